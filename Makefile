@@ -1,0 +1,51 @@
+# The whole set-up on a fresh Debian/Ubuntu machine: `make demo` runs the app,
+# `make test` runs every check. Both install what they need first.
+
+SHELL := /bin/bash
+GO ?= go
+BIN := runwatch
+
+# Debian packages to build a cgo Fyne app and to test it headless.
+DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth dbus imagemagick x11-utils xdotool \
+	dbus-x11 procps
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+
+.PHONY: deps build demo test bench
+
+## deps: install the missing Debian packages (quietly; nothing when all are there)
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 is needed: https://go.dev/doc/install"; exit 1; }
+
+## build: the runwatch binary (the first cgo build of Fyne takes minutes)
+build: deps
+	$(GO) build -o $(BIN) .
+
+## demo: run the app; with --demo (a simulated Cloud Run) unless Google Cloud is configured
+demo: build
+	@project="$${GOOGLE_CLOUD_PROJECT:-$$(gcloud config get-value project 2>/dev/null || true)}"; \
+	adc="$${GOOGLE_APPLICATION_CREDENTIALS:-$$HOME/.config/gcloud/application_default_credentials.json}"; \
+	if [ -n "$$project" ] && [ -f "$$adc" ]; then flags="--project $$project"; else flags="--demo"; echo "no Google Cloud config: running with --demo"; fi; \
+	if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		echo "no display: running under Xvfb (screenshots: DISPLAY=... import -window root shot.png)"; \
+		$(XVFB) dbus-run-session -- ./$(BIN) $$flags; \
+	else \
+		./$(BIN) $$flags; \
+	fi
+
+## test: formatting, vet and every test, headless under Xvfb and a private D-Bus session
+test: deps
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(XVFB) dbus-run-session -- $(GO) test -race -count=1 ./...
+
+## bench: benchmarks with their figures
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,210 @@
+package extract
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestBailoutPrefersMostSpecificCauseNotFirstLine(t *testing.T) {
+	lines := []string{
+		"▶️ Starting agent",
+		"google.api_core.exceptions.ResourceExhausted: 429 The following quota metrics exceed quota limits: aiplatform.googleapis.com/custom_model_training_nvidia_l4_gpus",
+		"wandb: ERROR launch: Error running job: Traceback (most recent call last):",
+		"wandb: ERROR ValueError: job failed upstream",
+		"🚨 FATAL ERROR DETECTED: gcloud returned an error",
+		"❌ Killing agent (PID 12)...",
+		"Container called exit(1).",
+	}
+	got := Extract(lines)
+	if got.Rule != "quota" || got.Line != 1 {
+		t.Fatalf("got %s at line %d (%q), want the quota line 1", got.Rule, got.Line, got.Message)
+	}
+}
+
+func TestBailoutFallsBackToWrapperReason(t *testing.T) {
+	lines := []string{
+		"ℹ️ Retrying on error: false",
+		"⏳ Monitoring for fatal errors...",
+		"🚨 FATAL ERROR DETECTED: agent exited during startup",
+		"❌ Killing agent (PID 88)...",
+		"🛑 Wrapper exiting with status 1",
+		"Container called exit(1).",
+	}
+	got := Extract(lines)
+	if got.Rule != ruleWrapperFatal || got.Message != "agent exited during startup" {
+		t.Fatalf("got %s %q, want the wrapper's reason", got.Rule, got.Message)
+	}
+}
+
+func TestBailoutIgnoresOldErrorsOutsideItsContext(t *testing.T) {
+	lines := []string{"google.api_core.exceptions.PermissionDenied: 403 an hour-old retry that recovered"}
+	for i := 0; i < 50; i++ {
+		lines = append(lines, fmt.Sprintf("💓 Agent alive — idle %d/30 min", i))
+	}
+	lines = append(lines, "ValueError: learning rate must be positive", "🚨 FATAL ERROR DETECTED: agent crashed")
+	got := Extract(lines)
+	if got.Rule != "python_exception" || !strings.Contains(got.Message, "learning rate") {
+		t.Fatalf("got %s %q, want the exception next to the bailout", got.Rule, got.Message)
+	}
+}
+
+func TestRelayedWandbTracebackGivesLastException(t *testing.T) {
+	lines := []string{
+		"wandb: ERROR launch: Error running job: Traceback (most recent call last):",
+		`wandb: ERROR   File "/usr/local/lib/python3.10/site-packages/wandb/sdk/launch/agent/agent.py", line 505, in task_run_job`,
+		"wandb: ERROR     await self._task_run_job(",
+		"wandb: ERROR KeyError: 'image_uri'",
+	}
+	got := Extract(lines)
+	if got.Message != "KeyError: 'image_uri'" || got.Category != CategoryPythonException {
+		t.Fatalf("got %s %q", got.Category, got.Message)
+	}
+}
+
+func TestChainedExceptionGivesTheLastOne(t *testing.T) {
+	lines := []string{
+		"Traceback (most recent call last):",
+		`  File "a.py", line 1, in <module>`,
+		"KeyError: 'lr'",
+		"",
+		"During handling of the above exception, another exception occurred:",
+		"",
+		"Traceback (most recent call last):",
+		`  File "a.py", line 3, in <module>`,
+		"RuntimeError: config is missing lr",
+	}
+	if got := Extract(lines); got.Message != "RuntimeError: config is missing lr" || got.Line != 8 {
+		t.Fatalf("got %q at %d", got.Message, got.Line)
+	}
+}
+
+func TestTracebackEscapedIntoOneLine(t *testing.T) {
+	line := `launch: Error running job: Traceback (most recent call last):\n  File "/app/train.py", line 9, in <module>\n    main()\nValueError: batch size 0 is not allowed\n`
+	got := Extract([]string{line})
+	if got.Message != "ValueError: batch size 0 is not allowed" || got.Line != 0 {
+		t.Fatalf("got %q (%s)", got.Message, got.Rule)
+	}
+	if strings.Contains(got.Message, "Traceback") {
+		t.Fatalf("message holds the traceback header: %q", got.Message)
+	}
+}
+
+func TestJSONLinesUseMessageAndSeverity(t *testing.T) {
+	lines := []string{
+		`{"severity": "INFO", "message": "retrying after error: none so far"}`,
+		`{"severity": "ERROR", "message": "ERROR: lost connection to the launch queue \"vertex-gpu\""}`,
+		`{"severity": "DEBUG", "message": "tick", "error_count": 0}`,
+	}
+	got := Extract(lines)
+	if got.Line != 1 || got.Message != `ERROR: lost connection to the launch queue "vertex-gpu"` {
+		t.Fatalf("got %q at %d", got.Message, got.Line)
+	}
+}
+
+func TestInfoLinesAreNeverErrors(t *testing.T) {
+	lines := []string{
+		"⏱️ Idle timeout: 30 minutes",
+		"⏳ Monitoring for fatal errors...",
+		"ℹ️ Retrying on error: false",
+		"🔍 Checking for fatal error patterns... none",
+		"Watching for errors in the agent output",
+		"Looking for error patterns in 3 files",
+		"ℹ️ Errors: 0",
+		"Errors: 0",
+		"Retrying on error: false",
+		"step 500/5000 loss=0.31",
+		"Downloaded 500 MB base image layer cache",
+		"[2024-05-14 10:05:03.503] training epoch 3",
+		"2024-05-14T10:05:03.500Z heartbeat",
+		"INFO:root:error budget is fine",
+		"Container called exit(0).",
+		"",
+	}
+	for _, l := range lines {
+		if got := Extract([]string{l}); got.Found {
+			t.Errorf("%q read as an error: %s %q", l, got.Rule, got.Message)
+		}
+	}
+}
+
+func TestNothingFoundSaysSo(t *testing.T) {
+	for _, lines := range [][]string{nil, {}, {"", "   "}, {"all good", "✅ Wrapper finished"}} {
+		got := Extract(lines)
+		if got.Found || got.Message != "" || got.Category != "" || got.Line != -1 {
+			t.Errorf("%q: got %+v, want nothing found", lines, got)
+		}
+	}
+}
+
+func TestANSICodesAreRemoved(t *testing.T) {
+	got := Extract([]string{"\x1b[31mModuleNotFoundError\x1b[0m: No module named \x1b[1m'torch'\x1b[0m"})
+	if got.Message != "ModuleNotFoundError: No module named 'torch'" {
+		t.Fatalf("got %q", got.Message)
+	}
+}
+
+func TestInvalidUTF8IsDecodedLeniently(t *testing.T) {
+	got := Extract([]string{"\xff\xfe\x00garbage", "/app/run.sh: line 1: /opt/venv/bin/activate: No such file or directory \xc3\x28"})
+	if !utf8.ValidString(got.Message) || !strings.Contains(got.Message, "No such file or directory") {
+		t.Fatalf("got %q", got.Message)
+	}
+	if strings.ContainsRune(got.Message, utf8.RuneError) || strings.ContainsRune(got.Message, 0) {
+		t.Fatalf("message keeps replacement or NUL characters: %q", got.Message)
+	}
+}
+
+func TestHugeLineIsBoundedAndStillRead(t *testing.T) {
+	huge := "ValueError: " + strings.Repeat("x", 4<<20)
+	got := Extract([]string{huge})
+	if got.Rule != "python_exception" {
+		t.Fatalf("got %s", got.Rule)
+	}
+	if n := utf8.RuneCountInString(got.Message); n > MaxMessageRunes {
+		t.Fatalf("message has %d runes", n)
+	}
+	if !strings.HasSuffix(got.Message, "…") {
+		t.Fatalf("a cut message should say so: %q", got.Message[len(got.Message)-10:])
+	}
+}
+
+func TestRepeatedLineGivesOneMessage(t *testing.T) {
+	var lines []string
+	for i := 0; i < 100; i++ {
+		lines = append(lines, "RuntimeError: NCCL error in: /opt/pytorch/nccl.cpp:1234")
+	}
+	got := Extract(lines)
+	if got.Message != "RuntimeError: NCCL error in: /opt/pytorch/nccl.cpp:1234" || got.Line != 99 {
+		t.Fatalf("got %q at %d", got.Message, got.Line)
+	}
+}
+
+func TestLongHttpErrorDropsURLKeepsStatusAndReason(t *testing.T) {
+	line := `googleapiclient.errors.HttpError: <HttpError 403 when requesting https://aiplatform.googleapis.com/v1/projects/acme-ml-prod/locations/us-central1/customJobs/1234567890123456789:cancel?alt=json returned "Permission 'aiplatform.customJobs.cancel' denied on resource '//aiplatform.googleapis.com/projects/acme-ml-prod'". Details: "[{'@type': 'type.googleapis.com/google.rpc.ErrorInfo'}]">`
+	got := Extract([]string{line})
+	if !strings.HasPrefix(got.Message, "HttpError 403: Permission 'aiplatform.customJobs.cancel' denied") {
+		t.Fatalf("got %q", got.Message)
+	}
+	if strings.Contains(got.Message, "https://") {
+		t.Fatalf("URL kept in a long message: %q", got.Message)
+	}
+	short := `<HttpError 404 when requesting https://x.googleapis.com/v1/a returned "Not Found">`
+	if got := Extract([]string{short}); got.Message != `HttpError 404 when requesting https://x.googleapis.com/v1/a returned "Not Found"` {
+		t.Fatalf("short one changed: %q", got.Message)
+	}
+}
+
+func TestExitCodeOnlyWhenNothingMoreSpecific(t *testing.T) {
+	lines := []string{
+		"/app/run_agent.sh: line 3: WANDB_QUEUE: unbound variable",
+		"❌ Agent process 57 exited unexpectedly (exit code 1)",
+		"Container called exit(1).",
+	}
+	if got := Extract(lines); got.Rule != "shell" {
+		t.Fatalf("got %s %q", got.Rule, got.Message)
+	}
+	if got := Extract(lines[2:]); got.Rule != "container_exit" || got.Category != CategoryExitCode {
+		t.Fatalf("got %s", got.Rule)
+	}
+}

@@ -1,0 +1,141 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Category says what kind of failure a message reports.
+type Category string
+
+// The categories a Result can carry.
+const (
+	CategoryQuota              Category = "quota"
+	CategoryMachineType        Category = "machine_type"
+	CategoryPermission         Category = "permission"
+	CategoryNotFound           Category = "not_found"
+	CategoryInvalidArgument    Category = "invalid_argument"
+	CategoryServiceUnavailable Category = "service_unavailable"
+	CategoryHTTPError          Category = "http_error"
+	CategoryImagePull          Category = "image_pull"
+	CategoryPythonException    Category = "python_exception"
+	CategoryWandb              Category = "wandb"
+	CategoryOOM                Category = "oom"
+	CategoryTimeout            Category = "timeout"
+	CategoryExitCode           Category = "exit_code"
+	CategoryShell              Category = "shell"
+	CategoryUnknown            Category = "unknown"
+)
+
+// rule recognises one kind of error line. A line is tried against the rules
+// in table order and takes the first that matches; between lines, the rule
+// higher in the table is the more specific cause.
+type rule struct {
+	name     string
+	category Category
+	// keywords: the line must contain one of them (ASCII case-insensitive)
+	// before re runs; they make the scan cheap.
+	keywords []string
+	// re must match the cleaned line; a group named "msg" narrows the message.
+	re *regexp.Regexp
+	// format, when set, builds the message from re's submatches.
+	format func(m []string) string
+}
+
+// ruleWrapperFatal is the name of the launcher wrapper's own verdict, which
+// only stands when nothing more specific is near it.
+const ruleWrapperFatal = "wrapper_fatal"
+
+// rules is ordered from the most specific cause to the most generic.
+var rules = []rule{
+	// W&B SDK when its backend refuses a call: "Error while calling W&B API: permission denied (<Response [403]>)".
+	{name: "wandb_api_call", category: CategoryWandb, keywords: []string{"w&b api"},
+		re: regexp.MustCompile(`(?i)(?P<msg>error (?:while )?calling w&b api.*)`)},
+	// Vertex AI rejecting an accelerator/machine pairing: `Accelerator "NVIDIA_TESLA_T4" is not supported for machine type "e2-standard-8"`.
+	{name: "machine_type", category: CategoryMachineType, keywords: []string{"not supported", "not available", "not compatible", "incompatible", "unsupported", "does not support", "cannot be used", "invalid machine", "invalid accelerator"},
+		re: regexp.MustCompile(`(?i)(?:(?:InvalidArgument|FailedPrecondition): \d{3} )?(?P<msg>.*(?:not supported for machine type|machine type\b.*\b(?:is not supported|not available|is not compatible|unsupported|does not support)|accelerator\b.*\b(?:is not supported|not available|incompatible|cannot be used)|(?:invalid|unsupported) (?:machine[ _]type|accelerator)).*)`)},
+	// Docker, Kubernetes and Cloud Run failing to fetch an image: "manifest unknown", "ImagePullBackOff", "pull access denied".
+	{name: "image_pull", category: CategoryImagePull, keywords: []string{"imagepullbackoff", "errimagepull", "manifest unknown", "pull access denied", "failed to pull image", "image not found", "manifest for"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:ImagePullBackOff|ErrImagePull|manifest unknown|pull access denied|failed to pull image|image not found|manifest for \S+ not found).*)`)},
+	// googleapiclient (discovery-based Python clients): `<HttpError 429 when requesting URL returned "reason". Details: ...>`.
+	{name: "googleapiclient_http_error", category: CategoryHTTPError, keywords: []string{"<httperror "},
+		re:     regexp.MustCompile(`<HttpError (\d{3}) when requesting (\S+) returned "(.*?)"(?:\. Details: "(.*?)")?>?\s*$`),
+		format: formatHTTPError},
+	// Quota refusals from Google APIs: "The following quota metrics exceed quota limits: aiplatform.googleapis.com/custom_model_training_cpus".
+	{name: "quota", category: CategoryQuota, keywords: []string{"quota", "resourceexhausted", "resource_exhausted", "resource exhausted"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ResourceExhausted|QuotaExceeded|TooManyRequests): \d{3} .*|.*\bquota (?:metrics? )?(?:exceeded|exceed|limit)\b.*|.*\bexceeded? (?:the |your )?quota\b.*|.*\bquota\b.*\bexceed.*|.*RESOURCE_EXHAUSTED\b.*\S.*)`)},
+	// Permission refusals: `PermissionDenied: 403 Permission 'aiplatform.customJobs.create' denied on resource ...`.
+	{name: "permission", category: CategoryPermission, keywords: []string{"permission", "forbidden", "403", "access denied", "accessdenied", "unauthorized", "unauthenticated"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission '[^']+' denied.*|.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*|.*\bAccess ?Denied\b.*|.*: Permission denied$)`)},
+	// Missing resources: `NotFound: 404 GET https://storage.googleapis.com/...: No such object: bucket/key`.
+	{name: "not_found", category: CategoryNotFound, keywords: []string{"notfound", "not_found", "404", "no such object", "no such bucket", "was not found"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>NotFound: 404 .*|.*\bNo such (?:object|bucket)\b.*|.*\bNOT_FOUND\b.*\S.*|.*\b404 Not Found\b.*|.*\b(?:resource|job|bucket|object|service|model|dataset|secret)\b.*\bwas not found\b.*)`)},
+	// Requests the API refused as malformed: `InvalidArgument: 400 Unable to parse ...`.
+	{name: "invalid_argument", category: CategoryInvalidArgument, keywords: []string{"invalidargument", "invalid_argument", "400", "badrequest", "failedprecondition", "failed_precondition"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:InvalidArgument|BadRequest|FailedPrecondition): \d{3} .*|.*\bINVALID_ARGUMENT\b.*\S.*|.*\bFAILED_PRECONDITION\b.*\S.*|.*\b400 Bad Request\b.*)`)},
+	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled.
+	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out of memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory).*)`)},
+	// Deadlines: `DeadlineExceeded: 504 Deadline Exceeded`, Cloud Run "The configured timeout was reached".
+	{name: "timeout", category: CategoryTimeout, keywords: []string{"deadline", "timeout", "timed out"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
+	// Server-side failures: `ServiceUnavailable: 503 Connect Failed`, "500 Internal Server Error", gRPC UNAVAILABLE.
+	{name: "service_unavailable", category: CategoryServiceUnavailable, keywords: []string{"unavailable", "internalservererror", "internal server error", "internal: 5", "internalerror", "bad gateway", "badgateway", "server error"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ServiceUnavailable|InternalServerError|BadGateway|GatewayTimeout|Internal|InternalError|ServerError): 5\d\d\b.*|.*\b5\d\d (?:Service Unavailable|Internal Server Error|Bad Gateway|Server Error)\b.*|.*\bStatusCode\.UNAVAILABLE\b.*|.*\bUNAVAILABLE: .*|.*\bservice (?:is )?(?:currently )?unavailable\b.*)`)},
+	// W&B SDK exceptions and its "(Error 403: Forbidden)" suffix: "wandb.errors.CommError: ...", "wandb.errors.UsageError: api_key not configured".
+	{name: "wandb_error", category: CategoryWandb, keywords: []string{"wandb.errors.", "wandb.sdk.", "(error ", "launcherror", "commerror", "usageerror"},
+		re: regexp.MustCompile(`(?i)(?P<msg>(?:wandb\.(?:errors|sdk)\.[\w.]*(?:Error|Exception)|LaunchError|CommError|UsageError): .*|.*\(Error \d{3}: [A-Za-z ]+\).*)`)},
+	// googleapiclient errors without a parsable body, requests' HTTPError: "HTTPError: 502 Server Error: Bad Gateway for url: ...".
+	{name: "http_error", category: CategoryHTTPError, keywords: []string{"httperror", "http error", "status code"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:HTTPError|HTTP Error)\b:? \d{3}\b.*|.*\bstatus code:? [45]\d\d\b.*)`)},
+	// The last line of a Python traceback: "ModuleNotFoundError: No module named 'transformers'".
+	{name: "python_exception", category: CategoryPythonException, keywords: []string{"error", "exception", "exit", "interrupt", "failure", "fault"},
+		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*|:|\(.*\))?)$`)},
+	// gcloud failing, e.g. "ERROR: (gcloud.run.jobs.execute) ...".
+	{name: "gcloud_error", category: CategoryShell, keywords: []string{"(gcloud."},
+		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) (.*)`),
+		format: formatGcloudError},
+	// Shells and CLIs: "line 42: /opt/venv/bin/activate: No such file or directory", "command not found", click "Error: No such option: --max-job".
+	{name: "shell", category: CategoryShell, keywords: []string{"command not found", "no such file or directory", "unbound variable", "no such option", "no such command", "invalid value for", "missing argument", "missing option", "got unexpected extra", "syntax error", "bad substitution", "unrecognized arguments", "invalid choice", "permission denied", "not a directory", "is a directory", "exec format error"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:: command not found|: No such file or directory|: unbound variable|No such option|No such command|Invalid value for|Missing argument|Missing option|Got unexpected extra argument|syntax error|bad substitution|unrecognized arguments|invalid choice|: Permission denied|: Not a directory|: Is a directory|exec format error).*)`)},
+	// Non-zero exits reported by Vertex AI or Kubernetes: "The replica workerpool0-0 exited with a non-zero status of 137."
+	{name: "exit_status", category: CategoryExitCode, keywords: []string{"non-zero", "nonzero", "exit code", "exit status", "signal", "exited with"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal).*)`)},
+	// The launcher wrapper's verdict: "🚨 FATAL ERROR DETECTED: InvalidArgument"; vague, so a last resort near the bailout.
+	{name: ruleWrapperFatal, category: CategoryUnknown, keywords: []string{"fatal error detected"},
+		re: regexp.MustCompile(`(?i)FATAL ERROR DETECTED:?\s*(?P<msg>\S.*)`)},
+	// Lines that only say they are errors: "ERROR: could not connect", "FATAL: ...", "❌ Could not fetch launch config".
+	{name: "generic_error", category: CategoryUnknown, keywords: []string{"error", "fatal", "critical", "❌", "failed", "panic"},
+		re: regexp.MustCompile(`^(?P<msg>(?:(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|panic)(?:\[\d+\])?[:\s]|❌\s*|E\d{4} ).*[^:\s]|.*\bfailed(?: with)?: .*[^:\s])$`)},
+	// Cloud Run's own record of the container's end: "Container called exit(1)."; only when nothing else explains it.
+	{name: "container_exit", category: CategoryExitCode, keywords: []string{"container called exit("},
+		re: regexp.MustCompile(`(?P<msg>Container called exit\([1-9]\d*\)\.?)`)},
+}
+
+// formatHTTPError keeps a googleapiclient HttpError's status and reason and
+// drops the URL when the whole would not fit on one line.
+func formatHTTPError(m []string) string {
+	status, url, reason, details := m[1], m[2], m[3], m[4]
+	full := "HttpError " + status + " when requesting " + url + ` returned "` + reason + `"`
+	if runeLen(full) <= MaxMessageRunes {
+		return full
+	}
+	short := "HttpError " + status + ": " + reason
+	if details != "" && details != reason && runeLen(short)+len(details)+3 <= MaxMessageRunes {
+		short += " (" + details + ")"
+	}
+	return short
+}
+
+// httpErrorAccessing is gcloud's "HttpError accessing <url>: response: <{'status': '429', ...}>".
+var httpErrorAccessing = regexp.MustCompile(`HttpError accessing <[^>]*>: response: <\{'status': '(\d{3})'`)
+
+// formatGcloudError shortens gcloud's error line; its HTTP form carries only
+// the status, the reason follows on later lines.
+func formatGcloudError(m []string) string {
+	command, rest := m[1], m[2]
+	if h := httpErrorAccessing.FindStringSubmatch(rest); h != nil {
+		return "(" + command + ") HTTP " + h[1]
+	}
+	return "(" + command + ") " + strings.TrimSpace(rest)
+}

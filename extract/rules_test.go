@@ -1,0 +1,142 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestRules gives every rule a line it must match and a near miss it must not.
+func TestRules(t *testing.T) {
+	cases := []struct {
+		rule     string
+		line     string
+		want     string // substring of the message
+		nearMiss string
+	}{
+		{"wandb_api_call", "wandb: ERROR Error while calling W&B API: permission denied (<Response [403]>)", "permission denied",
+			"wandb: Successfully called the W&B API in 20 ms"},
+		{"machine_type", `google.api_core.exceptions.InvalidArgument: 400 Accelerator "NVIDIA_TESLA_T4" is not supported for machine type "e2-standard-8"`, `machine type "e2-standard-8"`,
+			`wandb:    'machine_spec': {'accelerator_count': 1, 'machine_type': 'g2-standard-8'},`},
+		{"machine_type", `ERROR: (gcloud.ai.custom-jobs.create) INVALID_ARGUMENT: Machine type "a2-highgpu-1g" is not supported.`, "a2-highgpu-1g",
+			`Using machine type "a2-highgpu-1g" with accelerator NVIDIA_TESLA_A100`},
+		{"image_pull", `Failed to pull image "us-docker.pkg.dev/p/r/trainer:v2": rpc error: code = NotFound desc = failed to pull and unpack image`, "Failed to pull image",
+			`Pulling image "us-docker.pkg.dev/p/r/trainer:v2"`},
+		{"image_pull", "Back-off pulling image: ImagePullBackOff", "ImagePullBackOff", "Image pulled successfully in 3.2s"},
+		{"image_pull", "Error response from daemon: pull access denied for trainer, repository does not exist or may require 'docker login'", "pull access denied",
+			"Using default tag: latest"},
+		{"googleapiclient_http_error", `googleapiclient.errors.HttpError: <HttpError 403 when requesting https://ml.googleapis.com/v1/projects/p/jobs?alt=json returned "Permission denied">`, `HttpError 403`,
+			`googleapiclient.discovery: URL being requested: GET https://ml.googleapis.com/v1/projects/p/jobs?alt=json`},
+		{"quota", "google.api_core.exceptions.ResourceExhausted: 429 The following quota metrics exceed quota limits: aiplatform.googleapis.com/custom_model_training_nvidia_a100_gpus", "custom_model_training_nvidia_a100_gpus",
+			"ℹ️ Quota project: acme-ml-prod"},
+		{"quota", "Quota exceeded for quota metric 'CPUs' and limit 'CPUS-per-project-region' of service 'compute.googleapis.com'", "CPUS-per-project-region",
+			"Requested quota increase for CPUs"},
+		{"permission", "google.api_core.exceptions.PermissionDenied: 403 Permission 'aiplatform.customJobs.create' denied on resource '//aiplatform.googleapis.com/projects/p'", "aiplatform.customJobs.create",
+			"Granting permission 'roles/aiplatform.user' to the service account"},
+		{"permission", "Caller does not have required permission to use project acme-ml-prod.", "required permission",
+			"Checking permissions for project acme-ml-prod"},
+		{"not_found", "google.api_core.exceptions.NotFound: 404 GET https://storage.googleapis.com/b/o: No such object: acme-ml-config/launch-config.yaml", "No such object",
+			"Found 404 files in gs://acme-ml-config"},
+		{"invalid_argument", "google.api_core.exceptions.InvalidArgument: 400 Unable to parse `training_pipeline.training_task_inputs`", "Unable to parse",
+			"Loaded 400 examples from the validation set"},
+		{"oom", "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", "CUDA out of memory",
+			"Memory usage: 3.2 GiB of 16 GiB"},
+		{"oom", "Memory limit of 512 MiB exceeded with 530 MiB used. Consider increasing the memory limit", "Memory limit of 512 MiB exceeded",
+			"Memory limit: 512 MiB"},
+		{"timeout", "google.api_core.exceptions.DeadlineExceeded: 504 Deadline Exceeded", "Deadline Exceeded",
+			"⏱️ Idle timeout: 30 minutes"},
+		{"timeout", "Task vertex-ai-launcher-x7k2p-task0 failed: The configured timeout was reached.", "configured timeout was reached",
+			"Timeout set to 3600s"},
+		{"service_unavailable", "google.api_core.exceptions.ServiceUnavailable: 503 Connect Failed", "503 Connect Failed",
+			"ℹ️ step 500/5000 of warm-up replay"},
+		{"service_unavailable", "requests returned 500 Internal Server Error from metadata server", "500 Internal Server Error",
+			"Downloaded 500 MB base image layer cache"},
+		{"wandb_error", "wandb.errors.UsageError: api_key not configured (no-tty). call wandb.login(key=[your_api_key])", "api_key not configured",
+			"wandb: Tracking run with wandb version 0.16.6"},
+		{"http_error", "requests.exceptions.HTTPError: 409 Client Error: Conflict for url: https://api.wandb.ai/graphql", "409 Client Error",
+			"HTTP 200 OK from https://api.wandb.ai/graphql"},
+		{"python_exception", "ModuleNotFoundError: No module named 'transformers'", "No module named 'transformers'",
+			"Traceback (most recent call last):"},
+		{"python_exception", "KeyError: 'learning_rate'", "KeyError", "  File \"/app/train.py\", line 3, in <module>"},
+		{"gcloud_error", "ERROR: (gcloud.run.jobs.execute) Job [vertex-ai-launcher] is being modified; retry later.", "gcloud.run.jobs.execute",
+			"Updated property [core/project] with gcloud.run defaults."},
+		{"shell", "/app/run_agent.sh: line 7: wandbb: command not found", "command not found",
+			"Running command: wandb launch-agent"},
+		{"shell", "/app/run_agent.sh: line 3: WANDB_QUEUE: unbound variable", "unbound variable",
+			"Exporting variable WANDB_QUEUE"},
+		{"shell", "Error: No such option: --max-job Did you mean --max-jobs?", "No such option",
+			"Usage: wandb launch-agent [OPTIONS]"},
+		{"exit_status", "The replica workerpool0-0 exited with a non-zero status of 137. Termination reason: Error.", "non-zero status of 137",
+			"The replica workerpool0-0 exited with status 0."},
+		{"exit_status", "Container terminated on signal 9.", "signal 9", "Sending signal 15 to child processes on shutdown"},
+		{"wrapper_fatal", "🚨 FATAL ERROR DETECTED: Vertex AI job failed", "Vertex AI job failed",
+			"⏳ Monitoring for fatal errors..."},
+		{"generic_error", "ERROR: could not reach the launch queue", "could not reach",
+			"ℹ️ Errors: 0"},
+		{"generic_error", "❌ Could not fetch launch config", "Could not fetch launch config", "✅ Launch config found"},
+		{"container_exit", "Container called exit(1).", "exit(1)", "Container called exit(0)."},
+	}
+	for _, c := range cases {
+		t.Run(c.rule, func(t *testing.T) {
+			got := Extract([]string{c.line})
+			if !got.Found || got.Rule != c.rule {
+				t.Fatalf("%q: got rule %q (found %v, %q), want %q", c.line, got.Rule, got.Found, got.Message, c.rule)
+			}
+			if !strings.Contains(got.Message, c.want) {
+				t.Errorf("message %q lacks %q", got.Message, c.want)
+			}
+			if miss := Extract([]string{c.nearMiss}); miss.Found && miss.Rule == c.rule {
+				t.Errorf("near miss %q matched %s as %q", c.nearMiss, c.rule, miss.Message)
+			}
+		})
+	}
+}
+
+// TestEveryRuleTested keeps TestRules in step with the rule table.
+func TestEveryRuleTested(t *testing.T) {
+	src := map[string]bool{}
+	for _, r := range rules {
+		src[r.name] = true
+		if r.re == nil || len(r.keywords) == 0 || r.category == "" {
+			t.Errorf("rule %s lacks a pattern, keywords or category", r.name)
+		}
+	}
+	if len(rules) > 64 {
+		t.Fatalf("%d rules do not fit the 64-bit rule set", len(rules))
+	}
+	// Every rule must be reachable from at least one line.
+	for name := range src {
+		reached := false
+		for _, line := range ruleExamples {
+			if r := Extract([]string{line}); r.Rule == name {
+				reached = true
+			}
+		}
+		if !reached {
+			t.Errorf("no example reaches rule %s", name)
+		}
+	}
+}
+
+// ruleExamples has one line per rule, for TestEveryRuleTested.
+var ruleExamples = []string{
+	"Error while calling W&B API: user is not logged in (<Response [401]>)",
+	`Accelerator "NVIDIA_L4" is not supported for machine type "n1-standard-4"`,
+	"ErrImagePull",
+	`<HttpError 404 when requesting https://x/y returned "Not Found">`,
+	"ResourceExhausted: 429 quota",
+	"PermissionDenied: 403 no",
+	"NotFound: 404 no",
+	"InvalidArgument: 400 no",
+	"CUDA out of memory",
+	"DeadlineExceeded: 504 Deadline Exceeded",
+	"ServiceUnavailable: 503 x",
+	"wandb.errors.CommError: x",
+	"HTTPError: 500 x",
+	"ValueError: x",
+	"ERROR: (gcloud.x) y",
+	"sh: foo: command not found",
+	"The replica workerpool0-0 exited with a non-zero status of 1.",
+	"🚨 FATAL ERROR DETECTED: x",
+	"ERROR: broken",
+	"Container called exit(3).",
+}

@@ -1,0 +1,42 @@
+// Command runwatch watches Google Cloud Run job executions across regions
+// from the system tray and says, at a glance, why a failed one failed.
+//
+//	runwatch [flags]          the tray app
+//	runwatch status [flags]   one refresh, printed
+//	runwatch extract [FILE]   the error line of a log
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `runwatch watches Cloud Run job executions across regions.
+
+Usage:
+  runwatch [flags]                  the tray app (--demo: against a simulated Cloud Run)
+  runwatch status [--json] [flags]  one refresh: the newest executions and their errors
+  runwatch extract [--newest-first] [--json] [FILE]
+                                    the line that says why an execution failed, from its log
+
+Run "runwatch COMMAND --help" for a command's flags.
+`
+
+// run dispatches to a command and returns the process's exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "extract":
+			return runExtract(args[1:], stdin, stdout, stderr)
+		case "help", "-h", "-help", "--help":
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+	}
+	return runApp(args, stdout, stderr)
+}
