@@ -1,0 +1,183 @@
+package fakecloud
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/logging/logadmin"
+	run "cloud.google.com/go/run/apiv2"
+	"cloud.google.com/go/run/apiv2/runpb"
+)
+
+var demoRegions = []string{"us-central1", "europe-west4", "asia-northeast1"}
+
+// stateOf reads an execution's state the way a client of the real API must.
+func stateOf(e *runpb.Execution) State {
+	for _, c := range e.GetConditions() {
+		if c.GetType() != "Completed" {
+			continue
+		}
+		switch c.GetState() {
+		case runpb.Condition_CONDITION_SUCCEEDED:
+			return Succeeded
+		case runpb.Condition_CONDITION_FAILED:
+			if c.GetExecutionReason() == runpb.Condition_CANCELLED {
+				return Cancelled
+			}
+			return Failed
+		}
+	}
+	if e.GetStartTime() != nil {
+		return Running
+	}
+	return Pending
+}
+
+// listDemo lists the demo job's executions in every region.
+func listDemo(t *testing.T, rc *run.ExecutionsClient) []*runpb.Execution {
+	t.Helper()
+	var all []*runpb.Execution
+	for _, r := range demoRegions {
+		got, err := listAll(context.Background(), rc, parent(r), 0)
+		if err != nil {
+			t.Fatalf("list %s: %v", r, err)
+		}
+		all = append(all, got...)
+	}
+	return all
+}
+
+func TestDemoLogsAreChronological(t *testing.T) {
+	logs, err := loadDemoLogs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logs) != 5 {
+		t.Errorf("%d demo logs embedded, want 5", len(logs))
+	}
+	for _, l := range logs {
+		// Every corpus log starts with the wrapper's banner; 104 is stored
+		// newest first and only starts with it once reversed.
+		if !strings.Contains(l.lines[0], "Starting W&B Launch agent wrapper") {
+			t.Errorf("%s starts with %q, not the wrapper banner", l.id, l.lines[0])
+		}
+	}
+}
+
+func TestDemoScenarioLivesAndEndsWithContext(t *testing.T) {
+	c := startCloud(t)
+	rc := runClient(t, c)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done, err := c.RunDemo(ctx, Demo{
+		Project: testProject, Job: testJob, Regions: demoRegions,
+		Rand: rand.New(rand.NewPCG(1, 2)), Unit: 2 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	seeded := listDemo(t, rc)
+	if len(seeded) != 8 {
+		t.Fatalf("%d seeded executions, want 8", len(seeded))
+	}
+	seen := map[State]int{}
+	regions := map[string]bool{}
+	for _, e := range seeded {
+		seen[stateOf(e)]++
+		j, _, _ := parseExecutionName(e.GetName())
+		regions[j.region] = true
+		if !strings.HasPrefix(e.GetLogUri(), "https://console.cloud.google.com/run/jobs/executions/details/"+j.region+"/") || e.GetUid() == "" || e.GetJob() != testJob {
+			t.Errorf("execution %s does not look real: uid %q job %q log_uri %q", e.GetName(), e.GetUid(), e.GetJob(), e.GetLogUri())
+		}
+	}
+	for _, st := range []State{Running, Succeeded, Failed, Cancelled} {
+		if seen[st] == 0 {
+			t.Errorf("no seeded execution is %v (saw %v)", st, seen)
+		}
+	}
+	if len(regions) < 2 {
+		t.Errorf("seeded executions are all in %v", regions)
+	}
+
+	// Wait for new executions to start and finish in more than one way.
+	isSeed := func(e *runpb.Execution) bool {
+		return slices.ContainsFunc(seeded, func(s *runpb.Execution) bool { return s.GetName() == e.GetName() })
+	}
+	var all []*runpb.Execution
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		all = listDemo(t, rc)
+		outcomes := map[State]bool{}
+		for _, e := range all {
+			if st := stateOf(e); !isSeed(e) && st != Pending && st != Running {
+				outcomes[st] = true
+			}
+		}
+		if len(outcomes) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10s only %d executions, new outcomes %v", len(all), outcomes)
+		}
+	}
+
+	lc := logClient(t, c)
+	for _, e := range all {
+		if stateOf(e) != Failed {
+			continue
+		}
+		j, id, _ := parseExecutionName(e.GetName())
+		start, end := e.GetStartTime().AsTime(), e.GetCompletionTime().AsTime()
+		got, err := readEntries(context.Background(), lc, logadmin.Filter(executionFilter(testJob, id, start.Add(-time.Minute), end.Add(time.Minute))))
+		if err != nil {
+			t.Fatalf("logs of %s: %v", id, err)
+		}
+		if len(got) < 10 {
+			t.Fatalf("failed execution %s has %d log entries", id, len(got))
+		}
+		for i, le := range got {
+			if !le.Timestamp.After(start) || !le.Timestamp.Before(end) {
+				t.Errorf("%s entry %d at %v, outside its run %v–%v", id, i, le.Timestamp, start, end)
+			}
+			if le.Resource.GetLabels()["location"] != j.region {
+				t.Errorf("%s entry %d location %q, want %q", id, i, le.Resource.GetLabels()["location"], j.region)
+			}
+		}
+		if first, _ := got[0].Payload.(string); !strings.Contains(first, "Starting W&B Launch agent wrapper") {
+			t.Errorf("%s: first line %q is not the wrapper banner", id, first)
+		}
+	}
+
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("demo goroutine still running 2s after its context ended")
+	}
+	n := len(listDemo(t, rc))
+	time.Sleep(200 * time.Millisecond) // several start intervals
+	if m := len(listDemo(t, rc)); m != n {
+		t.Errorf("demo still adding executions after it ended: %d then %d", n, m)
+	}
+}
+
+func TestCloseStopsDemo(t *testing.T) {
+	c := startCloud(t)
+	done, err := c.RunDemo(context.Background(), Demo{Project: testProject, Job: testJob, Regions: demoRegions, Unit: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	select {
+	case <-done:
+	default:
+		t.Fatal("Close returned before the demo goroutine ended")
+	}
+	if _, err := c.RunDemo(context.Background(), Demo{Project: testProject, Job: testJob, Regions: demoRegions}); err == nil {
+		t.Error("RunDemo on a closed cloud succeeded")
+	}
+}

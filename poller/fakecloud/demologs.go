@@ -1,0 +1,83 @@
+package fakecloud
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// demoLogFiles are failed-execution logs from the extractor's corpus
+// (/work/shared/corpus/public), so the demo shows failures the extractor is
+// known to explain.
+//
+//go:embed demologs/*.json
+var demoLogFiles embed.FS
+
+// demoLog is one corpus file's lines in chronological order.
+type demoLog struct {
+	id    string
+	lines []string
+}
+
+// loadDemoLogs reads every embedded corpus file, reversing the ones stored
+// newest first (as `gcloud logging read` prints them).
+func loadDemoLogs() ([]demoLog, error) {
+	paths, err := fs.Glob(demoLogFiles, "demologs/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("list demo logs: %w", err)
+	}
+	var logs []demoLog
+	for _, p := range paths {
+		b, err := demoLogFiles.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("read demo log %s: %w", p, err)
+		}
+		var f struct {
+			ID    string   `json:"id"`
+			Order string   `json:"order"`
+			Lines []string `json:"lines"`
+		}
+		if err := json.Unmarshal(b, &f); err != nil {
+			return nil, fmt.Errorf("parse demo log %s: %w", p, err)
+		}
+		switch f.Order {
+		case "chronological":
+		case "newest_first":
+			slices.Reverse(f.Lines)
+		default:
+			return nil, fmt.Errorf("demo log %s: unknown order %q", p, f.Order)
+		}
+		if len(f.Lines) == 0 {
+			return nil, fmt.Errorf("demo log %s has no lines", p)
+		}
+		logs = append(logs, demoLog{id: f.ID, lines: f.Lines})
+	}
+	if len(logs) == 0 {
+		return nil, fmt.Errorf("no demo logs embedded")
+	}
+	return logs, nil
+}
+
+// stderrLine matches lines a failing Python/W&B container writes to stderr:
+// traceback headers and frames, exception lines, and logger ERROR lines.
+// Cloud Run gives stderr lines severity ERROR and stdout lines DEFAULT.
+var stderrLine = regexp.MustCompile(`^Traceback \(most recent call last\)|^  File "|^[\w.]*(Error|Exception): |\bERROR\b`)
+
+// spreadLines gives lines evenly spaced timestamps strictly between from and
+// to, in order.
+func spreadLines(lines []string, from, to time.Time) []LogLine {
+	step := to.Sub(from) / time.Duration(len(lines)+1)
+	out := make([]LogLine, len(lines))
+	for i, l := range lines {
+		sev := "DEFAULT"
+		if stderrLine.MatchString(l) {
+			sev = "ERROR"
+		}
+		out[i] = LogLine{Time: from.Add(step * time.Duration(i+1)), Text: l, Severity: sev}
+	}
+	return out
+}

@@ -1,0 +1,178 @@
+// Package fakecloud is an in-process fake of the two Google Cloud APIs runwatch
+// reads: Cloud Run Admin v2 Executions and Cloud Logging v2 ListLogEntries.
+//
+// It speaks real gRPC on 127.0.0.1, so tests and the --demo mode use the real
+// client libraries (cloud.google.com/go/run/apiv2, cloud.google.com/go/logging)
+// pointed at it with option.WithEndpoint, option.WithoutAuthentication and an
+// insecure transport. Scenario data is put in with PutExecution and SetLogs;
+// faults are injected per region (latency, error, hang) or for Logging.
+package fakecloud
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"cloud.google.com/go/logging/apiv2/loggingpb"
+	"cloud.google.com/go/run/apiv2/runpb"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
+)
+
+// Cloud is a fake Cloud Run v2 Executions + Cloud Logging v2 service. Both
+// services are registered on one gRPC server, so RunAddr and LoggingAddr are
+// the same address.
+type Cloud struct {
+	lis    net.Listener
+	srv    *grpc.Server
+	served chan struct{} // closed when srv.Serve returns
+
+	// ctx ends when Close is called; demo scenarios derive from it so they
+	// stop with the server.
+	ctx     context.Context
+	cancel  context.CancelFunc
+	demos   sync.WaitGroup
+	closing sync.Once
+
+	mu         sync.Mutex
+	executions map[string]*runpb.Execution // by full resource name
+	logs       map[logKey][]storedLog
+	nextSeq    int64 // insertion order of log lines, also their insert_id
+	faults     map[string]regionFaults
+	loggingErr error
+	listReqs   []*runpb.ListExecutionsRequest
+	logReqs    []*loggingpb.ListLogEntriesRequest
+}
+
+// regionFaults is what SetRegion* injected for one region.
+type regionFaults struct {
+	latency time.Duration
+	err     error
+	hang    bool
+}
+
+// Start listens on 127.0.0.1:0 and serves both fake services until Close.
+func Start() (*Cloud, error) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("fakecloud: listen: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Cloud{
+		lis:        lis,
+		srv:        grpc.NewServer(),
+		served:     make(chan struct{}),
+		ctx:        ctx,
+		cancel:     cancel,
+		executions: make(map[string]*runpb.Execution),
+		logs:       make(map[logKey][]storedLog),
+		faults:     make(map[string]regionFaults),
+	}
+	runpb.RegisterExecutionsServer(c.srv, &runServer{cloud: c})
+	loggingpb.RegisterLoggingServiceV2Server(c.srv, &loggingServer{cloud: c})
+	go func() {
+		defer close(c.served)
+		_ = c.srv.Serve(lis) // returns when Close stops the server
+	}()
+	return c, nil
+}
+
+// RunAddr is the host:port to give the Run client as its endpoint.
+func (c *Cloud) RunAddr() string { return c.lis.Addr().String() }
+
+// LoggingAddr is the host:port to give the Logging client as its endpoint.
+func (c *Cloud) LoggingAddr() string { return c.lis.Addr().String() }
+
+// Close stops the demo scenarios, aborts calls in flight (hanging regions
+// included) and stops the server. It is safe to call more than once.
+func (c *Cloud) Close() {
+	c.closing.Do(func() {
+		c.cancel()
+		c.srv.Stop()
+		<-c.served
+		c.demos.Wait()
+	})
+}
+
+// PutExecution stores a copy of e under e.Name, which must be the full
+// resource name projects/P/locations/R/jobs/J/executions/E; an execution with
+// the same name is replaced. A malformed name is stored but never listed.
+func (c *Cloud) PutExecution(e *runpb.Execution) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.executions[e.GetName()] = proto.CloneOf(e)
+}
+
+// SetRegionLatency makes ListExecutions and GetExecution in region wait d
+// (or until the caller's context ends) before answering. Zero clears it.
+func (c *Cloud) SetRegionLatency(region string, d time.Duration) {
+	c.updateFaults(region, func(f *regionFaults) { f.latency = d })
+}
+
+// SetRegionError makes ListExecutions in region fail with err, typically a
+// status.Error such as codes.PermissionDenied. Nil clears it.
+func (c *Cloud) SetRegionError(region string, err error) {
+	c.updateFaults(region, func(f *regionFaults) { f.err = err })
+}
+
+// SetRegionHang makes ListExecutions and GetExecution in region never answer;
+// the call ends only when the client's context does (or at Close).
+func (c *Cloud) SetRegionHang(region string) {
+	c.updateFaults(region, func(f *regionFaults) { f.hang = true })
+}
+
+// ClearRegionFaults removes latency, error and hang from region, so a test
+// can show a region recovering.
+func (c *Cloud) ClearRegionFaults(region string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.faults, region)
+}
+
+func (c *Cloud) updateFaults(region string, set func(*regionFaults)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := c.faults[region]
+	set(&f)
+	c.faults[region] = f
+}
+
+func (c *Cloud) faultsOf(region string) regionFaults {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.faults[region]
+}
+
+// SetLoggingError makes every ListLogEntries fail with err before anything
+// else is checked. Nil clears it.
+func (c *Cloud) SetLoggingError(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.loggingErr = err
+}
+
+// ListExecutionsRequests returns copies of every ListExecutions request
+// received, in arrival order, including the ones that failed.
+func (c *Cloud) ListExecutionsRequests() []*runpb.ListExecutionsRequest {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]*runpb.ListExecutionsRequest, len(c.listReqs))
+	for i, r := range c.listReqs {
+		out[i] = proto.CloneOf(r)
+	}
+	return out
+}
+
+// LogRequests returns copies of every ListLogEntries request received, in
+// arrival order, including the ones that failed.
+func (c *Cloud) LogRequests() []*loggingpb.ListLogEntriesRequest {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]*loggingpb.ListLogEntriesRequest, len(c.logReqs))
+	for i, r := range c.logReqs {
+		out[i] = proto.CloneOf(r)
+	}
+	return out
+}
