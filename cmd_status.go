@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"runwatch/poller"
+)
+
+// statusExecution is one execution in `status --json`.
+type statusExecution struct {
+	Region    string  `json:"region"`
+	Name      string  `json:"name"`
+	Resource  string  `json:"resource"`
+	State     string  `json:"state"`
+	Created   *string `json:"created"`
+	Started   *string `json:"started"`
+	Completed *string `json:"completed"`
+	Duration  float64 `json:"duration_s"`
+	Error     string  `json:"error"`
+	Category  string  `json:"category"`
+	LogURI    string  `json:"log_uri"`
+}
+
+// statusOutput is the one object `status --json` prints.
+type statusOutput struct {
+	RefreshedAt  string            `json:"refreshed_at"`
+	Executions   []statusExecution `json:"executions"`
+	RegionErrors map[string]string `json:"region_errors"`
+}
+
+// statusTimeout bounds the whole refresh: listing has 10 s per region, log
+// reads 20 s each, two at a time.
+const statusTimeout = 2 * time.Minute
+
+// runStatus implements `runwatch status [--json] [flags]`: one refresh with
+// the app's memory, printed.
+func runStatus(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var w watchFlags
+	w.register(fs, false)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := w.parse(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "usage: runwatch status [--json] [flags]")
+			fmt.Fprintln(stdout, "One refresh: the newest executions over all regions and why failed ones failed.")
+			fmt.Fprintln(stdout, "Exit status 0 when at least one region answered, 1 when none did, 2 on bad flags.")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return 0
+		}
+		fmt.Fprintf(stderr, "runwatch status: %v (see runwatch status --help)\n", err)
+		return 2
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), statusTimeout)
+	defer cancel()
+	cfg := w.config()
+	conn, err := w.connect(ctx, &cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "runwatch status: %v\n", err)
+		return 1
+	}
+	defer conn.close()
+
+	path, err := poller.PreferencesPath(appID)
+	if err != nil {
+		fmt.Fprintf(stderr, "runwatch status: %v\n", err)
+		return 1
+	}
+	store, err := poller.OpenFileStore(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "runwatch status: warning: %v\n", err)
+	}
+	p := poller.New(cfg, conn.clients.Run, conn.clients.Logging, store, poller.Options{Baseline: w.demo})
+	res := p.Refresh(ctx)
+	if res.Warning != "" {
+		fmt.Fprintf(stderr, "runwatch status: warning: %s\n", res.Warning)
+	}
+	if err := store.Flush(); err != nil {
+		fmt.Fprintf(stderr, "runwatch status: warning: %v\n", err)
+	}
+
+	snap := res.Snapshot
+	for _, region := range slices.Sorted(maps.Keys(snap.RegionErrors)) {
+		fmt.Fprintf(stderr, "runwatch status: %s\n", snap.RegionErrors[region])
+	}
+	if *asJSON {
+		if err := json.NewEncoder(stdout).Encode(statusJSON(snap)); err != nil {
+			fmt.Fprintf(stderr, "runwatch status: %v\n", err)
+			return 1
+		}
+	} else {
+		printStatusTable(stdout, snap)
+	}
+	if len(snap.RegionErrors) == snap.RegionsAsked {
+		fmt.Fprintf(stderr, "runwatch status: no region answered (%d asked)\n", snap.RegionsAsked)
+		return 1
+	}
+	return 0
+}
+
+func statusJSON(snap poller.Snapshot) statusOutput {
+	out := statusOutput{
+		RefreshedAt:  snap.TakenAt.UTC().Format(time.RFC3339),
+		Executions:   []statusExecution{},
+		RegionErrors: snap.RegionErrors,
+	}
+	for _, e := range snap.Executions {
+		x := statusExecution{
+			Region: e.Region, Name: e.Name, Resource: e.Resource, State: string(e.State),
+			Created: rfc3339(e.Created), Started: rfc3339(e.Started), Completed: rfc3339(e.Completed),
+			Duration: e.Duration(snap.TakenAt).Seconds(), LogURI: e.LogURI,
+		}
+		if e.State == poller.StateFailed {
+			x.Error, x.Category = e.Error, e.Category
+		}
+		out.Executions = append(out.Executions, x)
+	}
+	return out
+}
+
+func rfc3339(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+func printStatusTable(w io.Writer, snap poller.Snapshot) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REGION\tEXECUTION\tSTATE\tAGE\tDURATION\tERROR")
+	for _, e := range snap.Executions {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Region, e.Name, e.State,
+			poller.FormatAge(snap.TakenAt.Sub(e.Created)), poller.FormatDuration(e.Duration(snap.TakenAt)), statusErrorText(e))
+	}
+	tw.Flush()
+	if len(snap.Executions) == 0 {
+		fmt.Fprintf(w, "no executions of %s in %d regions\n", snap.Job, snap.RegionsAsked)
+	}
+}
+
+// statusErrorText is the error column: the error, or why it is not known.
+func statusErrorText(e poller.Execution) string {
+	if e.State != poller.StateFailed {
+		return ""
+	}
+	switch {
+	case e.Error != "":
+		return strings.ReplaceAll(e.Error, "\t", " ")
+	case e.LogsProblem != "":
+		return "(" + e.LogsProblem + ")"
+	case e.Logs == poller.LogsNone:
+		return "(no logs found)"
+	case e.Logs == poller.LogsRead:
+		return "(no error line in the logs)"
+	default:
+		return "(logs not read yet)"
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"runwatch/poller/fakecloud"
+)
+
+func startCloud(t *testing.T) *fakecloud.Cloud {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	cloud, err := fakecloud.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cloud.Close)
+	return cloud
+}
+
+func putExecution(c *fakecloud.Cloud, region, id string, state fakecloud.State, ago time.Duration, logLine string) {
+	created := time.Now().Add(-ago)
+	spec := fakecloud.ExecutionSpec{Project: "p1", Region: region, Job: "vertex-ai-launcher", ID: id, State: state, Created: created}
+	c.PutExecution(spec.Build())
+	if logLine != "" {
+		c.SetLogs("p1", "vertex-ai-launcher", id, []fakecloud.LogLine{{Time: created.Add(3 * time.Second), Text: logLine}})
+	}
+}
+
+func TestStatusJSONAgainstEndpoints(t *testing.T) {
+	c := startCloud(t)
+	putExecution(c, "us-central1", "e-old", fakecloud.Succeeded, time.Hour, "")
+	putExecution(c, "us-east1", "e-fail", fakecloud.Failed, 10*time.Minute, "ModuleNotFoundError: No module named 'torch'")
+	putExecution(c, "europe-west4", "e-run", fakecloud.Running, time.Minute, "")
+	c.SetRegionError("us-west3", status.Error(codes.PermissionDenied, "denied"))
+	args := []string{"status", "--json", "--project", "p1", "--run-endpoint", c.RunAddr(), "--logging-endpoint", c.LoggingAddr()}
+
+	code, out, errOut := runCmd(t, "", args...)
+	if code != 0 {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	var got statusOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%q: %v", out, err)
+	}
+	if len(got.Executions) != 3 || got.Executions[0].Name != "e-run" || got.Executions[1].Name != "e-fail" || got.Executions[2].Name != "e-old" {
+		t.Fatalf("executions %+v", got.Executions)
+	}
+	fail := got.Executions[1]
+	if fail.State != "FAILED" || fail.Error != "ModuleNotFoundError: No module named 'torch'" || fail.Category != "python_exception" || fail.Region != "us-east1" {
+		t.Fatalf("failed execution %+v", fail)
+	}
+	if !strings.HasSuffix(fail.Resource, "/executions/e-fail") || fail.Created == nil || fail.Completed == nil || fail.Duration <= 0 {
+		t.Fatalf("failed execution fields %+v", fail)
+	}
+	if run := got.Executions[0]; run.State != "RUNNING" || run.Completed != nil || run.Error != "" {
+		t.Fatalf("running execution %+v", run)
+	}
+	if !strings.Contains(got.RegionErrors["us-west3"], "permission denied") || !strings.Contains(errOut, "us-west3") {
+		t.Fatalf("region errors %v, stderr %q", got.RegionErrors, errOut)
+	}
+	if _, err := time.Parse(time.RFC3339, got.RefreshedAt); err != nil {
+		t.Fatalf("refreshed_at %q", got.RefreshedAt)
+	}
+
+	// The memory is shared: a second run reads no logs.
+	before := len(c.LogRequests())
+	if code, _, _ := runCmd(t, "", args...); code != 0 || len(c.LogRequests()) != before {
+		t.Fatalf("second run: code %d, %d more log reads", code, len(c.LogRequests())-before)
+	}
+}
+
+func TestStatusExits1WhenNoRegionAnswers(t *testing.T) {
+	c := startCloud(t)
+	c.SetRegionError("us-central1", status.Error(codes.Unavailable, "down"))
+	c.SetRegionError("us-east1", status.Error(codes.PermissionDenied, "denied"))
+	code, out, errOut := runCmd(t, "", "status", "--project", "p1", "--regions", "us-central1,us-east1",
+		"--run-endpoint", c.RunAddr(), "--logging-endpoint", c.LoggingAddr())
+	if code != 1 || !strings.Contains(errOut, "no region answered") {
+		t.Fatalf("code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestStatusTable(t *testing.T) {
+	c := startCloud(t)
+	putExecution(c, "us-east1", "e-fail", fakecloud.Failed, 10*time.Minute, "KeyError: 'lr'")
+	code, out, _ := runCmd(t, "", "status", "--project", "p1", "--regions", "us-east1",
+		"--run-endpoint", c.RunAddr(), "--logging-endpoint", c.LoggingAddr())
+	if code != 0 || !strings.Contains(out, "REGION") || !strings.Contains(out, "e-fail") || !strings.Contains(out, "KeyError: 'lr'") || !strings.Contains(out, "10m") {
+		t.Fatalf("code %d, out %q", code, out)
+	}
+}
+
+func TestStatusBadFlagsExit2(t *testing.T) {
+	for _, args := range [][]string{{"status", "--top", "0"}, {"status", "--run-endpoint", "x:1"}, {"status", "--nope"}} {
+		if code, _, errOut := runCmd(t, "", args...); code != 2 || !strings.HasPrefix(errOut, "runwatch status: ") {
+			t.Errorf("%q: code %d, stderr %q", args, code, errOut)
+		}
+	}
+}

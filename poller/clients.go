@@ -1,0 +1,89 @@
+package poller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	logging "cloud.google.com/go/logging/apiv2"
+	run "cloud.google.com/go/run/apiv2"
+	"golang.org/x/oauth2/google"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+// Endpoints point the clients at a plaintext gRPC server without
+// credentials (an emulator, a test's fake); empty means Google's own, with
+// Application Default Credentials.
+type Endpoints struct {
+	Run     string
+	Logging string
+}
+
+// Clients are the two Google clients a Poller uses.
+type Clients struct {
+	Run     *run.ExecutionsClient
+	Logging *logging.Client
+}
+
+// Close closes both clients.
+func (c Clients) Close() error {
+	return errors.Join(c.Run.Close(), c.Logging.Close())
+}
+
+// ErrNoCredentials says, in one line, how to give runwatch credentials.
+var ErrNoCredentials = errors.New("no Google Cloud credentials: run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS)")
+
+const cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
+
+// NewClients connects the Cloud Run and Cloud Logging clients for project.
+func NewClients(ctx context.Context, ep Endpoints) (Clients, error) {
+	if ep.Run == "" || ep.Logging == "" {
+		if _, err := google.FindDefaultCredentials(ctx, cloudPlatformScope); err != nil {
+			return Clients{}, ErrNoCredentials
+		}
+	}
+	runs, err := run.NewExecutionsClient(ctx, clientOptions(ep.Run)...)
+	if err != nil {
+		return Clients{}, fmt.Errorf("connect to Cloud Run: %w", err)
+	}
+	logs, err := logging.NewClient(ctx, clientOptions(ep.Logging)...)
+	if err != nil {
+		runs.Close()
+		return Clients{}, fmt.Errorf("connect to Cloud Logging: %w", err)
+	}
+	return Clients{Run: runs, Logging: logs}, nil
+}
+
+func clientOptions(endpoint string) []option.ClientOption {
+	if endpoint == "" {
+		return nil
+	}
+	return []option.ClientOption{
+		option.WithEndpoint(endpoint),
+		option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())),
+	}
+}
+
+// FindProject picks the project to watch: the flag, else
+// GOOGLE_CLOUD_PROJECT, else the credentials' own project.
+func FindProject(ctx context.Context, flag string) (string, error) {
+	if p := strings.TrimSpace(flag); p != "" {
+		return p, nil
+	}
+	if p := strings.TrimSpace(os.Getenv("GOOGLE_CLOUD_PROJECT")); p != "" {
+		return p, nil
+	}
+	creds, err := google.FindDefaultCredentials(ctx, cloudPlatformScope)
+	if err != nil {
+		return "", ErrNoCredentials
+	}
+	if creds.ProjectID == "" {
+		return "", errors.New("no Google Cloud project: pass --project or set GOOGLE_CLOUD_PROJECT")
+	}
+	return creds.ProjectID, nil
+}

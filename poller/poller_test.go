@@ -1,0 +1,536 @@
+package poller
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/run/apiv2/runpb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"runwatch/poller/fakecloud"
+)
+
+const (
+	testProject = "acme-ml-prod"
+	testJob     = "vertex-ai-launcher"
+)
+
+// t0 is the tests' "now" at start; executions are created before it.
+var t0 = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+
+// harness is a fake cloud, the real clients connected to it, a store and a
+// clock the test moves.
+type harness struct {
+	t       *testing.T
+	cloud   *fakecloud.Cloud
+	clients Clients
+	store   *mapStore
+	mu      sync.Mutex
+	now     time.Time
+}
+
+// mapStore is an in-memory Store, shared by pollers to play a restart.
+type mapStore struct {
+	mu     sync.Mutex
+	values map[string]string
+}
+
+func (s *mapStore) String(k string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.values[k]
+}
+
+func (s *mapStore) SetString(k, v string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.values[k] = v
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	cloud, err := fakecloud.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cloud.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	clients, err := NewClients(ctx, Endpoints{Run: cloud.RunAddr(), Logging: cloud.LoggingAddr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { clients.Close() })
+	return &harness{t: t, cloud: cloud, clients: clients, store: &mapStore{values: map[string]string{}}, now: t0}
+}
+
+func (h *harness) clock() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.now
+}
+
+func (h *harness) advance(d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.now = h.now.Add(d)
+}
+
+func (h *harness) poller(regions ...string) *Poller {
+	return h.pollerWith(Options{}, regions...)
+}
+
+func (h *harness) pollerWith(opts Options, regions ...string) *Poller {
+	opts.Now = h.clock
+	opts.LogReadTimeout = cmp.Or(opts.LogReadTimeout, 2*time.Second)
+	cfg := Config{Project: testProject, Job: testJob, Regions: regions, Top: 5}
+	return New(cfg, h.clients.Run, h.clients.Logging, h.store, opts)
+}
+
+func (h *harness) refresh(p *Poller) Result {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return p.Refresh(ctx)
+}
+
+// put adds an execution created ago before t0, ended 1 minute later.
+func (h *harness) put(region, id string, state fakecloud.State, ago time.Duration) fakecloud.ExecutionSpec {
+	created := t0.Add(-ago)
+	spec := fakecloud.ExecutionSpec{Project: testProject, Region: region, Job: testJob, ID: id, State: state,
+		Created: created, Started: created.Add(5 * time.Second), Completed: created.Add(time.Minute)}
+	h.cloud.PutExecution(spec.Build())
+	return spec
+}
+
+// failWith adds a failed execution whose log ends with errLine.
+func (h *harness) failWith(region, id string, ago time.Duration, errLine string) fakecloud.ExecutionSpec {
+	spec := h.put(region, id, fakecloud.Failed, ago)
+	at := spec.Created.Add(10 * time.Second)
+	h.cloud.SetLogs(testProject, testJob, id, []fakecloud.LogLine{
+		{Time: at, Text: "⏳ Monitoring for fatal errors..."},
+		{Time: at.Add(time.Second), Text: errLine, Severity: "ERROR"},
+		{Time: at.Add(2 * time.Second), Text: "Container called exit(1)."},
+	})
+	return spec
+}
+
+func names(execs []Execution) []string {
+	var out []string
+	for _, e := range execs {
+		out = append(out, e.Name)
+	}
+	return out
+}
+
+func TestRefreshAsksEveryRegionAtOnce(t *testing.T) {
+	h := newHarness(t)
+	const latency = 200 * time.Millisecond
+	regions := DefaultRegions()
+	for i, r := range regions {
+		h.cloud.SetRegionLatency(r, latency)
+		h.put(r, fmt.Sprintf("exec-%02d", i), fakecloud.Succeeded, time.Duration(i+1)*time.Minute)
+	}
+	p := h.poller(regions...)
+	start := time.Now()
+	res := h.refresh(p)
+	took := time.Since(start)
+	if len(res.Snapshot.RegionErrors) != 0 {
+		t.Fatalf("region errors: %v", res.Snapshot.RegionErrors)
+	}
+	// One at a time would take 18 × 200 ms = 3.6 s.
+	if took > 4*latency {
+		t.Fatalf("refresh of 18 regions took %v; concurrent listing takes about %v", took, latency)
+	}
+	if got := len(h.cloud.ListExecutionsRequests()); got != len(regions) {
+		t.Fatalf("%d list requests, want one per region (%d)", got, len(regions))
+	}
+}
+
+func TestTopNIsNewestFirstAcrossRegions(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-east1", "e-40m", fakecloud.Succeeded, 40*time.Minute)
+	h.put("us-central1", "c-10m", fakecloud.Succeeded, 10*time.Minute)
+	h.put("us-central1", "c-50m", fakecloud.Succeeded, 50*time.Minute)
+	h.put("europe-west4", "w-5m", fakecloud.Running, 5*time.Minute)
+	h.put("europe-west4", "w-30m", fakecloud.Cancelled, 30*time.Minute)
+	h.put("us-east1", "e-20m", fakecloud.Succeeded, 20*time.Minute)
+	h.put("asia-east1", "a-1h", fakecloud.Succeeded, time.Hour)
+	res := h.refresh(h.poller("us-central1", "us-east1", "europe-west4", "asia-east1"))
+	got := strings.Join(names(res.Snapshot.Executions), " ")
+	if want := "w-5m c-10m e-20m w-30m e-40m"; got != want {
+		t.Fatalf("top 5 = %s, want %s", got, want)
+	}
+	if e := res.Snapshot.Executions[0]; e.Region != "europe-west4" || e.Resource != "projects/acme-ml-prod/locations/europe-west4/jobs/vertex-ai-launcher/executions/w-5m" {
+		t.Fatalf("newest: region %q resource %q", e.Region, e.Resource)
+	}
+}
+
+func TestListingAsksForOnePageOfTopN(t *testing.T) {
+	h := newHarness(t)
+	for i := 0; i < 12; i++ {
+		h.put("us-central1", fmt.Sprintf("e%02d", i), fakecloud.Succeeded, time.Duration(i+1)*time.Minute)
+	}
+	res := h.refresh(h.poller("us-central1"))
+	reqs := h.cloud.ListExecutionsRequests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	if reqs[0].GetPageSize() != 5 || reqs[0].GetParent() != "projects/acme-ml-prod/locations/us-central1/jobs/vertex-ai-launcher" {
+		t.Fatalf("request %v", reqs[0])
+	}
+	if got := strings.Join(names(res.Snapshot.Executions), " "); got != "e00 e01 e02 e03 e04" {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func TestStateOfEveryKindOfExecution(t *testing.T) {
+	ts := timestamppb.New(t0.Add(-time.Hour))
+	completed := func(state runpb.Condition_State, reason runpb.Condition_ExecutionReason) []*runpb.Condition {
+		return []*runpb.Condition{{Type: "Completed", State: state, Reasons: &runpb.Condition_ExecutionReason_{ExecutionReason: reason}}}
+	}
+	cases := []struct {
+		name string
+		exec *runpb.Execution
+		want State
+	}{
+		{"succeeded", &runpb.Execution{StartTime: ts, CompletionTime: ts, TaskCount: 1, SucceededCount: 1,
+			Conditions: completed(runpb.Condition_CONDITION_SUCCEEDED, 0)}, StateSucceeded},
+		{"failed", &runpb.Execution{StartTime: ts, CompletionTime: ts, TaskCount: 1, FailedCount: 1,
+			Conditions: completed(runpb.Condition_CONDITION_FAILED, runpb.Condition_NON_ZERO_EXIT_CODE)}, StateFailed},
+		{"cancelled by reason", &runpb.Execution{StartTime: ts, CompletionTime: ts, TaskCount: 1,
+			Conditions: completed(runpb.Condition_CONDITION_FAILED, runpb.Condition_CANCELLED)}, StateCancelled},
+		{"only cancelled tasks", &runpb.Execution{StartTime: ts, CompletionTime: ts, TaskCount: 2, CancelledCount: 2,
+			Conditions: completed(runpb.Condition_CONDITION_FAILED, 0)}, StateCancelled},
+		{"no verdict, completed with a failed task", &runpb.Execution{StartTime: ts, CompletionTime: ts, TaskCount: 2, SucceededCount: 1, FailedCount: 1}, StateFailed},
+		{"no verdict, completed, all succeeded", &runpb.Execution{StartTime: ts, CompletionTime: ts, TaskCount: 2, SucceededCount: 2}, StateSucceeded},
+		{"no verdict, completed, cancelled", &runpb.Execution{StartTime: ts, CompletionTime: ts, TaskCount: 2, CancelledCount: 1, SucceededCount: 1}, StateCancelled},
+		{"pending", &runpb.Execution{TaskCount: 1, Conditions: completed(runpb.Condition_CONDITION_PENDING, 0)}, StatePending},
+		{"running, reconciling", &runpb.Execution{StartTime: ts, TaskCount: 1, RunningCount: 1,
+			Conditions: completed(runpb.Condition_CONDITION_RECONCILING, 0)}, StateRunning},
+		{"running before a start time", &runpb.Execution{TaskCount: 1, RunningCount: 1}, StateRunning},
+	}
+	h := newHarness(t)
+	var want []State
+	for i, c := range cases {
+		c.exec.Name = fmt.Sprintf("projects/%s/locations/us-west1/jobs/%s/executions/x%02d", testProject, testJob, i)
+		c.exec.CreateTime = timestamppb.New(t0.Add(-time.Duration(i+1) * time.Minute))
+		h.cloud.PutExecution(c.exec)
+		want = append(want, c.want)
+	}
+	p := New(Config{Project: testProject, Job: testJob, Regions: []string{"us-west1"}, Top: len(cases)},
+		h.clients.Run, h.clients.Logging, h.store, Options{Now: h.clock, LogReadTimeout: 2 * time.Second})
+	res := h.refresh(p)
+	if len(res.Snapshot.Executions) != len(cases) {
+		t.Fatalf("%d executions listed", len(res.Snapshot.Executions))
+	}
+	for i, e := range res.Snapshot.Executions {
+		if e.State != want[i] {
+			t.Errorf("%s: state %s, want %s", cases[i].name, e.State, want[i])
+		}
+	}
+}
+
+func TestFailedLogsReadOnceAcrossRestart(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-central1", "ok-1", fakecloud.Succeeded, 30*time.Minute)
+	h.failWith("us-east1", "bad-1", 20*time.Minute, "google.api_core.exceptions.ResourceExhausted: 429 The following quota metrics exceed quota limits: aiplatform.googleapis.com/custom_model_training_cpus")
+	regions := []string{"us-central1", "us-east1"}
+
+	first := h.refresh(h.poller(regions...))
+	if n := len(h.cloud.LogRequests()); n != 1 {
+		t.Fatalf("%d log requests on the first refresh, want 1", n)
+	}
+	req := h.cloud.LogRequests()[0]
+	for _, want := range []string{`resource.type="cloud_run_job"`, `resource.labels.job_name="vertex-ai-launcher"`,
+		`labels."run.googleapis.com/execution_name"="bad-1"`, `timestamp>=`, `timestamp<=`} {
+		if !strings.Contains(req.GetFilter(), want) {
+			t.Errorf("filter %q lacks %q", req.GetFilter(), want)
+		}
+	}
+	if req.GetPageSize() != 300 || req.GetOrderBy() != "timestamp desc" || req.GetResourceNames()[0] != "projects/acme-ml-prod" {
+		t.Errorf("request: page %d, order %q, resources %v", req.GetPageSize(), req.GetOrderBy(), req.GetResourceNames())
+	}
+	bad := first.Snapshot.Executions[0]
+	if bad.State != StateFailed || !strings.Contains(bad.Error, "custom_model_training_cpus") || bad.Category != "quota" {
+		t.Fatalf("first refresh: %+v", bad)
+	}
+	if len(bad.Context) == 0 || !strings.Contains(bad.Context[bad.Matched], "custom_model_training_cpus") {
+		t.Fatalf("context %q, matched %d", bad.Context, bad.Matched)
+	}
+
+	h.refresh(h.poller(regions...)) // a restart, sharing the store
+	second := h.refresh(h.poller(regions...))
+	if n := len(h.cloud.LogRequests()); n != 1 {
+		t.Fatalf("%d log requests after restarts, want still 1", n)
+	}
+	if got := second.Snapshot.Executions[0]; got.Error != bad.Error || got.Category != bad.Category {
+		t.Fatalf("after restart: %q/%s, want %q/%s", got.Error, got.Category, bad.Error, bad.Category)
+	}
+}
+
+func TestOlderFailuresOutsideTopNAreNeverRead(t *testing.T) {
+	h := newHarness(t)
+	for i := 0; i < 5; i++ {
+		h.put("us-central1", fmt.Sprintf("new-%d", i), fakecloud.Succeeded, time.Duration(i+1)*time.Minute)
+	}
+	h.failWith("us-central1", "old-failure", 3*time.Hour, "ValueError: old")
+	h.failWith("us-east1", "older-failure", 4*time.Hour, "ValueError: older")
+	h.refresh(h.poller("us-central1", "us-east1"))
+	if n := len(h.cloud.LogRequests()); n != 0 {
+		t.Fatalf("%d log requests for failures outside the top 5", n)
+	}
+}
+
+func TestFailedReadIsRetriedNotRemembered(t *testing.T) {
+	h := newHarness(t)
+	h.failWith("us-central1", "bad-1", 10*time.Minute, "ModuleNotFoundError: No module named 'torch'")
+	h.cloud.SetLoggingError(status.Error(codes.Unavailable, "logging is down"))
+	p := h.poller("us-central1")
+	res := h.refresh(p)
+	e := res.Snapshot.Executions[0]
+	if e.Error != "" || e.Logs != LogsPending || !strings.Contains(e.LogsProblem, "logs not read yet") {
+		t.Fatalf("after a failed read: error %q, logs %q, problem %q", e.Error, e.Logs, e.LogsProblem)
+	}
+	// A restart must not take the failed read for the answer.
+	if !strings.Contains(h.store.String(memoryKey), `"bad-1"`) && strings.Contains(h.store.String(memoryKey), "torch") {
+		t.Fatal("memory holds an error it never read")
+	}
+
+	h.cloud.SetLoggingError(nil)
+	h.refresh(p) // too early: back-off
+	if n := len(h.cloud.LogRequests()); n != 1 {
+		t.Fatalf("%d requests before the back-off passed, want 1", n)
+	}
+	h.advance(time.Minute)
+	res = h.refresh(p)
+	if n := len(h.cloud.LogRequests()); n != 2 {
+		t.Fatalf("%d requests, want a retry (2)", n)
+	}
+	if e := res.Snapshot.Executions[0]; e.Error != "ModuleNotFoundError: No module named 'torch'" || e.Logs != LogsRead {
+		t.Fatalf("after the retry: %q (%s)", e.Error, e.Logs)
+	}
+}
+
+func TestNoEntriesYetIsRetriedThenRememberedAsNoLogs(t *testing.T) {
+	h := newHarness(t)
+	spec := h.put("us-central1", "quiet", fakecloud.Failed, 2*time.Minute) // ended a minute ago, no logs
+	p := h.poller("us-central1")
+	res := h.refresh(p)
+	if e := res.Snapshot.Executions[0]; e.Logs != LogsPending || e.Error != "" {
+		t.Fatalf("first: %+v", e)
+	}
+	h.advance(time.Minute)
+	h.refresh(p)
+	if n := len(h.cloud.LogRequests()); n != 2 {
+		t.Fatalf("%d requests, want a retry", n)
+	}
+	// The lines arrive late: they are read.
+	h.cloud.SetLogs(testProject, testJob, "quiet", []fakecloud.LogLine{{Time: spec.Created.Add(time.Second), Text: "KeyError: 'lr'"}})
+	h.advance(2 * time.Minute)
+	if e := h.refresh(p).Snapshot.Executions[0]; e.Error != "KeyError: 'lr'" {
+		t.Fatalf("late lines: %+v", e)
+	}
+
+	// Another that never gets lines is remembered as having none after about 10 minutes.
+	h.put("us-central1", "silent", fakecloud.Failed, 0)
+	for i := 0; i < 12; i++ {
+		h.advance(time.Minute)
+		h.refresh(p)
+	}
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Name != "silent" || e.Logs != LogsNone {
+		t.Fatalf("silent: %s logs %q", e.Name, e.Logs)
+	}
+	before := len(h.cloud.LogRequests())
+	h.advance(time.Hour)
+	h.refresh(h.poller("us-central1"))
+	if after := len(h.cloud.LogRequests()); after != before {
+		t.Fatalf("%d more reads of a remembered execution", after-before)
+	}
+}
+
+func TestQuotaExhaustedReadsAreNotRememberedAndResumeExactly(t *testing.T) {
+	h := newHarness(t)
+	for i := 0; i < 3; i++ {
+		h.failWith("us-central1", fmt.Sprintf("bad-%d", i), time.Duration(i+5)*time.Minute, fmt.Sprintf("ValueError: case %d", i))
+	}
+	h.cloud.SetLoggingError(status.Error(codes.ResourceExhausted, "Quota exceeded for quota metric 'Read requests'"))
+	p := h.poller("us-central1")
+	res := h.refresh(p)
+	for _, e := range res.Snapshot.Executions {
+		if e.Error != "" || e.Logs != LogsPending {
+			t.Fatalf("%s remembered %q while the quota was exhausted", e.Name, e.Error)
+		}
+	}
+	refused := len(h.cloud.LogRequests())
+	h.advance(20 * time.Second) // inside the pause: no request at all
+	h.refresh(p)
+	if n := len(h.cloud.LogRequests()); n != refused {
+		t.Fatalf("%d reads during the quota pause", n-refused)
+	}
+	h.cloud.SetLoggingError(nil)
+	h.advance(2 * time.Minute)
+	res = h.refresh(h.poller("us-central1")) // also across a restart
+	if n := len(h.cloud.LogRequests()) - refused; n != 3 {
+		t.Fatalf("%d reads after the quota returned, want exactly the 3 missing", n)
+	}
+	for _, e := range res.Snapshot.Executions {
+		if !strings.HasPrefix(e.Error, "ValueError: case") {
+			t.Fatalf("%s: %q", e.Name, e.Error)
+		}
+	}
+}
+
+func TestFailingRegionsHideNoOther(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-central1", "good-1", fakecloud.Succeeded, time.Minute)
+	h.put("europe-west4", "good-2", fakecloud.Running, 2*time.Minute)
+	h.put("us-west3", "hidden", fakecloud.Succeeded, 3*time.Minute)
+	h.cloud.SetRegionError("us-west3", status.Error(codes.PermissionDenied, "Permission 'run.executions.list' denied"))
+	h.cloud.SetRegionError("us-west2", status.Error(codes.NotFound, "Resource 'vertex-ai-launcher' was not found"))
+	h.cloud.SetRegionError("us-east4", status.Error(codes.Unavailable, "connection reset"))
+	h.cloud.SetRegionHang("asia-east1")
+	p := h.pollerWith(Options{ListTimeout: 500 * time.Millisecond}, "us-central1", "europe-west4", "us-west3", "us-west2", "us-east4", "asia-east1")
+	res := h.refresh(p)
+	if got := strings.Join(names(res.Snapshot.Executions), " "); got != "good-1 good-2" {
+		t.Fatalf("listed %s", got)
+	}
+	want := map[string]string{"us-west3": "permission denied", "us-west2": "job not found", "us-east4": "unavailable", "asia-east1": "no answer within"}
+	for region, words := range want {
+		if !strings.Contains(res.Snapshot.RegionErrors[region], words) || !strings.Contains(res.Snapshot.RegionErrors[region], region) {
+			t.Errorf("%s: %q, want %q", region, res.Snapshot.RegionErrors[region], words)
+		}
+	}
+	if len(res.Snapshot.RegionErrors) != 4 {
+		t.Errorf("region errors %v", res.Snapshot.RegionErrors)
+	}
+}
+
+func TestRegionFailingLaterKeepsItsLastListing(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-central1", "a", fakecloud.Succeeded, time.Minute)
+	h.put("us-east1", "b", fakecloud.Succeeded, 2*time.Minute)
+	p := h.poller("us-central1", "us-east1")
+	h.refresh(p)
+	h.cloud.SetRegionError("us-east1", status.Error(codes.Unavailable, "blip"))
+	res := h.refresh(p)
+	if got := strings.Join(names(res.Snapshot.Executions), " "); got != "a b" {
+		t.Fatalf("listed %s after us-east1 failed", got)
+	}
+	if res.Snapshot.RegionErrors["us-east1"] == "" {
+		t.Fatal("the failure of us-east1 is not reported")
+	}
+}
+
+func TestBaselineReportsNothingThenEveryNewFailure(t *testing.T) {
+	h := newHarness(t)
+	h.failWith("us-central1", "old", 30*time.Minute, "ValueError: old")
+	p := h.poller("us-central1", "us-east1")
+	res := h.refresh(p)
+	if !res.Baseline || len(res.NewFailures) != 0 {
+		t.Fatalf("baseline %v, new %v", res.Baseline, names(res.NewFailures))
+	}
+	h.failWith("us-east1", "fresh", 0, "KeyError: 'lr'")
+	h.advance(time.Minute)
+	res = h.refresh(p)
+	if res.Baseline || len(res.NewFailures) != 1 || res.NewFailures[0].Name != "fresh" || res.NewFailures[0].Error != "KeyError: 'lr'" {
+		t.Fatalf("second refresh: baseline %v, new %+v", res.Baseline, res.NewFailures)
+	}
+	if res = h.refresh(p); len(res.NewFailures) != 0 {
+		t.Fatalf("reported again: %v", names(res.NewFailures))
+	}
+	// While the app was closed, another failed: a restart reports it, and only it.
+	h.failWith("us-central1", "while-closed", 0, "RuntimeError: CUDA out of memory")
+	h.advance(time.Minute)
+	res = h.refresh(h.poller("us-central1", "us-east1"))
+	if res.Baseline || strings.Join(names(res.NewFailures), " ") != "while-closed" {
+		t.Fatalf("after restart: baseline %v, new %v", res.Baseline, names(res.NewFailures))
+	}
+}
+
+func TestFailureWhoseLogsCannotBeReadIsAnnouncedOnceLater(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p) // baseline on an empty job
+	h.failWith("us-central1", "bad", 0, "ValueError: x")
+	h.cloud.SetLoggingError(status.Error(codes.Unavailable, "down"))
+	h.advance(time.Minute)
+	if res := h.refresh(p); len(res.NewFailures) != 0 {
+		t.Fatalf("announced before its error was known: %v", names(res.NewFailures))
+	}
+	h.advance(announceAfter)
+	res := h.refresh(p)
+	if len(res.NewFailures) != 1 || res.NewFailures[0].LogsProblem == "" {
+		t.Fatalf("want one announcement without the error, got %+v", res.NewFailures)
+	}
+	h.cloud.SetLoggingError(nil)
+	h.advance(10 * time.Minute)
+	if res := h.refresh(p); len(res.NewFailures) != 0 || res.Snapshot.Executions[0].Error != "ValueError: x" {
+		t.Fatalf("second announcement or no error: %v %q", names(res.NewFailures), res.Snapshot.Executions[0].Error)
+	}
+}
+
+func TestEmptyOrCorruptPreferencesStartAfreshWithoutAStorm(t *testing.T) {
+	for name, content := range map[string]string{
+		"empty":     "",
+		"truncated": `{"runwatch.memory.v1":"{\"executions\":{\"projects/`,
+		"garbage":   "\x00\x00\x00\x00",
+		"bad-value": `{"runwatch.memory.v1":"not json"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			h.failWith("us-central1", "bad", 10*time.Minute, "ValueError: x")
+			path := filepath.Join(t.TempDir(), "preferences.json")
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			store, openErr := OpenFileStore(path)
+			p := New(Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}}, h.clients.Run, h.clients.Logging, store, Options{Now: h.clock, LogReadTimeout: 2 * time.Second})
+			res := h.refresh(p)
+			if openErr == nil && res.Warning == "" {
+				t.Error("no warning about the unreadable preferences")
+			}
+			if !res.Baseline || len(res.NewFailures) != 0 {
+				t.Fatalf("baseline %v, new failures %v", res.Baseline, names(res.NewFailures))
+			}
+			if err := store.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			reopened, err := OpenFileStore(path)
+			if err != nil {
+				t.Fatalf("the rewritten preferences do not open: %v", err)
+			}
+			again := New(Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}}, h.clients.Run, h.clients.Logging, reopened, Options{Now: h.clock, LogReadTimeout: 2 * time.Second})
+			if res := h.refresh(again); res.Baseline || len(res.NewFailures) != 0 || res.Snapshot.Executions[0].Error != "ValueError: x" {
+				t.Fatalf("after reopening: baseline %v, new %v, error %q", res.Baseline, names(res.NewFailures), res.Snapshot.Executions[0].Error)
+			}
+		})
+	}
+}
+
+func TestMemoryForgetsWhatWasNotSeenFor30Days(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-central1", "a", fakecloud.Succeeded, time.Minute)
+	h.refresh(h.poller("us-central1"))
+	if !strings.Contains(h.store.String(memoryKey), "/executions/a") {
+		t.Fatal("not remembered")
+	}
+	// a leaves the top N (five newer ones), and 31 days pass.
+	for i := 0; i < 5; i++ {
+		h.put("us-central1", fmt.Sprintf("n%d", i), fakecloud.Succeeded, -time.Duration(i+1)*time.Minute)
+	}
+	h.advance(31 * 24 * time.Hour)
+	h.refresh(h.poller("us-central1"))
+	if strings.Contains(h.store.String(memoryKey), "/executions/a\"") {
+		t.Fatal("an execution unseen for 31 days is still remembered")
+	}
+}

@@ -1,0 +1,84 @@
+package poller
+
+import (
+	"path"
+	"time"
+)
+
+// Execution is one job execution as runwatch shows it.
+type Execution struct {
+	Region    string
+	Name      string // short ID, the last segment of Resource
+	Resource  string // projects/P/locations/R/jobs/J/executions/E
+	State     State
+	Created   time.Time
+	Started   time.Time // zero until it starts
+	Completed time.Time // zero until it ends
+	LogURI    string    // the execution's page in the Cloud Console
+
+	Tasks     int32
+	Running   int32
+	Succeeded int32
+	Failed    int32
+	Cancelled int32
+	Retried   int32
+
+	// For a failed execution: the extracted error line, its category and
+	// rule, the log lines around it (Matched is its index there), and how
+	// far reading its logs got.
+	Error    string
+	Category string
+	Rule     string
+	Context  []string
+	Matched  int
+	Logs     LogStatus
+	// LogsProblem says why the logs are not read yet (a failed read), if so.
+	LogsProblem string
+}
+
+// Duration is how long the execution ran, until now when it still runs.
+func (e Execution) Duration(now time.Time) time.Duration {
+	start := e.Started
+	if start.IsZero() {
+		return 0
+	}
+	end := e.Completed
+	if end.IsZero() {
+		end = now
+	}
+	return max(end.Sub(start), 0)
+}
+
+// shortName is the last segment of a resource name.
+func shortName(resource string) string { return path.Base(resource) }
+
+// Snapshot is the picture one refresh took.
+type Snapshot struct {
+	Project      string
+	Job          string
+	Executions   []Execution       // newest created first, at most Config.Top
+	RegionErrors map[string]string // region → why it could not be listed
+	RegionsAsked int
+	TakenAt      time.Time
+}
+
+// Newest returns the newest execution, if any.
+func (s Snapshot) Newest() (Execution, bool) {
+	if len(s.Executions) == 0 {
+		return Execution{}, false
+	}
+	return s.Executions[0], true
+}
+
+// Result is what a refresh yields.
+type Result struct {
+	Snapshot Snapshot
+	// NewFailures are failures reported for the first time, their error known
+	// (or given up on). Empty on a baseline refresh.
+	NewFailures []Execution
+	// Baseline: the memory was empty or unreadable at start, so this refresh
+	// only learned what exists and reported nothing as new.
+	Baseline bool
+	// Warning is a problem worth a line in a log, such as an unreadable memory.
+	Warning string
+}

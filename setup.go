@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"runwatch/poller"
+	"runwatch/poller/fakecloud"
+)
+
+// appID is the Fyne app ID; it also names the preferences directory.
+const appID = "io.runwatch.app"
+
+// demoProject is the project the built-in simulated Cloud Run pretends to be.
+const demoProject = "runwatch-demo"
+
+// watchFlags are the flags the tray app and `status` share.
+type watchFlags struct {
+	project         string
+	job             string
+	regions         string
+	top             int
+	interval        time.Duration
+	demo            bool
+	runEndpoint     string
+	loggingEndpoint string
+	set             map[string]bool // flags given on the command line
+}
+
+func (w *watchFlags) register(fs *flag.FlagSet, withInterval bool) {
+	fs.StringVar(&w.project, "project", "", "Google Cloud project (default: GOOGLE_CLOUD_PROJECT, else the credentials' project)")
+	fs.StringVar(&w.job, "job", poller.DefaultJob, "Cloud Run job to watch")
+	fs.StringVar(&w.regions, "regions", "", "comma-separated regions (default: the launcher's 18 regions)")
+	fs.IntVar(&w.top, "top", poller.DefaultTop, "how many of the newest executions to show")
+	if withInterval {
+		fs.DurationVar(&w.interval, "interval", poller.DefaultInterval, "time between refreshes")
+	}
+	fs.BoolVar(&w.demo, "demo", false, "watch a built-in simulated Cloud Run instead of Google Cloud")
+	fs.StringVar(&w.runEndpoint, "run-endpoint", "", "HOST:PORT of a plaintext Cloud Run gRPC server without credentials (emulators, tests)")
+	fs.StringVar(&w.loggingEndpoint, "logging-endpoint", "", "HOST:PORT of a plaintext Cloud Logging gRPC server without credentials")
+}
+
+// parse parses args and records which flags were given.
+func (w *watchFlags) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	w.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { w.set[f.Name] = true })
+	if w.top <= 0 {
+		return errors.New("--top must be at least 1")
+	}
+	if (w.runEndpoint == "") != (w.loggingEndpoint == "") {
+		return errors.New("--run-endpoint and --logging-endpoint go together")
+	}
+	return nil
+}
+
+// config is the poller configuration the flags describe.
+func (w *watchFlags) config() poller.Config {
+	return poller.Config{
+		Project:  w.project,
+		Job:      w.job,
+		Regions:  poller.ParseRegions(w.regions),
+		Top:      w.top,
+		Interval: w.interval,
+	}.WithDefaults()
+}
+
+// connection is what polling needs besides the configuration.
+type connection struct {
+	clients poller.Clients
+	close   func()
+}
+
+// connect builds the clients: to the in-process simulated cloud for --demo,
+// to the given endpoints, or to Google Cloud with ADC. It fills in the
+// project when the flags left it empty.
+func (w *watchFlags) connect(ctx context.Context, cfg *poller.Config) (connection, error) {
+	ep := poller.Endpoints{Run: w.runEndpoint, Logging: w.loggingEndpoint}
+	var stopDemo func()
+	if w.demo {
+		cloud, err := fakecloud.Start()
+		if err != nil {
+			return connection{}, fmt.Errorf("start the simulated cloud: %w", err)
+		}
+		demoCtx, cancel := context.WithCancel(context.Background())
+		cfg.Project = demoProject
+		if _, err := cloud.RunDemo(demoCtx, fakecloud.Demo{Project: cfg.Project, Job: cfg.Job, Regions: cfg.Regions}); err != nil {
+			cancel()
+			cloud.Close()
+			return connection{}, err
+		}
+		ep = poller.Endpoints{Run: cloud.RunAddr(), Logging: cloud.LoggingAddr()}
+		stopDemo = func() { cancel(); cloud.Close() }
+	} else {
+		project := cfg.Project
+		var err error
+		if ep.Run != "" {
+			if project == "" {
+				project, err = poller.FindProject(ctx, "")
+				if err != nil {
+					return connection{}, errors.New("no project for the given endpoints: pass --project")
+				}
+			}
+		} else if project, err = poller.FindProject(ctx, project); err != nil {
+			return connection{}, err
+		}
+		cfg.Project = project
+	}
+	if err := cfg.Validate(); err != nil {
+		return connection{}, err
+	}
+	clients, err := poller.NewClients(ctx, ep)
+	if err != nil {
+		if stopDemo != nil {
+			stopDemo()
+		}
+		return connection{}, err
+	}
+	return connection{clients: clients, close: func() {
+		clients.Close()
+		if stopDemo != nil {
+			stopDemo()
+		}
+	}}, nil
+}
