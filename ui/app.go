@@ -1,0 +1,277 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"runwatch/assets"
+	"runwatch/poller"
+)
+
+// Actions are what the UI asks of the rest of the app.
+type Actions struct {
+	RefreshNow func()
+	// SettingsSaved is called with settings a person saved; they are in the
+	// preferences already.
+	SettingsSaved func(Settings)
+}
+
+// UI is the tray, the executions window and the details windows. Its
+// methods run on Fyne's main thread (fyne.Do from other goroutines).
+type UI struct {
+	app     fyne.App
+	actions Actions
+	now     func() time.Time
+
+	status   Status
+	rows     []Row
+	byName   map[string]poller.Execution
+	details  map[string]*Details
+	settings *settingsForm
+
+	// Named widgets, for tests and updates.
+	Window   fyne.Window
+	Table    *widget.Table
+	Header   *widget.Label
+	Problems *widget.Label
+
+	tray        desktop.App // nil where there is no tray
+	TrayMenu    *fyne.Menu
+	PauseItem   *fyne.MenuItem
+	currentLook TrayLook
+}
+
+// New builds the UI; nothing is shown until ShowWindow or the tray appears.
+func New(a fyne.App, actions Actions, now func() time.Time) *UI {
+	if now == nil {
+		now = time.Now
+	}
+	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}}
+	u.buildWindow()
+	if d, ok := a.(desktop.App); ok {
+		u.tray = d
+	}
+	u.PauseItem = fyne.NewMenuItem("Pause notifications", u.togglePause)
+	u.PauseItem.Checked = !LoadSettings(a.Preferences()).Notifications
+	u.render()
+	return u
+}
+
+func (u *UI) buildWindow() {
+	u.Window = u.app.NewWindow("runwatch")
+	u.Window.SetIcon(assets.AppIcon)
+	u.Header = widget.NewLabel("Refreshing…")
+	u.Header.TextStyle = fyne.TextStyle{Bold: true}
+	u.Header.Truncation = fyne.TextTruncateEllipsis
+	u.Problems = widget.NewLabel("")
+	u.Problems.Wrapping = fyne.TextWrapWord
+	u.Problems.Importance = widget.WarningImportance
+	u.Problems.Hide()
+	u.Table = newExecutionsTable(&u.rows, u.OpenDetails)
+	refresh := widget.NewButton("Refresh now", u.refreshNow)
+	settings := widget.NewButton("Settings…", u.ShowSettings)
+	top := container.NewBorder(nil, u.Problems, nil, container.NewHBox(refresh, settings), u.Header)
+	u.Window.SetContent(container.NewBorder(top, nil, nil, nil, u.Table))
+	u.Window.Resize(fyne.NewSize(1220, 340))
+	u.Window.SetCloseIntercept(func() {
+		if u.tray != nil && TrayHostPresent() {
+			u.Window.Hide() // the tray keeps the app
+			return
+		}
+		u.app.Quit()
+	})
+}
+
+// ShowWindow brings the executions window up.
+func (u *UI) ShowWindow() {
+	u.Window.Show()
+	u.Window.RequestFocus()
+}
+
+func (u *UI) refreshNow() {
+	if u.actions.RefreshNow != nil {
+		u.actions.RefreshNow()
+	}
+}
+
+func (u *UI) togglePause() {
+	u.PauseItem.Checked = !u.PauseItem.Checked
+	SetNotifications(u.app.Preferences(), !u.PauseItem.Checked)
+	u.renderTray()
+}
+
+// Apply shows a refresh's result and notifies of new failures.
+func (u *UI) Apply(res poller.Result) {
+	before := u.status.Snapshot
+	hadSnapshot := u.status.HasSnapshot
+	snap := res.Snapshot
+	u.status.Snapshot, u.status.HasSnapshot, u.status.Problem = snap, true, ""
+	if !allRegionsFailed(snap) {
+		u.status.LastSuccess = snap.TakenAt
+	}
+	u.byName = map[string]poller.Execution{}
+	for _, e := range snap.Executions {
+		u.byName[e.Resource] = e
+	}
+	u.render()
+	if u.PauseItem.Checked {
+		return
+	}
+	if n, ok := NotificationFor(snap.Job, res.NewFailures); ok {
+		u.app.SendNotification(fyne.NewNotification(n.Title, n.Body))
+	} else if n, ok := FixedNotification(snap.Job, before, snap); ok && hadSnapshot && !res.Baseline {
+		u.app.SendNotification(fyne.NewNotification(n.Title, n.Body))
+	}
+}
+
+// SetProblem shows a problem that stops polling, such as missing credentials.
+func (u *UI) SetProblem(problem string, interval time.Duration) {
+	u.status.Problem = problem
+	u.status.Interval = interval
+	u.render()
+}
+
+// SetInterval tells the UI how often refreshes come, to judge staleness.
+func (u *UI) SetInterval(d time.Duration) { u.status.Interval = d }
+
+// Tick re-renders ages and staleness between refreshes.
+func (u *UI) Tick() { u.render() }
+
+// Status is what the UI shows now.
+func (u *UI) Status() Status { return u.status }
+
+func (u *UI) render() {
+	now := u.now()
+	u.rows = Rows(u.status.Snapshot, now)
+	u.Header.SetText(Header(u.status, now))
+	if p := RegionProblems(u.status.Snapshot); p != "" {
+		u.Problems.SetText(p)
+		u.Problems.Show()
+	} else {
+		u.Problems.Hide()
+	}
+	u.Table.Refresh()
+	for name, d := range u.details {
+		if e, ok := u.byName[name]; ok {
+			d.Show(e, now)
+		}
+	}
+	u.renderTray()
+}
+
+// renderTray rebuilds the tray icon and menu.
+func (u *UI) renderTray() {
+	now := u.now()
+	u.TrayMenu = u.trayMenu(now)
+	look := TrayLookOf(u.status, now)
+	if u.tray == nil {
+		u.currentLook = look
+		return
+	}
+	u.tray.SetSystemTrayMenu(u.TrayMenu)
+	if look != u.currentLook {
+		u.tray.SetSystemTrayIcon(IconOf(look))
+		u.currentLook = look
+	}
+}
+
+// Look is the tray icon shown now.
+func (u *UI) Look() TrayLook { return u.currentLook }
+
+func (u *UI) trayMenu(now time.Time) *fyne.Menu {
+	summary := fyne.NewMenuItem(TraySummary(u.status, now), nil)
+	summary.Disabled = true
+	items := []*fyne.MenuItem{summary, fyne.NewMenuItemSeparator()}
+	for _, entry := range MenuEntries(u.status.Snapshot, now) {
+		resource := entry.Resource
+		items = append(items, fyne.NewMenuItem(entry.Label, func() { u.OpenDetails(resource) }))
+	}
+	if len(u.status.Snapshot.Executions) > 0 {
+		items = append(items, fyne.NewMenuItemSeparator())
+	}
+	quit := fyne.NewMenuItem("Quit", u.app.Quit)
+	quit.IsQuit = true
+	items = append(items,
+		fyne.NewMenuItem("Show executions", u.ShowWindow),
+		fyne.NewMenuItem("Refresh now", u.refreshNow),
+		u.PauseItem,
+		fyne.NewMenuItem("Settings…", u.ShowSettings),
+		fyne.NewMenuItemSeparator(),
+		quit,
+	)
+	return fyne.NewMenu("runwatch", items...)
+}
+
+// IconOf is the tray icon of a look.
+func IconOf(look TrayLook) fyne.Resource {
+	switch look {
+	case LookRunning:
+		return assets.Running
+	case LookSucceeded:
+		return assets.Succeeded
+	case LookFailed:
+		return assets.Failed
+	case LookCancelled:
+		return assets.Cancelled
+	case LookPending:
+		return assets.Pending
+	case LookOffline:
+		return assets.Offline
+	case LookCredentials:
+		return assets.Credentials
+	default:
+		return assets.Stale
+	}
+}
+
+// OpenDetails opens (or brings up) the details window of an execution.
+func (u *UI) OpenDetails(resource string) {
+	e, ok := u.byName[resource]
+	if !ok {
+		return
+	}
+	d := u.details[resource]
+	if d == nil {
+		d = newDetails(u.app, func() { delete(u.details, resource) })
+		u.details[resource] = d
+	}
+	d.Show(e, u.now())
+	d.Window.Show()
+	d.Window.RequestFocus()
+}
+
+// DetailsOf returns the open details window of an execution, for tests.
+func (u *UI) DetailsOf(resource string) *Details { return u.details[resource] }
+
+// ShowSettings opens the settings dialog on the executions window.
+func (u *UI) ShowSettings() {
+	u.ShowWindow()
+	form := newSettingsForm(LoadSettings(u.app.Preferences()))
+	form.Dialog = dialog.NewForm("Settings", "Save", "Cancel", form.items(), func(ok bool) {
+		if ok {
+			u.saveSettings(form)
+		}
+	}, u.Window)
+	form.Dialog.Resize(fyne.NewSize(900, 520))
+	u.settings = form
+	form.Dialog.Show()
+}
+
+func (u *UI) saveSettings(form *settingsForm) {
+	s, err := form.settings()
+	if err != nil {
+		dialog.ShowError(err, u.Window)
+		return
+	}
+	s.Save(u.app.Preferences())
+	u.PauseItem.Checked = !s.Notifications
+	u.renderTray()
+	if u.actions.SettingsSaved != nil {
+		u.actions.SettingsSaved(s)
+	}
+}

@@ -1,0 +1,146 @@
+package ui
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"runwatch/poller"
+)
+
+// Details is the window with everything known of one execution. Its
+// widgets are named for tests; all text is plain, never markup.
+type Details struct {
+	app    fyne.App
+	Window fyne.Window
+
+	Resource  *widget.Label
+	Region    *widget.Label
+	State     *widget.Label
+	Times     *widget.Label
+	Tasks     *widget.Label
+	Error     *widget.Label
+	Category  *widget.Label
+	Context   *widget.Label
+	OpenLogs  *widget.Button
+	CopyError *widget.Button
+
+	execution poller.Execution
+}
+
+func newDetails(a fyne.App, onClose func()) *Details {
+	d := &Details{app: a, Window: a.NewWindow("runwatch — execution")}
+	plain := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Wrapping = fyne.TextWrapBreak
+		return l
+	}
+	d.Resource, d.Region, d.State, d.Times, d.Tasks = plain(), plain(), plain(), plain(), plain()
+	d.Error, d.Category = plain(), plain()
+	d.Error.TextStyle = fyne.TextStyle{Bold: true}
+	d.Context = widget.NewLabel("")
+	d.Context.TextStyle = fyne.TextStyle{Monospace: true}
+	d.OpenLogs = widget.NewButton("Open logs in Cloud Console", d.openLogs)
+	d.CopyError = widget.NewButton("Copy error", d.copyError)
+	form := widget.NewForm(
+		widget.NewFormItem("Execution", d.Resource),
+		widget.NewFormItem("Region", d.Region),
+		widget.NewFormItem("State", d.State),
+		widget.NewFormItem("Times", d.Times),
+		widget.NewFormItem("Tasks", d.Tasks),
+		widget.NewFormItem("Error", d.Error),
+		widget.NewFormItem("Category", d.Category),
+	)
+	logs := container.NewScroll(d.Context)
+	logs.SetMinSize(fyne.NewSize(0, 200))
+	buttons := container.NewHBox(d.OpenLogs, d.CopyError)
+	d.Window.SetContent(container.NewBorder(form, buttons, nil, nil, logs))
+	d.Window.Resize(fyne.NewSize(900, 560))
+	d.Window.SetOnClosed(onClose)
+	return d
+}
+
+// Show fills the window with an execution.
+func (d *Details) Show(e poller.Execution, now time.Time) {
+	d.execution = e
+	d.Window.SetTitle("runwatch — " + e.Name)
+	d.Resource.SetText(e.Resource)
+	d.Region.SetText(e.Region)
+	d.State.SetText(stateWord(e.State))
+	d.Times.SetText(fmt.Sprintf("created %s · started %s · completed %s · ran %s",
+		clock(e.Created), clock(e.Started), clock(e.Completed), poller.FormatDuration(e.Duration(now))))
+	d.Tasks.SetText(fmt.Sprintf("%d tasks: %d running, %d succeeded, %d failed, %d cancelled, %d retried",
+		e.Tasks, e.Running, e.Succeeded, e.Failed, e.Cancelled, e.Retried))
+	d.Error.SetText(cmpOr(ErrorLine(e), "—"))
+	d.Category.SetText(cmpOr(strings.ReplaceAll(e.Category, "_", " "), "—"))
+	d.Context.SetText(contextText(e))
+	if IsConsoleURL(e.LogURI) {
+		d.OpenLogs.Enable()
+	} else {
+		d.OpenLogs.Disable()
+	}
+	if e.Error == "" {
+		d.CopyError.Disable()
+	} else {
+		d.CopyError.Enable()
+	}
+}
+
+// contextText shows the log lines around the error line, marking it.
+func contextText(e poller.Execution) string {
+	if len(e.Context) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("Log lines around the error:\n")
+	for i, l := range e.Context {
+		mark := "  "
+		if i == e.Matched {
+			mark = "→ "
+		}
+		b.WriteString(mark + l + "\n")
+	}
+	return b.String()
+}
+
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+func cmpOr(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
+// IsConsoleURL accepts only https links to the Cloud Console, so a
+// tampered log_uri cannot open anything else.
+func IsConsoleURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme == "https" && u.Host == "console.cloud.google.com" && u.User == nil
+}
+
+func (d *Details) openLogs() {
+	if !IsConsoleURL(d.execution.LogURI) {
+		return
+	}
+	u, err := url.Parse(d.execution.LogURI)
+	if err == nil {
+		_ = d.app.OpenURL(u)
+	}
+}
+
+func (d *Details) copyError() {
+	if d.execution.Error != "" {
+		d.app.Clipboard().SetContent(d.execution.Error)
+	}
+}

@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"runwatch/poller"
+)
+
+// Preference keys of the settings.
+const (
+	keyProject       = "settings.project"
+	keyJob           = "settings.job"
+	keyRegions       = "settings.regions"
+	keyIntervalSec   = "settings.interval_seconds"
+	keyTop           = "settings.top"
+	keyNotifications = "settings.notifications"
+)
+
+// Settings are what a person can change without a restart.
+type Settings struct {
+	Project       string
+	Job           string
+	Regions       []string
+	Interval      time.Duration
+	Top           int
+	Notifications bool
+}
+
+// LoadSettings reads the saved settings, with defaults for what is missing.
+func LoadSettings(p fyne.Preferences) Settings {
+	s := Settings{
+		Project:       p.String(keyProject),
+		Job:           p.StringWithFallback(keyJob, poller.DefaultJob),
+		Regions:       poller.ParseRegions(p.String(keyRegions)),
+		Interval:      time.Duration(p.IntWithFallback(keyIntervalSec, int(poller.DefaultInterval/time.Second))) * time.Second,
+		Top:           p.IntWithFallback(keyTop, poller.DefaultTop),
+		Notifications: p.BoolWithFallback(keyNotifications, true),
+	}
+	if len(s.Regions) == 0 {
+		s.Regions = poller.DefaultRegions()
+	}
+	return s
+}
+
+// Save writes the settings.
+func (s Settings) Save(p fyne.Preferences) {
+	p.SetString(keyProject, s.Project)
+	p.SetString(keyJob, s.Job)
+	p.SetString(keyRegions, strings.Join(s.Regions, ","))
+	p.SetInt(keyIntervalSec, int(s.Interval/time.Second))
+	p.SetInt(keyTop, s.Top)
+	p.SetBool(keyNotifications, s.Notifications)
+}
+
+// SetNotifications saves only the notifications switch (the tray's toggle).
+func SetNotifications(p fyne.Preferences, on bool) { p.SetBool(keyNotifications, on) }
+
+// Config is the poller configuration of these settings.
+func (s Settings) Config() poller.Config {
+	return poller.Config{Project: s.Project, Job: s.Job, Regions: s.Regions, Top: s.Top, Interval: s.Interval}.WithDefaults()
+}
+
+// settingsForm holds the settings dialog's widgets by name, for tests.
+type settingsForm struct {
+	Project       *widget.Entry
+	Job           *widget.Entry
+	Regions       *widget.CheckGroup
+	ExtraRegions  *widget.Entry
+	Interval      *widget.Entry
+	Top           *widget.Entry
+	Notifications *widget.Check
+	Dialog        *dialog.FormDialog
+}
+
+func newSettingsForm(s Settings) *settingsForm {
+	f := &settingsForm{
+		Project:       widget.NewEntry(),
+		Job:           widget.NewEntry(),
+		Regions:       widget.NewCheckGroup(poller.DefaultRegions(), nil),
+		ExtraRegions:  widget.NewEntry(),
+		Interval:      widget.NewEntry(),
+		Top:           widget.NewEntry(),
+		Notifications: widget.NewCheck("notify me of new failures", nil),
+	}
+	f.Project.SetText(s.Project)
+	f.Project.SetPlaceHolder("GOOGLE_CLOUD_PROJECT or the credentials' project")
+	f.Job.SetText(s.Job)
+	f.Regions.Horizontal = true
+	var known, extra []string
+	for _, r := range s.Regions {
+		if slices.Contains(poller.DefaultRegions(), r) {
+			known = append(known, r)
+		} else {
+			extra = append(extra, r)
+		}
+	}
+	f.Regions.SetSelected(known)
+	f.ExtraRegions.SetText(strings.Join(extra, ", "))
+	f.ExtraRegions.SetPlaceHolder("other regions, comma-separated")
+	f.Interval.SetText(strconv.Itoa(int(s.Interval / time.Second)))
+	f.Top.SetText(strconv.Itoa(s.Top))
+	f.Notifications.SetChecked(s.Notifications)
+	return f
+}
+
+// settings reads the form, or says what is wrong with it.
+func (f *settingsForm) settings() (Settings, error) {
+	interval, err := strconv.Atoi(strings.TrimSpace(f.Interval.Text))
+	if err != nil || time.Duration(interval)*time.Second < poller.MinInterval {
+		return Settings{}, fmt.Errorf("interval: a whole number of seconds, at least %d", int(poller.MinInterval/time.Second))
+	}
+	top, err := strconv.Atoi(strings.TrimSpace(f.Top.Text))
+	if err != nil || top < 1 || top > 50 {
+		return Settings{}, fmt.Errorf("executions shown: a number from 1 to 50")
+	}
+	regions := poller.ParseRegions(strings.Join(f.Regions.Selected, ",") + "," + f.ExtraRegions.Text)
+	if len(regions) == 0 {
+		return Settings{}, fmt.Errorf("choose at least one region")
+	}
+	s := Settings{
+		Project:       strings.TrimSpace(f.Project.Text),
+		Job:           strings.TrimSpace(f.Job.Text),
+		Regions:       regions,
+		Interval:      time.Duration(interval) * time.Second,
+		Top:           top,
+		Notifications: f.Notifications.Checked,
+	}
+	if s.Job == "" {
+		return Settings{}, fmt.Errorf("job: the Cloud Run job's name")
+	}
+	return s, nil
+}
+
+func (f *settingsForm) items() []*widget.FormItem {
+	return []*widget.FormItem{
+		widget.NewFormItem("Project", f.Project),
+		widget.NewFormItem("Job", f.Job),
+		widget.NewFormItem("Regions", f.Regions),
+		widget.NewFormItem("More regions", f.ExtraRegions),
+		widget.NewFormItem("Refresh every (s)", f.Interval),
+		widget.NewFormItem("Executions shown", f.Top),
+		widget.NewFormItem("Notifications", f.Notifications),
+	}
+}
