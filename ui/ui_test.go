@@ -1,0 +1,290 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"runwatch/poller"
+)
+
+var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+
+func execution(region, name string, state poller.State, age time.Duration) poller.Execution {
+	created := now.Add(-age)
+	e := poller.Execution{
+		Region: region, Name: name, State: state, Created: created, Started: created.Add(5 * time.Second),
+		Resource: "projects/p/locations/" + region + "/jobs/vertex-ai-launcher/executions/" + name,
+		LogURI:   "https://console.cloud.google.com/run/jobs/executions/details/" + region + "/" + name + "/tasks?project=p",
+		Tasks:    1,
+	}
+	if state.Terminal() {
+		e.Completed = created.Add(95 * time.Second)
+	}
+	if state == poller.StateFailed {
+		e.Failed = 1
+		e.Error = "ModuleNotFoundError: No module named 'transformers'"
+		e.Category = "python_exception"
+		e.Logs = poller.LogsRead
+		e.Context = []string{"[vertex] Traceback (most recent call last):", "ModuleNotFoundError: No module named 'transformers'", "Container called exit(1)."}
+		e.Matched = 1
+	}
+	return e
+}
+
+func snapshot(execs ...poller.Execution) poller.Snapshot {
+	return poller.Snapshot{Project: "p", Job: "vertex-ai-launcher", Executions: execs, RegionErrors: map[string]string{}, RegionsAsked: 18, TakenAt: now}
+}
+
+func TestRowsOfSnapshot(t *testing.T) {
+	s := snapshot(
+		execution("us-east1", "e1", poller.StateRunning, 2*time.Minute),
+		execution("us-west3", "e2", poller.StateFailed, 3*time.Hour),
+	)
+	rows := Rows(s, now)
+	if len(rows) != 2 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	if r := rows[0]; r.Region != "us-east1" || r.Name != "e1" || r.Age != "2m ago" || r.Duration != "1m55s" || r.Error != "" {
+		t.Errorf("running row %+v", r)
+	}
+	if r := rows[1]; r.Age != "3h ago" || r.Duration != "1m30s" || r.Error != "ModuleNotFoundError: No module named 'transformers'" {
+		t.Errorf("failed row %+v", r)
+	}
+	pending := execution("us-east1", "e3", poller.StateFailed, time.Minute)
+	pending.Error, pending.Logs, pending.LogsProblem = "", poller.LogsPending, "logs not read yet: quota exhausted"
+	if got := ErrorLine(pending); got != "(logs not read yet: quota exhausted)" {
+		t.Errorf("pending error line %q", got)
+	}
+}
+
+func TestTrayLookPerState(t *testing.T) {
+	cases := []struct {
+		name string
+		st   Status
+		want TrayLook
+	}{
+		{"nothing yet", Status{}, LookStale},
+		{"credentials", Status{Problem: "no Google Cloud credentials"}, LookCredentials},
+		{"running", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateRunning, time.Minute)), LastSuccess: now, Interval: 30 * time.Second}, LookRunning},
+		{"succeeded", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateSucceeded, time.Minute)), LastSuccess: now}, LookSucceeded},
+		{"failed newest", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateFailed, time.Minute), execution("a", "0", poller.StateSucceeded, time.Hour)), LastSuccess: now}, LookFailed},
+		{"cancelled", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateCancelled, time.Minute)), LastSuccess: now}, LookCancelled},
+		{"pending", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StatePending, time.Minute)), LastSuccess: now}, LookPending},
+		{"stale", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateFailed, time.Minute)), LastSuccess: now.Add(-61 * time.Second), Interval: 30 * time.Second}, LookStale},
+		{"no executions", Status{HasSnapshot: true, Snapshot: snapshot(), LastSuccess: now}, LookStale},
+		{"offline", Status{HasSnapshot: true, Snapshot: poller.Snapshot{RegionsAsked: 2, RegionErrors: map[string]string{"a": "x", "b": "y"}}}, LookOffline},
+	}
+	for _, c := range cases {
+		if got := TrayLookOf(c.st, now); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+		if IconOf(c.want) == nil {
+			t.Errorf("%s: no icon", c.want)
+		}
+	}
+	icons := map[string]TrayLook{}
+	for _, look := range []TrayLook{LookRunning, LookSucceeded, LookFailed, LookCancelled, LookPending, LookStale, LookOffline, LookCredentials} {
+		name := IconOf(look).Name()
+		if other, dup := icons[name]; dup {
+			t.Errorf("%s and %s share the icon %s", look, other, name)
+		}
+		icons[name] = look
+	}
+}
+
+func TestNotificationText(t *testing.T) {
+	bad := execution("us-west3", "e2", poller.StateFailed, time.Minute)
+	bad.Error = `ValueError: bad <b>config</b> & more`
+	n, ok := NotificationFor("vertex-ai-launcher", []poller.Execution{bad})
+	if !ok || n.Title != "vertex-ai-launcher failed in us-west3" || n.Body != "ValueError: bad &lt;b&gt;config&lt;/b&gt; &amp; more" {
+		t.Fatalf("%+v", n)
+	}
+	several := []poller.Execution{bad, execution("us-east1", "e3", poller.StateFailed, time.Minute)}
+	n, ok = NotificationFor("vertex-ai-launcher", several)
+	if !ok || n.Title != "2 new failures of vertex-ai-launcher" || strings.Count(n.Body, "\n") != 1 || !strings.Contains(n.Body, "us-east1: ModuleNotFoundError") {
+		t.Fatalf("summary %+v", n)
+	}
+	if _, ok := NotificationFor("j", nil); ok {
+		t.Fatal("a notification for nothing")
+	}
+	before := snapshot(execution("a", "1", poller.StateFailed, time.Hour))
+	after := snapshot(execution("b", "2", poller.StateSucceeded, time.Minute), execution("a", "1", poller.StateFailed, time.Hour))
+	if n, ok := FixedNotification("j", before, after); !ok || n.Title != "j fixed in b" {
+		t.Fatalf("fixed %+v %v", n, ok)
+	}
+	if _, ok := FixedNotification("j", after, after); ok {
+		t.Fatal("fixed twice")
+	}
+}
+
+func TestRegionProblemsSummary(t *testing.T) {
+	s := snapshot()
+	s.RegionErrors = map[string]string{
+		"us-west3":   "list executions in us-west3: permission denied: Permission 'run.executions.list' denied",
+		"asia-east1": "list executions in asia-east1: no answer within 10s",
+	}
+	if got := RegionProblems(s); got != "2 regions failed: asia-east1 no answer within 10s, us-west3 permission denied" {
+		t.Fatalf("%q", got)
+	}
+}
+
+func newTestUI(t *testing.T) (*UI, fyne.App, *int) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	refreshes := 0
+	u := New(a, Actions{RefreshNow: func() { refreshes++ }}, func() time.Time { return now })
+	return u, a, &refreshes
+}
+
+func TestWindowRowsAndTrayMenu(t *testing.T) {
+	u, _, refreshes := newTestUI(t)
+	u.Apply(poller.Result{Snapshot: snapshot(
+		execution("us-east1", "e1", poller.StateRunning, 2*time.Minute),
+		execution("us-west3", "e2", poller.StateFailed, 3*time.Hour),
+	), Baseline: true})
+	if got := len(u.rows); got != 2 {
+		t.Fatalf("%d rows", got)
+	}
+	if !strings.HasPrefix(u.Window.Title(), "runwatch") {
+		t.Errorf("title %q", u.Window.Title())
+	}
+	if !strings.Contains(u.Header.Text, "p / vertex-ai-launcher") {
+		t.Errorf("header %q", u.Header.Text)
+	}
+	var labels []string
+	for _, item := range u.TrayMenu.Items {
+		labels = append(labels, item.Label)
+	}
+	joined := strings.Join(labels, "|")
+	for _, want := range []string{"runwatch: newest running", "▶ us-east1 · e1 · running · 2m", "✖ us-west3 · e2 · failed · 3h", "Show executions", "Refresh now", "Pause notifications", "Settings…", "Quit"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("tray menu %q lacks %q", joined, want)
+		}
+	}
+	if u.Look() != LookRunning {
+		t.Errorf("look %s", u.Look())
+	}
+	for _, item := range u.TrayMenu.Items {
+		if item.Label == "Refresh now" {
+			item.Action()
+		}
+	}
+	if *refreshes != 1 {
+		t.Errorf("refresh now asked %d times", *refreshes)
+	}
+}
+
+func TestNotificationSentOnceForNewFailureOnly(t *testing.T) {
+	u, _, _ := newTestUI(t)
+	bad := execution("us-west3", "e2", poller.StateFailed, time.Minute)
+	old := snapshot(execution("us-east1", "e1", poller.StateSucceeded, time.Hour))
+	test.AssertNotificationSent(t, nil, func() { u.Apply(poller.Result{Snapshot: old, Baseline: true}) })
+	test.AssertNotificationSent(t, fyne.NewNotification("vertex-ai-launcher failed in us-west3", "ModuleNotFoundError: No module named 'transformers'"), func() {
+		u.Apply(poller.Result{Snapshot: snapshot(bad), NewFailures: []poller.Execution{bad}})
+	})
+	// The next refresh reports nothing new (the poller remembers): no notification.
+	test.AssertNotificationSent(t, nil, func() { u.Apply(poller.Result{Snapshot: snapshot(bad)}) })
+	// A restart's first refresh reports remembered failures as not new.
+	u2, _, _ := newTestUI(t)
+	test.AssertNotificationSent(t, nil, func() { u2.Apply(poller.Result{Snapshot: snapshot(bad)}) })
+}
+
+func TestPauseNotifications(t *testing.T) {
+	u, a, _ := newTestUI(t)
+	u.PauseItem.Action()
+	if !u.PauseItem.Checked || LoadSettings(a.Preferences()).Notifications {
+		t.Fatal("pause not remembered")
+	}
+	bad := execution("us-west3", "e2", poller.StateFailed, time.Minute)
+	test.AssertNotificationSent(t, nil, func() {
+		u.Apply(poller.Result{Snapshot: snapshot(bad), NewFailures: []poller.Execution{bad}})
+	})
+}
+
+func TestSelectingARowOpensItsDetails(t *testing.T) {
+	u, a, _ := newTestUI(t)
+	bad := execution("us-west3", "e2", poller.StateFailed, time.Minute)
+	u.Apply(poller.Result{Snapshot: snapshot(execution("us-east1", "e1", poller.StateRunning, 30*time.Second), bad)})
+	u.Table.Select(widget.TableCellID{Row: 1, Col: 2})
+	d := u.DetailsOf(bad.Resource)
+	if d == nil {
+		t.Fatal("no details window")
+	}
+	if d.Resource.Text != bad.Resource || d.Region.Text != "us-west3" || d.State.Text != "failed" {
+		t.Errorf("details: %q %q %q", d.Resource.Text, d.Region.Text, d.State.Text)
+	}
+	if d.Error.Text != bad.Error || d.Category.Text != "python exception" {
+		t.Errorf("error %q category %q", d.Error.Text, d.Category.Text)
+	}
+	if !strings.Contains(d.Tasks.Text, "1 tasks: 0 running, 0 succeeded, 1 failed") || !strings.Contains(d.Times.Text, "ran 1m30s") {
+		t.Errorf("tasks %q times %q", d.Tasks.Text, d.Times.Text)
+	}
+	if !strings.Contains(d.Context.Text, "→ ModuleNotFoundError") {
+		t.Errorf("context %q", d.Context.Text)
+	}
+	if d.OpenLogs.Disabled() {
+		t.Error("console link disabled")
+	}
+	test.Tap(d.CopyError)
+	if got := a.Clipboard().Content(); got != bad.Error {
+		t.Errorf("clipboard %q", got)
+	}
+}
+
+func TestConsoleLinkOnlyForCloudConsole(t *testing.T) {
+	for url, want := range map[string]bool{
+		"https://console.cloud.google.com/run/jobs/executions/details/us-east1/e/tasks?project=p": true,
+		"http://console.cloud.google.com/run":                                                     false,
+		"https://console.cloud.google.com.evil.example/run":                                       false,
+		"https://user@console.cloud.google.com/run":                                               false,
+		"javascript:alert(1)":                                                                     false,
+		"":                                                                                        false,
+	} {
+		if got := IsConsoleURL(url); got != want {
+			t.Errorf("%q: %v", url, got)
+		}
+	}
+	u, _, _ := newTestUI(t)
+	e := execution("us-east1", "e1", poller.StateSucceeded, time.Minute)
+	e.LogURI = "https://evil.example/"
+	u.Apply(poller.Result{Snapshot: snapshot(e)})
+	u.OpenDetails(e.Resource)
+	if !u.DetailsOf(e.Resource).OpenLogs.Disabled() {
+		t.Error("a non-console link can be opened")
+	}
+}
+
+func TestSettingsSavedAndApplied(t *testing.T) {
+	a := test.NewTempApp(t)
+	var saved []Settings
+	u := New(a, Actions{SettingsSaved: func(s Settings) { saved = append(saved, s) }}, func() time.Time { return now })
+	u.ShowSettings()
+	f := u.settings
+	f.Project.SetText("acme-ml-prod")
+	f.Regions.SetSelected([]string{"us-central1", "europe-west4"})
+	f.ExtraRegions.SetText("me-west1")
+	f.Interval.SetText("60")
+	f.Top.SetText("7")
+	f.Notifications.SetChecked(false)
+	u.saveSettings(f)
+	if len(saved) != 1 {
+		t.Fatalf("settings applied %d times", len(saved))
+	}
+	got := LoadSettings(a.Preferences())
+	if got.Project != "acme-ml-prod" || strings.Join(got.Regions, ",") != "us-central1,europe-west4,me-west1" || got.Interval != time.Minute || got.Top != 7 || got.Notifications {
+		t.Fatalf("saved %+v", got)
+	}
+	if !u.PauseItem.Checked {
+		t.Error("notifications off in settings but not paused in the tray")
+	}
+	f.Interval.SetText("0")
+	u.saveSettings(f)
+	if len(saved) != 1 {
+		t.Error("an invalid interval was applied")
+	}
+}
