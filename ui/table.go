@@ -11,7 +11,7 @@ var columns = []struct {
 	title string
 	width float32
 }{
-	{"State", 120}, {"Region", 150}, {"Execution", 220}, {"Created", 85}, {"Duration", 85}, {"Error", 540},
+	{"State", 120}, {"Region", 185}, {"Execution", 215}, {"Created", 85}, {"Duration", 85}, {"Error", 510},
 }
 
 // newExecutionsTable shows *rows; selecting a row opens its details.
