@@ -51,8 +51,25 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go watch.run(ctx, cfg)
+	go tick(ctx, u)
 	a.Run()
 	return 0
+}
+
+// tickEvery re-renders ages, and turns the tray stale, between refreshes.
+const tickEvery = 15 * time.Second
+
+func tick(ctx context.Context, u *ui.UI) {
+	t := time.NewTicker(tickEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			fyne.Do(u.Tick)
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // merge applies the flags given on the command line over saved settings.
