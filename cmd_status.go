@@ -143,29 +143,10 @@ func printStatusTable(w io.Writer, snap poller.Snapshot) {
 	fmt.Fprintln(tw, "REGION\tEXECUTION\tSTATE\tAGE\tDURATION\tERROR")
 	for _, e := range snap.Executions {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Region, e.Name, e.State,
-			poller.FormatAge(snap.TakenAt.Sub(e.Created)), poller.FormatDuration(e.Duration(snap.TakenAt)), statusErrorText(e))
+			poller.FormatAge(snap.TakenAt.Sub(e.Created)), poller.FormatDuration(e.Duration(snap.TakenAt)), strings.ReplaceAll(e.ErrorLine(), "\t", " "))
 	}
 	tw.Flush()
 	if len(snap.Executions) == 0 {
 		fmt.Fprintf(w, "no executions of %s in %d regions\n", snap.Job, snap.RegionsAsked)
-	}
-}
-
-// statusErrorText is the error column: the error, or why it is not known.
-func statusErrorText(e poller.Execution) string {
-	if e.State != poller.StateFailed {
-		return ""
-	}
-	switch {
-	case e.Error != "":
-		return strings.ReplaceAll(e.Error, "\t", " ")
-	case e.LogsProblem != "":
-		return "(" + e.LogsProblem + ")"
-	case e.Logs == poller.LogsNone:
-		return "(no logs found)"
-	case e.Logs == poller.LogsRead:
-		return "(no error line in the logs)"
-	default:
-		return "(logs not read yet)"
 	}
 }

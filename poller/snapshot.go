@@ -49,6 +49,26 @@ func (e Execution) Duration(now time.Time) time.Duration {
 	return max(end.Sub(start), 0)
 }
 
+// ErrorLine is the one-line error of a failed execution, or why it is not
+// known (yet); empty for any other state.
+func (e Execution) ErrorLine() string {
+	if e.State != StateFailed {
+		return ""
+	}
+	switch {
+	case e.Error != "":
+		return e.Error
+	case e.LogsProblem != "":
+		return "(" + e.LogsProblem + ")"
+	case e.Logs == LogsNone:
+		return "(no logs found)"
+	case e.Logs == LogsRead:
+		return "(no error line in the logs)"
+	default:
+		return "(reading logs…)"
+	}
+}
+
 // shortName is the last segment of a resource name.
 func shortName(resource string) string { return path.Base(resource) }
 

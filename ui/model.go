@@ -156,23 +156,7 @@ func Rows(s poller.Snapshot, now time.Time) []Row {
 
 // ErrorLine is the one-line error of a failed execution, or why it is not
 // known yet.
-func ErrorLine(e poller.Execution) string {
-	if e.State != poller.StateFailed {
-		return ""
-	}
-	switch {
-	case e.Error != "":
-		return e.Error
-	case e.LogsProblem != "":
-		return "(" + e.LogsProblem + ")"
-	case e.Logs == poller.LogsNone:
-		return "(no logs found)"
-	case e.Logs == poller.LogsRead:
-		return "(no error line in the logs)"
-	default:
-		return "(reading logs…)"
-	}
-}
+func ErrorLine(e poller.Execution) string { return e.ErrorLine() }
 
 // Header is the executions window's first line.
 func Header(st Status, now time.Time) string {
