@@ -39,9 +39,7 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 	watch := &watcher{flags: w, store: a.Preferences(), refreshNow: make(chan struct{}, 1), reconfigure: make(chan poller.Config, 1)}
 	u := ui.New(a, ui.Actions{
 		RefreshNow: watch.requestRefresh,
-		SettingsSaved: func(s ui.Settings) {
-			watch.reconfigure <- w.merge(s)
-		},
+		SettingsSaved: func(s ui.Settings) { watch.setConfig(w.merge(s)) },
 	}, nil)
 	watch.ui = u
 	u.SetInterval(cfg.Interval)
@@ -108,6 +106,16 @@ func (w *watcher) requestRefresh() {
 	case w.refreshNow <- struct{}{}:
 	default: // one is pending already
 	}
+}
+
+// setConfig hands new settings to the polling goroutine without blocking
+// the UI: unread older settings are replaced. Only the UI thread calls it.
+func (w *watcher) setConfig(cfg poller.Config) {
+	select {
+	case <-w.reconfigure:
+	default:
+	}
+	w.reconfigure <- cfg
 }
 
 // run polls until ctx ends, starting over with new settings when they come.
