@@ -38,7 +38,7 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 	cfg := w.merge(ui.LoadSettings(a.Preferences()))
 	watch := &watcher{flags: w, store: a.Preferences(), refreshNow: make(chan struct{}, 1), reconfigure: make(chan poller.Config, 1)}
 	u := ui.New(a, ui.Actions{
-		RefreshNow: watch.requestRefresh,
+		RefreshNow:    watch.requestRefresh,
 		SettingsSaved: func(s ui.Settings) { watch.setConfig(w.merge(s)) },
 	}, nil)
 	watch.ui = u
