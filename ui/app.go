@@ -34,7 +34,7 @@ type UI struct {
 	details  map[string]*Details
 	settings *settingsForm
 
-	// Named widgets, for tests and updates.
+	// Named widgets, for tests and updates; nil until the window is first shown.
 	Window   fyne.Window
 	Table    *widget.Table
 	Header   *widget.Label
@@ -46,13 +46,13 @@ type UI struct {
 	currentLook TrayLook
 }
 
-// New builds the UI; nothing is shown until ShowWindow or the tray appears.
+// New builds the UI: the tray now, the window when first shown, since a
+// hidden Fyne window still costs a GL context and fonts (about 19 MB).
 func New(a fyne.App, actions Actions, now func() time.Time) *UI {
 	if now == nil {
 		now = time.Now
 	}
 	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}}
-	u.buildWindow()
 	if d, ok := a.(desktop.App); ok {
 		u.tray = d
 	}
@@ -87,8 +87,12 @@ func (u *UI) buildWindow() {
 	})
 }
 
-// ShowWindow brings the executions window up.
+// ShowWindow brings the executions window up, building it the first time.
 func (u *UI) ShowWindow() {
+	if u.Window == nil {
+		u.buildWindow()
+		u.render()
+	}
 	u.Window.Show()
 	u.Window.RequestFocus()
 }
@@ -148,14 +152,16 @@ func (u *UI) Status() Status { return u.status }
 func (u *UI) render() {
 	now := u.now()
 	u.rows = Rows(u.status.Snapshot, now)
-	u.Header.SetText(Header(u.status, now))
-	if p := RegionProblems(u.status.Snapshot); p != "" {
-		u.Problems.SetText(p)
-		u.Problems.Show()
-	} else {
-		u.Problems.Hide()
+	if u.Window != nil {
+		u.Header.SetText(Header(u.status, now))
+		if p := RegionProblems(u.status.Snapshot); p != "" {
+			u.Problems.SetText(p)
+			u.Problems.Show()
+		} else {
+			u.Problems.Hide()
+		}
+		u.Table.Refresh()
 	}
-	u.Table.Refresh()
 	for name, d := range u.details {
 		if e, ok := u.byName[name]; ok {
 			d.Show(e, now)

@@ -138,6 +138,7 @@ func newTestUI(t *testing.T) (*UI, fyne.App, *int) {
 	a := test.NewTempApp(t)
 	refreshes := 0
 	u := New(a, Actions{RefreshNow: func() { refreshes++ }}, func() time.Time { return now })
+	u.ShowWindow()
 	return u, a, &refreshes
 }
 
@@ -286,5 +287,21 @@ func TestSettingsSavedAndApplied(t *testing.T) {
 	u.saveSettings(f)
 	if len(saved) != 1 {
 		t.Error("an invalid interval was applied")
+	}
+}
+
+func TestWindowBuiltOnlyWhenShown(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, Actions{}, func() time.Time { return now })
+	u.Apply(poller.Result{Snapshot: snapshot(execution("us-east1", "e1", poller.StateFailed, time.Minute))})
+	if u.Window != nil {
+		t.Fatal("the window was built while hidden")
+	}
+	if u.Look() != LookFailed || len(u.TrayMenu.Items) < 5 {
+		t.Fatalf("tray without a window: look %s, %d items", u.Look(), len(u.TrayMenu.Items))
+	}
+	u.ShowWindow()
+	if len(u.rows) != 1 || !strings.Contains(u.Header.Text, "vertex-ai-launcher") {
+		t.Fatalf("window shown late lacks the snapshot: %d rows, header %q", len(u.rows), u.Header.Text)
 	}
 }
