@@ -4,15 +4,19 @@
 // It knows nothing of Google Cloud clients or of the desktop: lines in, one
 // Result out. Rules are data (see rules.go); this file decides between the
 // lines they match.
+//
+// Most of a log is chatter, so a line costs little unless it may matter: it
+// is cleaned (normalize.go), then one pass of a keyword automaton
+// (matcher.go) finds every rule keyword and phrase in it. Regexps run only
+// on lines that hold a rule's keyword and pass the gate derived from its
+// regexp (gate.go), and only until the best line is known (collector.best).
 package extract
 
 import (
-	"math/bits"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
-
-	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
 )
 
 // MaxMessageRunes is the longest message Extract returns.
@@ -34,67 +38,52 @@ type Result struct {
 	Line     int      // index of the matched line in the input; -1 when not found
 }
 
-// candidate is a line a rule matched; seg is the part of a line holding a
-// traceback escaped with literal "\n".
-type candidate struct {
-	line, seg, rule int
-}
-
-// scan is what one pass of the keyword automaton saw in a line.
-type scan struct {
-	rules  uint64 // bit i: a keyword of rules[i] occurs
-	marker bool   // the wrapper's bailout marker
-	info   bool   // an info phrase ("monitoring for", "errors: 0")
-	noise  bool   // part of an error report that is never its cause
+// unit is a line, or a part of a line holding a traceback escaped with
+// literal "\n", that holds a keyword of some rule: a candidate for the
+// error line. Which rule it matches is only worked out when needed.
+type unit struct {
+	line, seg int
+	text      string
+	found     hits
+	near      bool // within the window of a bailout marker
 }
 
 // scanner finds every keyword the extractor cares about in one pass over a
 // line, so most lines cost no regular expression at all.
 type scanner struct {
-	ac   ahocorasick.AhoCorasick
-	mark []func(*scan) // pattern index → what it marks
+	*matcher
+	gates []gate           // gates[i] spares running rules[i].re where it cannot match
+	match []*regexp.Regexp // match[i] tells whether rules[i].re matches, faster
 }
 
 // keywords is built once from the rule table and never changed.
 var keywords = newScanner()
 
 func newScanner() scanner {
-	var sc scanner
-	var patterns []string
-	add := func(p string, mark func(*scan)) {
-		patterns = append(patterns, p)
-		sc.mark = append(sc.mark, mark)
-	}
-	for i, r := range rules {
-		for _, k := range r.keywords {
-			add(k, func(s *scan) { s.rules |= 1 << i })
+	var words []keyword
+	add := func(mark hits, texts ...string) {
+		for _, t := range texts {
+			words = append(words, keyword{text: t, mark: mark})
 		}
 	}
-	for _, p := range markerPhrases {
-		add(p, func(s *scan) { s.marker = true })
+	gates := make([]gate, len(rules))
+	match := make([]*regexp.Regexp, len(rules))
+	var needed []literal
+	for i, r := range rules {
+		add(hits{rules: 1 << i}, r.keywords...)
+		match[i] = matchOnly(r.re)
+		gates[i] = newGate(r.re.String())
+		for _, l := range gates[i].contains {
+			add(hits{needs: 1 << i}, l.s)
+		}
+		needed = append(needed, gates[i].contains...)
 	}
-	for _, p := range infoPhrases {
-		add(p, func(s *scan) { s.info = true })
-	}
-	for _, p := range noisePhrases {
-		add(p, func(s *scan) { s.noise = true })
-	}
-	builder := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{
-		AsciiCaseInsensitive: true,
-		MatchKind:            ahocorasick.StandardMatch,
-		DFA:                  true,
-	})
-	sc.ac = builder.Build(patterns)
-	return sc
-}
-
-func (sc scanner) scan(s string) scan {
-	var found scan
-	it := sc.ac.IterOverlapping(s)
-	for m := it.Next(); m != nil; m = it.Next() {
-		sc.mark[m.Pattern()](&found)
-	}
-	return found
+	add(hits{flags: flagMarker}, markerPhrases...)
+	add(hits{flags: flagInfo}, infoPhrases...)
+	add(hits{flags: flagNoise}, noisePhrases...)
+	add(hits{flags: flagFold}, foldHazards(needed)...)
+	add(hits{flags: flagEscape}, `\n`)
+	return scanner{matcher: newMatcher(words), gates: gates, match: match}
 }
 
 // markerPhrases are the launcher wrapper's bailout lines
@@ -117,107 +106,119 @@ var noisePrefixes = []string{`File "`, `"status":`, `"code":`, `status:`, `code:
 // Extract returns the most useful error line of an execution's log, given
 // in chronological order.
 func Extract(lines []string) Result {
-	var cands []candidate
-	var markers []int
-	texts := make([]string, len(lines))
-	for i, raw := range lines {
-		text, quiet := normalize(raw)
-		texts[i] = text
-		found := keywords.scan(text)
-		if found.marker {
-			markers = append(markers, i)
+	var c collector
+	// Lines are cleaned and scanned a batch at a time, which lets the
+	// scanner work on several at once (see scanEach) without keeping them all.
+	const batch = 64
+	var (
+		texts [batch]string
+		quiet [batch]bool
+		found [batch]hits
+	)
+	for start := 0; start < len(lines); start += batch {
+		chunk := lines[start:min(start+batch, len(lines))]
+		for j, raw := range chunk {
+			texts[j], quiet[j] = normalize(raw)
 		}
-		if quiet || found.info || found.rules == 0 || hasInfoPrefix(text) {
-			continue
+		keywords.scanEach(texts[:len(chunk)], found[:len(chunk)])
+		for j := range chunk {
+			c.add(start+j, texts[j], quiet[j], found[j])
 		}
-		if !strings.Contains(text, `\n`) {
-			if found.noise {
-				continue
-			}
-			if r := classify(text, found.rules); r >= 0 {
-				cands = append(cands, candidate{line: i, rule: r})
-			}
-			continue
-		}
-		for seg, part := range segments(text) {
-			if f := keywords.scan(part); f.noise {
-				continue
-			} else if r := classify(part, f.rules); r >= 0 {
-				cands = append(cands, candidate{line: i, seg: seg, rule: r})
-			}
-		}
+	}
+	for j := range c.units {
+		c.units[j].near = inWindow(c.units[j].line, c.markers)
 	}
 
-	best, ok := pick(cands, func(c candidate) bool { return inWindow(c.line, markers) })
-	if !ok {
-		best, ok = pick(cands, func(candidate) bool { return true })
+	// Near a bailout the cause is looked for first; units there that
+	// matched nothing need no second look.
+	best, r := c.best(func(u *unit) bool { return u.near })
+	if r < 0 {
+		best, r = c.best(func(u *unit) bool { return !u.near })
 	}
-	if !ok {
+	if r < 0 {
 		return Result{Line: -1}
 	}
-	r := rules[best.rule]
-	text := segments(texts[best.line])[best.seg]
 	return Result{
 		Found:    true,
-		Message:  clip(messageOf(r, text)),
-		Category: r.category,
-		Rule:     r.name,
+		Message:  clip(messageOf(rules[r], best.text)),
+		Category: rules[r].category,
+		Rule:     rules[r].name,
 		Line:     best.line,
 	}
 }
 
-// pick returns the candidate of the most specific rule among those keep
-// accepts; between equals the latest, since a traceback ends with its cause.
-func pick(cands []candidate, keep func(candidate) bool) (candidate, bool) {
-	var best candidate
-	found := false
-	for _, c := range cands {
-		if !keep(c) {
-			continue
-		}
-		if !found || c.rule <= best.rule {
-			best, found = c, true
-		}
-	}
-	return best, found
+// collector gathers, line by line, what Extract chooses from.
+type collector struct {
+	units   []unit
+	markers []int // lines with the wrapper's bailout marker, ascending
 }
 
+// add records line i, cleaned to text, in which the scanner found found.
+func (c *collector) add(i int, text string, quiet bool, found hits) {
+	if found.has(flagMarker) {
+		c.markers = append(c.markers, i)
+	}
+	if quiet || found.has(flagInfo) || found.rules == 0 || hasInfoPrefix(text) {
+		return
+	}
+	if !found.has(flagEscape) || !strings.Contains(text, `\n`) {
+		if !found.has(flagNoise) {
+			c.addUnit(unit{line: i, text: text, found: found})
+		}
+		return
+	}
+	seg := 0
+	for part := range strings.SplitSeq(text, `\n`) {
+		part = trimSegment(part)
+		if f := keywords.scan(part); !f.has(flagNoise) {
+			c.addUnit(unit{line: i, seg: seg, text: part, found: f})
+		}
+		seg++
+	}
+}
+
+func (c *collector) addUnit(u unit) {
+	if u.found.rules != 0 && u.text != "" && !isNoise(u.text) {
+		c.units = append(c.units, u)
+	}
+}
+
+// best returns, among the units keep accepts, one that the most specific
+// rule matches and that rule, or -1; between equals the latest, since a
+// traceback ends with its cause.
+//
+// A unit is classified by the first rule in table order that it matches.
+// Trying the rules one after another over all units, latest first, finds
+// the same unit as classifying every unit would, and stops at the first
+// match: most regexps never run.
+func (c *collector) best(keep func(*unit) bool) (*unit, int) {
+	for r := range rules {
+		bit := uint64(1) << r
+		for j := len(c.units) - 1; j >= 0; j-- {
+			u := &c.units[j]
+			if u.found.rules&bit != 0 && keep(u) && matches(u.text, u.found, r) {
+				return u, r
+			}
+		}
+	}
+	return nil, -1
+}
+
+// inWindow reports whether line is near a bailout marker; markers is sorted.
 func inWindow(line int, markers []int) bool {
-	for _, m := range markers {
-		if line >= m-windowBefore && line <= m+windowAfter {
-			return true
-		}
-	}
-	return false
+	i, _ := slices.BinarySearch(markers, line-windowAfter)
+	return i < len(markers) && markers[i] <= line+windowBefore
 }
 
-// segments splits a line holding a traceback escaped into one line with
-// literal "\n" into its parts; any other line is one segment.
-func segments(s string) []string {
-	if !strings.Contains(s, `\n`) {
-		return []string{s}
-	}
-	parts := strings.Split(s, `\n`)
-	for i, p := range parts {
-		parts[i] = strings.TrimSpace(strings.Trim(strings.TrimSpace(p), `"'`))
-	}
-	return parts
+// trimSegment removes the blanks and quotes around a part of an escaped traceback.
+func trimSegment(p string) string {
+	return strings.TrimSpace(strings.Trim(strings.TrimSpace(p), `"'`))
 }
 
-// classify returns the index of the first rule matching s among those whose
-// keywords it holds, or -1.
-func classify(s string, hit uint64) int {
-	if s == "" || isNoise(s) {
-		return -1
-	}
-	for hit != 0 {
-		i := bits.TrailingZeros64(hit)
-		hit &^= 1 << i
-		if rules[i].re.MatchString(s) {
-			return i
-		}
-	}
-	return -1
+// matches reports whether rules[r] matches s, in which the scanner found found.
+func matches(s string, found hits, r int) bool {
+	needed := found.needs&(1<<r) != 0 || found.has(flagFold)
+	return keywords.gates[r].admits(s, needed) && keywords.match[r].MatchString(s)
 }
 
 func isNoise(s string) bool {

@@ -3,7 +3,9 @@ package extract
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -14,18 +16,6 @@ const maxLineBytes = 16 << 10
 // ansiEscape matches CSI/OSC escape sequences and the bare "[1m" remnants
 // left when a log pipeline drops the ESC byte.
 var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]`)
-
-// timestampPrefix matches the timestamps wrappers and loggers put before a
-// line, so that numbers inside them (…10:05:03.503) are never read as statuses.
-var timestampPrefix = regexp.MustCompile(`^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s*`)
-
-// relayPrefix matches the prefixes of lines relayed from elsewhere:
-// "[vertex] workerpool0-0: ", "[vertex] service: ".
-var relayPrefix = regexp.MustCompile(`^\[[\w.-]+\] [\w.-]+: ?`)
-
-// messageField matches a "message" field printed on a line of its own, as in
-// the JSON body of a Google API error or a protobuf text dump.
-var messageField = regexp.MustCompile(`^"?message"?\s*:\s*("(?:[^"\\]|\\.)*")\s*,?$`)
 
 // infoPrefixes start the lines that the launcher wrapper prints as progress:
 // they can contain "error" ("⏳ Monitoring for fatal errors...") but never
@@ -53,63 +43,339 @@ func normalize(raw string) (text string, quiet bool) {
 	if len(s) > maxLineBytes {
 		s = s[:maxLineBytes]
 	}
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "")
+	if flaws := flawsOf(s); flaws != 0 {
+		s = sanitize(s, flaws)
 	}
-	if strings.IndexByte(s, 0x1b) >= 0 {
-		s = ansiEscape.ReplaceAllString(s, "")
-	}
-	s = stripControl(s)
-	s = strings.TrimSpace(s)
+	s = trimSpace(s)
 
 	if strings.HasPrefix(s, "{") {
 		if msg, severity, ok := decodeJSONLine(s); ok {
-			s = strings.TrimSpace(msg)
+			s = trimSpace(msg)
 			quiet = quietSeverities[strings.ToUpper(severity)]
 		}
 	}
 	s = stripPrefixes(s)
-	if strings.HasPrefix(s, `"message"`) || strings.HasPrefix(s, "message") {
-		if m := messageField.FindStringSubmatch(s); m != nil {
-			var msg string
-			if json.Unmarshal([]byte(m[1]), &msg) == nil {
-				s = strings.TrimSpace(msg)
-			}
+	if quoted, ok := messageField(s); ok {
+		var msg string
+		if json.Unmarshal([]byte(quoted), &msg) == nil {
+			s = trimSpace(msg)
 		}
 	}
 	return s, quiet
+}
+
+// flaw is something sanitize has to mend in a line.
+type flaw uint8
+
+const (
+	flawInvalid     flaw = 1 << iota // invalid UTF-8
+	flawControl                      // a control byte (below 0x20, or DEL), maybe of an ANSI code
+	flawReplacement                  // U+FFFD
+)
+
+// flawsOf finds, in one pass, what sanitize has to mend in s: most lines
+// are printable ASCII, which it checks eight bytes at a time.
+func flawsOf(s string) flaw {
+	var flaws flaw
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			// Above 0x7f, below 0x20 (borrows), or 0x7f (carries).
+			if x := load64(s[i:]); (x|(x-0x20*ones)|(x+ones))&highs == 0 {
+				i += 8
+				continue
+			}
+		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				flaws |= flawControl
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError {
+			if n == 1 {
+				flaws |= flawInvalid
+			} else {
+				flaws |= flawReplacement
+			}
+		}
+		i += n
+	}
+	return flaws
+}
+
+// sanitize makes s, which has flaws, valid UTF-8 without ANSI codes or
+// control characters.
+func sanitize(s string, flaws flaw) string {
+	if flaws&flawInvalid != 0 {
+		s = strings.ToValidUTF8(s, "")
+		flaws = flawsOf(s)
+	}
+	if flaws&flawControl != 0 && strings.IndexByte(s, 0x1b) >= 0 {
+		s = ansiEscape.ReplaceAllString(s, "")
+	}
+	if flaws&(flawControl|flawReplacement) != 0 {
+		s = stripControl(s)
+	}
+	return s
+}
+
+// trimSpace is strings.TrimSpace, without its slow path for the many lines
+// that start or end with an emoji.
+func trimSpace(s string) string {
+	for s != "" {
+		r, n := rune(s[0]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s)
+		}
+		if !isUnicodeSpace(r) {
+			break
+		}
+		s = s[n:]
+	}
+	for s != "" {
+		r, n := rune(s[len(s)-1]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeLastRuneInString(s)
+		}
+		if !isUnicodeSpace(r) {
+			break
+		}
+		s = s[:len(s)-n]
+	}
+	return s
+}
+
+// isUnicodeSpace is unicode.IsSpace, with ASCII decided inline.
+func isUnicodeSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || '\t' <= r && r <= '\r'
+	}
+	return unicode.IsSpace(r)
+}
+
+// messageField returns the quoted JSON string of a "message" field printed
+// on a line of its own, as in the JSON body of a Google API error or a
+// protobuf text dump: what `^"?message"?\s*:\s*("(?:[^"\\]|\\.)*")\s*,?$`
+// captures, read by hand as it is tried on every line.
+func messageField(s string) (string, bool) {
+	if !strings.HasPrefix(s, `"message"`) && !strings.HasPrefix(s, "message") {
+		return "", false // `"message :` would match, but never was tried
+	}
+	s = strings.TrimPrefix(strings.TrimPrefix(s, `"`), "message")
+	s, ok := strings.CutPrefix(trimRegexpSpace(strings.TrimPrefix(s, `"`)), ":")
+	if !ok {
+		return "", false
+	}
+	s = trimRegexpSpace(s)
+	n := quotedLen(s)
+	if n == 0 {
+		return "", false
+	}
+	if rest := strings.TrimPrefix(trimRegexpSpace(s[n:]), ","); rest != "" {
+		return "", false
+	}
+	return s[:n], true
+}
+
+// quotedLen is the length of the double-quoted string, with backslash
+// escapes, that starts s; 0 if none does.
+func quotedLen(s string) int {
+	if !strings.HasPrefix(s, `"`) {
+		return 0
+	}
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			return i + 1
+		case '\\':
+			if i+1 == len(s) || s[i+1] == '\n' {
+				return 0
+			}
+			i++
+		}
+	}
+	return 0
+}
+
+// trimRegexpSpace removes the blanks a regexp's \s matches from the start of s.
+func trimRegexpSpace(s string) string {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	return s[i:]
 }
 
 // stripPrefixes removes timestamps, relay tags and the W&B CLI's "wandb: "
 // and "wandb: ERROR " prefixes, so rules see the message itself.
 func stripPrefixes(s string) string {
 	for {
-		before := s
-		if len(s) > 10 && (s[0] == '[' || s[0] >= '0' && s[0] <= '9') {
-			if loc := timestampPrefix.FindStringIndex(s); loc != nil {
-				s = s[loc[1]:]
-			}
+		n := len(s)
+		if len(s) > 10 && (s[0] == '[' || isDigit(s[0])) {
+			s = s[timestampLen(s):]
 		}
 		if strings.HasPrefix(s, "[") {
-			if loc := relayPrefix.FindStringIndex(s); loc != nil {
-				s = s[loc[1]:]
-			}
+			s = s[relayLen(s):]
 		}
 		if rest, ok := strings.CutPrefix(s, "wandb: "); ok {
 			s = rest
 			if rest, ok := strings.CutPrefix(s, "ERROR "); ok {
 				s = rest
 			}
-			s = strings.TrimLeft(s, " \t")
+			s = trimBlanks(s)
 		}
-		if s == before {
+		if len(s) == n {
 			return s
 		}
 	}
 }
 
+// timestampLen is the length of the timestamp that wrappers and loggers put
+// before a line, so that numbers inside it (…10:05:03.503) are never read
+// as statuses; 0 if s starts with none. It reads what the regexp
+// `^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s*`
+// would match, without the cost of one on most lines.
+func timestampLen(s string) int {
+	i := 0
+	if i < len(s) && s[i] == '[' {
+		i++
+	}
+	// 'd' is a digit, 'T' a 'T' or a space; other bytes stand for themselves.
+	const layout = "dddd-dd-ddTdd:dd:dd"
+	if len(s)-i < len(layout) {
+		return 0
+	}
+	for j := 0; j < len(layout); j++ {
+		c := s[i+j]
+		switch layout[j] {
+		case 'd':
+			if !isDigit(c) {
+				return 0
+			}
+		case 'T':
+			if c != 'T' && c != ' ' {
+				return 0
+			}
+		default:
+			if c != layout[j] {
+				return 0
+			}
+		}
+	}
+	i += len(layout)
+	if i+1 < len(s) && (s[i] == '.' || s[i] == ',') && isDigit(s[i+1]) {
+		i += 2
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+	}
+	i += zoneLen(s[i:])
+	if i < len(s) && s[i] == ']' {
+		i++
+	}
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+// zoneLen is the length of the zone ("Z", "+02:00", "-0700") that starts s, or 0.
+func zoneLen(s string) int {
+	switch {
+	case s == "":
+		return 0
+	case s[0] == 'Z':
+		return 1
+	case s[0] != '+' && s[0] != '-' || !digits(s[1:], 2):
+		return 0
+	case len(s) > 3 && s[3] == ':' && digits(s[4:], 2):
+		return 6
+	case digits(s[3:], 2):
+		return 5
+	}
+	return 0
+}
+
+// relayLen is the length of the prefix of a line relayed from elsewhere
+// ("[vertex] workerpool0-0: ", "[vertex] service: "), or 0: what the regexp
+// `^\[[\w.-]+\] [\w.-]+: ?` would match.
+func relayLen(s string) int {
+	if s == "" || s[0] != '[' {
+		return 0
+	}
+	i := 1 + nameLen(s[1:])
+	if i == 1 || !strings.HasPrefix(s[i:], "] ") {
+		return 0
+	}
+	i += 2
+	n := nameLen(s[i:])
+	if n == 0 || !strings.HasPrefix(s[i+n:], ":") {
+		return 0
+	}
+	i += n + 1
+	if i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// nameLen is the length of the run of [\w.-] that starts s.
+func nameLen(s string) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isDigit(c) && !('a' <= c && c <= 'z') && !('A' <= c && c <= 'Z') && c != '_' && c != '.' && c != '-' {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// trimBlanks removes the spaces and tabs that start s.
+func trimBlanks(s string) string {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return s[i:]
+}
+
+// digits reports whether s starts with n ASCII digits.
+func digits(s string, n int) bool {
+	if len(s) < n {
+		return false
+	}
+	for i := range n {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// isSpace is the regexp class \s: ASCII blanks only.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// infoStarts holds the first bytes of infoPrefixes and loggerInfoPrefixes,
+// so that most lines are cleared with one look-up.
+var infoStarts = func() (starts [256]bool) {
+	for _, p := range slices.Concat(infoPrefixes, loggerInfoPrefixes) {
+		starts[p[0]] = true
+	}
+	return starts
+}()
+
 // hasInfoPrefix reports whether a cleaned line starts as progress chatter.
 func hasInfoPrefix(s string) bool {
+	if s == "" || !infoStarts[s[0]] {
+		return false
+	}
 	for _, p := range infoPrefixes {
 		if strings.HasPrefix(s, p) {
 			return true
@@ -151,27 +417,52 @@ func decodeJSONLine(s string) (message, severity string, ok bool) {
 
 // stripControl replaces control characters (NUL, BEL, CR, tabs) by spaces
 // and drops the Unicode replacement character, so a message prints on one
-// line of a terminal or a notification.
+// line of a terminal or a notification. s must be valid UTF-8, where
+// "\uFFFD" is the only U+FFFD and no byte of another rune is below 0x80.
 func stripControl(s string) string {
-	clean := !strings.Contains(s, "\uFFFD")
-	for i := 0; clean && i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			clean = false
-		}
-	}
-	if clean {
+	if !hasControl(s) && !strings.Contains(s, "\uFFFD") {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError:
-		case r < 0x20 || r == 0x7f:
-			b.WriteByte(' ')
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
+			b = append(b, ' ')
+		case c == 0xef && strings.HasPrefix(s[i:], "\uFFFD"):
+			i += len("\uFFFD") - 1
 		default:
-			b.WriteRune(r)
+			b = append(b, c)
 		}
 	}
-	return b.String()
+	return string(b)
+}
+
+// Lines are checked eight bytes at a time, each byte reporting in its high
+// bit; a borrow or carry across bytes only ever comes from a byte that
+// reports, so a word reports exactly when one of its bytes does.
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// load64 reads the first eight bytes of s as one little-endian word.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// hasControl reports whether s holds a byte below 0x20 or DEL.
+func hasControl(s string) bool {
+	for ; len(s) >= 8; s = s[8:] {
+		x := load64(s)
+		del := x ^ 0x7f*ones
+		// Below 0x20 (borrows, unless above 0x7f), or a zero byte of del.
+		if ((x-0x20*ones)&^x|(del-ones)&^del)&highs != 0 {
+			return true
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
 }
