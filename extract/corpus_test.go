@@ -23,10 +23,15 @@ type corpusCase struct {
 	Category          string   `json:"category"`
 }
 
-// loadCorpus reads every case, in chronological order.
-func loadCorpus(t testing.TB) []corpusCase {
+// loadCorpus reads every case of the public corpus, in chronological order.
+func loadCorpus(t testing.TB) []corpusCase { return loadCases(t, "testdata/corpus") }
+
+// loadCases reads every case in dir (format in testdata/corpus/README.md).
+// testdata/extra holds cases written for this project, without looking at
+// the rules, to check that they generalise.
+func loadCases(t testing.TB, dir string) []corpusCase {
 	t.Helper()
-	paths, err := filepath.Glob("testdata/corpus/*.json")
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no corpus cases found: %v", err)
 	}
@@ -41,7 +46,7 @@ func loadCorpus(t testing.TB) []corpusCase {
 			t.Fatalf("%s: %v", p, err)
 		}
 		if c.LinesFile != "" {
-			raw, err := os.ReadFile(filepath.Join("testdata/corpus", c.LinesFile))
+			raw, err := os.ReadFile(filepath.Join(dir, c.LinesFile))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +63,7 @@ func loadCorpus(t testing.TB) []corpusCase {
 }
 
 func TestCorpus(t *testing.T) {
-	for _, c := range loadCorpus(t) {
+	for _, c := range append(loadCorpus(t), loadCases(t, "testdata/extra")...) {
 		t.Run(c.ID, func(t *testing.T) {
 			got := Extract(c.Lines)
 			if c.ExpectNone {

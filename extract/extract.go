@@ -140,11 +140,45 @@ func Extract(lines []string) Result {
 	}
 	return Result{
 		Found:    true,
-		Message:  clip(messageOf(rules[r], best.text)),
+		Message:  clip(withBodyMessage(messageOf(rules[r], best.text), lines, best.line)),
 		Category: rules[r].category,
 		Rule:     rules[r].name,
 		Line:     best.line,
 	}
+}
+
+// bodyLines is how far below an error line that opens a JSON body ("…: {")
+// its "message" field is looked for.
+const bodyLines = 15
+
+// statusPrefix is the class and status of a Google API exception
+// ("NotFound: 404"), kept when its message comes from the body.
+var statusPrefix = regexp.MustCompile(`^(?:[a-z_][a-z0-9_]*\.)*([A-Z]\w*: \d{3}) `)
+
+// withBodyMessage replaces a message that only opens a JSON error body
+// ("NotFound: 404 POST https://…: {") by the body's "message" field,
+// which says what went wrong, keeping the class and status.
+func withBodyMessage(msg string, lines []string, line int) string {
+	if !strings.HasSuffix(strings.TrimSpace(msg), "{") {
+		return msg
+	}
+	for _, raw := range lines[line+1 : min(line+1+bodyLines, len(lines))] {
+		text, _ := normalize(raw)
+		if text == "" || !hasBodyField(raw) {
+			continue
+		}
+		if m := statusPrefix.FindStringSubmatch(msg); m != nil {
+			return m[1] + " " + text
+		}
+		return text
+	}
+	return msg
+}
+
+// hasBodyField reports whether a raw line is a JSON body's "message" field.
+func hasBodyField(raw string) bool {
+	_, ok := messageField(stripPrefixes(trimSpace(raw)))
+	return ok
 }
 
 // collector gathers, line by line, what Extract chooses from.
@@ -212,7 +246,7 @@ func inWindow(line int, markers []int) bool {
 
 // trimSegment removes the blanks and quotes around a part of an escaped traceback.
 func trimSegment(p string) string {
-	return strings.TrimSpace(strings.Trim(strings.TrimSpace(p), `"'`))
+	return strings.TrimSpace(strings.Trim(strings.TrimSpace(p), `"`))
 }
 
 // matches reports whether rules[r] matches s, in which the scanner found found.

@@ -24,7 +24,7 @@ var infoPrefixes = []string{"⏱", "⏳", "ℹ", "🔍", "💓", "✅", "🚀", 
 
 // infoPhrases mark lines that talk about errors without having one.
 var infoPhrases = []string{
-	"monitoring for", "checking for", "watching for", "looking for", "scanning for", "waiting for",
+	"monitoring for", "checking for", "watching for", "looking for", "scanning for",
 	"errors: 0", "error_count: 0", "0 errors", "no errors", "retrying on error", "without error",
 	"error rate: 0", "errors=0",
 }
@@ -50,7 +50,7 @@ func normalize(raw string) (text string, quiet bool) {
 
 	if strings.HasPrefix(s, "{") {
 		if msg, severity, ok := decodeJSONLine(s); ok {
-			s = trimSpace(msg)
+			s = cleanDecoded(msg)
 			quiet = quietSeverities[strings.ToUpper(severity)]
 		}
 	}
@@ -58,10 +58,21 @@ func normalize(raw string) (text string, quiet bool) {
 	if quoted, ok := messageField(s); ok {
 		var msg string
 		if json.Unmarshal([]byte(quoted), &msg) == nil {
-			s = trimSpace(msg)
+			s = cleanDecoded(msg)
 		}
 	}
 	return s, quiet
+}
+
+// cleanDecoded cleans a message decoded from JSON like a raw line. Its
+// newlines become a literal "\n", so a traceback logged as one JSON
+// message is split into its lines like one escaped by hand.
+func cleanDecoded(msg string) string {
+	msg = strings.ReplaceAll(msg, "\n", `\n`)
+	if flaws := flawsOf(msg); flaws != 0 {
+		msg = sanitize(msg, flaws)
+	}
+	return trimSpace(msg)
 }
 
 // flaw is something sanitize has to mend in a line.
@@ -239,44 +250,93 @@ func stripPrefixes(s string) string {
 // `^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s*`
 // would match, without the cost of one on most lines.
 func timestampLen(s string) int {
+	if n := dateTimeLen(s); n > 0 {
+		return n
+	}
+	return timeOnlyLen(s)
+}
+
+// dateTimeLen reads `\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s*`.
+func dateTimeLen(s string) int {
 	i := 0
 	if i < len(s) && s[i] == '[' {
 		i++
 	}
 	// 'd' is a digit, 'T' a 'T' or a space; other bytes stand for themselves.
 	const layout = "dddd-dd-ddTdd:dd:dd"
-	if len(s)-i < len(layout) {
+	if !fitsLayout(s[i:], layout) {
 		return 0
 	}
-	for j := 0; j < len(layout); j++ {
-		c := s[i+j]
-		switch layout[j] {
-		case 'd':
-			if !isDigit(c) {
-				return 0
-			}
-		case 'T':
-			if c != 'T' && c != ' ' {
-				return 0
-			}
-		default:
-			if c != layout[j] {
-				return 0
-			}
-		}
-	}
 	i += len(layout)
-	if i+1 < len(s) && (s[i] == '.' || s[i] == ',') && isDigit(s[i+1]) {
-		i += 2
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	}
+	i += fractionLen(s[i:])
 	i += zoneLen(s[i:])
 	if i < len(s) && s[i] == ']' {
 		i++
 	}
 	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+// timeOnlyLen reads a clock time that wrappers print without a date,
+// `\[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s+`: it must be followed by a blank.
+func timeOnlyLen(s string) int {
+	i := 0
+	if i < len(s) && s[i] == '[' {
+		i++
+	}
+	if !fitsLayout(s[i:], "dd:dd:dd") {
+		return 0
+	}
+	i += len("dd:dd:dd")
+	i += fractionLen(s[i:])
+	if i < len(s) && s[i] == ']' {
+		i++
+	}
+	start := i
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if i == start {
+		return 0
+	}
+	return i
+}
+
+// fitsLayout reports whether s starts as layout says: 'd' a digit, 'T' a
+// 'T' or a space, other bytes themselves.
+func fitsLayout(s, layout string) bool {
+	if len(s) < len(layout) {
+		return false
+	}
+	for j := 0; j < len(layout); j++ {
+		c := s[j]
+		switch layout[j] {
+		case 'd':
+			if !isDigit(c) {
+				return false
+			}
+		case 'T':
+			if c != 'T' && c != ' ' {
+				return false
+			}
+		default:
+			if c != layout[j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// fractionLen is the length of the fractional seconds (".536") that start s.
+func fractionLen(s string) int {
+	if len(s) < 2 || (s[0] != '.' && s[0] != ',') || !isDigit(s[1]) {
+		return 0
+	}
+	i := 2
+	for i < len(s) && isDigit(s[i]) {
 		i++
 	}
 	return i

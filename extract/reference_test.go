@@ -15,7 +15,7 @@ import (
 // phrase lists and the JSON decoding with the package, and nothing else.
 
 var (
-	refTimestampPrefix = regexp.MustCompile(`^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s*`)
+	refTimestampPrefix = regexp.MustCompile(`^(?:\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s*|\[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s+)`)
 	refRelayPrefix     = regexp.MustCompile(`^\[[\w.-]+\] [\w.-]+: ?`)
 	refMessageField    = regexp.MustCompile(`^"?message"?\s*:\s*("(?:[^"\\]|\\.)*")\s*,?$`)
 )
@@ -67,7 +67,7 @@ func refNormalize(raw string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "{") {
 		if msg, severity, ok := decodeJSONLine(s); ok {
-			s = strings.TrimSpace(msg)
+			s = refDecoded(msg)
 			quiet = quietSeverities[strings.ToUpper(severity)]
 		}
 	}
@@ -76,11 +76,22 @@ func refNormalize(raw string) (string, bool) {
 		if m := refMessageField.FindStringSubmatch(s); m != nil {
 			var msg string
 			if json.Unmarshal([]byte(m[1]), &msg) == nil {
-				s = strings.TrimSpace(msg)
+				s = refDecoded(msg)
 			}
 		}
 	}
 	return s, quiet
+}
+
+func refDecoded(msg string) string {
+	msg = strings.ReplaceAll(msg, "\n", `\n`)
+	if !utf8.ValidString(msg) {
+		msg = strings.ToValidUTF8(msg, "")
+	}
+	if strings.IndexByte(msg, 0x1b) >= 0 {
+		msg = ansiEscape.ReplaceAllString(msg, "")
+	}
+	return strings.TrimSpace(refStripControl(msg))
 }
 
 func refStripPrefixes(s string) string {
@@ -129,7 +140,7 @@ func refSegments(s string) []string {
 	}
 	parts := strings.Split(s, `\n`)
 	for i, p := range parts {
-		parts[i] = strings.TrimSpace(strings.Trim(strings.TrimSpace(p), `"'`))
+		parts[i] = strings.TrimSpace(strings.Trim(strings.TrimSpace(p), `"`))
 	}
 	return parts
 }
@@ -199,7 +210,7 @@ func refExtract(lines []string) Result {
 	r := rules[best.rule]
 	return Result{
 		Found:    true,
-		Message:  clip(messageOf(r, refSegments(texts[best.line])[best.seg])),
+		Message:  clip(withBodyMessage(messageOf(r, refSegments(texts[best.line])[best.seg]), lines, best.line)),
 		Category: r.category,
 		Rule:     r.name,
 		Line:     best.line,

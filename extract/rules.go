@@ -54,9 +54,12 @@ var rules = []rule{
 	// Vertex AI rejecting an accelerator/machine pairing: `Accelerator "NVIDIA_TESLA_T4" is not supported for machine type "e2-standard-8"`.
 	{name: "machine_type", category: CategoryMachineType, keywords: []string{"not supported", "not available", "not compatible", "incompatible", "unsupported", "does not support", "cannot be used", "invalid machine", "invalid accelerator"},
 		re: regexp.MustCompile(`(?i)(?:(?:InvalidArgument|FailedPrecondition): \d{3} )?(?P<msg>.*(?:not supported for machine type|machine type\b.*\b(?:is not supported|not available|is not compatible|unsupported|does not support)|accelerator\b.*\b(?:is not supported|not available|incompatible|cannot be used)|(?:invalid|unsupported) (?:machine[ _]type|accelerator)).*)`)},
-	// Docker, Kubernetes and Cloud Run failing to fetch an image: "manifest unknown", "ImagePullBackOff", "pull access denied".
-	{name: "image_pull", category: CategoryImagePull, keywords: []string{"imagepullbackoff", "errimagepull", "manifest unknown", "pull access denied", "failed to pull image", "image not found", "manifest for"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:ImagePullBackOff|ErrImagePull|manifest unknown|pull access denied|failed to pull image|image not found|manifest for \S+ not found).*)`)},
+	// Docker, containerd and Vertex AI saying why an image could not be fetched: "manifest unknown", "pull access denied", `Failed to pull image "…": … not found`.
+	{name: "image_pull", category: CategoryImagePull, keywords: []string{"manifest unknown", "pull access denied", "failed to pull image", "image not found", "manifest for", "failed to resolve reference", "error response from daemon", "downloadartifacts"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:manifest unknown|pull access denied|failed to pull image|image not found|manifest for \S+ not found|failed to resolve reference|Error response from daemon: .*(?:denied|not found|unauthorized|manifest)|artifactregistry\.repositories\.downloadArtifacts).*)`)},
+	// Kubernetes-style pull states, which only say that pulling failed: "ImagePullBackOff", "ErrImagePull".
+	{name: "image_pull_state", category: CategoryImagePull, keywords: []string{"imagepullbackoff", "errimagepull", "back-off pulling image"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:ImagePullBackOff|ErrImagePull|Back-off pulling image).*)`)},
 	// googleapiclient (discovery-based Python clients): `<HttpError 429 when requesting URL returned "reason". Details: ...>`.
 	{name: "googleapiclient_http_error", category: CategoryHTTPError, keywords: []string{"<httperror "},
 		re:     regexp.MustCompile(`<HttpError (\d{3}) when requesting (\S+) returned "(.*?)"(?:\. Details: "(.*?)")?>?\s*$`),
@@ -66,22 +69,26 @@ var rules = []rule{
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ResourceExhausted|QuotaExceeded|TooManyRequests): \d{3} .*|.*\bquota (?:metrics? )?(?:exceeded|exceed|limit)\b.*|.*\bexceeded? (?:the |your )?quota\b.*|.*\bquota\b.*\bexceed.*|.*RESOURCE_EXHAUSTED\b.*\S.*)`)},
 	// Permission refusals: `PermissionDenied: 403 Permission 'aiplatform.customJobs.create' denied on resource ...`.
 	{name: "permission", category: CategoryPermission, keywords: []string{"permission", "forbidden", "403", "access denied", "accessdenied", "unauthorized", "unauthenticated"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission '[^']+' denied.*|.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*|.*\bAccess ?Denied\b.*|.*: Permission denied$)`)},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission (?:'[^']+'|"[^"]+") denied.*|.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*|.*\bAccess ?Denied\b.*|.*: Permission denied$)`)},
 	// Missing resources: `NotFound: 404 GET https://storage.googleapis.com/...: No such object: bucket/key`.
 	{name: "not_found", category: CategoryNotFound, keywords: []string{"notfound", "not_found", "404", "no such object", "no such bucket", "was not found"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>NotFound: 404 .*|.*\bNo such (?:object|bucket)\b.*|.*\bNOT_FOUND\b.*\S.*|.*\b404 Not Found\b.*|.*\b(?:resource|job|bucket|object|service|model|dataset|secret)\b.*\bwas not found\b.*)`)},
 	// Requests the API refused as malformed: `InvalidArgument: 400 Unable to parse ...`.
-	{name: "invalid_argument", category: CategoryInvalidArgument, keywords: []string{"invalidargument", "invalid_argument", "400", "badrequest", "failedprecondition", "failed_precondition"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:InvalidArgument|BadRequest|FailedPrecondition): \d{3} .*|.*\bINVALID_ARGUMENT\b.*\S.*|.*\bFAILED_PRECONDITION\b.*\S.*|.*\b400 Bad Request\b.*)`)},
+	{name: "invalid_argument", category: CategoryInvalidArgument, keywords: []string{"invalidargument", "invalid_argument", "400", "badrequest", "failedprecondition", "failed_precondition", "invalid json payload", "invalid argument", "list of found errors"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:InvalidArgument|BadRequest|FailedPrecondition): \d{3} .*|.*\bINVALID_ARGUMENT\b.*\S.*|.*\bFAILED_PRECONDITION\b.*\S.*|.*\b400 Bad Request\b.*|.*\bInvalid JSON payload received\b.*|.*\bRequest contains an invalid argument\b.*|.*\bList of found errors\b.*\S.*)`)},
+	// gcloud refusing a flag's value: "ERROR: (gcloud.ai.custom-jobs.create) argument --labels: Bad syntax for dict arg".
+	{name: "gcloud_bad_argument", category: CategoryInvalidArgument, keywords: []string{"(gcloud."},
+		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) ((?:argument \S+: |Invalid value for \[).*)`),
+		format: formatGcloudError},
 	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled.
 	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out of memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory).*)`)},
 	// Deadlines: `DeadlineExceeded: 504 Deadline Exceeded`, Cloud Run "The configured timeout was reached".
 	{name: "timeout", category: CategoryTimeout, keywords: []string{"deadline", "timeout", "timed out"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\bDeadline of [\d.]+s exceeded\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
 	// Server-side failures: `ServiceUnavailable: 503 Connect Failed`, "500 Internal Server Error", gRPC UNAVAILABLE.
-	{name: "service_unavailable", category: CategoryServiceUnavailable, keywords: []string{"unavailable", "internalservererror", "internal server error", "internal: 5", "internalerror", "bad gateway", "badgateway", "server error"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ServiceUnavailable|InternalServerError|BadGateway|GatewayTimeout|Internal|InternalError|ServerError): 5\d\d\b.*|.*\b5\d\d (?:Service Unavailable|Internal Server Error|Bad Gateway|Server Error)\b.*|.*\bStatusCode\.UNAVAILABLE\b.*|.*\bUNAVAILABLE: .*|.*\bservice (?:is )?(?:currently )?unavailable\b.*)`)},
+	{name: "service_unavailable", category: CategoryServiceUnavailable, keywords: []string{"unavailable", "internalservererror", "internal server error", "internal: 5", "internalerror", "bad gateway", "badgateway", "server error", "resources are insufficient", "enough resources", "resource_pool_exhausted", "connection reset", "connection refused", "connection aborted", "failed to connect to all addresses"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ServiceUnavailable|InternalServerError|BadGateway|GatewayTimeout|Internal|InternalError|ServerError): 5\d\d\b.*|.*\b5\d\d (?:Service Unavailable|Internal Server Error|Bad Gateway|Server Error)\b.*|.*\bStatusCode\.UNAVAILABLE\b.*|.*\bUNAVAILABLE: .*|.*\bservice (?:is )?(?:currently )?unavailable\b.*|.*\bResources are insufficient in (?:region|zone)\b.*|.*\bdoes not have enough resources available\b.*|.*\bZONE_RESOURCE_POOL_EXHAUSTED\b.*|.*\bConnection (?:reset by peer|refused|aborted)\b.*|.*\bfailed to connect to all addresses\b.*)`)},
 	// W&B SDK exceptions and its "(Error 403: Forbidden)" suffix: "wandb.errors.CommError: ...", "wandb.errors.UsageError: api_key not configured".
 	{name: "wandb_error", category: CategoryWandb, keywords: []string{"wandb.errors.", "wandb.sdk.", "(error ", "launcherror", "commerror", "usageerror"},
 		re: regexp.MustCompile(`(?i)(?P<msg>(?:wandb\.(?:errors|sdk)\.[\w.]*(?:Error|Exception)|LaunchError|CommError|UsageError): .*|.*\(Error \d{3}: [A-Za-z ]+\).*)`)},
@@ -90,7 +97,7 @@ var rules = []rule{
 		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:HTTPError|HTTP Error)\b:? \d{3}\b.*|.*\bstatus code:? [45]\d\d\b.*)`)},
 	// The last line of a Python traceback: "ModuleNotFoundError: No module named 'transformers'".
 	{name: "python_exception", category: CategoryPythonException, keywords: []string{"error", "exception", "exit", "interrupt", "failure", "fault"},
-		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*|:|\(.*\))?)$`)},
+		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*[^:\s]|\(.*\))?)$`)},
 	// gcloud failing, e.g. "ERROR: (gcloud.run.jobs.execute) ...".
 	{name: "gcloud_error", category: CategoryShell, keywords: []string{"(gcloud."},
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) (.*)`),
@@ -112,12 +119,16 @@ var rules = []rule{
 		re: regexp.MustCompile(`(?P<msg>Container called exit\([1-9]\d*\)\.?)`)},
 }
 
+// httpErrorWithURLRunes: longer, a googleapiclient HttpError drops its URL,
+// which leaves too little room for the reason on one line.
+const httpErrorWithURLRunes = 120
+
 // formatHTTPError keeps a googleapiclient HttpError's status and reason and
-// drops the URL when the whole would not fit on one line.
+// drops the URL when the whole would be a long line.
 func formatHTTPError(m []string) string {
 	status, url, reason, details := m[1], m[2], m[3], m[4]
 	full := "HttpError " + status + " when requesting " + url + ` returned "` + reason + `"`
-	if runeLen(full) <= MaxMessageRunes {
+	if runeLen(full) <= httpErrorWithURLRunes {
 		return full
 	}
 	short := "HttpError " + status + ": " + reason
