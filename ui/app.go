@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"runwatch/assets"
@@ -28,11 +30,12 @@ type UI struct {
 	actions Actions
 	now     func() time.Time
 
-	status   Status
-	rows     []Row
-	byName   map[string]poller.Execution
-	details  map[string]*Details
-	settings *settingsForm
+	status         Status
+	rows           []Row
+	byName         map[string]poller.Execution
+	details        map[string]*Details
+	settings       *settingsForm // the open settings window's form
+	settingsWindow fyne.Window
 
 	// Named widgets, for tests and updates; nil until the window is first shown.
 	Window   fyne.Window
@@ -254,25 +257,35 @@ func (u *UI) OpenDetails(resource string) {
 // DetailsOf returns the open details window of an execution, for tests.
 func (u *UI) DetailsOf(resource string) *Details { return u.details[resource] }
 
-// ShowSettings opens the settings dialog on the executions window.
+// ShowSettings opens the settings window, or brings it up.
 func (u *UI) ShowSettings() {
-	u.ShowWindow()
+	if u.settingsWindow != nil {
+		u.settingsWindow.Show()
+		u.settingsWindow.RequestFocus()
+		return
+	}
 	form := newSettingsForm(LoadSettings(u.app.Preferences()))
-	form.Dialog = dialog.NewForm("Settings", "Save", "Cancel", form.items(), func(ok bool) {
-		if ok {
-			u.saveSettings(form)
+	w := u.app.NewWindow("runwatch — settings")
+	form.Save = widget.NewButtonWithIcon("Save", theme.ConfirmIcon(), func() {
+		if u.saveSettings(form) {
+			w.Close()
 		}
-	}, u.Window)
-	form.Dialog.Resize(fyne.NewSize(900, 520))
-	u.settings = form
-	form.Dialog.Show()
+	})
+	form.Save.Importance = widget.HighImportance
+	form.Cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), w.Close)
+	buttons := container.NewHBox(layout.NewSpacer(), form.Cancel, form.Save)
+	w.SetContent(container.NewPadded(container.NewBorder(nil, buttons, nil, nil, widget.NewForm(form.items()...))))
+	w.SetOnClosed(func() { u.settingsWindow, u.settings = nil, nil })
+	u.settings, u.settingsWindow = form, w
+	w.Show()
 }
 
-func (u *UI) saveSettings(form *settingsForm) {
+// saveSettings applies the form if it is valid, else says what is wrong.
+func (u *UI) saveSettings(form *settingsForm) bool {
 	s, err := form.settings()
 	if err != nil {
-		dialog.ShowError(err, u.Window)
-		return
+		dialog.ShowError(err, u.settingsWindow)
+		return false
 	}
 	s.Save(u.app.Preferences())
 	u.PauseItem.Checked = !s.Notifications
@@ -280,4 +293,5 @@ func (u *UI) saveSettings(form *settingsForm) {
 	if u.actions.SettingsSaved != nil {
 		u.actions.SettingsSaved(s)
 	}
+	return true
 }

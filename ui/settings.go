@@ -2,13 +2,12 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"runwatch/poller"
@@ -72,19 +71,20 @@ func (s Settings) Config() poller.Config {
 type settingsForm struct {
 	Project       *widget.Entry
 	Job           *widget.Entry
-	Regions       *widget.CheckGroup
+	Regions       map[string]*widget.Check // one per known region
 	ExtraRegions  *widget.Entry
 	Interval      *widget.Entry
 	Top           *widget.Entry
 	Notifications *widget.Check
-	Dialog        *dialog.FormDialog
+	Save          *widget.Button
+	Cancel        *widget.Button
 }
 
 func newSettingsForm(s Settings) *settingsForm {
 	f := &settingsForm{
 		Project:       widget.NewEntry(),
 		Job:           widget.NewEntry(),
-		Regions:       widget.NewCheckGroup(poller.DefaultRegions(), nil),
+		Regions:       map[string]*widget.Check{},
 		ExtraRegions:  widget.NewEntry(),
 		Interval:      widget.NewEntry(),
 		Top:           widget.NewEntry(),
@@ -93,16 +93,17 @@ func newSettingsForm(s Settings) *settingsForm {
 	f.Project.SetText(s.Project)
 	f.Project.SetPlaceHolder("GOOGLE_CLOUD_PROJECT or the credentials' project")
 	f.Job.SetText(s.Job)
-	f.Regions.Horizontal = true
-	var known, extra []string
+	var extra []string
+	for _, r := range poller.DefaultRegions() {
+		f.Regions[r] = widget.NewCheck(r, nil)
+	}
 	for _, r := range s.Regions {
-		if slices.Contains(poller.DefaultRegions(), r) {
-			known = append(known, r)
+		if check, known := f.Regions[r]; known {
+			check.SetChecked(true)
 		} else {
 			extra = append(extra, r)
 		}
 	}
-	f.Regions.SetSelected(known)
 	f.ExtraRegions.SetText(strings.Join(extra, ", "))
 	f.ExtraRegions.SetPlaceHolder("other regions, comma-separated")
 	f.Interval.SetText(strconv.Itoa(int(s.Interval / time.Second)))
@@ -121,7 +122,13 @@ func (f *settingsForm) settings() (Settings, error) {
 	if err != nil || top < 1 || top > 50 {
 		return Settings{}, fmt.Errorf("executions shown: a number from 1 to 50")
 	}
-	regions := poller.ParseRegions(strings.Join(f.Regions.Selected, ",") + "," + f.ExtraRegions.Text)
+	var chosen []string
+	for _, r := range poller.DefaultRegions() {
+		if f.Regions[r].Checked {
+			chosen = append(chosen, r)
+		}
+	}
+	regions := poller.ParseRegions(strings.Join(chosen, ",") + "," + f.ExtraRegions.Text)
 	if len(regions) == 0 {
 		return Settings{}, fmt.Errorf("choose at least one region")
 	}
@@ -139,11 +146,20 @@ func (f *settingsForm) settings() (Settings, error) {
 	return s, nil
 }
 
+// regionGrid lays the region checkboxes out in three columns.
+func (f *settingsForm) regionGrid() fyne.CanvasObject {
+	grid := container.NewGridWithColumns(3)
+	for _, r := range poller.DefaultRegions() {
+		grid.Add(f.Regions[r])
+	}
+	return grid
+}
+
 func (f *settingsForm) items() []*widget.FormItem {
 	return []*widget.FormItem{
 		widget.NewFormItem("Project", f.Project),
 		widget.NewFormItem("Job", f.Job),
-		widget.NewFormItem("Regions", f.Regions),
+		widget.NewFormItem("Regions", f.regionGrid()),
 		widget.NewFormItem("More regions", f.ExtraRegions),
 		widget.NewFormItem("Refresh every (s)", f.Interval),
 		widget.NewFormItem("Executions shown", f.Top),

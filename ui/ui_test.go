@@ -267,12 +267,14 @@ func TestSettingsSavedAndApplied(t *testing.T) {
 	u.ShowSettings()
 	f := u.settings
 	f.Project.SetText("acme-ml-prod")
-	f.Regions.SetSelected([]string{"us-central1", "europe-west4"})
+	for r, check := range f.Regions {
+		check.SetChecked(r == "us-central1" || r == "europe-west4")
+	}
 	f.ExtraRegions.SetText("me-west1")
 	f.Interval.SetText("60")
 	f.Top.SetText("7")
 	f.Notifications.SetChecked(false)
-	u.saveSettings(f)
+	test.Tap(f.Save)
 	if len(saved) != 1 {
 		t.Fatalf("settings applied %d times", len(saved))
 	}
@@ -283,25 +285,13 @@ func TestSettingsSavedAndApplied(t *testing.T) {
 	if !u.PauseItem.Checked {
 		t.Error("notifications off in settings but not paused in the tray")
 	}
+	u.ShowSettings()
+	f = u.settings
+	if f.Project.Text != "acme-ml-prod" || !f.Regions["europe-west4"].Checked || f.Regions["us-east1"].Checked || f.ExtraRegions.Text != "me-west1" {
+		t.Fatalf("reopened settings do not show the saved ones")
+	}
 	f.Interval.SetText("0")
-	u.saveSettings(f)
-	if len(saved) != 1 {
+	if u.saveSettings(f) || len(saved) != 1 {
 		t.Error("an invalid interval was applied")
-	}
-}
-
-func TestWindowBuiltOnlyWhenShown(t *testing.T) {
-	a := test.NewTempApp(t)
-	u := New(a, Actions{}, func() time.Time { return now })
-	u.Apply(poller.Result{Snapshot: snapshot(execution("us-east1", "e1", poller.StateFailed, time.Minute))})
-	if u.Window != nil {
-		t.Fatal("the window was built while hidden")
-	}
-	if u.Look() != LookFailed || len(u.TrayMenu.Items) < 5 {
-		t.Fatalf("tray without a window: look %s, %d items", u.Look(), len(u.TrayMenu.Items))
-	}
-	u.ShowWindow()
-	if len(u.rows) != 1 || !strings.Contains(u.Header.Text, "vertex-ai-launcher") {
-		t.Fatalf("window shown late lacks the snapshot: %d rows, header %q", len(u.rows), u.Header.Text)
 	}
 }
