@@ -54,12 +54,15 @@ func (r record) settled() bool {
 // memory is the remembered terminal executions, keyed by resource name.
 type memory struct {
 	store   Store
+	since   int64 // unix seconds the memory was started; 0: not stored yet
 	records map[string]record
 	dirty   bool
 }
 
-// memoryDocument is the stored form.
+// memoryDocument is the stored form. Since tells an installation that has
+// polled before, with nothing to remember, from a new one.
 type memoryDocument struct {
+	Since      int64             `json:"since"`
 	Executions map[string]record `json:"executions"`
 }
 
@@ -75,6 +78,7 @@ func loadMemory(store Store) (*memory, error) {
 	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
 		return m, fmt.Errorf("remembered executions are unreadable, starting afresh: %w", err)
 	}
+	m.since = doc.Since
 	for name, r := range doc.Executions {
 		if r.State.Terminal() {
 			m.records[name] = r
@@ -83,7 +87,17 @@ func loadMemory(store Store) (*memory, error) {
 	return m, nil
 }
 
-func (m *memory) empty() bool { return len(m.records) == 0 }
+// fresh reports whether nothing was ever stored: a new installation, or an
+// unreadable memory.
+func (m *memory) fresh() bool { return m.since == 0 && len(m.records) == 0 }
+
+// start marks the memory as in use from now on, so a restart is no longer fresh.
+func (m *memory) start(now time.Time) {
+	if m.since == 0 {
+		m.since = now.Unix()
+		m.dirty = true
+	}
+}
 
 func (m *memory) get(name string) (record, bool) {
 	r, ok := m.records[name]
@@ -120,7 +134,7 @@ func (m *memory) save(now time.Time) error {
 			delete(m.records, name)
 		}
 	}
-	data, err := json.Marshal(memoryDocument{Executions: m.records})
+	data, err := json.Marshal(memoryDocument{Since: m.since, Executions: m.records})
 	if err != nil {
 		return fmt.Errorf("encode remembered executions: %w", err)
 	}

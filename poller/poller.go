@@ -46,9 +46,12 @@ type Options struct {
 	ListTimeout time.Duration    // per region; DefaultListTimeout when zero
 	// LogReadTimeout bounds one log read, retries included; DefaultLogReadTimeout when zero.
 	LogReadTimeout time.Duration
-	// Baseline makes the first refresh a baseline even when the memory is
-	// not empty, as after the watched project changes.
+	// Baseline makes every region's first answer a baseline even when the
+	// memory is not fresh, as after the watched project changes.
 	Baseline bool
+	// BaselineRegions makes these regions' first answer a baseline, as for
+	// regions just added to the watched ones.
+	BaselineRegions []string
 }
 
 // Poller refreshes the picture of a job's executions over many regions.
@@ -60,9 +63,11 @@ type Poller struct {
 	now         func() time.Time
 	listTimeout time.Duration
 
-	mu              sync.Mutex
-	mem             *memory
-	baseline        bool
+	mu  sync.Mutex
+	mem *memory
+	// unseen are the regions whose failures are learned, not reported, when
+	// they first answer: all of them on a new installation.
+	unseen          map[string]bool
 	warning         string
 	lastListed      map[string][]*runpb.Execution // per region: its last good listing
 	attempts        map[string]*logAttempt        // failed executions whose logs are not read yet
@@ -78,8 +83,8 @@ type logAttempt struct {
 
 // New makes a poller. store keeps the memory: the app's fyne.Preferences or
 // a FileStore. An unreadable memory is not an error: the poller starts
-// afresh, says so in the first Result's Warning, and makes its first refresh
-// a baseline.
+// afresh, says so in the first Result's Warning, and takes a baseline: the
+// failures a region lists when it first answers are learned, not reported.
 func New(cfg Config, runs *run.ExecutionsClient, logs *logging.Client, store Store, opts Options) *Poller {
 	cfg = cfg.WithDefaults()
 	p := &Poller{
@@ -99,7 +104,12 @@ func New(cfg Config, runs *run.ExecutionsClient, logs *logging.Client, store Sto
 		p.warning = err.Error()
 	}
 	p.mem = mem
-	p.baseline = opts.Baseline || mem.empty()
+	p.unseen = map[string]bool{}
+	for _, r := range cfg.Regions {
+		if opts.Baseline || mem.fresh() || slices.Contains(opts.BaselineRegions, r) {
+			p.unseen[r] = true
+		}
+	}
 	return p
 }
 
@@ -130,14 +140,28 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 		TakenAt:      now,
 	}
 	var all []*runpb.Execution
+	silent := map[string]bool{} // regions whose failures this refresh learns without reporting
+	unauthenticated := 0
 	for _, l := range listings {
 		if l.err != nil {
-			snap.RegionErrors[l.region] = l.err.Error()
+			snap.RegionErrors[l.region] = fmt.Sprintf("list executions in %s: %s", l.region, describeError(l.err, p.listTimeout))
+			if status.Code(l.err) == codes.Unauthenticated {
+				unauthenticated++
+			}
 			all = append(all, p.lastListed[l.region]...)
 			continue
 		}
 		p.lastListed[l.region] = l.executions
 		all = append(all, l.executions...)
+		if p.unseen[l.region] {
+			silent[l.region] = true
+			delete(p.unseen, l.region)
+		}
+	}
+	snap.Unauthenticated = unauthenticated > 0 && unauthenticated == len(listings)
+	res := Result{Baseline: len(silent) > 0, Warning: p.warning}
+	if len(snap.RegionErrors) < len(listings) {
+		p.mem.start(now) // a restart is no longer a new installation
 	}
 	slices.SortStableFunc(all, func(a, b *runpb.Execution) int {
 		return b.GetCreateTime().AsTime().Compare(a.GetCreateTime().AsTime())
@@ -150,8 +174,7 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 	p.remember(snap.Executions, now)
 	p.readDueLogs(ctx, snap.Executions)
 
-	res := Result{Baseline: p.baseline, Warning: p.warning}
-	res.NewFailures = p.announce(snap.Executions, p.now())
+	res.NewFailures = p.announce(snap.Executions, silent, p.now())
 	for i := range snap.Executions {
 		p.fill(&snap.Executions[i])
 	}
@@ -159,7 +182,7 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 		res.Warning = cmp.Or(res.Warning, err.Error())
 	}
 	res.Snapshot = snap
-	p.baseline, p.warning = false, ""
+	p.warning = ""
 	return res
 }
 
@@ -186,7 +209,7 @@ func (p *Poller) listRegion(ctx context.Context, region string) ([]*runpb.Execut
 	var page []*runpb.Execution
 	_, err := iterator.NewPager(p.runs.ListExecutions(ctx, req), p.cfg.Top, "").NextPage(&page)
 	if err != nil && !errors.Is(err, iterator.Done) {
-		return nil, fmt.Errorf("list executions in %s: %s", region, describeError(err, p.listTimeout))
+		return nil, err
 	}
 	return page, nil
 }
@@ -215,7 +238,7 @@ func describeError(err error, timeout time.Duration) string {
 	case codes.DeadlineExceeded:
 		return fmt.Sprintf("no answer within %s", timeout)
 	case codes.Unauthenticated:
-		what = "not signed in (run: gcloud auth application-default login)"
+		what = "not signed in — run gcloud auth application-default login"
 	case codes.ResourceExhausted:
 		what = "quota exhausted"
 	default:
@@ -336,6 +359,11 @@ func (p *Poller) settleLogs(e Execution, lines logLines, err error, now time.Tim
 		r.Logs = LogsNone
 	default:
 		res := extract.Extract(lines.raw)
+		if !res.Found && now.Sub(cmp.Or(e.Completed, time.Unix(r.First, 0))) < giveUpOnLogsAfter {
+			// The lines that say why may still be on their way.
+			p.retryLater(e.Resource, now, "no error line in the logs yet")
+			return
+		}
 		r.Logs = LogsRead
 		if res.Found {
 			r.Error, r.Category, r.Rule = res.Message, string(res.Category), res.Rule
@@ -375,21 +403,23 @@ func (p *Poller) retryLater(resource string, now time.Time, problem string) {
 }
 
 // announce returns the failures to report for the first time: those whose
-// error is known, or that waited announceAfter for it. On a baseline
-// refresh every failure counts as announced and none is returned.
-func (p *Poller) announce(execs []Execution, now time.Time) []Execution {
+// error is known, or that waited announceAfter for it. Failures in the
+// silent regions (taking their baseline) count as announced and are not
+// returned.
+func (p *Poller) announce(execs []Execution, silent map[string]bool, now time.Time) []Execution {
 	var fresh []Execution
 	for _, e := range execs {
 		r, ok := p.mem.get(e.Resource)
 		if !ok || r.State != StateFailed || r.Announced {
 			continue
 		}
-		if !p.baseline && !r.settled() && now.Sub(time.Unix(r.First, 0)) < announceAfter {
+		quiet := silent[e.Region]
+		if !quiet && !r.settled() && now.Sub(time.Unix(r.First, 0)) < announceAfter {
 			continue
 		}
 		r.Announced = true
 		p.mem.put(e.Resource, r)
-		if !p.baseline {
+		if !quiet {
 			p.fill(&e)
 			fresh = append(fresh, e)
 		}

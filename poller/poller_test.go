@@ -534,3 +534,80 @@ func TestMemoryForgetsWhatWasNotSeenFor30Days(t *testing.T) {
 		t.Fatal("an execution unseen for 31 days is still remembered")
 	}
 }
+
+func TestBaselineWaitsForARegionToAnswer(t *testing.T) {
+	h := newHarness(t)
+	h.failWith("us-central1", "old", 30*time.Minute, "ValueError: old")
+	h.cloud.SetRegionError("us-central1", status.Error(codes.Unavailable, "down"))
+	p := h.poller("us-central1")
+	if res := h.refresh(p); len(res.NewFailures) != 0 {
+		t.Fatalf("reported while offline: %v", names(res.NewFailures))
+	}
+	h.cloud.ClearRegionFaults("us-central1")
+	h.advance(time.Minute)
+	res := h.refresh(p)
+	if !res.Baseline || len(res.NewFailures) != 0 {
+		t.Fatalf("first answer: baseline %v, new %v", res.Baseline, names(res.NewFailures))
+	}
+}
+
+func TestRestartWithNothingRememberedIsNotABaseline(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-central1", "running", fakecloud.Running, time.Minute)
+	if res := h.refresh(h.poller("us-central1")); !res.Baseline {
+		t.Fatal("a new installation's first refresh is a baseline")
+	}
+	h.failWith("us-central1", "while-closed", 0, "KeyError: 'lr'")
+	h.advance(time.Minute)
+	res := h.refresh(h.poller("us-central1"))
+	if res.Baseline || strings.Join(names(res.NewFailures), " ") != "while-closed" {
+		t.Fatalf("after restart: baseline %v, new %v", res.Baseline, names(res.NewFailures))
+	}
+}
+
+func TestAddedRegionTakesItsOwnBaseline(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-central1", "ok", fakecloud.Succeeded, time.Hour)
+	h.refresh(h.poller("us-central1"))
+	h.failWith("europe-west4", "old-elsewhere", 30*time.Minute, "ValueError: old")
+	h.failWith("us-central1", "new-here", 0, "KeyError: 'lr'")
+	h.advance(time.Minute)
+	p := h.pollerWith(Options{BaselineRegions: []string{"europe-west4"}}, "us-central1", "europe-west4")
+	res := h.refresh(p)
+	if got := strings.Join(names(res.NewFailures), " "); got != "new-here" {
+		t.Fatalf("new failures %q, want only the one in the region watched before", got)
+	}
+}
+
+func TestLogsWithoutAnErrorLineYetAreReadAgain(t *testing.T) {
+	h := newHarness(t)
+	spec := h.put("us-central1", "slow-logs", fakecloud.Failed, 2*time.Minute)
+	h.cloud.SetLogs(testProject, testJob, "slow-logs", []fakecloud.LogLine{{Time: spec.Created.Add(time.Second), Text: "⏳ Monitoring for fatal errors..."}})
+	p := h.poller("us-central1")
+	if e := h.refresh(p).Snapshot.Executions[0]; e.Logs != LogsPending || e.LogsProblem == "" {
+		t.Fatalf("settled on logs without an error line: logs %q problem %q", e.Logs, e.LogsProblem)
+	}
+	h.cloud.SetLogs(testProject, testJob, "slow-logs", []fakecloud.LogLine{
+		{Time: spec.Created.Add(time.Second), Text: "⏳ Monitoring for fatal errors..."},
+		{Time: spec.Created.Add(2 * time.Second), Text: "RuntimeError: CUDA error: device-side assert triggered"},
+	})
+	h.advance(time.Minute)
+	if e := h.refresh(p).Snapshot.Executions[0]; e.Error != "RuntimeError: CUDA error: device-side assert triggered" {
+		t.Fatalf("late error line: %+v", e)
+	}
+}
+
+func TestRefusedCredentialsEverywhereSayToSignIn(t *testing.T) {
+	h := newHarness(t)
+	for _, r := range []string{"us-central1", "us-east1"} {
+		h.cloud.SetRegionError(r, status.Error(codes.Unauthenticated, "Request had invalid authentication credentials."))
+	}
+	res := h.refresh(h.poller("us-central1", "us-east1"))
+	if !res.Snapshot.Unauthenticated || !strings.Contains(res.Snapshot.RegionErrors["us-east1"], "gcloud auth application-default login") {
+		t.Fatalf("unauthenticated %v, errors %v", res.Snapshot.Unauthenticated, res.Snapshot.RegionErrors)
+	}
+	h.cloud.ClearRegionFaults("us-east1")
+	if res := h.refresh(h.poller("us-central1", "us-east1")); res.Snapshot.Unauthenticated {
+		t.Fatal("one region answering is not a credentials problem")
+	}
+}

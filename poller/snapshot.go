@@ -80,6 +80,9 @@ type Snapshot struct {
 	RegionErrors map[string]string // region → why it could not be listed
 	RegionsAsked int
 	TakenAt      time.Time
+	// Unauthenticated: every region refused the credentials (expired,
+	// revoked); a person must sign in again.
+	Unauthenticated bool
 }
 
 // Newest returns the newest execution, if any.
@@ -96,8 +99,9 @@ type Result struct {
 	// NewFailures are failures reported for the first time, their error known
 	// (or given up on). Empty on a baseline refresh.
 	NewFailures []Execution
-	// Baseline: the memory was empty or unreadable at start, so this refresh
-	// only learned what exists and reported nothing as new.
+	// Baseline: some region answered for the first time on a new
+	// installation (or after the watched project changed), so the failures
+	// it listed were learned, not reported.
 	Baseline bool
 	// Warning is a problem worth a line in a log, such as an unreadable memory.
 	Warning string

@@ -52,7 +52,7 @@ var lookOfState = map[poller.State]TrayLook{
 // picture cannot be trusted.
 func TrayLookOf(st Status, now time.Time) TrayLook {
 	switch {
-	case st.Problem != "":
+	case st.Problem != "" || st.Snapshot.Unauthenticated:
 		return LookCredentials
 	case !st.HasSnapshot:
 		return LookStale
@@ -76,9 +76,13 @@ func allRegionsFailed(s poller.Snapshot) bool {
 // (Fyne sets none on Linux).
 func TraySummary(st Status, now time.Time) string {
 	look := TrayLookOf(st, now)
-	switch look {
-	case LookCredentials:
+	switch {
+	case st.Problem != "":
 		return "runwatch: " + st.Problem
+	case st.Snapshot.Unauthenticated:
+		return "runwatch: credentials refused — run gcloud auth application-default login"
+	}
+	switch look {
 	case LookOffline:
 		return "runwatch: offline — no region answered"
 	}
