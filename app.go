@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -95,7 +96,7 @@ func (w *watchFlags) merge(s ui.Settings) poller.Config {
 // UI on Fyne's main thread.
 type watcher struct {
 	flags       watchFlags
-	store       poller.Store
+	store       fyne.Preferences
 	ui          *ui.UI
 	refreshNow  chan struct{}
 	reconfigure chan poller.Config
@@ -120,28 +121,54 @@ func (w *watcher) setConfig(cfg poller.Config) {
 
 // run polls until ctx ends, starting over with new settings when they come.
 func (w *watcher) run(ctx context.Context, cfg poller.Config) {
-	baseline := w.flags.demo
+	opts := poller.Options{Baseline: w.flags.demo} // each demo starts a new simulated cloud
 	for {
-		next, ok := w.watch(ctx, cfg, baseline)
+		next, ok := w.watch(ctx, cfg, opts)
 		if !ok {
 			return
 		}
-		baseline = next.Project != cfg.Project || next.Job != cfg.Job
+		opts = baselineFor(cfg, next, w.flags.demo)
 		cfg = next
 	}
 }
 
+// baselineFor says which failures a new configuration learns without
+// reporting: all of a newly watched project or job, or of a new demo, and
+// those of newly watched regions.
+func baselineFor(before, after poller.Config, demo bool) poller.Options {
+	if demo || before.Project != after.Project || before.Job != after.Job {
+		return poller.Options{Baseline: true}
+	}
+	var added []string
+	for _, r := range after.Regions {
+		if !slices.Contains(before.Regions, r) {
+			added = append(added, r)
+		}
+	}
+	return poller.Options{BaselineRegions: added}
+}
+
 // watch polls with one configuration until a new one comes (returned) or
-// ctx ends.
-func (w *watcher) watch(ctx context.Context, cfg poller.Config, baseline bool) (poller.Config, bool) {
+// ctx ends. When it cannot connect (no credentials yet) it says so and tries
+// again every interval, or at once on "Refresh now".
+func (w *watcher) watch(ctx context.Context, cfg poller.Config, opts poller.Options) (poller.Config, bool) {
 	fyne.Do(func() { w.ui.SetInterval(cfg.Interval) })
-	connectCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	conn, err := w.flags.connect(connectCtx, &cfg)
-	cancel()
-	if err != nil {
+	var conn connection
+	for {
+		connectCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		resolved := cfg
+		var err error
+		conn, err = w.flags.connect(connectCtx, &resolved)
+		cancel()
+		if err == nil {
+			cfg = resolved
+			break
+		}
 		log.Printf("runwatch: %v", err)
 		fyne.Do(func() { w.ui.SetProblem(err.Error(), cfg.Interval) })
 		select {
+		case <-time.After(cfg.Interval):
+		case <-w.refreshNow:
 		case next := <-w.reconfigure:
 			return next, true
 		case <-ctx.Done():
@@ -149,7 +176,7 @@ func (w *watcher) watch(ctx context.Context, cfg poller.Config, baseline bool) (
 		}
 	}
 	defer conn.close()
-	p := poller.New(cfg, conn.clients.Run, conn.clients.Logging, w.store, poller.Options{Baseline: baseline})
+	p := poller.New(cfg, conn.clients.Run, conn.clients.Logging, mainThreadStore{w.store}, opts)
 	ticker := time.NewTicker(cfg.Interval)
 	defer ticker.Stop()
 	for {
@@ -167,4 +194,15 @@ func (w *watcher) watch(ctx context.Context, cfg poller.Config, baseline bool) (
 			return cfg, false
 		}
 	}
+}
+
+// mainThreadStore writes the app's preferences on Fyne's main thread: Fyne
+// saves the file in place on every change, and two goroutines saving at once
+// could interleave their writes.
+type mainThreadStore struct{ prefs fyne.Preferences }
+
+func (s mainThreadStore) String(key string) string { return s.prefs.String(key) }
+
+func (s mainThreadStore) SetString(key, value string) {
+	fyne.DoAndWait(func() { s.prefs.SetString(key, value) })
 }

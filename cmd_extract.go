@@ -69,8 +69,8 @@ func runExtract(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	res := extract.Extract(lines)
 	if *asJSON {
-		out := extractOutput{Found: res.Found, Message: res.Message, Category: string(res.Category), Rule: res.Rule, Line: res.Line}
-		out.Line = inputLineNumber(res, len(lines), *newestFirst)
+		out := extractOutput{Found: res.Found, Message: res.Message, Category: string(res.Category), Rule: res.Rule,
+			Line: inputLineNumber(res, len(lines), *newestFirst)}
 		if err := json.NewEncoder(stdout).Encode(out); err != nil {
 			fmt.Fprintf(stderr, "runwatch extract: %v\n", err)
 			return 2

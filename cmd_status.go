@@ -78,17 +78,19 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "runwatch status: %v\n", err)
 		return 1
 	}
-	store, err := poller.OpenFileStore(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "runwatch status: warning: %v\n", err)
+	store, storeErr := openStore(path)
+	if storeErr != nil {
+		fmt.Fprintf(stderr, "runwatch status: warning: %v; this run remembers nothing\n", storeErr)
 	}
 	p := poller.New(cfg, conn.clients.Run, conn.clients.Logging, store, poller.Options{Baseline: w.demo})
 	res := p.Refresh(ctx)
 	if res.Warning != "" {
 		fmt.Fprintf(stderr, "runwatch status: warning: %s\n", res.Warning)
 	}
-	if err := store.Flush(); err != nil {
-		fmt.Fprintf(stderr, "runwatch status: warning: %v\n", err)
+	if storeErr == nil {
+		if err := store.Flush(); err != nil {
+			fmt.Fprintf(stderr, "runwatch status: warning: %v\n", err)
+		}
 	}
 
 	snap := res.Snapshot
@@ -108,6 +110,19 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// openStore opens the app's preferences, reading twice when they look empty
+// or corrupt: the app rewrites the file in place, and a read can fall in the
+// middle. Preferences still unreadable are not written back, so the app's
+// settings are never replaced by a file holding only the memory.
+func openStore(path string) (*poller.FileStore, error) {
+	store, err := poller.OpenFileStore(path)
+	if err == nil {
+		return store, nil
+	}
+	time.Sleep(150 * time.Millisecond)
+	return poller.OpenFileStore(path)
 }
 
 func statusJSON(snap poller.Snapshot) statusOutput {

@@ -97,7 +97,8 @@ func TestStatusTable(t *testing.T) {
 }
 
 func TestStatusBadFlagsExit2(t *testing.T) {
-	for _, args := range [][]string{{"status", "--top", "0"}, {"status", "--run-endpoint", "x:1"}, {"status", "--nope"}} {
+	for _, args := range [][]string{{"status", "--top", "0"}, {"status", "--run-endpoint", "x:1"}, {"status", "--nope"},
+		{"status", "--regions", "us-east1,a/b"}, {"status", "--job", "a b"}} {
 		if code, _, errOut := runCmd(t, "", args...); code != 2 || !strings.HasPrefix(errOut, "runwatch status: ") {
 			t.Errorf("%q: code %d, stderr %q", args, code, errOut)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -59,7 +60,11 @@ func (w *watchFlags) parse(fs *flag.FlagSet, args []string) error {
 	if (w.runEndpoint == "") != (w.loggingEndpoint == "") {
 		return errors.New("--run-endpoint and --logging-endpoint go together")
 	}
-	return nil
+	// Names are checked now, so a typo is a bad flag (exit 2); the project
+	// may still be found later.
+	probe := w.config()
+	probe.Project = cmp.Or(probe.Project, "p")
+	return probe.Validate()
 }
 
 // config is the poller configuration the flags describe.
@@ -114,15 +119,18 @@ func (w *watchFlags) connect(ctx context.Context, cfg *poller.Config) (connectio
 		}
 		cfg.Project = project
 	}
-	if err := cfg.Validate(); err != nil {
-		return connection{}, err
-	}
-	clients, err := poller.NewClients(ctx, ep)
-	if err != nil {
+	fail := func(err error) (connection, error) {
 		if stopDemo != nil {
 			stopDemo()
 		}
 		return connection{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return fail(err)
+	}
+	clients, err := poller.NewClients(ctx, ep)
+	if err != nil {
+		return fail(err)
 	}
 	return connection{clients: clients, close: func() {
 		clients.Close()

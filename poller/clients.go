@@ -37,13 +37,26 @@ func (c Clients) Close() error {
 // ErrNoCredentials says, in one line, how to give runwatch credentials.
 var ErrNoCredentials = errors.New("no Google Cloud credentials: run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS)")
 
+// noCredentials keeps, on the same line, why the credentials were not
+// found when it is more than their absence (a broken key file).
+func noCredentials(err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "could not find default credentials") {
+		return ErrNoCredentials
+	}
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return fmt.Errorf("%w (%s)", ErrNoCredentials, msg)
+}
+
 const cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
 
 // NewClients connects the Cloud Run and Cloud Logging clients for project.
 func NewClients(ctx context.Context, ep Endpoints) (Clients, error) {
 	if ep.Run == "" || ep.Logging == "" {
 		if _, err := google.FindDefaultCredentials(ctx, cloudPlatformScope); err != nil {
-			return Clients{}, ErrNoCredentials
+			return Clients{}, noCredentials(err)
 		}
 	}
 	runs, err := run.NewExecutionsClient(ctx, clientOptions(ep.Run)...)
@@ -80,7 +93,7 @@ func FindProject(ctx context.Context, flag string) (string, error) {
 	}
 	creds, err := google.FindDefaultCredentials(ctx, cloudPlatformScope)
 	if err != nil {
-		return "", ErrNoCredentials
+		return "", noCredentials(err)
 	}
 	if creds.ProjectID == "" {
 		return "", errors.New("no Google Cloud project: pass --project or set GOOGLE_CLOUD_PROJECT")

@@ -113,9 +113,6 @@ func New(cfg Config, runs *run.ExecutionsClient, logs *logging.Client, store Sto
 	return p
 }
 
-// Config is what the poller watches.
-func (p *Poller) Config() Config { return p.cfg }
-
 // regionListing is one region's answer.
 type regionListing struct {
 	region     string

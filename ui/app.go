@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -47,6 +48,11 @@ type UI struct {
 	TrayMenu    *fyne.Menu
 	PauseItem   *fyne.MenuItem
 	currentLook TrayLook
+	menuShown   string // the labels of the menu the tray has, to skip resending it
+
+	// notify sends a desktop notification; off the main thread, since a hung
+	// notification server must not freeze the window.
+	notify func(*fyne.Notification)
 }
 
 // New builds the UI: the tray now, the window when first shown, since a
@@ -56,6 +62,7 @@ func New(a fyne.App, actions Actions, now func() time.Time) *UI {
 		now = time.Now
 	}
 	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}}
+	u.notify = func(n *fyne.Notification) { go a.SendNotification(n) }
 	if d, ok := a.(desktop.App); ok {
 		u.tray = d
 	}
@@ -130,9 +137,9 @@ func (u *UI) Apply(res poller.Result) {
 		return
 	}
 	if n, ok := NotificationFor(snap.Job, res.NewFailures); ok {
-		u.app.SendNotification(fyne.NewNotification(n.Title, n.Body))
+		u.notify(fyne.NewNotification(n.Title, n.Body))
 	} else if n, ok := FixedNotification(snap.Job, before, snap); ok && hadSnapshot && !res.Baseline {
-		u.app.SendNotification(fyne.NewNotification(n.Title, n.Body))
+		u.notify(fyne.NewNotification(n.Title, n.Body))
 	}
 }
 
@@ -148,9 +155,6 @@ func (u *UI) SetInterval(d time.Duration) { u.status.Interval = d }
 
 // Tick re-renders ages and staleness between refreshes.
 func (u *UI) Tick() { u.render() }
-
-// Status is what the UI shows now.
-func (u *UI) Status() Status { return u.status }
 
 func (u *UI) render() {
 	now := u.now()
@@ -182,11 +186,28 @@ func (u *UI) renderTray() {
 		u.currentLook = look
 		return
 	}
-	u.tray.SetSystemTrayMenu(u.TrayMenu)
+	// Resending an unchanged menu would reset one a person has open.
+	if labels := menuLabels(u.TrayMenu); labels != u.menuShown {
+		u.tray.SetSystemTrayMenu(u.TrayMenu)
+		u.menuShown = labels
+	}
 	if look != u.currentLook {
 		u.tray.SetSystemTrayIcon(IconOf(look))
 		u.currentLook = look
 	}
+}
+
+// menuLabels sums up a menu's items, to tell whether it changed.
+func menuLabels(m *fyne.Menu) string {
+	var b strings.Builder
+	for _, item := range m.Items {
+		b.WriteString(item.Label)
+		if item.Checked {
+			b.WriteString(" ✓")
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // Look is the tray icon shown now.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
@@ -76,8 +77,8 @@ func (d *Details) Show(e poller.Execution, now time.Time) {
 		clock(e.Created), clock(e.Started), clock(e.Completed), poller.FormatDuration(e.Duration(now))))
 	d.Tasks.SetText(fmt.Sprintf("%d tasks: %d running, %d succeeded, %d failed, %d cancelled, %d retried",
 		e.Tasks, e.Running, e.Succeeded, e.Failed, e.Cancelled, e.Retried))
-	d.Error.SetText(cmpOr(ErrorLine(e), "—"))
-	d.Category.SetText(cmpOr(strings.ReplaceAll(e.Category, "_", " "), "—"))
+	d.Error.SetText(cmp.Or(ErrorLine(e), "—"))
+	d.Category.SetText(cmp.Or(strings.ReplaceAll(e.Category, "_", " "), "—"))
 	d.Context.SetText(contextText(e))
 	if IsConsoleURL(e.LogURI) {
 		d.OpenLogs.Enable()
@@ -113,13 +114,6 @@ func clock(t time.Time) string {
 		return "—"
 	}
 	return t.Local().Format("2006-01-02 15:04:05")
-}
-
-func cmpOr(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }
 
 // IsConsoleURL accepts only https links to the Cloud Console, so a

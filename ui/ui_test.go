@@ -139,6 +139,7 @@ func newTestUI(t *testing.T) (*UI, fyne.App, *int) {
 	a := test.NewTempApp(t)
 	refreshes := 0
 	u := New(a, Actions{RefreshNow: func() { refreshes++ }}, func() time.Time { return now })
+	u.notify = a.SendNotification // synchronous, for AssertNotificationSent
 	u.ShowWindow()
 	return u, a, &refreshes
 }
