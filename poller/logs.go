@@ -21,7 +21,7 @@ const (
 	logEntriesPerRead = 300
 	// logTrail: lines keep arriving a little after an execution completes.
 	logTrail = 5 * time.Minute
-	// DefaultLogReadTimeout bounds one read, the client's own retries included.
+	// DefaultLogReadTimeout bounds one read request (the client's own retries are off).
 	DefaultLogReadTimeout = 20 * time.Second
 	// logReadsAtOnce: concurrent reads allowed.
 	logReadsAtOnce = 2
@@ -30,8 +30,8 @@ const (
 )
 
 // logReader reads failed executions' logs within Cloud Logging's budget:
-// at most logReadsAtOnce at once and logReadsPerMinute a minute, shared by
-// every caller.
+// at most logReadsAtOnce at once and logReadsPerMinute a minute, for all
+// the reads of one Poller.
 type logReader struct {
 	client  *logging.Client
 	project string

@@ -44,7 +44,8 @@ const (
 type Options struct {
 	Now         func() time.Time // the clock; time.Now when nil
 	ListTimeout time.Duration    // per region; DefaultListTimeout when zero
-	// LogReadTimeout bounds one log read, retries included; DefaultLogReadTimeout when zero.
+	// LogReadTimeout bounds one log read request, once its turn has come;
+	// DefaultLogReadTimeout when zero.
 	LogReadTimeout time.Duration
 	// Baseline makes every region's first answer a baseline even when the
 	// memory is not fresh, as after the watched project changes.
