@@ -41,6 +41,7 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 	u := ui.New(a, ui.Actions{
 		RefreshNow:    watch.requestRefresh,
 		SettingsSaved: func(s ui.Settings) { watch.setConfig(w.merge(s)) },
+		FlagsGiven:    w.set,
 	}, nil)
 	watch.ui = u
 	u.SetInterval(cfg.Interval)

@@ -22,6 +22,9 @@ type Actions struct {
 	// SettingsSaved is called with settings a person saved; they are in the
 	// preferences already.
 	SettingsSaved func(Settings)
+	// FlagsGiven are the command-line flags that win over the settings for
+	// this run ("project", "job", "regions", "interval", "top").
+	FlagsGiven map[string]bool
 }
 
 // UI is the tray, the executions window and the details windows. Its
@@ -286,6 +289,7 @@ func (u *UI) ShowSettings() {
 		return
 	}
 	form := newSettingsForm(LoadSettings(u.app.Preferences()))
+	form.lockFlagged(u.actions.FlagsGiven)
 	w := u.app.NewWindow("runwatch — settings")
 	form.Save = widget.NewButtonWithIcon("Save", theme.ConfirmIcon(), func() {
 		if u.saveSettings(form) {

@@ -78,6 +78,7 @@ type settingsForm struct {
 	Notifications *widget.Check
 	Save          *widget.Button
 	Cancel        *widget.Button
+	flagged       map[string]bool // flags given on the command line
 }
 
 func newSettingsForm(s Settings) *settingsForm {
@@ -146,6 +147,36 @@ func (f *settingsForm) settings() (Settings, error) {
 	return s, nil
 }
 
+// lockFlagged disables the fields that command-line flags set for this run,
+// saying so, since what is typed there would not apply until a restart
+// without the flag.
+func (f *settingsForm) lockFlagged(flags map[string]bool) {
+	lock := func(flag string, w fyne.Disableable) {
+		if flags[flag] {
+			w.Disable()
+		}
+	}
+	lock("project", f.Project)
+	lock("job", f.Job)
+	lock("interval", f.Interval)
+	lock("top", f.Top)
+	if flags["regions"] {
+		f.ExtraRegions.Disable()
+		for _, c := range f.Regions {
+			c.Disable()
+		}
+	}
+	f.flagged = flags
+}
+
+// label names a field, noting when a flag sets it for this run.
+func (f *settingsForm) label(text, flag string) string {
+	if f.flagged[flag] {
+		return text + " (--" + flag + ")"
+	}
+	return text
+}
+
 // regionGrid lays the region checkboxes out in three columns.
 func (f *settingsForm) regionGrid() fyne.CanvasObject {
 	grid := container.NewGridWithColumns(3)
@@ -157,12 +188,12 @@ func (f *settingsForm) regionGrid() fyne.CanvasObject {
 
 func (f *settingsForm) items() []*widget.FormItem {
 	return []*widget.FormItem{
-		widget.NewFormItem("Project", f.Project),
-		widget.NewFormItem("Job", f.Job),
-		widget.NewFormItem("Regions", f.regionGrid()),
+		widget.NewFormItem(f.label("Project", "project"), f.Project),
+		widget.NewFormItem(f.label("Job", "job"), f.Job),
+		widget.NewFormItem(f.label("Regions", "regions"), f.regionGrid()),
 		widget.NewFormItem("More regions", f.ExtraRegions),
-		widget.NewFormItem("Refresh every (s)", f.Interval),
-		widget.NewFormItem("Executions shown", f.Top),
+		widget.NewFormItem(f.label("Refresh every (s)", "interval"), f.Interval),
+		widget.NewFormItem(f.label("Executions shown", "top"), f.Top),
 		widget.NewFormItem("Notifications", f.Notifications),
 	}
 }

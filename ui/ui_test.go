@@ -297,3 +297,19 @@ func TestSettingsSavedAndApplied(t *testing.T) {
 		t.Error("an invalid interval was applied")
 	}
 }
+
+func TestSettingsLockWhatFlagsSet(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, Actions{FlagsGiven: map[string]bool{"project": true, "regions": true}}, func() time.Time { return now })
+	u.ShowSettings()
+	f := u.settings
+	if !f.Project.Disabled() || !f.Regions["us-east1"].Disabled() || !f.ExtraRegions.Disabled() {
+		t.Fatal("fields set by flags are editable")
+	}
+	if f.Job.Disabled() || f.Interval.Disabled() || f.Top.Disabled() {
+		t.Fatal("fields no flag sets are locked")
+	}
+	if got := f.label("Project", "project"); got != "Project (--project)" {
+		t.Fatalf("label %q", got)
+	}
+}
