@@ -63,7 +63,8 @@ func loadCases(t testing.TB, dir string) []corpusCase {
 }
 
 func TestCorpus(t *testing.T) {
-	for _, c := range append(loadCorpus(t), loadCases(t, "testdata/extra")...) {
+	cases := append(loadCorpus(t), loadCases(t, "testdata/extra")...)
+	for _, c := range append(cases, loadCases(t, "testdata/extra2")...) {
 		t.Run(c.ID, func(t *testing.T) {
 			got := Extract(c.Lines)
 			if c.ExpectNone {

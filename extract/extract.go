@@ -24,9 +24,13 @@ const MaxMessageRunes = 200
 
 // The launcher wrapper bails out with "🚨 FATAL ERROR DETECTED" and
 // "❌ Killing agent"; the cause is searched this many lines around them.
+// The issue's "20 before, 80 after" counts as `gcloud logging read` lists,
+// newest first: in time, the cause comes up to 80 lines before the marker
+// (a torchrun dump or a relayed traceback is that long) and lines up to 20
+// after it can still belong to it.
 const (
-	windowBefore = 20
-	windowAfter  = 80
+	windowBefore = 80
+	windowAfter  = 20
 )
 
 // Result is what Extract found.
@@ -101,7 +105,9 @@ var noisePhrases = []string{
 
 // noisePrefixes start traceback frames and the status fields of error
 // dumps ("status": "RESOURCE_EXHAUSTED"), whose message is on another line.
-var noisePrefixes = []string{`File "`, `"status":`, `"code":`, `status:`, `code:`, `status = StatusCode.`}
+var noisePrefixes = []string{`File "`, `"status":`, `"code":`, `"reason":`, `"domain":`, `"@type":`, `status:`, `code:`, `status = StatusCode.`,
+	// Python's exit after an error was printed: the error is the cause.
+	`SystemExit:`}
 
 // Extract returns the most useful error line of an execution's log, given
 // in chronological order.

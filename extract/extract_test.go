@@ -40,7 +40,7 @@ func TestBailoutFallsBackToWrapperReason(t *testing.T) {
 
 func TestBailoutIgnoresOldErrorsOutsideItsContext(t *testing.T) {
 	lines := []string{"google.api_core.exceptions.PermissionDenied: 403 an hour-old retry that recovered"}
-	for i := 0; i < 50; i++ {
+	for i := 0; i < windowBefore+10; i++ {
 		lines = append(lines, fmt.Sprintf("💓 Agent alive — idle %d/30 min", i))
 	}
 	lines = append(lines, "ValueError: learning rate must be positive", "🚨 FATAL ERROR DETECTED: agent crashed")

@@ -27,6 +27,8 @@ var infoPhrases = []string{
 	"monitoring for", "checking for", "watching for", "looking for", "scanning for",
 	"errors: 0", "error_count: 0", "0 errors", "no errors", "retrying on error", "without error",
 	"error rate: 0", "errors=0",
+	// Python warnings ("…/_default.py:76: UserWarning: … "quota exceeded" …") never end a run.
+	"userwarning:", "deprecationwarning:", "futurewarning:", "runtimewarning:", "resourcewarning:", "pendingdeprecationwarning:",
 }
 
 // loggerInfoPrefixes are Python logging and glog prefixes of non-error levels.
@@ -256,7 +258,7 @@ func timestampLen(s string) int {
 	return timeOnlyLen(s)
 }
 
-// dateTimeLen reads `\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s*`.
+// dateTimeLen reads `\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d| UTC| GMT)?\]?\s*`.
 func dateTimeLen(s string) int {
 	i := 0
 	if i < len(s) && s[i] == '[' {
@@ -342,11 +344,13 @@ func fractionLen(s string) int {
 	return i
 }
 
-// zoneLen is the length of the zone ("Z", "+02:00", "-0700") that starts s, or 0.
+// zoneLen is the length of the zone ("Z", "+02:00", "-0700", " UTC") that starts s, or 0.
 func zoneLen(s string) int {
 	switch {
 	case s == "":
 		return 0
+	case strings.HasPrefix(s, " UTC") || strings.HasPrefix(s, " GMT"):
+		return 4
 	case s[0] == 'Z':
 		return 1
 	case s[0] != '+' && s[0] != '-' || !digits(s[1:], 2):

@@ -15,7 +15,7 @@ import (
 // phrase lists and the JSON decoding with the package, and nothing else.
 
 var (
-	refTimestampPrefix = regexp.MustCompile(`^(?:\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s*|\[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s+)`)
+	refTimestampPrefix = regexp.MustCompile(`^(?:\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d| UTC| GMT)?\]?\s*|\[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s+)`)
 	refRelayPrefix     = regexp.MustCompile(`^\[[\w.-]+\] [\w.-]+: ?`)
 	refMessageField    = regexp.MustCompile(`^"?message"?\s*:\s*("(?:[^"\\]|\\.)*")\s*,?$`)
 )

@@ -55,8 +55,8 @@ var rules = []rule{
 	{name: "machine_type", category: CategoryMachineType, keywords: []string{"not supported", "not available", "not compatible", "incompatible", "unsupported", "does not support", "cannot be used", "invalid machine", "invalid accelerator"},
 		re: regexp.MustCompile(`(?i)(?:(?:InvalidArgument|FailedPrecondition): \d{3} )?(?P<msg>.*(?:not supported for machine type|machine type\b.*\b(?:is not supported|not available|is not compatible|unsupported|does not support)|accelerator\b.*\b(?:is not supported|not available|incompatible|cannot be used)|(?:invalid|unsupported) (?:machine[ _]type|accelerator)).*)`)},
 	// Docker, containerd and Vertex AI saying why an image could not be fetched: "manifest unknown", "pull access denied", `Failed to pull image "…": … not found`.
-	{name: "image_pull", category: CategoryImagePull, keywords: []string{"manifest unknown", "pull access denied", "failed to pull image", "image not found", "manifest for", "failed to resolve reference", "error response from daemon", "downloadartifacts"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:manifest unknown|pull access denied|failed to pull image|image not found|manifest for \S+ not found|failed to resolve reference|Error response from daemon: .*(?:denied|not found|unauthorized|manifest)|artifactregistry\.repositories\.downloadArtifacts).*)`)},
+	{name: "image_pull", category: CategoryImagePull, keywords: []string{"manifest unknown", "pull access denied", "failed to pull image", "image not found", "manifest for", "failed to resolve reference", "error response from daemon", "downloadartifacts", "failed to resolve source metadata"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:manifest unknown|pull access denied|failed to pull image|image not found|manifest for \S+ not found|failed to resolve reference|failed to resolve source metadata|Error response from daemon: .*(?:denied|not found|unauthorized|manifest)|artifactregistry\.repositories\.downloadArtifacts).*)`)},
 	// Kubernetes-style pull states, which only say that pulling failed: "ImagePullBackOff", "ErrImagePull".
 	{name: "image_pull_state", category: CategoryImagePull, keywords: []string{"imagepullbackoff", "errimagepull", "back-off pulling image"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:ImagePullBackOff|ErrImagePull|Back-off pulling image).*)`)},
@@ -68,11 +68,11 @@ var rules = []rule{
 	{name: "quota", category: CategoryQuota, keywords: []string{"quota", "resourceexhausted", "resource_exhausted", "resource exhausted"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ResourceExhausted|QuotaExceeded|TooManyRequests): \d{3} .*|.*\bquota (?:metrics? )?(?:exceeded|exceed|limit)\b.*|.*\bexceeded? (?:the |your )?quota\b.*|.*\bquota\b.*\bexceed.*|.*RESOURCE_EXHAUSTED\b.*\S.*)`)},
 	// Permission refusals: `PermissionDenied: 403 Permission 'aiplatform.customJobs.create' denied on resource ...`.
-	{name: "permission", category: CategoryPermission, keywords: []string{"permission", "forbidden", "403", "access denied", "accessdenied", "unauthorized", "unauthenticated"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission (?:'[^']+'|"[^"]+") denied.*|.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*|.*\bAccess ?Denied\b.*|.*: Permission denied$)`)},
+	{name: "permission", category: CategoryPermission, keywords: []string{"permission", "forbidden", "403", "access denied", "accessdenied", "unauthorized", "unauthenticated", "authentication scopes", "invalid_grant", "expired or revoked", "default credentials", "does not have"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission (?:'[^']+'|"[^"]+") denied.*|.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bdoes not have \S+ IAM permission.*|.*\bdoes not have [\w.]+ access to\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*|.*\bAccess ?Denied(?:Exception)?\b.*|.*: Permission denied$|.*\binsufficient authentication scopes\b.*|.*\binvalid_grant\b.*|.*\bToken has been expired or revoked\b.*|.*\bDefaultCredentialsError\b.*|.*\bdefault credentials were not found\b.*)`)},
 	// Missing resources: `NotFound: 404 GET https://storage.googleapis.com/...: No such object: bucket/key`.
-	{name: "not_found", category: CategoryNotFound, keywords: []string{"notfound", "not_found", "404", "no such object", "no such bucket", "was not found"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>NotFound: 404 .*|.*\bNo such (?:object|bucket)\b.*|.*\bNOT_FOUND\b.*\S.*|.*\b404 Not Found\b.*|.*\b(?:resource|job|bucket|object|service|model|dataset|secret)\b.*\bwas not found\b.*)`)},
+	{name: "not_found", category: CategoryNotFound, keywords: []string{"notfound", "not_found", "404", "no such object", "no such bucket", "was not found", "no urls matched"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>NotFound: 404 .*|.*\bNo such (?:object|bucket)\b.*|.*\bNo URLs matched\b.*|.*\bNOT_FOUND\b.*\S.*|.*\b404 Not Found\b.*|.*\b(?:resource|job|bucket|object|service|model|dataset|secret)\b.*\bwas not found\b.*)`)},
 	// Requests the API refused as malformed: `InvalidArgument: 400 Unable to parse ...`.
 	{name: "invalid_argument", category: CategoryInvalidArgument, keywords: []string{"invalidargument", "invalid_argument", "400", "badrequest", "failedprecondition", "failed_precondition", "invalid json payload", "invalid argument", "list of found errors"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:InvalidArgument|BadRequest|FailedPrecondition): \d{3} .*|.*\bINVALID_ARGUMENT\b.*\S.*|.*\bFAILED_PRECONDITION\b.*\S.*|.*\b400 Bad Request\b.*|.*\bInvalid JSON payload received\b.*|.*\bRequest contains an invalid argument\b.*|.*\bList of found errors\b.*\S.*)`)},
@@ -85,7 +85,7 @@ var rules = []rule{
 		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out of memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory).*)`)},
 	// Deadlines: `DeadlineExceeded: 504 Deadline Exceeded`, Cloud Run "The configured timeout was reached".
 	{name: "timeout", category: CategoryTimeout, keywords: []string{"deadline", "timeout", "timed out"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\bDeadline of [\d.]+s exceeded\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\breached the maximum timeout\b.*|.*\bWatchdog caught collective operation timeout\b.*|.*\bDeadline of [\d.]+s exceeded\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
 	// Server-side failures: `ServiceUnavailable: 503 Connect Failed`, "500 Internal Server Error", gRPC UNAVAILABLE.
 	{name: "service_unavailable", category: CategoryServiceUnavailable, keywords: []string{"unavailable", "internalservererror", "internal server error", "internal: 5", "internalerror", "bad gateway", "badgateway", "server error", "resources are insufficient", "enough resources", "resource_pool_exhausted", "connection reset", "connection refused", "connection aborted", "failed to connect to all addresses"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ServiceUnavailable|InternalServerError|BadGateway|GatewayTimeout|Internal|InternalError|ServerError): 5\d\d\b.*|.*\b5\d\d (?:Service Unavailable|Internal Server Error|Bad Gateway|Server Error)\b.*|.*\bStatusCode\.UNAVAILABLE\b.*|.*\bUNAVAILABLE: .*|.*\bservice (?:is )?(?:currently )?unavailable\b.*|.*\bResources are insufficient in (?:region|zone)\b.*|.*\bdoes not have enough resources available\b.*|.*\bZONE_RESOURCE_POOL_EXHAUSTED\b.*|.*\bConnection (?:reset by peer|refused|aborted)\b.*|.*\bfailed to connect to all addresses\b.*)`)},
@@ -95,6 +95,12 @@ var rules = []rule{
 	// googleapiclient errors without a parsable body, requests' HTTPError: "HTTPError: 502 Server Error: Bad Gateway for url: ...".
 	{name: "http_error", category: CategoryHTTPError, keywords: []string{"httperror", "http error", "status code"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:HTTPError|HTTP Error)\b:? \d{3}\b.*|.*\bstatus code:? [45]\d\d\b.*)`)},
+	// curl -f refusing an HTTP status: "curl: (22) The requested URL returned error: 404".
+	{name: "curl_http_error", category: CategoryHTTPError, keywords: []string{"returned error:"},
+		re: regexp.MustCompile(`(?P<msg>curl: \(\d+\) .*returned error: \d{3}.*)`)},
+	// argparse rejecting a script's arguments: "task.py: error: argument --lr: invalid float value: '3e-4,'".
+	{name: "argparse_error", category: CategoryPythonException, keywords: []string{": error: "},
+		re: regexp.MustCompile(`^(?P<msg>[\w.-]+\.py: error: .*)`)},
 	// The last line of a Python traceback: "ModuleNotFoundError: No module named 'transformers'".
 	{name: "python_exception", category: CategoryPythonException, keywords: []string{"error", "exception", "exit", "interrupt", "failure", "fault"},
 		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*[^:\s]|\(.*\))?)$`)},
@@ -103,8 +109,14 @@ var rules = []rule{
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) (.*)`),
 		format: formatGcloudError},
 	// Shells and CLIs: "line 42: /opt/venv/bin/activate: No such file or directory", "command not found", click "Error: No such option: --max-job".
-	{name: "shell", category: CategoryShell, keywords: []string{"command not found", "no such file or directory", "unbound variable", "no such option", "no such command", "invalid value for", "missing argument", "missing option", "got unexpected extra", "syntax error", "bad substitution", "unrecognized arguments", "invalid choice", "permission denied", "not a directory", "is a directory", "exec format error"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:: command not found|: No such file or directory|: unbound variable|No such option|No such command|Invalid value for|Missing argument|Missing option|Got unexpected extra argument|syntax error|bad substitution|unrecognized arguments|invalid choice|: Permission denied|: Not a directory|: Is a directory|exec format error).*)`)},
+	{name: "shell", category: CategoryShell, keywords: []string{"jq: error", "command not found", "no such file or directory", "unbound variable", "no such option", "no such command", "invalid value for", "missing argument", "missing option", "got unexpected extra", "syntax error", "bad substitution", "unrecognized arguments", "invalid choice", "permission denied", "not a directory", "is a directory", "exec format error"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:^jq: error\b|: command not found|: No such file or directory|: unbound variable|No such option|No such command|Invalid value for|Missing argument|Missing option|Got unexpected extra argument|syntax error|bad substitution|unrecognized arguments|invalid choice|: Permission denied|: Not a directory|: Is a directory|exec format error).*)`)},
+	// Go programs crashing: "panic: runtime error: index out of range [3] with length 3", "fatal error: all goroutines are asleep".
+	{name: "go_panic", category: CategoryExitCode, keywords: []string{"panic: ", "fatal error: "},
+		re: regexp.MustCompile(`^(?P<msg>(?:panic: |fatal error: ).*\S)`)},
+	// Node.js dying on an error: "Error: Cannot find module '@slack/webhook'", "TypeError: x is not a function".
+	{name: "node_error", category: CategoryExitCode, keywords: []string{"error: "},
+		re: regexp.MustCompile(`^(?P<msg>(?:Uncaught )?(?:Type|Reference|Syntax|Range)?Error: .*\S)`)},
 	// Non-zero exits reported by Vertex AI or Kubernetes: "The replica workerpool0-0 exited with a non-zero status of 137."
 	{name: "exit_status", category: CategoryExitCode, keywords: []string{"non-zero", "nonzero", "exit code", "exit status", "signal", "exited with"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal).*)`)},

@@ -87,6 +87,12 @@ func TestRules(t *testing.T) {
 			"ℹ️ Errors: 0"},
 		{"generic_error", "❌ Could not fetch launch config", "Could not fetch launch config", "✅ Launch config found"},
 		{"container_exit", "Container called exit(1).", "exit(1)", "Container called exit(0)."},
+		{"go_panic", "panic: runtime error: index out of range [3] with length 3", "index out of range", "Recovered from a panic in the handler, continuing"},
+		{"node_error", "Error: Cannot find module '@slack/webhook'", "Cannot find module", "Errors: none"},
+		{"curl_http_error", "curl: (22) The requested URL returned error: 404", "returned error: 404", "curl: downloaded 404 bytes"},
+		{"argparse_error", "task.py: error: argument --lr: invalid float value: '3e-4,'", "invalid float value", "task.py: parsed 3 arguments"},
+		{"permission", "google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or revoked.', {})", "invalid_grant", "Token refreshed, expires in 3599 s"},
+		{"not_found", "CommandException: No URLs matched: gs://acme/x.yaml", "No URLs matched", "Matched 3 URLs under gs://acme/"},
 	}
 	for _, c := range cases {
 		t.Run(c.rule, func(t *testing.T) {
@@ -135,6 +141,10 @@ var ruleExamples = []string{
 	"Error while calling W&B API: user is not logged in (<Response [401]>)",
 	`Accelerator "NVIDIA_L4" is not supported for machine type "n1-standard-4"`,
 	"ErrImagePull",
+	"panic: runtime error: invalid memory address or nil pointer dereference",
+	"Error: connect ECONNREFUSED 127.0.0.1:5432",
+	"curl: (22) The requested URL returned error: 403",
+	"train.py: error: the following arguments are required: --data",
 	"manifest unknown",
 	"ERROR: (gcloud.x) argument --y: bad",
 	`<HttpError 404 when requesting https://x/y returned "Not Found">`,
