@@ -88,54 +88,51 @@ type connection struct {
 // to the given endpoints, or to Google Cloud with ADC. It fills in the
 // project when the flags left it empty.
 func (w *watchFlags) connect(ctx context.Context, cfg *poller.Config) (connection, error) {
-	ep := poller.Endpoints{Run: w.runEndpoint, Logging: w.loggingEndpoint}
-	var stopDemo func()
-	if w.demo {
+	ep, stop, err := w.endpoints(ctx, cfg)
+	if err != nil {
+		return connection{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		stop()
+		return connection{}, err
+	}
+	clients, err := poller.NewClients(ctx, ep)
+	if err != nil {
+		stop()
+		return connection{}, err
+	}
+	return connection{clients: clients, close: func() { clients.Close(); stop() }}, nil
+}
+
+// endpoints says where the clients connect, starting the simulated cloud
+// for --demo (stop ends it), and settles the project.
+func (w *watchFlags) endpoints(ctx context.Context, cfg *poller.Config) (ep poller.Endpoints, stop func(), err error) {
+	stop = func() {}
+	switch {
+	case w.demo:
 		cloud, err := fakecloud.Start()
 		if err != nil {
-			return connection{}, fmt.Errorf("start the simulated cloud: %w", err)
+			return ep, stop, fmt.Errorf("start the simulated cloud: %w", err)
 		}
 		demoCtx, cancel := context.WithCancel(context.Background())
 		cfg.Project = demoProject
 		if _, err := cloud.RunDemo(demoCtx, fakecloud.Demo{Project: cfg.Project, Job: cfg.Job, Regions: cfg.Regions}); err != nil {
 			cancel()
 			cloud.Close()
-			return connection{}, err
+			return ep, stop, err
 		}
-		ep = poller.Endpoints{Run: cloud.RunAddr(), Logging: cloud.LoggingAddr()}
-		stopDemo = func() { cancel(); cloud.Close() }
-	} else {
-		project := cfg.Project
-		var err error
-		if ep.Run != "" {
-			if project == "" {
-				project, err = poller.FindProject(ctx, "")
-				if err != nil {
-					return connection{}, errors.New("no project for the given endpoints: pass --project")
-				}
+		return poller.Endpoints{Run: cloud.RunAddr(), Logging: cloud.LoggingAddr()}, func() { cancel(); cloud.Close() }, nil
+	case w.runEndpoint != "":
+		if cfg.Project == "" {
+			if cfg.Project, err = poller.FindProject(ctx, ""); err != nil {
+				return ep, stop, errors.New("no project for the given endpoints: pass --project")
 			}
-		} else if project, err = poller.FindProject(ctx, project); err != nil {
-			return connection{}, err
 		}
-		cfg.Project = project
-	}
-	fail := func(err error) (connection, error) {
-		if stopDemo != nil {
-			stopDemo()
+		return poller.Endpoints{Run: w.runEndpoint, Logging: w.loggingEndpoint}, stop, nil
+	default:
+		if cfg.Project, err = poller.FindProject(ctx, cfg.Project); err != nil {
+			return ep, stop, err
 		}
-		return connection{}, err
+		return poller.Endpoints{}, stop, nil
 	}
-	if err := cfg.Validate(); err != nil {
-		return fail(err)
-	}
-	clients, err := poller.NewClients(ctx, ep)
-	if err != nil {
-		return fail(err)
-	}
-	return connection{clients: clients, close: func() {
-		clients.Close()
-		if stopDemo != nil {
-			stopDemo()
-		}
-	}}, nil
 }
