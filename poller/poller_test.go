@@ -146,8 +146,9 @@ func TestRefreshAsksEveryRegionAtOnce(t *testing.T) {
 	if len(res.Snapshot.RegionErrors) != 0 {
 		t.Fatalf("region errors: %v", res.Snapshot.RegionErrors)
 	}
-	// One at a time would take 18 × 200 ms = 3.6 s.
-	if took > 4*latency {
+	// One at a time would take 18 × 200 ms = 3.6 s; the margin is for a busy
+	// CI machine (the figure itself is BenchmarkRefresh18Regions').
+	if took > 9*latency {
 		t.Fatalf("refresh of 18 regions took %v; concurrent listing takes about %v", took, latency)
 	}
 	if got := len(h.cloud.ListExecutionsRequests()); got != len(regions) {
