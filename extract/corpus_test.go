@@ -63,8 +63,11 @@ func loadCases(t testing.TB, dir string) []corpusCase {
 }
 
 func TestCorpus(t *testing.T) {
-	cases := append(loadCorpus(t), loadCases(t, "testdata/extra")...)
-	for _, c := range append(cases, loadCases(t, "testdata/extra2")...) {
+	cases := loadCorpus(t)
+	for _, dir := range []string{"testdata/extra", "testdata/extra2", "testdata/extra3"} {
+		cases = append(cases, loadCases(t, dir)...)
+	}
+	for _, c := range cases {
 		t.Run(c.ID, func(t *testing.T) {
 			got := Extract(c.Lines)
 			if c.ExpectNone {

@@ -106,6 +106,8 @@ var noisePhrases = []string{
 // noisePrefixes start traceback frames and the status fields of error
 // dumps ("status": "RESOURCE_EXHAUSTED"), whose message is on another line.
 var noisePrefixes = []string{`File "`, `"status":`, `"code":`, `"reason":`, `"domain":`, `"@type":`, `status:`, `code:`, `status = StatusCode.`,
+	// gcloud's YAML dump of an error's details repeats the ERROR line.
+	`- description:`, `description:`, `- '@type':`, `- field:`, `field:`,
 	// Python's exit after an error was printed: the error is the cause.
 	`SystemExit:`}
 

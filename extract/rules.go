@@ -52,11 +52,11 @@ var rules = []rule{
 	{name: "wandb_api_call", category: CategoryWandb, keywords: []string{"w&b api"},
 		re: regexp.MustCompile(`(?i)(?P<msg>error (?:while )?calling w&b api.*)`)},
 	// Vertex AI rejecting an accelerator/machine pairing: `Accelerator "NVIDIA_TESLA_T4" is not supported for machine type "e2-standard-8"`.
-	{name: "machine_type", category: CategoryMachineType, keywords: []string{"not supported", "not available", "not compatible", "incompatible", "unsupported", "does not support", "cannot be used", "invalid machine", "invalid accelerator"},
-		re: regexp.MustCompile(`(?i)(?:(?:InvalidArgument|FailedPrecondition): \d{3} )?(?P<msg>.*(?:not supported for machine type|machine type\b.*\b(?:is not supported|not available|is not compatible|unsupported|does not support)|accelerator\b.*\b(?:is not supported|not available|incompatible|cannot be used)|(?:invalid|unsupported) (?:machine[ _]type|accelerator)).*)`)},
+	{name: "machine_type", category: CategoryMachineType, keywords: []string{"not supported", "not available", "not compatible", "incompatible", "unsupported", "does not support", "cannot be used", "invalid machine", "invalid accelerator", "machine type with name", "resource.machinetype"},
+		re: regexp.MustCompile(`(?i)(?:(?:InvalidArgument|FailedPrecondition): \d{3} )?(?P<msg>.*(?:not supported for machine type|machine type\b.*\b(?:is not supported|not available|is not compatible|unsupported|does not support)|accelerator\b.*\b(?:is not supported|not available|incompatible|cannot be used)|(?:invalid|unsupported) (?:machine[ _]type|accelerator)|Machine type with name '[^']+' does not exist|Invalid value for field 'resource\.machineType').*)`)},
 	// Docker, containerd and Vertex AI saying why an image could not be fetched: "manifest unknown", "pull access denied", `Failed to pull image "…": … not found`.
-	{name: "image_pull", category: CategoryImagePull, keywords: []string{"manifest unknown", "pull access denied", "failed to pull image", "image not found", "manifest for", "failed to resolve reference", "error response from daemon", "downloadartifacts", "failed to resolve source metadata"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:manifest unknown|pull access denied|failed to pull image|image not found|manifest for \S+ not found|failed to resolve reference|failed to resolve source metadata|Error response from daemon: .*(?:denied|not found|unauthorized|manifest)|artifactregistry\.repositories\.downloadArtifacts).*)`)},
+	{name: "image_pull", category: CategoryImagePull, keywords: []string{"manifest unknown", "pull access denied", "failed to pull image", "image not found", "manifest for", "failed to resolve reference", "error response from daemon", "downloadartifacts", "failed to resolve source metadata", "failed to solve", "error: "},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:manifest unknown|pull access denied|failed to pull image|image not found|manifest for \S+ not found|failed to resolve reference|failed to resolve source metadata|failed to solve: .*(?:not found|manifest unknown|denied|unauthorized)|^#\d+ ERROR: [\w./:@-]+: not found|Error response from daemon: .*(?:denied|not found|unauthorized|manifest)|artifactregistry\.repositories\.downloadArtifacts).*)`)},
 	// Kubernetes-style pull states, which only say that pulling failed: "ImagePullBackOff", "ErrImagePull".
 	{name: "image_pull_state", category: CategoryImagePull, keywords: []string{"imagepullbackoff", "errimagepull", "back-off pulling image"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:ImagePullBackOff|ErrImagePull|Back-off pulling image).*)`)},
@@ -64,6 +64,9 @@ var rules = []rule{
 	{name: "googleapiclient_http_error", category: CategoryHTTPError, keywords: []string{"<httperror "},
 		re:     regexp.MustCompile(`<HttpError (\d{3}) when requesting (\S+) returned "(.*?)"(?:\. Details: "(.*?)")?>?\s*$`),
 		format: formatHTTPError},
+	// requests raising for an HTTP status: "requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: …".
+	{name: "requests_http_error", category: CategoryHTTPError, keywords: []string{"httperror: "},
+		re: regexp.MustCompile(`(?:requests\.exceptions\.)?(?P<msg>HTTPError: \d{3} (?:Client|Server) Error: .*)`)},
 	// Quota refusals from Google APIs: "The following quota metrics exceed quota limits: aiplatform.googleapis.com/custom_model_training_cpus".
 	{name: "quota", category: CategoryQuota, keywords: []string{"quota", "resourceexhausted", "resource_exhausted", "resource exhausted"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ResourceExhausted|QuotaExceeded|TooManyRequests): \d{3} .*|.*\bquota (?:metrics? )?(?:exceeded|exceed|limit)\b.*|.*\bexceeded? (?:the |your )?quota\b.*|.*\bquota\b.*\bexceed.*|.*RESOURCE_EXHAUSTED\b.*\S.*)`)},
@@ -106,7 +109,7 @@ var rules = []rule{
 		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*[^:\s]|\(.*\))?)$`)},
 	// gcloud failing, e.g. "ERROR: (gcloud.run.jobs.execute) ...".
 	{name: "gcloud_error", category: CategoryShell, keywords: []string{"(gcloud."},
-		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) (.*)`),
+		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) (.*[^:\s])$`),
 		format: formatGcloudError},
 	// Shells and CLIs: "line 42: /opt/venv/bin/activate: No such file or directory", "command not found", click "Error: No such option: --max-job".
 	{name: "shell", category: CategoryShell, keywords: []string{"jq: error", "command not found", "no such file or directory", "unbound variable", "no such option", "no such command", "invalid value for", "missing argument", "missing option", "got unexpected extra", "syntax error", "bad substitution", "unrecognized arguments", "invalid choice", "permission denied", "not a directory", "is a directory", "exec format error"},
