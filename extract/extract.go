@@ -148,11 +148,21 @@ func Extract(lines []string) Result {
 	}
 	return Result{
 		Found:    true,
-		Message:  clip(withBodyMessage(messageOf(rules[r], best.text), lines, best.line)),
+		Message:  clip(withBodyMessage(withContinued(messageOf(rules[r], best.text), lines, best.line), lines, best.line)),
 		Category: rules[r].category,
 		Rule:     rules[r].name,
 		Line:     best.line,
 	}
+}
+
+// withContinued joins a message that continues the line before it (": No
+// such object: …", as a logging system splits a long line) to that line.
+func withContinued(msg string, lines []string, line int) string {
+	if line == 0 || !strings.HasPrefix(msg, ":") {
+		return msg
+	}
+	prev, _ := normalize(lines[line-1])
+	return prev + msg
 }
 
 // bodyLines is how far below an error line that opens a JSON body ("…: {")

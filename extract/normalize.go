@@ -371,6 +371,14 @@ func relayLen(s string) int {
 		return 0
 	}
 	i := 1 + nameLen(s[1:])
+	if i > 1 && strings.HasPrefix(s[i:], "]:") {
+		// torch.distributed's rank tag: "[rank3]: ", "[default0]:".
+		i += 2
+		if i < len(s) && s[i] == ' ' {
+			i++
+		}
+		return i
+	}
 	if i == 1 || !strings.HasPrefix(s[i:], "] ") {
 		return 0
 	}

@@ -16,7 +16,7 @@ import (
 
 var (
 	refTimestampPrefix = regexp.MustCompile(`^(?:\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d| UTC| GMT)?\]?\s*|\[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s+)`)
-	refRelayPrefix     = regexp.MustCompile(`^\[[\w.-]+\] [\w.-]+: ?`)
+	refRelayPrefix     = regexp.MustCompile(`^(?:\[[\w.-]+\] [\w.-]+: ?|\[[\w.-]+\]: ?)`)
 	refMessageField    = regexp.MustCompile(`^"?message"?\s*:\s*("(?:[^"\\]|\\.)*")\s*,?$`)
 )
 
@@ -210,7 +210,7 @@ func refExtract(lines []string) Result {
 	r := rules[best.rule]
 	return Result{
 		Found:    true,
-		Message:  clip(withBodyMessage(messageOf(r, refSegments(texts[best.line])[best.seg]), lines, best.line)),
+		Message:  clip(withBodyMessage(withContinued(messageOf(r, refSegments(texts[best.line])[best.seg]), lines, best.line), lines, best.line)),
 		Category: r.category,
 		Rule:     r.name,
 		Line:     best.line,

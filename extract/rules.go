@@ -72,7 +72,7 @@ var rules = []rule{
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ResourceExhausted|QuotaExceeded|TooManyRequests): \d{3} .*|.*\bquota (?:metrics? )?(?:exceeded|exceed|limit)\b.*|.*\bexceeded? (?:the |your )?quota\b.*|.*\bquota\b.*\bexceed.*|.*RESOURCE_EXHAUSTED\b.*\S.*)`)},
 	// Permission refusals: `PermissionDenied: 403 Permission 'aiplatform.customJobs.create' denied on resource ...`.
 	{name: "permission", category: CategoryPermission, keywords: []string{"permission", "forbidden", "403", "access denied", "accessdenied", "unauthorized", "unauthenticated", "authentication scopes", "invalid_grant", "expired or revoked", "default credentials", "does not have"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission (?:'[^']+'|"[^"]+") denied.*|.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bdoes not have \S+ IAM permission.*|.*\bdoes not have [\w.]+ access to\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*|.*\bAccess ?Denied(?:Exception)?\b.*|.*: Permission denied$|.*\binsufficient authentication scopes\b.*|.*\binvalid_grant\b.*|.*\bToken has been expired or revoked\b.*|.*\bDefaultCredentialsError\b.*|.*\bdefault credentials were not found\b.*)`)},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission (?:'[^']+'|"[^"]+") denied.*|.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bdoes not have \S+ IAM permission.*|.*\bdoes not have [\w.]+ access to\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*|.*\bAccess ?Denied(?:Exception)?\b.*|.*\binsufficient authentication scopes\b.*|.*\binvalid_grant\b.*|.*\bToken has been expired or revoked\b.*|.*\bDefaultCredentialsError\b.*|.*\bdefault credentials were not found\b.*)`)},
 	// Missing resources: `NotFound: 404 GET https://storage.googleapis.com/...: No such object: bucket/key`.
 	{name: "not_found", category: CategoryNotFound, keywords: []string{"notfound", "not_found", "404", "no such object", "no such bucket", "was not found", "no urls matched"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>NotFound: 404 .*|.*\bNo such (?:object|bucket)\b.*|.*\bNo URLs matched\b.*|.*\bNOT_FOUND\b.*\S.*|.*\b404 Not Found\b.*|.*\b(?:resource|job|bucket|object|service|model|dataset|secret)\b.*\bwas not found\b.*)`)},
@@ -84,17 +84,20 @@ var rules = []rule{
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) ((?:argument \S+: |Invalid value for \[).*)`),
 		format: formatGcloudError},
 	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled.
-	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out of memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory).*)`)},
+	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "out-of-memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out[ -]of[ -]memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory).*)`)},
 	// Deadlines: `DeadlineExceeded: 504 Deadline Exceeded`, Cloud Run "The configured timeout was reached".
 	{name: "timeout", category: CategoryTimeout, keywords: []string{"deadline", "timeout", "timed out"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\breached the maximum timeout\b.*|.*\bWatchdog caught collective operation timeout\b.*|.*\bDeadline of [\d.]+s exceeded\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
 	// Server-side failures: `ServiceUnavailable: 503 Connect Failed`, "500 Internal Server Error", gRPC UNAVAILABLE.
 	{name: "service_unavailable", category: CategoryServiceUnavailable, keywords: []string{"unavailable", "internalservererror", "internal server error", "internal: 5", "internalerror", "bad gateway", "badgateway", "server error", "resources are insufficient", "enough resources", "resource_pool_exhausted", "connection reset", "connection refused", "connection aborted", "failed to connect to all addresses"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ServiceUnavailable|InternalServerError|BadGateway|GatewayTimeout|Internal|InternalError|ServerError): 5\d\d\b.*|.*\b5\d\d (?:Service Unavailable|Internal Server Error|Bad Gateway|Server Error)\b.*|.*\bStatusCode\.UNAVAILABLE\b.*|.*\bUNAVAILABLE: .*|.*\bservice (?:is )?(?:currently )?unavailable\b.*|.*\bResources are insufficient in (?:region|zone)\b.*|.*\bdoes not have enough resources available\b.*|.*\bZONE_RESOURCE_POOL_EXHAUSTED\b.*|.*\bConnection (?:reset by peer|refused|aborted)\b.*|.*\bfailed to connect to all addresses\b.*)`)},
+	// Other Google API statuses: "google.api_core.exceptions.Aborted: 409 Concurrent modification …".
+	{name: "google_api_status", category: CategoryHTTPError, keywords: []string{"aborted: ", "alreadyexists: ", "conflict: ", "cancelled: ", "toomanyrequests: "},
+		re: regexp.MustCompile(`(?:google\.api_core\.exceptions\.)?(?P<msg>(?:Aborted|AlreadyExists|Conflict|Cancelled|TooManyRequests): \d{3} .*)`)},
 	// W&B SDK exceptions and its "(Error 403: Forbidden)" suffix: "wandb.errors.CommError: ...", "wandb.errors.UsageError: api_key not configured".
-	{name: "wandb_error", category: CategoryWandb, keywords: []string{"wandb.errors.", "wandb.sdk.", "(error ", "launcherror", "commerror", "usageerror"},
-		re: regexp.MustCompile(`(?i)(?P<msg>(?:wandb\.(?:errors|sdk)\.[\w.]*(?:Error|Exception)|LaunchError|CommError|UsageError): .*|.*\(Error \d{3}: [A-Za-z ]+\).*)`)},
+	{name: "wandb_error", category: CategoryWandb, keywords: []string{"wandb.errors.", "wandb.sdk.", "(error ", "launcherror", "commerror", "usageerror", "api key", "api_key"},
+		re: regexp.MustCompile(`(?i)(?P<msg>(?:wandb\.(?:errors|sdk)\.[\w.]*(?:Error|Exception)|LaunchError|CommError|UsageError): .*|.*\(Error \d{3}: [A-Za-z ]+\).*|.*\bAPI key must be\b.*|.*\bapi_key not configured\b.*|.*\b(?:invalid|missing) (?:W&B )?API key\b.*)`)},
 	// googleapiclient errors without a parsable body, requests' HTTPError: "HTTPError: 502 Server Error: Bad Gateway for url: ...".
 	{name: "http_error", category: CategoryHTTPError, keywords: []string{"httperror", "http error", "status code"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:HTTPError|HTTP Error)\b:? \d{3}\b.*|.*\bstatus code:? [45]\d\d\b.*)`)},
@@ -120,6 +123,9 @@ var rules = []rule{
 	// Node.js dying on an error: "Error: Cannot find module '@slack/webhook'", "TypeError: x is not a function".
 	{name: "node_error", category: CategoryExitCode, keywords: []string{"error: "},
 		re: regexp.MustCompile(`^(?P<msg>(?:Uncaught )?(?:Type|Reference|Syntax|Range)?Error: .*\S)`)},
+	// torchrun's own account of a worker's death: "Signal 9 (SIGKILL) received by PID 319", "failed (exitcode: -9) local_rank: 1".
+	{name: "worker_signal", category: CategoryExitCode, keywords: []string{"received by pid", "(exitcode: -"},
+		re: regexp.MustCompile(`(?P<msg>.*(?:Signal \d+ \(SIG\w+\) received by PID \d+|failed \(exitcode: -\d+\) local_rank).*)`)},
 	// Non-zero exits reported by Vertex AI or Kubernetes: "The replica workerpool0-0 exited with a non-zero status of 137."
 	{name: "exit_status", category: CategoryExitCode, keywords: []string{"non-zero", "nonzero", "exit code", "exit status", "signal", "exited with"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal).*)`)},
