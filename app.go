@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log"
 	"slices"
@@ -24,15 +22,7 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 	var w watchFlags
 	w.register(fs, true)
 	if err := w.parse(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
-			fmt.Fprintln(stdout, "\nFlags of the tray app (given flags win over saved settings for this run):")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "runwatch: %v (see runwatch --help)\n", err)
-		return 2
+		return flagError(err, fs, stdout, stderr, "runwatch", usage+"\nFlags of the tray app (given flags win over saved settings for this run):\n")
 	}
 
 	a := app.NewWithID(appID)

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,6 +22,11 @@ type extractOutput struct {
 	Line     int    `json:"line"` // 1-based line number in the input as given; 0 when not found
 }
 
+const extractHelp = `usage: runwatch extract [--newest-first] [--json] [FILE]
+Prints the line that says why an execution failed, from its log (FILE or standard input, chronological unless --newest-first).
+Exit status 0 whether or not an error was found; 2 on bad flags or unreadable input.
+`
+
 // runExtract implements `runwatch extract [--newest-first] [--json] [FILE]`.
 func runExtract(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
@@ -30,16 +34,7 @@ func runExtract(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	newestFirst := fs.Bool("newest-first", false, "the lines come newest first, as 'gcloud logging read' prints them")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "usage: runwatch extract [--newest-first] [--json] [FILE]")
-			fmt.Fprintln(stdout, "Prints the line that says why an execution failed, from its log (FILE or standard input, chronological unless --newest-first).")
-			fmt.Fprintln(stdout, "Exit status 0 whether or not an error was found; 2 on bad flags or unreadable input.")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "runwatch extract: %v (see runwatch extract --help)\n", err)
-		return 2
+		return flagError(err, fs, stdout, stderr, "runwatch extract", extractHelp)
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintf(stderr, "runwatch extract: one FILE at most, got %d\n", fs.NArg())

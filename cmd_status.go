@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -42,6 +41,11 @@ type statusOutput struct {
 // reads 20 s each, two at a time.
 const statusTimeout = 2 * time.Minute
 
+const statusHelp = `usage: runwatch status [--json] [flags]
+One refresh: the newest executions over all regions and why failed ones failed.
+Exit status 0 when at least one region answered, 1 when none did, 2 on bad flags.
+`
+
 // runStatus implements `runwatch status [--json] [flags]`: one refresh with
 // the app's memory, printed.
 func runStatus(args []string, stdout, stderr io.Writer) int {
@@ -51,16 +55,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	w.register(fs, false)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := w.parse(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "usage: runwatch status [--json] [flags]")
-			fmt.Fprintln(stdout, "One refresh: the newest executions over all regions and why failed ones failed.")
-			fmt.Fprintln(stdout, "Exit status 0 when at least one region answered, 1 when none did, 2 on bad flags.")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "runwatch status: %v (see runwatch status --help)\n", err)
-		return 2
+		return flagError(err, fs, stdout, stderr, "runwatch status", statusHelp)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), statusTimeout)

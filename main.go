@@ -7,6 +7,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -41,4 +43,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	return runApp(args, stdout, stderr)
+}
+
+// flagError turns an error from parsing a command's flags into its exit
+// code: 0 after printing help (and the flags) for -h, else 2 after one line
+// naming the problem.
+func flagError(err error, fs *flag.FlagSet, stdout, stderr io.Writer, command, help string) int {
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, help)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return 0
+	}
+	fmt.Fprintf(stderr, "%s: %v (see %s --help)\n", command, err, command)
+	return 2
 }
