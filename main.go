@@ -37,7 +37,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runExtract(args[1:], stdin, stdout, stderr)
 		case "status":
 			return runStatus(args[1:], stdout, stderr)
-		case "help", "-h", "-help", "--help":
+		case "help":
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
