@@ -92,6 +92,8 @@ func TestRules(t *testing.T) {
 		{"google_api_status", "google.api_core.exceptions.Aborted: 409 Concurrent modification of ExperimentRun", "Aborted: 409", "Aborted run 3 of 5 by request"},
 		{"worker_signal", "torch.distributed.elastic.multiprocessing.api: [ERROR] failed (exitcode: -9) local_rank: 1 (pid: 319)", "exitcode: -9", "local_rank: 1 (pid: 319) started"},
 		{"shell", "bash: line 1: /app/entrypoint.sh: Permission denied", "Permission denied", "Permission check passed for /app/entrypoint.sh"},
+		{"not_found", "BucketNotFoundException: 404 gs://acme-ml-vertex-staging-eu bucket does not exist.", "bucket does not exist", "Checked that gs://acme-ml-vertex-staging-eu exists"},
+		{"image_pull", "Error response from daemon: toomanyrequests: You have reached your pull rate limit.", "pull rate limit", "Error response from daemon: conflict: unable to remove repository reference"},
 		{"go_panic", "panic: runtime error: index out of range [3] with length 3", "index out of range", "Recovered from a panic in the handler, continuing"},
 		{"node_error", "Error: Cannot find module '@slack/webhook'", "Cannot find module", "Errors: none"},
 		{"curl_http_error", "curl: (22) The requested URL returned error: 404", "returned error: 404", "curl: downloaded 404 bytes"},
