@@ -52,7 +52,8 @@ func noCredentials(err error) error {
 
 const cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
 
-// NewClients connects the Cloud Run and Cloud Logging clients for project.
+// NewClients connects the Cloud Run and Cloud Logging clients, with
+// Application Default Credentials unless both endpoints are given.
 func NewClients(ctx context.Context, ep Endpoints) (Clients, error) {
 	if ep.Run == "" || ep.Logging == "" {
 		if _, err := google.FindDefaultCredentials(ctx, cloudPlatformScope); err != nil {
