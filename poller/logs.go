@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	logging "cloud.google.com/go/logging/apiv2"
@@ -13,6 +14,8 @@ import (
 	"github.com/googleapis/gax-go/v2"
 	"golang.org/x/time/rate"
 	"google.golang.org/api/iterator"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // Cloud Logging's budget and the shape of one read.
@@ -37,20 +40,35 @@ type logReader struct {
 	project string
 	job     string
 	timeout time.Duration
+	now     func() time.Time
 	limiter *rate.Limiter
 	slots   chan struct{}
+	// pausedUntil (unix nanoseconds): after Cloud Logging said
+	// RESOURCE_EXHAUSTED, no read is sent before then, not even one already
+	// waiting for its turn.
+	pausedUntil atomic.Int64
 }
 
-func newLogReader(client *logging.Client, project, job string, timeout time.Duration) *logReader {
+// quotaPause: after Cloud Logging says RESOURCE_EXHAUSTED, no read for this long.
+const quotaPause = time.Minute
+
+// errQuotaPause stands for a read not sent during a quota pause.
+var errQuotaPause = status.Error(codes.ResourceExhausted, "not sent: the read quota ran out a moment ago")
+
+func newLogReader(client *logging.Client, project, job string, timeout time.Duration, now func() time.Time) *logReader {
 	return &logReader{
 		client:  client,
 		project: project,
 		job:     job,
 		timeout: timeout,
+		now:     now,
 		limiter: rate.NewLimiter(rate.Every(time.Minute/logReadsPerMinute), 5),
 		slots:   make(chan struct{}, logReadsAtOnce),
 	}
 }
+
+// paused reports whether reads are held back after RESOURCE_EXHAUSTED.
+func (r *logReader) paused() bool { return r.now().UnixNano() < r.pausedUntil.Load() }
 
 // logLines are an execution's log lines, oldest first: raw for the
 // extractor (a JSON payload keeps its severity), text for a person.
@@ -80,6 +98,9 @@ func (r *logReader) read(ctx context.Context, execution string, created, complet
 	if err := r.limiter.Wait(ctx); err != nil {
 		return logLines{}, fmt.Errorf("read logs of %s: waiting for the read budget: %w", execution, err)
 	}
+	if r.paused() {
+		return logLines{}, fmt.Errorf("read logs of %s: %w", execution, errQuotaPause)
+	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 
@@ -93,6 +114,9 @@ func (r *logReader) read(ctx context.Context, execution string, created, complet
 	it := r.client.ListLogEntries(ctx, req, gax.WithRetry(func() gax.Retryer { return nil }))
 	var entries []*loggingpb.LogEntry
 	if _, err := iterator.NewPager(it, logEntriesPerRead, "").NextPage(&entries); err != nil && !errors.Is(err, iterator.Done) {
+		if status.Code(err) == codes.ResourceExhausted {
+			r.pausedUntil.Store(r.now().Add(quotaPause).UnixNano())
+		}
 		return logLines{}, fmt.Errorf("read logs of %s: %w", execution, err)
 	}
 	var lines logLines

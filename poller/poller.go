@@ -30,8 +30,6 @@ const (
 	// announceAfter: a failure whose logs still cannot be read is reported
 	// this long after it was first seen, without its error.
 	announceAfter = 3 * time.Minute
-	// quotaPause: after Cloud Logging says RESOURCE_EXHAUSTED, no read for this long.
-	quotaPause = time.Minute
 	// firstRetry and lastRetry bound the back-off between failed reads.
 	firstRetry = 15 * time.Second
 	lastRetry  = 5 * time.Minute
@@ -68,11 +66,10 @@ type Poller struct {
 	mem *memory
 	// unseen are the regions whose failures are learned, not reported, when
 	// they first answer: all of them on a new installation.
-	unseen          map[string]bool
-	warning         string
-	lastListed      map[string][]*runpb.Execution // per region: its last good listing
-	attempts        map[string]*logAttempt        // failed executions whose logs are not read yet
-	logsPausedUntil time.Time
+	unseen     map[string]bool
+	warning    string
+	lastListed map[string][]*runpb.Execution // per region: its last good listing
+	attempts   map[string]*logAttempt        // failed executions whose logs are not read yet
 }
 
 // logAttempt schedules the next read of an execution's logs.
@@ -91,7 +88,6 @@ func New(cfg Config, runs *run.ExecutionsClient, logs *logging.Client, store Sto
 	p := &Poller{
 		cfg:         cfg,
 		runs:        runs,
-		logs:        newLogReader(logs, cfg.Project, cfg.Job, cmp.Or(opts.LogReadTimeout, DefaultLogReadTimeout)),
 		now:         opts.Now,
 		listTimeout: cmp.Or(opts.ListTimeout, DefaultListTimeout),
 		lastListed:  map[string][]*runpb.Execution{},
@@ -100,6 +96,7 @@ func New(cfg Config, runs *run.ExecutionsClient, logs *logging.Client, store Sto
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.logs = newLogReader(logs, cfg.Project, cfg.Job, cmp.Or(opts.LogReadTimeout, DefaultLogReadTimeout), p.now)
 	mem, err := loadMemory(store)
 	if err != nil {
 		p.warning = err.Error()
@@ -308,7 +305,7 @@ func (p *Poller) remember(execs []Execution, now time.Time) {
 // failures whose error is not known and whose next attempt is due.
 func (p *Poller) readDueLogs(ctx context.Context, execs []Execution) {
 	now := p.now()
-	if now.Before(p.logsPausedUntil) {
+	if p.logs.paused() {
 		return
 	}
 	var due []Execution
@@ -343,9 +340,6 @@ func (p *Poller) settleLogs(e Execution, lines logLines, err error, now time.Tim
 	r, _ := p.mem.get(e.Resource)
 	switch {
 	case err != nil:
-		if status.Code(err) == codes.ResourceExhausted {
-			p.logsPausedUntil = now.Add(quotaPause)
-		}
 		p.retryLater(e.Resource, now, "logs not read yet: "+describeError(err, p.logs.timeout))
 		return
 	case len(lines.raw) == 0:

@@ -373,6 +373,9 @@ func TestQuotaExhaustedReadsAreNotRememberedAndResumeExactly(t *testing.T) {
 		}
 	}
 	refused := len(h.cloud.LogRequests())
+	if refused > logReadsAtOnce {
+		t.Fatalf("%d reads sent after the first RESOURCE_EXHAUSTED; only those already in flight (%d) should be", refused, logReadsAtOnce)
+	}
 	h.advance(20 * time.Second) // inside the pause: no request at all
 	h.refresh(p)
 	if n := len(h.cloud.LogRequests()); n != refused {
