@@ -158,11 +158,7 @@ func (c *Cloud) SetLoggingError(err error) {
 func (c *Cloud) ListExecutionsRequests() []*runpb.ListExecutionsRequest {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]*runpb.ListExecutionsRequest, len(c.listReqs))
-	for i, r := range c.listReqs {
-		out[i] = proto.CloneOf(r)
-	}
-	return out
+	return cloneAll(c.listReqs)
 }
 
 // LogRequests returns copies of every ListLogEntries request received, in
@@ -170,8 +166,13 @@ func (c *Cloud) ListExecutionsRequests() []*runpb.ListExecutionsRequest {
 func (c *Cloud) LogRequests() []*loggingpb.ListLogEntriesRequest {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]*loggingpb.ListLogEntriesRequest, len(c.logReqs))
-	for i, r := range c.logReqs {
+	return cloneAll(c.logReqs)
+}
+
+// cloneAll copies recorded requests, so callers cannot change the record.
+func cloneAll[M proto.Message](reqs []M) []M {
+	out := make([]M, len(reqs))
+	for i, r := range reqs {
 		out[i] = proto.CloneOf(r)
 	}
 	return out

@@ -68,18 +68,7 @@ func putFinished(c *Cloud, region, id string, created time.Time) *runpb.Executio
 
 // listAll drains ListExecutions for parent with the given page size.
 func listAll(ctx context.Context, rc *run.ExecutionsClient, parent string, pageSize int32) ([]*runpb.Execution, error) {
-	it := rc.ListExecutions(ctx, &runpb.ListExecutionsRequest{Parent: parent, PageSize: pageSize})
-	var out []*runpb.Execution
-	for {
-		e, err := it.Next()
-		if errors.Is(err, iterator.Done) {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, e)
-	}
+	return drain(rc.ListExecutions(ctx, &runpb.ListExecutionsRequest{Parent: parent, PageSize: pageSize}).Next)
 }
 
 func TestListExecutionsPagesNewestFirst(t *testing.T) {
@@ -288,5 +277,20 @@ func TestCloseEndsHangingCalls(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("hanging call still running 5s after Close")
+	}
+}
+
+// drain reads an iterator of the Google client libraries to its end.
+func drain[T any](next func() (T, error)) ([]T, error) {
+	var out []T
+	for {
+		v, err := next()
+		if errors.Is(err, iterator.Done) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
 	}
 }

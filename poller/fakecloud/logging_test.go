@@ -30,18 +30,7 @@ func logClient(t *testing.T, c *Cloud) *logadmin.Client {
 }
 
 func readEntries(ctx context.Context, lc *logadmin.Client, opts ...logadmin.EntriesOption) ([]*logging.Entry, error) {
-	it := lc.Entries(ctx, opts...)
-	var out []*logging.Entry
-	for {
-		e, err := it.Next()
-		if errors.Is(err, iterator.Done) {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, e)
-	}
+	return drain(lc.Entries(ctx, opts...).Next)
 }
 
 // executionFilter is the filter the poller sends for one execution's logs.
