@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log"
-	"slices"
+	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -25,25 +26,75 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 		return flagError(err, fs, stdout, stderr, "runwatch", usage+"\nFlags of the tray app (given flags win over saved settings for this run):\n")
 	}
 
-	a := app.NewWithID(appID)
+	id := appID
+	if w.demo {
+		id = demoAppID // its settings apart from the real ones
+	}
+	a := app.NewWithID(id)
 	cfg := w.merge(ui.LoadSettings(a.Preferences()))
-	watch := &watcher{flags: w, store: a.Preferences(), refreshNow: make(chan struct{}, 1), reconfigure: make(chan poller.Config, 1)}
+	var demo *demoCloud
+	var store poller.MemoryStore = &poller.MemoryOnly{} // --demo never touches the real memory
+	if w.demo {
+		var err error
+		if demo, err = startDemo(cfg); err != nil {
+			fmt.Fprintf(stderr, "runwatch: %v\n", err)
+			return 1
+		}
+		defer demo.stop()
+	} else {
+		store = poller.NewFileStore(filepath.Join(a.Storage().RootURI().Path(), poller.MemoryFileName))
+	}
+
+	view := &mainThreadView{}
+	connect := func(ctx context.Context, cfg poller.Config) (poller.Config, poller.Clients, error) {
+		return w.connect(ctx, demo, cfg)
+	}
+	watch := poller.NewWatcher(view, connect, store, poller.Options{})
 	u := ui.New(a, ui.Actions{
-		RefreshNow:    watch.requestRefresh,
-		SettingsSaved: func(s ui.Settings) { watch.setConfig(w.merge(s)) },
+		RefreshNow:    watch.RefreshNow,
+		SettingsSaved: func(s ui.Settings) { watch.Reconfigure(w.merge(s)) },
 		FlagsGiven:    w.set,
+		Acknowledge:   watch.Acknowledge,
+		Snooze:        watch.Snooze,
 	}, nil)
-	watch.ui = u
+	view.ui = u
 	u.SetInterval(cfg.Interval)
 	if w.demo || !ui.TrayHostPresent() {
 		u.ShowWindow() // without a tray host the tray icon is invisible
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go watch.run(ctx, cfg)
+	go watch.Run(ctx, cfg)
 	go tick(ctx, u)
 	a.Run()
 	return 0
+}
+
+// mainThreadView hands the watcher's calls to Fyne's main thread; each
+// closure captures only its own arguments, never the watcher's variables.
+type mainThreadView struct{ ui *ui.UI }
+
+func (v *mainThreadView) Apply(res poller.Result) {
+	if res.Warning != "" {
+		log.Printf("runwatch: warning: %s", res.Warning)
+	}
+	fyne.Do(func() { v.ui.Apply(res) })
+}
+
+func (v *mainThreadView) ShowSnapshot(snap poller.Snapshot, err error) {
+	if err != nil {
+		log.Printf("runwatch: %v", err)
+	}
+	fyne.Do(func() { v.ui.ShowSnapshot(snap) })
+}
+
+func (v *mainThreadView) SetProblem(problem string) {
+	log.Printf("runwatch: %s", problem)
+	fyne.Do(func() { v.ui.SetProblem(problem) })
+}
+
+func (v *mainThreadView) SetInterval(d time.Duration) {
+	fyne.Do(func() { v.ui.SetInterval(d) })
 }
 
 // tickEvery re-renders ages, and turns the tray stale, between refreshes.
@@ -83,117 +134,3 @@ func (w *watchFlags) merge(s ui.Settings) poller.Config {
 	return cfg.WithDefaults()
 }
 
-// watcher runs the poller in the background and hands each result to the
-// UI on Fyne's main thread.
-type watcher struct {
-	flags       watchFlags
-	store       fyne.Preferences
-	ui          *ui.UI
-	refreshNow  chan struct{}
-	reconfigure chan poller.Config
-}
-
-func (w *watcher) requestRefresh() {
-	select {
-	case w.refreshNow <- struct{}{}:
-	default: // one is pending already
-	}
-}
-
-// setConfig hands new settings to the polling goroutine without blocking
-// the UI: unread older settings are replaced. Only the UI thread calls it.
-func (w *watcher) setConfig(cfg poller.Config) {
-	select {
-	case <-w.reconfigure:
-	default:
-	}
-	w.reconfigure <- cfg
-}
-
-// run polls until ctx ends, starting over with new settings when they come.
-func (w *watcher) run(ctx context.Context, cfg poller.Config) {
-	opts := poller.Options{Baseline: w.flags.demo} // each demo starts a new simulated cloud
-	for {
-		next, ok := w.watch(ctx, cfg, opts)
-		if !ok {
-			return
-		}
-		opts = baselineFor(cfg, next, w.flags.demo)
-		cfg = next
-	}
-}
-
-// baselineFor says which failures a new configuration learns without
-// reporting: all of a newly watched project or job, or of a new demo, and
-// those of newly watched regions.
-func baselineFor(before, after poller.Config, demo bool) poller.Options {
-	if demo || before.Project != after.Project || before.Job != after.Job {
-		return poller.Options{Baseline: true}
-	}
-	var added []string
-	for _, r := range after.Regions {
-		if !slices.Contains(before.Regions, r) {
-			added = append(added, r)
-		}
-	}
-	return poller.Options{BaselineRegions: added}
-}
-
-// watch polls with one configuration until a new one comes (returned) or
-// ctx ends. When it cannot connect (no credentials yet) it says so and tries
-// again every interval, or at once on "Refresh now".
-func (w *watcher) watch(ctx context.Context, cfg poller.Config, opts poller.Options) (poller.Config, bool) {
-	fyne.Do(func() { w.ui.SetInterval(cfg.Interval) })
-	var conn connection
-	for {
-		connectCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		resolved := cfg
-		var err error
-		conn, err = w.flags.connect(connectCtx, &resolved)
-		cancel()
-		if err == nil {
-			cfg = resolved
-			break
-		}
-		log.Printf("runwatch: %v", err)
-		fyne.Do(func() { w.ui.SetProblem(err.Error(), cfg.Interval) })
-		select {
-		case <-time.After(cfg.Interval):
-		case <-w.refreshNow:
-		case next := <-w.reconfigure:
-			return next, true
-		case <-ctx.Done():
-			return cfg, false
-		}
-	}
-	defer conn.close()
-	p := poller.New(cfg, conn.clients.Run, conn.clients.Logging, mainThreadStore{w.store}, opts)
-	ticker := time.NewTicker(cfg.Interval)
-	defer ticker.Stop()
-	for {
-		res := p.Refresh(ctx)
-		if res.Warning != "" {
-			log.Printf("runwatch: warning: %s", res.Warning)
-		}
-		fyne.Do(func() { w.ui.Apply(res) })
-		select {
-		case <-ticker.C:
-		case <-w.refreshNow:
-		case next := <-w.reconfigure:
-			return next, true
-		case <-ctx.Done():
-			return cfg, false
-		}
-	}
-}
-
-// mainThreadStore writes the app's preferences on Fyne's main thread: Fyne
-// saves the file in place on every change, and two goroutines saving at once
-// could interleave their writes.
-type mainThreadStore struct{ prefs fyne.Preferences }
-
-func (s mainThreadStore) String(key string) string { return s.prefs.String(key) }
-
-func (s mainThreadStore) SetString(key, value string) {
-	fyne.DoAndWait(func() { s.prefs.SetString(key, value) })
-}

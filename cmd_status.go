@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -28,6 +29,14 @@ type statusExecution struct {
 	Error     string  `json:"error"`
 	Category  string  `json:"category"`
 	LogURI    string  `json:"log_uri"`
+	// Fingerprint groups failures with the same kind of error ("" when no
+	// error is known); Occurrences counts the remembered failures of the job
+	// sharing it, itself included.
+	Fingerprint  string `json:"fingerprint"`
+	Occurrences  int    `json:"occurrences"`
+	Acknowledged bool   `json:"acknowledged"`
+	// Stale: its region did not answer; this is its last known listing.
+	Stale bool `json:"stale"`
 }
 
 // statusOutput is the one object `status --json` prints.
@@ -61,31 +70,36 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(context.Background(), statusTimeout)
 	defer cancel()
 	cfg := w.config()
-	conn, err := w.connect(ctx, &cfg)
+	var demo *demoCloud
+	var store poller.MemoryStore = &poller.MemoryOnly{} // --demo never touches the real memory
+	if w.demo {
+		var err error
+		if demo, err = startDemo(cfg); err != nil {
+			fmt.Fprintf(stderr, "runwatch status: %v\n", err)
+			return 1
+		}
+		defer demo.stop()
+	} else {
+		dir, err := poller.StorageDir(appID)
+		if err != nil {
+			fmt.Fprintf(stderr, "runwatch status: %v\n", err)
+			return 1
+		}
+		store = poller.NewFileStore(filepath.Join(dir, poller.MemoryFileName))
+	}
+	cfg, clients, err := w.connect(ctx, demo, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "runwatch status: %v\n", err)
 		return 1
 	}
-	defer conn.close()
+	defer clients.Close()
 
-	path, err := poller.PreferencesPath(appID)
-	if err != nil {
-		fmt.Fprintf(stderr, "runwatch status: %v\n", err)
-		return 1
-	}
-	store, storeErr := openStore(path)
-	if storeErr != nil {
-		fmt.Fprintf(stderr, "runwatch status: warning: %v; this run remembers nothing\n", storeErr)
-	}
-	p := poller.New(cfg, conn.clients.Run, conn.clients.Logging, store, poller.Options{Baseline: w.demo})
+	// ReadOnly: status notifies nobody, so it announces nothing; what it
+	// reads (log lines) is remembered for the app.
+	p := poller.New(cfg, clients.Run, clients.Logging, store, poller.Options{ReadOnly: true})
 	res := p.Refresh(ctx)
 	if res.Warning != "" {
 		fmt.Fprintf(stderr, "runwatch status: warning: %s\n", res.Warning)
-	}
-	if storeErr == nil {
-		if err := store.Flush(); err != nil {
-			fmt.Fprintf(stderr, "runwatch status: warning: %v\n", err)
-		}
 	}
 
 	snap := res.Snapshot
@@ -107,19 +121,6 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// openStore opens the app's preferences, reading twice when they look empty
-// or corrupt: the app rewrites the file in place, and a read can fall in the
-// middle. Preferences still unreadable are not written back, so the app's
-// settings are never replaced by a file holding only the memory.
-func openStore(path string) (*poller.FileStore, error) {
-	store, err := poller.OpenFileStore(path)
-	if err == nil {
-		return store, nil
-	}
-	time.Sleep(150 * time.Millisecond)
-	return poller.OpenFileStore(path)
-}
-
 func statusJSON(snap poller.Snapshot) statusOutput {
 	out := statusOutput{
 		RefreshedAt:  snap.TakenAt.UTC().Format(time.RFC3339),
@@ -134,7 +135,12 @@ func statusJSON(snap poller.Snapshot) statusOutput {
 		}
 		if e.State == poller.StateFailed {
 			x.Error, x.Category = e.Error, e.Category
+			x.Fingerprint, x.Acknowledged = e.Fingerprint, e.Acknowledged
+			if e.Fingerprint != "" {
+				x.Occurrences = e.Occurrences
+			}
 		}
+		x.Stale = e.Stale
 		out.Executions = append(out.Executions, x)
 	}
 	return out

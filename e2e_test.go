@@ -31,6 +31,7 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/prop"
 
+	"runwatch/poller"
 	"runwatch/poller/fakecloud"
 )
 
@@ -163,8 +164,8 @@ func TestNewFailureNotifiedOnceAndNotAfterRestart(t *testing.T) {
 	t.Logf("notified: %q / %q", calls[0].summary, calls[0].body)
 
 	waitUntil(t, app, time.Now().Add(10*time.Second), "the failure saved as announced", func() (bool, string) {
-		b, err := os.ReadFile(preferencesFile(configHome))
-		return err == nil && bytes.Contains(b, []byte(`announced`)), fmt.Sprintf("err %v", err)
+		b, err := os.ReadFile(memoryFile(configHome))
+		return err == nil && bytes.Contains(b, []byte(`"announced":true`)), fmt.Sprintf("err %v", err)
 	})
 	waitRefreshes(t, app, cloud, region, 3, 30*time.Second)
 	if n := len(notes.calls()); n != 1 {
@@ -537,8 +538,8 @@ func listsOf(cloud *fakecloud.Cloud, region string) int {
 	return n
 }
 
-func preferencesFile(configHome string) string {
-	return filepath.Join(configHome, "fyne", appID, "preferences.json")
+func memoryFile(configHome string) string {
+	return filepath.Join(configHome, "fyne", appID, poller.MemoryFileName)
 }
 
 // visibleWindows lists the app's visible X windows whose name starts with

@@ -7,6 +7,7 @@ require (
 	cloud.google.com/go/run v1.25.0
 	fyne.io/fyne/v2 v2.7.1
 	github.com/godbus/dbus/v5 v5.2.4
+	github.com/gofrs/flock v0.13.2
 	github.com/googleapis/gax-go/v2 v2.27.0
 	golang.org/x/oauth2 v0.37.0
 	golang.org/x/time v0.16.0

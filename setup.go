@@ -15,6 +15,9 @@ import (
 // appID is the Fyne app ID; it also names the preferences directory.
 const appID = "io.runwatch.app"
 
+// demoAppID keeps --demo's settings apart from the real ones.
+const demoAppID = "io.runwatch.app.demo"
+
 // demoProject is the project the built-in simulated Cloud Run pretends to be.
 const demoProject = "runwatch-demo"
 
@@ -29,6 +32,27 @@ type watchFlags struct {
 	runEndpoint     string
 	loggingEndpoint string
 	set             map[string]bool // flags given on the command line
+}
+
+// demoCloud is the simulated Cloud Run of --demo, started once per process.
+type demoCloud struct {
+	cloud *fakecloud.Cloud
+	stop  func()
+}
+
+// startDemo starts the simulated cloud with its living scenario.
+func startDemo(cfg poller.Config) (*demoCloud, error) {
+	cloud, err := fakecloud.Start()
+	if err != nil {
+		return nil, fmt.Errorf("start the simulated cloud: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := cloud.RunDemo(ctx, fakecloud.Demo{Project: demoProject, Job: cfg.Job, Regions: cfg.Regions}); err != nil {
+		cancel()
+		cloud.Close()
+		return nil, err
+	}
+	return &demoCloud{cloud: cloud, stop: func() { cancel(); cloud.Close() }}, nil
 }
 
 func (w *watchFlags) register(fs *flag.FlagSet, withInterval bool) {
@@ -78,61 +102,31 @@ func (w *watchFlags) config() poller.Config {
 	}.WithDefaults()
 }
 
-// connection is what polling needs besides the configuration.
-type connection struct {
-	clients poller.Clients
-	close   func()
-}
-
-// connect builds the clients: to the in-process simulated cloud for --demo,
-// to the given endpoints, or to Google Cloud with ADC. It fills in the
-// project when the flags left it empty.
-func (w *watchFlags) connect(ctx context.Context, cfg *poller.Config) (connection, error) {
-	ep, stop, err := w.endpoints(ctx, cfg)
-	if err != nil {
-		return connection{}, err
-	}
-	if err := cfg.Validate(); err != nil {
-		stop()
-		return connection{}, err
-	}
-	clients, err := poller.NewClients(ctx, ep)
-	if err != nil {
-		stop()
-		return connection{}, err
-	}
-	return connection{clients: clients, close: func() { clients.Close(); stop() }}, nil
-}
-
-// endpoints says where the clients connect, starting the simulated cloud
-// for --demo (stop ends it), and settles the project.
-func (w *watchFlags) endpoints(ctx context.Context, cfg *poller.Config) (ep poller.Endpoints, stop func(), err error) {
-	stop = func() {}
+// connect builds the clients: to the simulated cloud for --demo (demo,
+// started by the caller), to the given endpoints, or to Google Cloud with
+// ADC. It returns cfg with the project settled when the flags left it empty.
+func (w *watchFlags) connect(ctx context.Context, demo *demoCloud, cfg poller.Config) (poller.Config, poller.Clients, error) {
+	var ep poller.Endpoints
+	var err error
 	switch {
-	case w.demo:
-		cloud, err := fakecloud.Start()
-		if err != nil {
-			return ep, stop, fmt.Errorf("start the simulated cloud: %w", err)
-		}
-		demoCtx, cancel := context.WithCancel(context.Background())
+	case demo != nil:
 		cfg.Project = demoProject
-		if _, err := cloud.RunDemo(demoCtx, fakecloud.Demo{Project: cfg.Project, Job: cfg.Job, Regions: cfg.Regions}); err != nil {
-			cancel()
-			cloud.Close()
-			return ep, stop, err
-		}
-		return poller.Endpoints{Run: cloud.RunAddr(), Logging: cloud.LoggingAddr()}, func() { cancel(); cloud.Close() }, nil
+		ep = poller.Endpoints{Run: demo.cloud.RunAddr(), Logging: demo.cloud.LoggingAddr()}
 	case w.runEndpoint != "":
 		if cfg.Project == "" {
 			if cfg.Project, err = poller.FindProject(ctx, ""); err != nil {
-				return ep, stop, errors.New("no project for the given endpoints: pass --project")
+				return cfg, poller.Clients{}, errors.New("no project for the given endpoints: pass --project")
 			}
 		}
-		return poller.Endpoints{Run: w.runEndpoint, Logging: w.loggingEndpoint}, stop, nil
+		ep = poller.Endpoints{Run: w.runEndpoint, Logging: w.loggingEndpoint}
 	default:
 		if cfg.Project, err = poller.FindProject(ctx, cfg.Project); err != nil {
-			return ep, stop, err
+			return cfg, poller.Clients{}, err
 		}
-		return poller.Endpoints{}, stop, nil
 	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, poller.Clients{}, err
+	}
+	clients, err := poller.NewClients(ctx, ep)
+	return cfg, clients, err
 }

@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 )
 
-//go:embed running.png succeeded.png failed.png cancelled.png pending.png
+//go:embed running.png succeeded.png failed.png acknowledged.png cancelled.png pending.png
 //go:embed stale.png offline.png credentials.png icon.png
 var files embed.FS
 
@@ -26,6 +26,9 @@ var (
 	Succeeded fyne.Resource = load("succeeded.png")
 	// Failed is a red disc with a white X.
 	Failed fyne.Resource = load("failed.png")
+	// Acknowledged is a hollow red ring with a red X: the newest execution
+	// failed with an error a person has acknowledged.
+	Acknowledged fyne.Resource = load("acknowledged.png")
 	// Cancelled is an amber disc with a white horizontal bar.
 	Cancelled fyne.Resource = load("cancelled.png")
 	// Pending is a grey disc with white clock hands.

@@ -25,6 +25,7 @@ var states = []iconCase{
 	{"running", "running", Running, 64, false, hex(0x1a73e8)},
 	{"succeeded", "succeeded", Succeeded, 64, false, hex(0x188038)},
 	{"failed", "failed", Failed, 64, false, hex(0xd93025)},
+	{"acknowledged", "acknowledged", Acknowledged, 64, true, hex(0xd93025)},
 	{"cancelled", "cancelled", Cancelled, 64, false, hex(0xf29900)},
 	{"pending", "pending", Pending, 64, false, hex(0x80868b)},
 	{"stale", "stale", Stale, 64, true, hex(0x80868b)},

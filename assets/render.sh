@@ -23,7 +23,7 @@ command -v rsvg-convert >/dev/null 2>&1 || {
 }
 
 # Tray/state icons: 64x64 (StatusNotifierItem on Linux wants PNG).
-for name in running succeeded failed cancelled pending stale offline credentials; do
+for name in running succeeded failed acknowledged cancelled pending stale offline credentials; do
 	rsvg-convert -w 64 -h 64 -o "$name.png" "svg/$name.svg"
 	echo "wrote $name.png"
 done
@@ -40,7 +40,7 @@ if [ "${PREVIEW:-0}" = 1 ]; then
 	for bg in white '#2b2b2b'; do
 		tag=$(echo "$bg" | tr -d '#')
 		for size in 16 22 24; do
-			for name in running succeeded failed cancelled pending stale offline credentials icon; do
+			for name in running succeeded failed acknowledged cancelled pending stale offline credentials icon; do
 				convert "$name.png" -resize "${size}x${size}" \
 					-background "$bg" -gravity center -extent 28x28 +repage \
 					"$tmp/$tag-$size-$name.png"
@@ -50,7 +50,7 @@ if [ "${PREVIEW:-0}" = 1 ]; then
 	# One row per background and size, columns in a fixed order.
 	for bg in white 2b2b2b; do
 		for size in 16 22 24; do
-			convert $(for name in running succeeded failed cancelled pending stale offline credentials icon; do
+			convert $(for name in running succeeded failed acknowledged cancelled pending stale offline credentials icon; do
 				printf '%s ' "$tmp/$bg-$size-$name.png"; done) +append "$tmp/row-$bg-$size.png"
 		done
 	done

@@ -55,14 +55,14 @@ const quotaPause = time.Minute
 // errQuotaPause stands for a read not sent during a quota pause.
 var errQuotaPause = status.Error(codes.ResourceExhausted, "not sent: the read quota ran out a moment ago")
 
-func newLogReader(client *logging.Client, project, job string, timeout time.Duration, now func() time.Time) *logReader {
+func newLogReader(client *logging.Client, project, job string, timeout time.Duration, perMinute int, now func() time.Time) *logReader {
 	return &logReader{
 		client:  client,
 		project: project,
 		job:     job,
 		timeout: timeout,
 		now:     now,
-		limiter: rate.NewLimiter(rate.Every(time.Minute/logReadsPerMinute), 5),
+		limiter: rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), 5),
 		slots:   make(chan struct{}, logReadsAtOnce),
 	}
 }

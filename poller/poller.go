@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"runwatch/extract"
+	"runwatch/poller/lifecycle"
 )
 
 // Timing of listing and of the log-read retries.
@@ -27,9 +28,6 @@ const (
 	// giveUpOnLogsAfter: an execution with no log entries this long after it
 	// ended has none, and is remembered so.
 	giveUpOnLogsAfter = 10 * time.Minute
-	// announceAfter: a failure whose logs still cannot be read is reported
-	// this long after it was first seen, without its error.
-	announceAfter = 3 * time.Minute
 	// firstRetry and lastRetry bound the back-off between failed reads.
 	firstRetry = 15 * time.Second
 	lastRetry  = 5 * time.Minute
@@ -45,12 +43,12 @@ type Options struct {
 	// LogReadTimeout bounds one log read request, once its turn has come;
 	// DefaultLogReadTimeout when zero.
 	LogReadTimeout time.Duration
-	// Baseline makes every region's first answer a baseline even when the
-	// memory is not fresh, as after the watched project changes.
-	Baseline bool
-	// BaselineRegions makes these regions' first answer a baseline, as for
-	// regions just added to the watched ones.
-	BaselineRegions []string
+	// LogReadsPerMinute overrides the log read budget (tests with a fake
+	// Cloud Logging); logReadsPerMinute when zero.
+	LogReadsPerMinute int
+	// ReadOnly: nothing is classified or announced, only observed and
+	// remembered (for `runwatch status`, which notifies nobody).
+	ReadOnly bool
 }
 
 // Poller refreshes the picture of a job's executions over many regions.
@@ -61,15 +59,21 @@ type Poller struct {
 	logs        *logReader
 	now         func() time.Time
 	listTimeout time.Duration
+	readOnly    bool
 
-	mu  sync.Mutex
-	mem *memory
-	// unseen are the regions whose failures are learned, not reported, when
-	// they first answer: all of them on a new installation.
-	unseen     map[string]bool
-	warning    string
-	lastListed map[string][]*runpb.Execution // per region: its last good listing
-	attempts   map[string]*logAttempt        // failed executions whose logs are not read yet
+	mu       sync.Mutex
+	store    MemoryStore
+	mem      *lifecycle.Memory
+	warning  string
+	listed   map[string]regionView  // per region: its last good listing
+	attempts map[string]*logAttempt // failed executions whose logs are not read yet
+	last     Snapshot               // the last refresh's picture, to annotate after an acknowledgement
+}
+
+// regionView is a region's last good listing and when it was taken.
+type regionView struct {
+	executions []*runpb.Execution
+	at         time.Time
 }
 
 // logAttempt schedules the next read of an execution's logs.
@@ -79,53 +83,61 @@ type logAttempt struct {
 	problem  string
 }
 
-// New makes a poller. store keeps the memory: the app's fyne.Preferences or
-// a FileStore. An unreadable memory is not an error: the poller starts
-// afresh, says so in the first Result's Warning, and takes a baseline: the
-// failures a region lists when it first answers are learned, not reported.
-func New(cfg Config, runs *run.ExecutionsClient, logs *logging.Client, store Store, opts Options) *Poller {
+// New makes a poller. store keeps the lifecycle's memory. An unreadable
+// memory is not an error: the poller starts afresh and says so in the first
+// Result's Warning; every region then learns what it lists silently.
+func New(cfg Config, runs *run.ExecutionsClient, logs *logging.Client, store MemoryStore, opts Options) *Poller {
 	cfg = cfg.WithDefaults()
 	p := &Poller{
 		cfg:         cfg,
 		runs:        runs,
 		now:         opts.Now,
 		listTimeout: cmp.Or(opts.ListTimeout, DefaultListTimeout),
-		lastListed:  map[string][]*runpb.Execution{},
+		readOnly:    opts.ReadOnly,
+		store:       store,
+		listed:      map[string]regionView{},
 		attempts:    map[string]*logAttempt{},
 	}
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.logs = newLogReader(logs, cfg.Project, cfg.Job, cmp.Or(opts.LogReadTimeout, DefaultLogReadTimeout), p.now)
-	mem, err := loadMemory(store)
+	p.logs = newLogReader(logs, cfg.Project, cfg.Job, cmp.Or(opts.LogReadTimeout, DefaultLogReadTimeout), cmp.Or(opts.LogReadsPerMinute, logReadsPerMinute), p.now)
+	mem, err := store.Load()
 	if err != nil {
 		p.warning = err.Error()
 	}
 	p.mem = mem
-	p.unseen = map[string]bool{}
-	for _, r := range cfg.Regions {
-		if opts.Baseline || mem.fresh() || slices.Contains(opts.BaselineRegions, r) {
-			p.unseen[r] = true
-		}
-	}
 	return p
 }
 
-// regionListing is one region's answer.
+// scope is what the poller watches in a region.
+func (p *Poller) scope(region string) lifecycle.Scope {
+	return lifecycle.Scope{Project: p.cfg.Project, Job: p.cfg.Job, Region: region}
+}
+
+// regionListing is one region's answer: its newest executions, and those it
+// follows that fell out of its listing, fetched one by one.
 type regionListing struct {
 	region     string
 	executions []*runpb.Execution
+	followed   []*runpb.Execution
+	gone       []string // followed executions that no longer exist
 	err        error
 }
 
-// Refresh lists every region at once, reads the logs of new failures and
-// returns the picture. Failed regions are reported, not fatal; when every
-// region failed the snapshot keeps what they listed last.
+// Refresh lists every region at once, follows executions seen running that
+// fell out of view, reads the logs of failures whose error is not known,
+// classifies what changed and returns the picture. A region that fails
+// keeps its last listing, marked stale, and hides no other.
 func (p *Poller) Refresh(ctx context.Context) Result {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
-	listings := p.listAll(ctx)
+	follow := map[string][]string{}
+	for _, r := range p.cfg.Regions {
+		follow[r] = p.mem.Following(p.scope(r))
+	}
+	listings := p.listAll(ctx, follow)
 	now := p.now()
 	snap := Snapshot{
 		Project:      p.cfg.Project,
@@ -134,61 +146,91 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 		RegionsAsked: len(p.cfg.Regions),
 		TakenAt:      now,
 	}
-	var all []*runpb.Execution
-	silent := map[string]bool{} // regions whose failures this refresh learns without reporting
 	unauthenticated := 0
 	for _, l := range listings {
+		scope := p.scope(l.region)
 		if l.err != nil {
 			snap.RegionErrors[l.region] = fmt.Sprintf("list executions in %s: %s", l.region, describeError(l.err, p.listTimeout))
 			if status.Code(l.err) == codes.Unauthenticated {
 				unauthenticated++
 			}
-			all = append(all, p.lastListed[l.region]...)
 			continue
 		}
-		p.lastListed[l.region] = l.executions
-		all = append(all, l.executions...)
-		if p.unseen[l.region] {
-			silent[l.region] = true
-			delete(p.unseen, l.region)
+		p.listed[l.region] = regionView{executions: l.executions, at: now}
+		for _, name := range l.gone {
+			p.mem.Unfollow(scope, name)
 		}
+		var seen []lifecycle.Sighting
+		for _, e := range slices.Concat(l.executions, l.followed) {
+			seen = append(seen, sightingOf(e))
+		}
+		p.mem.Observe(scope, seen, now)
 	}
 	snap.Unauthenticated = unauthenticated > 0 && unauthenticated == len(listings)
-	res := Result{Baseline: len(silent) > 0, Warning: p.warning}
-	if len(snap.RegionErrors) < len(listings) {
-		p.mem.start(now) // a restart is no longer a new installation
-	}
-	slices.SortStableFunc(all, func(a, b *runpb.Execution) int {
-		return b.GetCreateTime().AsTime().Compare(a.GetCreateTime().AsTime())
-	})
-	all = all[:min(len(all), p.cfg.Top)]
+	snap.Executions = p.view(snap.RegionErrors)
 
-	for _, e := range all {
-		snap.Executions = append(snap.Executions, executionOf(e))
+	p.readDueLogs(ctx, p.logsWanted(snap.Executions))
+	res := Result{Warning: p.warning}
+	if !p.readOnly {
+		ann := p.mem.Classify(p.now())
+		res.Changes, res.Missed = ann.Changes, ann.Missed
 	}
-	p.remember(snap.Executions, now)
-	p.readDueLogs(ctx, snap.Executions)
-
-	res.NewFailures = p.announce(snap.Executions, silent, p.now())
-	for i := range snap.Executions {
-		p.fill(&snap.Executions[i])
-	}
-	if err := p.mem.save(p.now()); err != nil {
+	p.annotate(&snap)
+	p.mem.Prune(p.now())
+	if err := p.store.Save(p.mem); err != nil {
 		res.Warning = cmp.Or(res.Warning, err.Error())
 	}
 	res.Snapshot = snap
+	p.last = snap
 	p.warning = ""
 	return res
 }
 
-// listAll lists every region concurrently, each within its own timeout.
-func (p *Poller) listAll(ctx context.Context) []regionListing {
+// view merges the regions' last good listings into the newest Top,
+// marking the executions of regions that failed this time as stale.
+func (p *Poller) view(failed map[string]string) []Execution {
+	var all []Execution
+	for _, region := range p.cfg.Regions {
+		v, ok := p.listed[region]
+		if !ok {
+			continue
+		}
+		for _, e := range v.executions {
+			x := executionOf(e)
+			x.ListedAt = v.at
+			_, x.Stale = failed[region]
+			all = append(all, x)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b Execution) int { return b.Created.Compare(a.Created) })
+	return all[:min(len(all), p.cfg.Top)]
+}
+
+// sightingOf is what the lifecycle needs of an execution.
+func sightingOf(e *runpb.Execution) lifecycle.Sighting {
+	s := lifecycle.Sighting{Resource: e.GetName(), State: stateOf(e)}
+	if t := e.GetCreateTime(); t != nil {
+		s.Created = t.AsTime()
+	}
+	if t := e.GetCompletionTime(); t != nil {
+		s.Completed = t.AsTime()
+	}
+	return s
+}
+
+// listAll lists every region concurrently, each within its own timeout,
+// and fetches the executions each follows that its listing no longer shows.
+func (p *Poller) listAll(ctx context.Context, follow map[string][]string) []regionListing {
 	out := make([]regionListing, len(p.cfg.Regions))
 	var wg sync.WaitGroup
 	for i, region := range p.cfg.Regions {
 		wg.Go(func() {
-			execs, err := p.listRegion(ctx, region)
-			out[i] = regionListing{region: region, executions: execs, err: err}
+			l := regionListing{region: region}
+			l.executions, l.err = p.listRegion(ctx, region)
+			if l.err == nil {
+				l.followed, l.gone = p.fetchFollowed(ctx, l.executions, follow[region])
+			}
+			out[i] = l
 		})
 	}
 	wg.Wait()
@@ -207,6 +249,28 @@ func (p *Poller) listRegion(ctx context.Context, region string) ([]*runpb.Execut
 		return nil, err
 	}
 	return page, nil
+}
+
+// fetchFollowed gets, one by one, the followed executions the listing does
+// not show (newer ones pushed them out), so one seen running is seen
+// ending. gone are those Cloud Run no longer has; other errors wait for
+// the next refresh.
+func (p *Poller) fetchFollowed(ctx context.Context, listed []*runpb.Execution, follow []string) (found []*runpb.Execution, gone []string) {
+	for _, name := range follow {
+		if slices.ContainsFunc(listed, func(e *runpb.Execution) bool { return e.GetName() == name }) {
+			continue
+		}
+		getCtx, cancel := context.WithTimeout(ctx, p.listTimeout)
+		e, err := p.runs.GetExecution(getCtx, &runpb.GetExecutionRequest{Name: name})
+		cancel()
+		switch {
+		case status.Code(err) == codes.NotFound:
+			gone = append(gone, name)
+		case err == nil:
+			found = append(found, e)
+		}
+	}
+	return found, gone
 }
 
 // describeError turns a gRPC error into words a person can act on.
@@ -283,102 +347,101 @@ func regionOf(resource string) string {
 	return ""
 }
 
-// remember adds terminal executions to the memory and marks the rest seen.
-func (p *Poller) remember(execs []Execution, now time.Time) {
-	for _, e := range execs {
-		if !e.State.Terminal() {
-			continue
+// logsWanted are the failures whose error is still to be found: those in
+// view, and those waiting to be announced wherever they are (pushed out of
+// view, or followed out of it).
+func (p *Poller) logsWanted(view []Execution) []logTarget {
+	var out []logTarget
+	add := func(scope lifecycle.Scope, resource string) {
+		r, ok := p.mem.Record(scope, resource)
+		if !ok || r.State != StateFailed || r.Error.Settled() ||
+			slices.ContainsFunc(out, func(t logTarget) bool { return t.resource == resource }) {
+			return
 		}
-		if _, ok := p.mem.get(e.Resource); ok {
-			p.mem.touch(e.Resource, now)
-			continue
-		}
-		r := record{State: e.State, Seen: now.Unix(), First: now.Unix()}
-		if e.State != StateFailed {
-			r.Logs = LogsRead // nothing to read
-		}
-		p.mem.put(e.Resource, r)
+		out = append(out, logTarget{scope: scope, resource: resource, record: r})
 	}
+	for _, e := range view {
+		add(p.scope(e.Region), e.Resource)
+	}
+	for _, region := range p.cfg.Regions {
+		scope := p.scope(region)
+		for _, name := range p.mem.Awaiting(scope) {
+			add(scope, name)
+		}
+	}
+	return out
+}
+
+// logTarget is a failure whose logs are to be read.
+type logTarget struct {
+	scope    lifecycle.Scope
+	resource string
+	record   lifecycle.Record
 }
 
 // readDueLogs reads, concurrently within the budget, the logs of the
-// failures whose error is not known and whose next attempt is due.
-func (p *Poller) readDueLogs(ctx context.Context, execs []Execution) {
+// targets whose next attempt is due.
+func (p *Poller) readDueLogs(ctx context.Context, targets []logTarget) {
 	now := p.now()
 	if p.logs.paused() {
 		return
 	}
-	var due []Execution
-	for _, e := range execs {
-		r, ok := p.mem.get(e.Resource)
-		if !ok || r.settled() {
+	var due []logTarget
+	for _, t := range targets {
+		if a := p.attempts[t.resource]; a != nil && now.Before(a.next) {
 			continue
 		}
-		if a := p.attempts[e.Resource]; a != nil && now.Before(a.next) {
-			continue
-		}
-		due = append(due, e)
+		due = append(due, t)
 	}
 	results := make([]logLines, len(due))
 	errs := make([]error, len(due))
 	var wg sync.WaitGroup
-	for i, e := range due {
+	for i, t := range due {
 		wg.Go(func() {
-			results[i], errs[i] = p.logs.read(ctx, e.Name, e.Created, cmp.Or(e.Completed, now))
+			ended := cmp.Or(t.record.Completed, now)
+			results[i], errs[i] = p.logs.read(ctx, shortName(t.resource), t.record.Created, ended)
 		})
 	}
 	wg.Wait()
-	for i, e := range due {
-		p.settleLogs(e, results[i], errs[i], now)
+	for i, t := range due {
+		p.settleLogs(t, results[i], errs[i], now)
 	}
 }
 
 // settleLogs records one read: the error when there were lines, "no logs"
 // when there still are none long after the end, else a retry with back-off.
 // A failed read is never remembered as the error.
-func (p *Poller) settleLogs(e Execution, lines logLines, err error, now time.Time) {
-	r, _ := p.mem.get(e.Resource)
+func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Time) {
+	ended := cmp.Or(t.record.Completed, t.record.FirstSeen)
+	var info lifecycle.ErrorInfo
 	switch {
 	case err != nil:
-		p.retryLater(e.Resource, now, "logs not read yet: "+describeError(err, p.logs.timeout))
+		p.retryLater(t.resource, now, "logs not read yet: "+describeError(err, p.logs.timeout))
 		return
 	case len(lines.raw) == 0:
-		ended := cmp.Or(e.Completed, time.Unix(r.First, 0))
 		if now.Sub(ended) < giveUpOnLogsAfter {
-			p.retryLater(e.Resource, now, "no log entries yet")
+			p.retryLater(t.resource, now, "no log entries yet")
 			return
 		}
-		r.Logs = LogsNone
+		info.Logs = LogsNone
 	default:
 		res := extract.Extract(lines.raw)
-		if !res.Found && now.Sub(cmp.Or(e.Completed, time.Unix(r.First, 0))) < giveUpOnLogsAfter {
+		if !res.Found && now.Sub(ended) < giveUpOnLogsAfter {
 			// The lines that say why may still be on their way.
-			p.retryLater(e.Resource, now, "no error line in the logs yet")
+			p.retryLater(t.resource, now, "no error line in the logs yet")
 			return
 		}
-		r.Logs = LogsRead
+		info.Logs = LogsRead
 		if res.Found {
-			r.Error, r.Category, r.Rule = res.Message, string(res.Category), res.Rule
+			info.Line, info.Category, info.Rule, info.Source = res.Message, string(res.Category), res.Rule, "logs"
 			from := max(res.Line-contextBefore, 0)
 			to := min(res.Line+contextAfter+1, len(lines.text))
-			r.Context = clipLines(lines.text[from:to])
-			r.Matched = res.Line - from
+			info.Context = lines.text[from:to]
+			info.Matched = res.Line - from
 		}
 	}
-	delete(p.attempts, e.Resource)
-	p.mem.put(e.Resource, r)
-}
-
-// clipLines bounds the context lines kept in the memory.
-func clipLines(lines []string) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		if len(l) > 2000 {
-			l = l[:2000] + "…"
-		}
-		out[i] = l
-	}
-	return out
+	delete(p.attempts, t.resource)
+	p.mem.SetError(t.scope, t.resource, info)
 }
 
 // retryLater schedules another read with exponential back-off.
@@ -394,40 +457,53 @@ func (p *Poller) retryLater(resource string, now time.Time, problem string) {
 	a.problem = problem
 }
 
-// announce returns the failures to report for the first time: those whose
-// error is known, or that waited announceAfter for it. Failures in the
-// silent regions (taking their baseline) count as announced and are not
-// returned.
-func (p *Poller) announce(execs []Execution, silent map[string]bool, now time.Time) []Execution {
-	var fresh []Execution
-	for _, e := range execs {
-		r, ok := p.mem.get(e.Resource)
-		if !ok || r.State != StateFailed || r.Announced {
+// annotate copies what the memory knows into the picture: errors, how
+// often the same error came, whether a person acknowledged it.
+func (p *Poller) annotate(snap *Snapshot) {
+	now := p.now()
+	for i := range snap.Executions {
+		e := &snap.Executions[i]
+		scope := p.scope(e.Region)
+		r, ok := p.mem.Record(scope, e.Resource)
+		if !ok || e.State != StateFailed {
 			continue
 		}
-		quiet := silent[e.Region]
-		if !quiet && !r.settled() && now.Sub(time.Unix(r.First, 0)) < announceAfter {
-			continue
-		}
-		r.Announced = true
-		p.mem.put(e.Resource, r)
-		if !quiet {
-			p.fill(&e)
-			fresh = append(fresh, e)
+		e.Error, e.Category, e.Rule, e.Source = r.Error.Line, r.Error.Category, r.Error.Rule, r.Error.Source
+		e.Context, e.Matched, e.Logs = r.Error.Context, r.Error.Matched, r.Error.Logs
+		e.Fingerprint, e.Kind = r.Error.Fingerprint, r.Kind
+		e.Occurrences, e.FirstOccurred = p.mem.Occurrences(scope, e.Resource)
+		e.Acknowledged = p.mem.Acknowledged(scope, e.Resource, now)
+		if a := p.attempts[e.Resource]; a != nil && !r.Error.Settled() {
+			e.LogsProblem = a.problem
 		}
 	}
-	return fresh
+	snap.SnoozedUntil = p.mem.SnoozedUntil(now)
 }
 
-// fill copies what the memory knows of an execution into it.
-func (p *Poller) fill(e *Execution) {
-	r, ok := p.mem.get(e.Resource)
-	if !ok || e.State != StateFailed {
-		return
+// Acknowledge marks a failure as seen by a person (see
+// lifecycle.Memory.Acknowledge), saves it, and returns the last picture
+// with it.
+func (p *Poller) Acknowledge(resource string) (Snapshot, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.mem.Acknowledge(p.scope(regionOf(resource)), resource, p.now()) {
+		return p.last, fmt.Errorf("acknowledge %s: not a remembered failure", shortName(resource))
 	}
-	e.Error, e.Category, e.Rule = r.Error, r.Category, r.Rule
-	e.Context, e.Matched, e.Logs = r.Context, r.Matched, r.Logs
-	if a := p.attempts[e.Resource]; a != nil && r.Logs == LogsPending {
-		e.LogsProblem = a.problem
-	}
+	return p.saveAndAnnotate()
+}
+
+// Snooze holds notifications back until t (zero: end the snooze; its
+// summary comes with the next refresh), saves it, and returns the last
+// picture with it.
+func (p *Poller) Snooze(until time.Time) (Snapshot, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.mem.SnoozeUntil(until, p.now())
+	return p.saveAndAnnotate()
+}
+
+func (p *Poller) saveAndAnnotate() (Snapshot, error) {
+	err := p.store.Save(p.mem)
+	p.annotate(&p.last)
+	return p.last, err
 }

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"runwatch/poller/fakecloud"
+	"runwatch/poller/lifecycle"
 )
 
 const (
@@ -33,27 +34,9 @@ type harness struct {
 	t       *testing.T
 	cloud   *fakecloud.Cloud
 	clients Clients
-	store   *mapStore
+	store   *FileStore
 	mu      sync.Mutex
 	now     time.Time
-}
-
-// mapStore is an in-memory Store, shared by pollers to play a restart.
-type mapStore struct {
-	mu     sync.Mutex
-	values map[string]string
-}
-
-func (s *mapStore) String(k string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.values[k]
-}
-
-func (s *mapStore) SetString(k, v string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.values[k] = v
 }
 
 func newHarness(t *testing.T) *harness {
@@ -70,7 +53,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { clients.Close() })
-	return &harness{t: t, cloud: cloud, clients: clients, store: &mapStore{values: map[string]string{}}, now: t0}
+	return &harness{t: t, cloud: cloud, clients: clients, store: NewFileStore(filepath.Join(t.TempDir(), MemoryFileName)), now: t0}
 }
 
 func (h *harness) clock() time.Time {
@@ -121,6 +104,25 @@ func (h *harness) failWith(region, id string, ago time.Duration, errLine string)
 		{Time: at.Add(2 * time.Second), Text: "Container called exit(1)."},
 	})
 	return spec
+}
+
+// memoryFile is what the store holds, as text.
+func (h *harness) memoryFile() string {
+	data, _ := os.ReadFile(h.store.Path())
+	return string(data)
+}
+
+// announced names the changes of a refresh as kind:name, snooze summary
+// included (as missed:kind:name).
+func announced(res Result) string {
+	var out []string
+	for _, c := range res.Changes {
+		out = append(out, string(c.Kind)+":"+shortName(c.Resource))
+	}
+	for _, c := range res.Missed {
+		out = append(out, "missed:"+string(c.Kind)+":"+shortName(c.Resource))
+	}
+	return strings.Join(out, " ")
 }
 
 func names(execs []Execution) []string {
@@ -302,7 +304,7 @@ func TestFailedReadIsRetriedNotRemembered(t *testing.T) {
 		t.Fatalf("after a failed read: error %q, logs %q, problem %q", e.Error, e.Logs, e.LogsProblem)
 	}
 	// A restart must not take the failed read for the answer.
-	if !strings.Contains(h.store.String(memoryKey), `"bad-1"`) && strings.Contains(h.store.String(memoryKey), "torch") {
+	if strings.Contains(h.memoryFile(), "torch") {
 		t.Fatal("memory holds an error it never read")
 	}
 
@@ -435,87 +437,87 @@ func TestRegionFailingLaterKeepsItsLastListing(t *testing.T) {
 	}
 }
 
-func TestBaselineReportsNothingThenEveryNewFailure(t *testing.T) {
+func TestFirstAnswerLearnsThenEveryNewFailureOnce(t *testing.T) {
 	h := newHarness(t)
 	h.failWith("us-central1", "old", 30*time.Minute, "ValueError: old")
 	p := h.poller("us-central1", "us-east1")
-	res := h.refresh(p)
-	if !res.Baseline || len(res.NewFailures) != 0 {
-		t.Fatalf("baseline %v, new %v", res.Baseline, names(res.NewFailures))
+	if res := h.refresh(p); announced(res) != "" {
+		t.Fatalf("first refresh announced %s", announced(res))
 	}
 	h.failWith("us-east1", "fresh", 0, "KeyError: 'lr'")
 	h.advance(time.Minute)
-	res = h.refresh(p)
-	if res.Baseline || len(res.NewFailures) != 1 || res.NewFailures[0].Name != "fresh" || res.NewFailures[0].Error != "KeyError: 'lr'" {
-		t.Fatalf("second refresh: baseline %v, new %+v", res.Baseline, res.NewFailures)
+	res := h.refresh(p)
+	// The job's verdict is the old failure (learned, its error read as it is
+	// in view): a different error is a new kind.
+	if announced(res) != "new_kind:fresh" || res.Changes[0].Record.Error.Line != "KeyError: 'lr'" {
+		t.Fatalf("second refresh: %s %+v", announced(res), res.Changes)
 	}
-	if res = h.refresh(p); len(res.NewFailures) != 0 {
-		t.Fatalf("reported again: %v", names(res.NewFailures))
+	if res = h.refresh(p); announced(res) != "" {
+		t.Fatalf("announced again: %s", announced(res))
 	}
-	// While the app was closed, another failed: a restart reports it, and only it.
+	// While the app was closed, another failed: a restart announces it, and only it.
 	h.failWith("us-central1", "while-closed", 0, "RuntimeError: CUDA out of memory")
 	h.advance(time.Minute)
-	res = h.refresh(h.poller("us-central1", "us-east1"))
-	if res.Baseline || strings.Join(names(res.NewFailures), " ") != "while-closed" {
-		t.Fatalf("after restart: baseline %v, new %v", res.Baseline, names(res.NewFailures))
+	if res = h.refresh(h.poller("us-central1", "us-east1")); announced(res) != "new_kind:while-closed" {
+		t.Fatalf("after restart: %s", announced(res))
 	}
 }
 
 func TestFailureWhoseLogsCannotBeReadIsAnnouncedOnceLater(t *testing.T) {
 	h := newHarness(t)
 	p := h.poller("us-central1")
-	h.refresh(p) // baseline on an empty job
+	h.refresh(p) // learns an empty job
 	h.failWith("us-central1", "bad", 0, "ValueError: x")
 	h.cloud.SetLoggingError(status.Error(codes.Unavailable, "down"))
 	h.advance(time.Minute)
-	if res := h.refresh(p); len(res.NewFailures) != 0 {
-		t.Fatalf("announced before its error was known: %v", names(res.NewFailures))
+	if res := h.refresh(p); announced(res) != "" {
+		t.Fatalf("announced before its error was known: %s", announced(res))
 	}
-	h.advance(announceAfter)
+	h.advance(lifecycle.AnnounceAfter)
 	res := h.refresh(p)
-	if len(res.NewFailures) != 1 || res.NewFailures[0].LogsProblem == "" {
-		t.Fatalf("want one announcement without the error, got %+v", res.NewFailures)
+	if announced(res) != "new_failure:bad" || res.Snapshot.Executions[0].LogsProblem == "" {
+		t.Fatalf("want one announcement without the error, got %s", announced(res))
 	}
 	h.cloud.SetLoggingError(nil)
 	h.advance(10 * time.Minute)
-	if res := h.refresh(p); len(res.NewFailures) != 0 || res.Snapshot.Executions[0].Error != "ValueError: x" {
-		t.Fatalf("second announcement or no error: %v %q", names(res.NewFailures), res.Snapshot.Executions[0].Error)
+	if res := h.refresh(p); announced(res) != "" || res.Snapshot.Executions[0].Error != "ValueError: x" {
+		t.Fatalf("second announcement or no error: %s %q", announced(res), res.Snapshot.Executions[0].Error)
 	}
 }
 
-func TestEmptyOrCorruptPreferencesStartAfreshWithoutAStorm(t *testing.T) {
+// Defect 5 of issue 7: a corrupt memory was never repaired, so every later
+// run remembered nothing.
+func TestCorruptMemoryIsMovedAsideAndReplaced(t *testing.T) {
 	for name, content := range map[string]string{
 		"empty":     "",
-		"truncated": `{"runwatch.memory.v1":"{\"executions\":{\"projects/`,
+		"truncated": `{"version":1,"scopes":{"acme-ml-prod/vertex-ai-launcher/us-cen`,
 		"garbage":   "\x00\x00\x00\x00",
-		"bad-value": `{"runwatch.memory.v1":"not json"}`,
+		"wrong":     `[1,2,3]`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
 			h.failWith("us-central1", "bad", 10*time.Minute, "ValueError: x")
-			path := filepath.Join(t.TempDir(), "preferences.json")
-			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			if err := os.WriteFile(h.store.Path(), []byte(content), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			store, openErr := OpenFileStore(path)
-			p := New(Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}}, h.clients.Run, h.clients.Logging, store, Options{Now: h.clock, LogReadTimeout: 2 * time.Second})
-			res := h.refresh(p)
-			if openErr == nil && res.Warning == "" {
-				t.Error("no warning about the unreadable preferences")
+			res := h.refresh(h.poller("us-central1"))
+			if !strings.Contains(res.Warning, "unreadable") {
+				t.Errorf("warning %q, want one about the unreadable memory", res.Warning)
 			}
-			if !res.Baseline || len(res.NewFailures) != 0 {
-				t.Fatalf("baseline %v, new failures %v", res.Baseline, names(res.NewFailures))
+			if announced(res) != "" {
+				t.Fatalf("a fresh start announced %s", announced(res))
 			}
-			if err := store.Flush(); err != nil {
-				t.Fatal(err)
+			aside, _ := filepath.Glob(h.store.Path() + ".corrupt-*")
+			if len(aside) != 1 {
+				t.Fatalf("corrupt file kept as %v, want one copy", aside)
 			}
-			reopened, err := OpenFileStore(path)
-			if err != nil {
-				t.Fatalf("the rewritten preferences do not open: %v", err)
+			before := len(h.cloud.LogRequests())
+			res = h.refresh(h.poller("us-central1")) // a restart
+			if res.Warning != "" || announced(res) != "" || res.Snapshot.Executions[0].Error != "ValueError: x" {
+				t.Fatalf("after restart: warning %q, announced %s, error %q", res.Warning, announced(res), res.Snapshot.Executions[0].Error)
 			}
-			again := New(Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}}, h.clients.Run, h.clients.Logging, reopened, Options{Now: h.clock, LogReadTimeout: 2 * time.Second})
-			if res := h.refresh(again); res.Baseline || len(res.NewFailures) != 0 || res.Snapshot.Executions[0].Error != "ValueError: x" {
-				t.Fatalf("after reopening: baseline %v, new %v, error %q", res.Baseline, names(res.NewFailures), res.Snapshot.Executions[0].Error)
+			if n := len(h.cloud.LogRequests()) - before; n != 0 {
+				t.Fatalf("%d log reads after the repaired memory was reloaded", n)
 			}
 		})
 	}
@@ -524,62 +526,49 @@ func TestEmptyOrCorruptPreferencesStartAfreshWithoutAStorm(t *testing.T) {
 func TestMemoryForgetsWhatWasNotSeenFor30Days(t *testing.T) {
 	h := newHarness(t)
 	h.put("us-central1", "a", fakecloud.Succeeded, time.Minute)
+	h.put("us-central1", "b", fakecloud.Succeeded, 2*time.Minute)
 	h.refresh(h.poller("us-central1"))
-	if !strings.Contains(h.store.String(memoryKey), "/executions/a") {
+	if !strings.Contains(h.memoryFile(), "/executions/b") {
 		t.Fatal("not remembered")
 	}
-	// a leaves the top N (five newer ones), and 31 days pass.
+	// b leaves the top N (five newer ones), and 31 days pass.
 	for i := 0; i < 5; i++ {
 		h.put("us-central1", fmt.Sprintf("n%d", i), fakecloud.Succeeded, -time.Duration(i+1)*time.Minute)
 	}
 	h.advance(31 * 24 * time.Hour)
 	h.refresh(h.poller("us-central1"))
-	if strings.Contains(h.store.String(memoryKey), "/executions/a\"") {
+	if strings.Contains(h.memoryFile(), "/executions/b\"") {
 		t.Fatal("an execution unseen for 31 days is still remembered")
 	}
 }
 
-func TestBaselineWaitsForARegionToAnswer(t *testing.T) {
+func TestLearningWaitsForARegionToAnswer(t *testing.T) {
 	h := newHarness(t)
 	h.failWith("us-central1", "old", 30*time.Minute, "ValueError: old")
 	h.cloud.SetRegionError("us-central1", status.Error(codes.Unavailable, "down"))
 	p := h.poller("us-central1")
-	if res := h.refresh(p); len(res.NewFailures) != 0 {
-		t.Fatalf("reported while offline: %v", names(res.NewFailures))
+	if res := h.refresh(p); announced(res) != "" {
+		t.Fatalf("announced while offline: %s", announced(res))
 	}
 	h.cloud.ClearRegionFaults("us-central1")
 	h.advance(time.Minute)
-	res := h.refresh(p)
-	if !res.Baseline || len(res.NewFailures) != 0 {
-		t.Fatalf("first answer: baseline %v, new %v", res.Baseline, names(res.NewFailures))
+	if res := h.refresh(p); announced(res) != "" {
+		t.Fatalf("first answer announced %s", announced(res))
 	}
 }
 
-func TestRestartWithNothingRememberedIsNotABaseline(t *testing.T) {
-	h := newHarness(t)
-	h.put("us-central1", "running", fakecloud.Running, time.Minute)
-	if res := h.refresh(h.poller("us-central1")); !res.Baseline {
-		t.Fatal("a new installation's first refresh is a baseline")
-	}
-	h.failWith("us-central1", "while-closed", 0, "KeyError: 'lr'")
-	h.advance(time.Minute)
-	res := h.refresh(h.poller("us-central1"))
-	if res.Baseline || strings.Join(names(res.NewFailures), " ") != "while-closed" {
-		t.Fatalf("after restart: baseline %v, new %v", res.Baseline, names(res.NewFailures))
-	}
-}
-
-func TestAddedRegionTakesItsOwnBaseline(t *testing.T) {
+func TestAddedRegionIsLearnedSilently(t *testing.T) {
 	h := newHarness(t)
 	h.put("us-central1", "ok", fakecloud.Succeeded, time.Hour)
 	h.refresh(h.poller("us-central1"))
 	h.failWith("europe-west4", "old-elsewhere", 30*time.Minute, "ValueError: old")
 	h.failWith("us-central1", "new-here", 0, "KeyError: 'lr'")
 	h.advance(time.Minute)
-	p := h.pollerWith(Options{BaselineRegions: []string{"europe-west4"}}, "us-central1", "europe-west4")
-	res := h.refresh(p)
-	if got := strings.Join(names(res.NewFailures), " "); got != "new-here" {
-		t.Fatalf("new failures %q, want only the one in the region watched before", got)
+	res := h.refresh(h.poller("us-central1", "europe-west4"))
+	// The learned failure elsewhere is newer than the success: the job is
+	// failing, and this is a new kind of error.
+	if got := announced(res); got != "new_kind:new-here" {
+		t.Fatalf("announced %q, want only the failure in the region watched before", got)
 	}
 }
 

@@ -3,6 +3,8 @@ package poller
 import (
 	"path"
 	"time"
+
+	"runwatch/poller/lifecycle"
 )
 
 // Execution is one job execution as runwatch shows it.
@@ -34,6 +36,26 @@ type Execution struct {
 	Logs     LogStatus
 	// LogsProblem says why the logs are not read yet (a failed read), if so.
 	LogsProblem string
+	// Source says where Error came from: "logs" or "cloud_run".
+	Source string
+
+	// Fingerprint groups failures with the same kind of error (see
+	// lifecycle.Fingerprint); Occurrences counts the remembered failures of
+	// the job that share it, itself included, the first ending at
+	// FirstOccurred.
+	Fingerprint   string
+	Occurrences   int
+	FirstOccurred time.Time
+	// Kind is what the failure meant when it was announced (empty before).
+	Kind lifecycle.Kind
+	// Acknowledged: a person acknowledged this error; it does not turn the
+	// tray red.
+	Acknowledged bool
+
+	// ListedAt is when its region last answered; Stale: the region did not
+	// answer the last refresh, so this is its last known listing.
+	ListedAt time.Time
+	Stale    bool
 }
 
 // Duration is how long the execution ran, until now when it still runs.
@@ -83,6 +105,8 @@ type Snapshot struct {
 	// Unauthenticated: every region refused the credentials (expired,
 	// revoked); a person must sign in again.
 	Unauthenticated bool
+	// SnoozedUntil: notifications are held back until then (zero: not snoozed).
+	SnoozedUntil time.Time
 }
 
 // Newest returns the newest execution, if any.
@@ -96,13 +120,11 @@ func (s Snapshot) Newest() (Execution, bool) {
 // Result is what a refresh yields.
 type Result struct {
 	Snapshot Snapshot
-	// NewFailures are failures reported for the first time, their error known
-	// (or given up on). Empty on a baseline refresh.
-	NewFailures []Execution
-	// Baseline: some region answered for the first time on a new
-	// installation (or after the watched project changed), so the failures
-	// it listed were learned, not reported.
-	Baseline bool
+	// Changes are the terminal executions classified by this refresh, each
+	// handed out once (see lifecycle.Memory.Classify): what to notify.
+	Changes []lifecycle.Change
+	// Missed is what a snooze that just ended held back, for one summary.
+	Missed []lifecycle.Change
 	// Warning is a problem worth a line in a log, such as an unreadable memory.
 	Warning string
 }

@@ -2,24 +2,31 @@ package poller
 
 import (
 	"cloud.google.com/go/run/apiv2/runpb"
+
+	"runwatch/poller/lifecycle"
 )
 
-// State is what an execution is doing or did.
-type State string
+// State is what an execution is doing or did (the lifecycle's own word).
+type State = lifecycle.State
 
 // The states runwatch tells apart.
 const (
-	StatePending   State = "PENDING"
-	StateRunning   State = "RUNNING"
-	StateSucceeded State = "SUCCEEDED"
-	StateFailed    State = "FAILED"
-	StateCancelled State = "CANCELLED"
+	StatePending   = lifecycle.Pending
+	StateRunning   = lifecycle.Running
+	StateSucceeded = lifecycle.Succeeded
+	StateFailed    = lifecycle.Failed
+	StateCancelled = lifecycle.Cancelled
 )
 
-// Terminal reports whether the state can no longer change, so it may be remembered.
-func (s State) Terminal() bool {
-	return s == StateSucceeded || s == StateFailed || s == StateCancelled
-}
+// LogStatus says how far the reading of a failed execution's logs got.
+type LogStatus = lifecycle.LogStatus
+
+// How far reading a failed execution's logs got.
+const (
+	LogsPending = lifecycle.LogsPending
+	LogsRead    = lifecycle.LogsRead
+	LogsNone    = lifecycle.LogsNone
+)
 
 // completedCondition is the v2 condition that carries an execution's verdict.
 const completedCondition = "Completed"

@@ -25,6 +25,10 @@ type Actions struct {
 	// FlagsGiven are the command-line flags that win over the settings for
 	// this run ("project", "job", "regions", "interval", "top").
 	FlagsGiven map[string]bool
+	// Acknowledge marks a failure as seen by a person.
+	Acknowledge func(resource string)
+	// Snooze holds notifications back until a time (zero: resume now).
+	Snooze func(until time.Time)
 }
 
 // UI is the tray, the executions window and the details windows. Its
@@ -42,6 +46,7 @@ type UI struct {
 	settingsWindow fyne.Window
 
 	// Named widgets, for tests and updates; nil until the window is first shown.
+	// (Tests reach them; the rest of the app does not.)
 	Window   fyne.Window
 	Table    *widget.Table
 	Header   *widget.Label
@@ -122,10 +127,8 @@ func (u *UI) togglePause() {
 	u.renderTray()
 }
 
-// Apply shows a refresh's result and notifies of new failures.
+// Apply shows a refresh's result and words what it classified as news.
 func (u *UI) Apply(res poller.Result) {
-	before := u.status.Snapshot
-	hadSnapshot := u.status.HasSnapshot
 	snap := res.Snapshot
 	u.status.Snapshot, u.status.HasSnapshot, u.status.Problem = snap, true, ""
 	if !allRegionsFailed(snap) {
@@ -139,17 +142,57 @@ func (u *UI) Apply(res poller.Result) {
 	if u.PauseItem.Checked {
 		return
 	}
-	if n, ok := NotificationFor(snap.Job, res.NewFailures); ok {
-		u.notify(fyne.NewNotification(n.Title, n.Body))
-	} else if n, ok := FixedNotification(snap.Job, before, snap); ok && hadSnapshot && !res.Baseline {
-		u.notify(fyne.NewNotification(n.Title, n.Body))
+	for _, n := range NotificationsFor(snap.Job, res.Changes, res.Missed) {
+		u.notify(fyne.NewNotification(EscapeMarkup(n.Title), EscapeMarkup(n.Body)))
 	}
 }
 
+// ShowSnapshot shows a picture without news, as after an acknowledgement.
+func (u *UI) ShowSnapshot(snap poller.Snapshot) {
+	if !u.status.HasSnapshot {
+		return
+	}
+	u.status.Snapshot = snap
+	for _, e := range snap.Executions {
+		u.byName[e.Resource] = e
+	}
+	u.render()
+}
+
+func (u *UI) acknowledge(resource string) {
+	if u.actions.Acknowledge != nil {
+		u.actions.Acknowledge(resource)
+	}
+}
+
+func (u *UI) snooze(until time.Time) {
+	if u.actions.Snooze != nil {
+		u.actions.Snooze(until)
+	}
+}
+
+// snoozeItems offer to hold notifications back, or to resume them.
+func (u *UI) snoozeItems(now time.Time) []*fyne.MenuItem {
+	if until := u.status.Snapshot.SnoozedUntil; !until.IsZero() {
+		return []*fyne.MenuItem{fyne.NewMenuItem("Resume notifications (snoozed until "+until.Local().Format("Mon 15:04")+")", func() { u.snooze(time.Time{}) })}
+	}
+	snooze := fyne.NewMenuItem("Snooze notifications", nil)
+	snooze.ChildMenu = fyne.NewMenu("",
+		fyne.NewMenuItem("For 1 hour", func() { u.snooze(u.now().Add(time.Hour)) }),
+		fyne.NewMenuItem("Until tomorrow 08:00", func() { u.snooze(TomorrowMorning(u.now())) }),
+	)
+	return []*fyne.MenuItem{snooze}
+}
+
+// TomorrowMorning is 08:00 local time on the day after now.
+func TomorrowMorning(now time.Time) time.Time {
+	now = now.Local()
+	return time.Date(now.Year(), now.Month(), now.Day()+1, 8, 0, 0, 0, now.Location())
+}
+
 // SetProblem shows a problem that stops polling, such as missing credentials.
-func (u *UI) SetProblem(problem string, interval time.Duration) {
+func (u *UI) SetProblem(problem string) {
 	u.status.Problem = problem
-	u.status.Interval = interval
 	u.render()
 }
 
@@ -227,6 +270,11 @@ func (u *UI) trayMenu(now time.Time) *fyne.Menu {
 	if len(u.status.Snapshot.Executions) > 0 {
 		items = append(items, fyne.NewMenuItemSeparator())
 	}
+	if newest, ok := newestTrusted(u.status, now); ok && newest.State == poller.StateFailed && !newest.Acknowledged {
+		resource := newest.Resource
+		items = append(items, fyne.NewMenuItem("Acknowledge "+newest.Name+"'s error", func() { u.acknowledge(resource) }))
+	}
+	items = append(items, u.snoozeItems(now)...)
 	quit := fyne.NewMenuItem("Quit", u.app.Quit)
 	quit.IsQuit = true
 	items = append(items,
@@ -249,6 +297,8 @@ func IconOf(look TrayLook) fyne.Resource {
 		return assets.Succeeded
 	case LookFailed:
 		return assets.Failed
+	case LookAcked:
+		return assets.Acknowledged
 	case LookCancelled:
 		return assets.Cancelled
 	case LookPending:
@@ -270,7 +320,7 @@ func (u *UI) OpenDetails(resource string) {
 	}
 	d := u.details[resource]
 	if d == nil {
-		d = newDetails(u.app, func() { delete(u.details, resource) })
+		d = newDetails(u.app, u.acknowledge, func() { delete(u.details, resource) })
 		u.details[resource] = d
 	}
 	d.Show(e, u.now())

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"runwatch/poller"
+	"runwatch/poller/lifecycle"
 )
 
 // Details is the window with everything known of one execution. Its
@@ -27,14 +28,19 @@ type Details struct {
 	Tasks     *widget.Label
 	Error     *widget.Label
 	Category  *widget.Label
-	Context   *widget.Label
+	// Recurrence says whether the error came before; Grouping shows the
+	// masked line two errors are grouped by.
+	Recurrence  *widget.Label
+	Grouping    *widget.Label
+	Context     *widget.Label
+	Acknowledge *widget.Button
 	OpenLogs  *widget.Button
 	CopyError *widget.Button
 
 	execution poller.Execution
 }
 
-func newDetails(a fyne.App, onClose func()) *Details {
+func newDetails(a fyne.App, acknowledge func(resource string), onClose func()) *Details {
 	d := &Details{app: a, Window: a.NewWindow("runwatch — execution")}
 	plain := func() *widget.Label {
 		l := widget.NewLabel("")
@@ -42,12 +48,13 @@ func newDetails(a fyne.App, onClose func()) *Details {
 		return l
 	}
 	d.Resource, d.Region, d.State, d.Times, d.Tasks = plain(), plain(), plain(), plain(), plain()
-	d.Error, d.Category = plain(), plain()
+	d.Error, d.Category, d.Recurrence, d.Grouping = plain(), plain(), plain(), plain()
 	d.Error.TextStyle = fyne.TextStyle{Bold: true}
 	d.Context = widget.NewLabel("")
 	d.Context.TextStyle = fyne.TextStyle{Monospace: true}
 	d.OpenLogs = widget.NewButton("Open logs in Cloud Console", d.openLogs)
 	d.CopyError = widget.NewButton("Copy error", d.copyError)
+	d.Acknowledge = widget.NewButton("Acknowledge", func() { acknowledge(d.execution.Resource) })
 	form := widget.NewForm(
 		widget.NewFormItem("Execution", d.Resource),
 		widget.NewFormItem("Region", d.Region),
@@ -56,10 +63,12 @@ func newDetails(a fyne.App, onClose func()) *Details {
 		widget.NewFormItem("Tasks", d.Tasks),
 		widget.NewFormItem("Error", d.Error),
 		widget.NewFormItem("Category", d.Category),
+		widget.NewFormItem("Seen before", d.Recurrence),
+		widget.NewFormItem("Grouped as", d.Grouping),
 	)
 	logs := container.NewScroll(d.Context)
 	logs.SetMinSize(fyne.NewSize(0, 200))
-	buttons := container.NewHBox(d.OpenLogs, d.CopyError)
+	buttons := container.NewHBox(d.OpenLogs, d.CopyError, d.Acknowledge)
 	d.Window.SetContent(container.NewBorder(form, buttons, nil, nil, logs))
 	d.Window.Resize(fyne.NewSize(900, 560))
 	d.Window.SetOnClosed(onClose)
@@ -79,7 +88,24 @@ func (d *Details) Show(e poller.Execution, now time.Time) {
 		e.Tasks, e.Running, e.Succeeded, e.Failed, e.Cancelled, e.Retried))
 	d.Error.SetText(cmp.Or(ErrorLine(e), "—"))
 	d.Category.SetText(cmp.Or(strings.ReplaceAll(e.Category, "_", " "), "—"))
+	d.Recurrence.SetText(cmp.Or(Recurrence(e.Occurrences, e.FirstOccurred, e.Completed, e.Kind), "—"))
+	d.Grouping.SetText("—")
+	if e.Error != "" {
+		d.Grouping.SetText(lifecycle.Masked(e.Error))
+	}
 	d.Context.SetText(contextText(e))
+	switch {
+	case e.State != poller.StateFailed:
+		d.Acknowledge.Hide()
+	case e.Acknowledged:
+		d.Acknowledge.SetText("Acknowledged")
+		d.Acknowledge.Disable()
+		d.Acknowledge.Show()
+	default:
+		d.Acknowledge.SetText("Acknowledge")
+		d.Acknowledge.Enable()
+		d.Acknowledge.Show()
+	}
 	if IsConsoleURL(e.LogURI) {
 		d.OpenLogs.Enable()
 	} else {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"runwatch/poller"
+	"runwatch/poller/lifecycle"
 )
 
 // Status is everything the UI knows: the latest snapshot and how the
@@ -33,6 +34,7 @@ const (
 	LookRunning     TrayLook = "running"
 	LookSucceeded   TrayLook = "succeeded"
 	LookFailed      TrayLook = "failed"
+	LookAcked       TrayLook = "acknowledged" // the newest failed with an acknowledged error
 	LookCancelled   TrayLook = "cancelled"
 	LookPending     TrayLook = "pending"
 	LookStale       TrayLook = "stale"       // no refresh for two intervals, or nothing known yet
@@ -49,7 +51,8 @@ var lookOfState = map[poller.State]TrayLook{
 }
 
 // TrayLookOf decides the tray icon: the newest execution's state, unless the
-// picture cannot be trusted.
+// picture cannot be trusted. Rows of a region that stopped answering more
+// than two intervals ago do not decide it; an acknowledged failure is not red.
 func TrayLookOf(st Status, now time.Time) TrayLook {
 	switch {
 	case st.Problem != "" || st.Snapshot.Unauthenticated:
@@ -61,11 +64,25 @@ func TrayLookOf(st Status, now time.Time) TrayLook {
 	case st.Interval > 0 && now.Sub(st.LastSuccess) > 2*st.Interval:
 		return LookStale
 	}
-	newest, ok := st.Snapshot.Newest()
-	if !ok {
+	newest, ok := newestTrusted(st, now)
+	switch {
+	case !ok:
 		return LookStale
+	case newest.State == poller.StateFailed && newest.Acknowledged:
+		return LookAcked
 	}
 	return lookOfState[newest.State]
+}
+
+// newestTrusted is the newest execution whose region answered within two
+// intervals.
+func newestTrusted(st Status, now time.Time) (poller.Execution, bool) {
+	for _, e := range st.Snapshot.Executions {
+		if !e.Stale || st.Interval == 0 || now.Sub(e.ListedAt) <= 2*st.Interval {
+			return e, true
+		}
+	}
+	return poller.Execution{}, false
 }
 
 func allRegionsFailed(s poller.Snapshot) bool {
@@ -86,18 +103,25 @@ func TraySummary(st Status, now time.Time) string {
 	case LookOffline:
 		return "runwatch: offline — no region answered"
 	}
-	if !st.HasSnapshot {
+	if !st.HasSnapshot || st.LastSuccess.IsZero() {
 		return "runwatch: first refresh…"
 	}
 	refreshed := "refreshed " + st.LastSuccess.Local().Format("15:04:05")
 	if look == LookStale {
 		refreshed = "stale: last refreshed " + poller.FormatAge(now.Sub(st.LastSuccess)) + " ago"
 	}
+	if until := st.Snapshot.SnoozedUntil; !until.IsZero() {
+		refreshed += " — snoozed until " + until.Local().Format("Mon 15:04")
+	}
 	newest, ok := st.Snapshot.Newest()
 	if !ok {
 		return fmt.Sprintf("runwatch: no executions of %s — %s", st.Snapshot.Job, refreshed)
 	}
-	return fmt.Sprintf("runwatch: newest %s — %s", stateWord(newest.State), refreshed)
+	word := stateWord(newest.State)
+	if newest.State == poller.StateFailed && newest.Acknowledged {
+		word = "failed (acknowledged)"
+	}
+	return fmt.Sprintf("runwatch: newest %s — %s", word, refreshed)
 }
 
 // MenuEntry is one execution in the tray menu.
@@ -138,6 +162,9 @@ type Row struct {
 	Age      string
 	Duration string
 	Error    string
+	// Seen says whether the error came before: "4× since 09:12", "new kind".
+	Seen     string
+	Stale    bool // its region did not answer the last refresh
 	Resource string
 }
 
@@ -152,6 +179,8 @@ func Rows(s poller.Snapshot, now time.Time) []Row {
 			Age:      poller.FormatAge(now.Sub(e.Created)) + " ago",
 			Duration: poller.FormatDuration(e.Duration(now)),
 			Error:    ErrorLine(e),
+			Seen:     SeenShort(e),
+			Stale:    e.Stale,
 			Resource: e.Resource,
 		})
 	}
@@ -171,6 +200,9 @@ func Header(st Status, now time.Time) string {
 		return "Refreshing…"
 	}
 	s := st.Snapshot
+	if st.LastSuccess.IsZero() {
+		return fmt.Sprintf("%s / %s — %d regions — never refreshed", s.Project, s.Job, s.RegionsAsked)
+	}
 	return fmt.Sprintf("%s / %s — %d regions — refreshed %s (%s ago)", s.Project, s.Job, s.RegionsAsked,
 		st.LastSuccess.Local().Format("15:04:05"), poller.FormatAge(now.Sub(st.LastSuccess)))
 }
@@ -206,65 +238,40 @@ func shortReason(msg string) string {
 	return msg
 }
 
-// Notification is a desktop notification's text.
-type Notification struct {
-	Title string
-	Body  string
+// SeenShort says in a few characters whether a failure's error came
+// before: "4× since 09:12", or "new kind" when it broke a failing streak
+// with a different error.
+func SeenShort(e poller.Execution) string {
+	switch {
+	case e.State != poller.StateFailed:
+		return ""
+	case e.Occurrences > 1:
+		return fmt.Sprintf("%d× since %s", e.Occurrences, clockOrDay(e.FirstOccurred, e.Completed))
+	case e.Kind == lifecycle.NewKindOfError:
+		return "new kind"
+	}
+	return ""
 }
 
-// maxNotified bounds the lines of a summary notification.
-const maxNotified = 5
-
-// NotificationFor turns the failures a refresh reported as new into one
-// notification: one failure names its region and error; several become a
-// summary. Text from logs is escaped, as notification servers read markup.
-func NotificationFor(job string, fresh []poller.Execution) (Notification, bool) {
-	switch len(fresh) {
-	case 0:
-		return Notification{}, false
-	case 1:
-		e := fresh[0]
-		return Notification{
-			Title: EscapeMarkup(fmt.Sprintf("%s failed in %s", job, e.Region)),
-			Body:  EscapeMarkup(notifiedError(e)),
-		}, true
+// Recurrence says in words whether an error came before: "same error as 3
+// earlier failures (first 09:12)", "new kind of error", or "".
+func Recurrence(occurrences int, first, at time.Time, kind lifecycle.Kind) string {
+	switch {
+	case occurrences == 2:
+		return "same error as 1 earlier failure (first " + clockOrDay(first, at) + ")"
+	case occurrences > 2:
+		return fmt.Sprintf("same error as %d earlier failures (first %s)", occurrences-1, clockOrDay(first, at))
+	case kind == lifecycle.NewKindOfError:
+		return "new kind of error"
 	}
-	var lines []string
-	for _, e := range fresh[:min(len(fresh), maxNotified)] {
-		lines = append(lines, EscapeMarkup(e.Region+": "+notifiedError(e)))
-	}
-	if more := len(fresh) - maxNotified; more > 0 {
-		lines = append(lines, fmt.Sprintf("and %d more", more))
-	}
-	return Notification{
-		Title: EscapeMarkup(fmt.Sprintf("%d new failures of %s", len(fresh), job)),
-		Body:  strings.Join(lines, "\n"),
-	}, true
+	return ""
 }
 
-// FixedNotification says the job works again: the newest execution
-// succeeded where the one before it, last refresh, had failed.
-func FixedNotification(job string, before, after poller.Snapshot) (Notification, bool) {
-	prev, ok1 := before.Newest()
-	cur, ok2 := after.Newest()
-	if !ok1 || !ok2 || prev.State != poller.StateFailed || cur.State != poller.StateSucceeded || cur.Resource == prev.Resource {
-		return Notification{}, false
+// clockOrDay is t's time of day when it is the same day as ref, else its date.
+func clockOrDay(t, ref time.Time) string {
+	t, ref = t.Local(), ref.Local()
+	if t.YearDay() == ref.YearDay() && t.Year() == ref.Year() {
+		return t.Format("15:04")
 	}
-	return Notification{
-		Title: EscapeMarkup(fmt.Sprintf("%s fixed in %s", job, cur.Region)),
-		Body:  EscapeMarkup(fmt.Sprintf("%s succeeded after %s failed", cur.Name, prev.Name)),
-	}, true
+	return t.Format("Jan 2 15:04")
 }
-
-func notifiedError(e poller.Execution) string {
-	if e.Error != "" {
-		return e.Error
-	}
-	return e.Name + " " + ErrorLine(e)
-}
-
-var markupEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// EscapeMarkup makes untrusted text plain for notification servers that
-// read the body as markup (dunst, GNOME, KDE).
-func EscapeMarkup(s string) string { return markupEscaper.Replace(s) }

@@ -11,7 +11,7 @@ var columns = []struct {
 	title string
 	width float32
 }{
-	{"State", 120}, {"Region", 185}, {"Execution", 215}, {"Created", 85}, {"Duration", 85}, {"Error", 510},
+	{"State", 120}, {"Region", 185}, {"Execution", 215}, {"Created", 85}, {"Duration", 85}, {"Error", 400}, {"Seen", 110},
 }
 
 // newExecutionsTable shows *rows; selecting a row opens its details.
@@ -68,6 +68,9 @@ func cellText(r Row, col int) (string, TrayLook) {
 	case 0:
 		return stateWord(r.State), lookOfState[r.State]
 	case 1:
+		if r.Stale {
+			return r.Region + " (stale)", LookStale
+		}
 		return r.Region, ""
 	case 2:
 		return r.Name, ""
@@ -75,7 +78,9 @@ func cellText(r Row, col int) (string, TrayLook) {
 		return r.Age, ""
 	case 4:
 		return r.Duration, ""
-	default:
+	case 5:
 		return r.Error, ""
+	default:
+		return r.Seen, ""
 	}
 }

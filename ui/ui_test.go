@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"runwatch/poller"
+	"runwatch/poller/lifecycle"
 )
 
 var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
@@ -79,6 +80,10 @@ func TestTrayLookPerState(t *testing.T) {
 		{"no executions", Status{HasSnapshot: true, Snapshot: snapshot(), LastSuccess: now}, LookStale},
 		{"offline", Status{HasSnapshot: true, Snapshot: poller.Snapshot{RegionsAsked: 2, RegionErrors: map[string]string{"a": "x", "b": "y"}}}, LookOffline},
 		{"credentials refused", Status{HasSnapshot: true, Snapshot: poller.Snapshot{RegionsAsked: 1, RegionErrors: map[string]string{"a": "x"}, Unauthenticated: true}}, LookCredentials},
+		{"acknowledged", Status{HasSnapshot: true, Snapshot: snapshot(acked(execution("a", "1", poller.StateFailed, time.Minute))), LastSuccess: now}, LookAcked},
+		// A region that stopped answering long ago does not decide the colour.
+		{"stale region's failure", Status{HasSnapshot: true, Snapshot: snapshot(staleSince(execution("a", "1", poller.StateFailed, time.Minute), now.Add(-5*time.Minute)), execution("b", "0", poller.StateSucceeded, time.Hour)), LastSuccess: now, Interval: 30 * time.Second}, LookSucceeded},
+		{"recently stale region's failure", Status{HasSnapshot: true, Snapshot: snapshot(staleSince(execution("a", "1", poller.StateFailed, time.Minute), now.Add(-30*time.Second)), execution("b", "0", poller.StateSucceeded, time.Hour)), LastSuccess: now, Interval: 30 * time.Second}, LookFailed},
 	}
 	for _, c := range cases {
 		if got := TrayLookOf(c.st, now); got != c.want {
@@ -89,7 +94,7 @@ func TestTrayLookPerState(t *testing.T) {
 		}
 	}
 	icons := map[string]TrayLook{}
-	for _, look := range []TrayLook{LookRunning, LookSucceeded, LookFailed, LookCancelled, LookPending, LookStale, LookOffline, LookCredentials} {
+	for _, look := range []TrayLook{LookRunning, LookSucceeded, LookFailed, LookAcked, LookCancelled, LookPending, LookStale, LookOffline, LookCredentials} {
 		name := IconOf(look).Name()
 		if other, dup := icons[name]; dup {
 			t.Errorf("%s and %s share the icon %s", look, other, name)
@@ -98,28 +103,61 @@ func TestTrayLookPerState(t *testing.T) {
 	}
 }
 
-func TestNotificationText(t *testing.T) {
-	bad := execution("us-west3", "e2", poller.StateFailed, time.Minute)
-	bad.Error = `ValueError: bad <b>config</b> & more`
-	n, ok := NotificationFor("vertex-ai-launcher", []poller.Execution{bad})
-	if !ok || n.Title != "vertex-ai-launcher failed in us-west3" || n.Body != "ValueError: bad &lt;b&gt;config&lt;/b&gt; &amp; more" {
-		t.Fatalf("%+v", n)
+func acked(e poller.Execution) poller.Execution {
+	e.Acknowledged = true
+	return e
+}
+
+func staleSince(e poller.Execution, listed time.Time) poller.Execution {
+	e.Stale, e.ListedAt = true, listed
+	return e
+}
+
+// change is a classified failure of the test job.
+func change(kind lifecycle.Kind, region, name, line string) lifecycle.Change {
+	return lifecycle.Change{
+		Kind: kind, Scope: lifecycle.Scope{Project: "p", Job: "vertex-ai-launcher", Region: region},
+		Resource: "projects/p/locations/" + region + "/jobs/vertex-ai-launcher/executions/" + name,
+		Record: lifecycle.Record{Region: region, State: poller.StateFailed, Completed: now,
+			Error: lifecycle.ErrorInfo{Line: line, Logs: lifecycle.LogsRead}},
+		Occurrences: 1, First: now,
 	}
-	several := []poller.Execution{bad, execution("us-east1", "e3", poller.StateFailed, time.Minute)}
-	n, ok = NotificationFor("vertex-ai-launcher", several)
-	if !ok || n.Title != "2 new failures of vertex-ai-launcher" || strings.Count(n.Body, "\n") != 1 || !strings.Contains(n.Body, "us-east1: ModuleNotFoundError") {
-		t.Fatalf("summary %+v", n)
+}
+
+func TestNotificationWording(t *testing.T) {
+	job := "vertex-ai-launcher"
+	bad := change(lifecycle.NewFailure, "us-west3", "e2", `ValueError: bad <b>config</b> & more`)
+	ns := NotificationsFor(job, []lifecycle.Change{bad}, nil)
+	if len(ns) != 1 || ns[0].Title != "vertex-ai-launcher failed in us-west3" || ns[0].Body != "ValueError: bad <b>config</b> & more" || ns[0].Resource != bad.Resource {
+		t.Fatalf("%+v", ns)
 	}
-	if _, ok := NotificationFor("j", nil); ok {
+	again := change(lifecycle.SameError, "us-west3", "e3", "ValueError: bad")
+	again.Occurrences, again.First = 4, now.Add(-time.Hour)
+	ns = NotificationsFor(job, []lifecycle.Change{again}, nil)
+	if len(ns) != 1 || ns[0].Title != "vertex-ai-launcher still failing in us-west3" ||
+		!strings.Contains(ns[0].Body, "same error as 3 earlier failures (first "+now.Add(-time.Hour).Local().Format("15:04")+")") {
+		t.Fatalf("same error: %+v", ns)
+	}
+	kind := change(lifecycle.NewKindOfError, "us-east1", "e4", "ImagePullBackOff")
+	if ns = NotificationsFor(job, []lifecycle.Change{kind}, nil); ns[0].Title != "vertex-ai-launcher failed with a new kind of error in us-east1" {
+		t.Fatalf("new kind: %+v", ns)
+	}
+	fixed := lifecycle.Change{Kind: lifecycle.Fixed, Scope: bad.Scope, Resource: bad.Resource + "-ok", Fixes: bad.Resource}
+	if ns = NotificationsFor(job, []lifecycle.Change{fixed}, nil); ns[0].Title != "vertex-ai-launcher fixed in us-west3" || ns[0].Body != "e2-ok succeeded after e2 failed" {
+		t.Fatalf("fixed: %+v", ns)
+	}
+	ns = NotificationsFor(job, []lifecycle.Change{bad, again, fixed}, []lifecycle.Change{kind})
+	if len(ns) != 2 || ns[0].Title != "vertex-ai-launcher: 1 failed, 1 still failing, 1 fixed" || strings.Count(ns[0].Body, "\n") != 2 {
+		t.Fatalf("summary: %+v", ns)
+	}
+	if ns[1].Title != "While notifications were snoozed: vertex-ai-launcher: 1 new kind of error" {
+		t.Fatalf("snooze summary: %+v", ns[1])
+	}
+	if ns := NotificationsFor(job, nil, nil); len(ns) != 0 {
 		t.Fatal("a notification for nothing")
 	}
-	before := snapshot(execution("a", "1", poller.StateFailed, time.Hour))
-	after := snapshot(execution("b", "2", poller.StateSucceeded, time.Minute), execution("a", "1", poller.StateFailed, time.Hour))
-	if n, ok := FixedNotification("j", before, after); !ok || n.Title != "j fixed in b" {
-		t.Fatalf("fixed %+v %v", n, ok)
-	}
-	if _, ok := FixedNotification("j", after, after); ok {
-		t.Fatal("fixed twice")
+	if got := EscapeMarkup("<b>&"); got != "&lt;b&gt;&amp;" {
+		t.Fatalf("escaped %q", got)
 	}
 }
 
@@ -149,7 +187,7 @@ func TestWindowRowsAndTrayMenu(t *testing.T) {
 	u.Apply(poller.Result{Snapshot: snapshot(
 		execution("us-east1", "e1", poller.StateRunning, 2*time.Minute),
 		execution("us-west3", "e2", poller.StateFailed, 3*time.Hour),
-	), Baseline: true})
+	)})
 	if got := len(u.rows); got != 2 {
 		t.Fatalf("%d rows", got)
 	}
@@ -182,19 +220,17 @@ func TestWindowRowsAndTrayMenu(t *testing.T) {
 	}
 }
 
-func TestNotificationSentOnceForNewFailureOnly(t *testing.T) {
+func TestNotificationSentForEachChangeOnly(t *testing.T) {
 	u, _, _ := newTestUI(t)
 	bad := execution("us-west3", "e2", poller.StateFailed, time.Minute)
 	old := snapshot(execution("us-east1", "e1", poller.StateSucceeded, time.Hour))
-	test.AssertNotificationSent(t, nil, func() { u.Apply(poller.Result{Snapshot: old, Baseline: true}) })
-	test.AssertNotificationSent(t, fyne.NewNotification("vertex-ai-launcher failed in us-west3", "ModuleNotFoundError: No module named 'transformers'"), func() {
-		u.Apply(poller.Result{Snapshot: snapshot(bad), NewFailures: []poller.Execution{bad}})
+	test.AssertNotificationSent(t, nil, func() { u.Apply(poller.Result{Snapshot: old}) })
+	c := change(lifecycle.NewFailure, "us-west3", "e2", "ModuleNotFoundError: No module named 'x' <b>")
+	test.AssertNotificationSent(t, fyne.NewNotification("vertex-ai-launcher failed in us-west3", "ModuleNotFoundError: No module named 'x' &lt;b&gt;"), func() {
+		u.Apply(poller.Result{Snapshot: snapshot(bad), Changes: []lifecycle.Change{c}})
 	})
-	// The next refresh reports nothing new (the poller remembers): no notification.
+	// The next refresh classifies nothing new: no notification.
 	test.AssertNotificationSent(t, nil, func() { u.Apply(poller.Result{Snapshot: snapshot(bad)}) })
-	// A restart's first refresh reports remembered failures as not new.
-	u2, _, _ := newTestUI(t)
-	test.AssertNotificationSent(t, nil, func() { u2.Apply(poller.Result{Snapshot: snapshot(bad)}) })
 }
 
 func TestPauseNotifications(t *testing.T) {
@@ -205,8 +241,76 @@ func TestPauseNotifications(t *testing.T) {
 	}
 	bad := execution("us-west3", "e2", poller.StateFailed, time.Minute)
 	test.AssertNotificationSent(t, nil, func() {
-		u.Apply(poller.Result{Snapshot: snapshot(bad), NewFailures: []poller.Execution{bad}})
+		u.Apply(poller.Result{Snapshot: snapshot(bad), Changes: []lifecycle.Change{change(lifecycle.NewFailure, "us-west3", "e2", "x")}})
 	})
+}
+
+func TestAcknowledgeAndSnoozeFromTrayAndDetails(t *testing.T) {
+	a := test.NewTempApp(t)
+	var ackedNames []string
+	var snoozed []time.Time
+	u := New(a, Actions{
+		Acknowledge: func(r string) { ackedNames = append(ackedNames, r) },
+		Snooze:      func(t time.Time) { snoozed = append(snoozed, t) },
+	}, func() time.Time { return now })
+	bad := execution("us-west3", "e2", poller.StateFailed, time.Minute)
+	u.Apply(poller.Result{Snapshot: snapshot(bad)})
+	item := menuItem(u.TrayMenu, "Acknowledge e2's error")
+	if item == nil {
+		t.Fatalf("no acknowledge item in %q", menuLabels(u.TrayMenu))
+	}
+	item.Action()
+	snooze := menuItem(u.TrayMenu, "Snooze notifications")
+	if snooze == nil || snooze.ChildMenu == nil {
+		t.Fatalf("no snooze submenu in %q", menuLabels(u.TrayMenu))
+	}
+	menuItem(snooze.ChildMenu, "For 1 hour").Action()
+	menuItem(snooze.ChildMenu, "Until tomorrow 08:00").Action()
+	if len(ackedNames) != 1 || ackedNames[0] != bad.Resource || len(snoozed) != 2 || !snoozed[0].Equal(now.Add(time.Hour)) || snoozed[1].Local().Hour() != 8 {
+		t.Fatalf("acked %v, snoozed %v", ackedNames, snoozed)
+	}
+	// The poller answers with the failure acknowledged: not red, no menu item.
+	snap := snapshot(acked(bad))
+	snap.SnoozedUntil = now.Add(time.Hour)
+	u.ShowSnapshot(snap)
+	if u.Look() != LookAcked || menuItem(u.TrayMenu, "Acknowledge e2's error") != nil {
+		t.Fatalf("look %s, menu %q", u.Look(), menuLabels(u.TrayMenu))
+	}
+	resume := menuItemPrefix(u.TrayMenu, "Resume notifications")
+	if resume == nil {
+		t.Fatalf("no resume item in %q", menuLabels(u.TrayMenu))
+	}
+	resume.Action()
+	if len(snoozed) != 3 || !snoozed[2].IsZero() {
+		t.Fatalf("resume asked %v", snoozed)
+	}
+	// From the details window too.
+	u.Apply(poller.Result{Snapshot: snapshot(bad)})
+	u.OpenDetails(bad.Resource)
+	d := u.DetailsOf(bad.Resource)
+	test.Tap(d.Acknowledge)
+	if len(ackedNames) != 2 {
+		t.Fatalf("details Acknowledge asked %v", ackedNames)
+	}
+}
+
+
+func menuItem(m *fyne.Menu, label string) *fyne.MenuItem {
+	for _, item := range m.Items {
+		if item.Label == label {
+			return item
+		}
+	}
+	return nil
+}
+
+func menuItemPrefix(m *fyne.Menu, prefix string) *fyne.MenuItem {
+	for _, item := range m.Items {
+		if strings.HasPrefix(item.Label, prefix) {
+			return item
+		}
+	}
+	return nil
 }
 
 func TestSelectingARowOpensItsDetails(t *testing.T) {

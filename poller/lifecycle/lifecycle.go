@@ -1,0 +1,391 @@
+package lifecycle
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Sighting is one execution as a region's listing (or a Get of a followed
+// execution) showed it.
+type Sighting struct {
+	Resource  string
+	State     State
+	Created   time.Time
+	Completed time.Time
+}
+
+// Observe takes what a region that answered listed. The first answer of a
+// scope learns its terminal executions silently; later ones record new
+// terminal executions to be classified. Executions not yet ended are
+// followed until they end.
+func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time) {
+	key := scope.Key()
+	s := m.Scopes[key]
+	first := s == nil
+	if first {
+		s = &ScopeState{LearnedAt: now}
+		m.Scopes[key] = s
+	}
+	j := m.job(scope.jobKey())
+	for _, x := range seen {
+		r := j.Records[x.Resource]
+		if !x.State.Terminal() {
+			if r == nil {
+				if s.Following == nil {
+					s.Following = map[string]time.Time{}
+				}
+				if _, ok := s.Following[x.Resource]; !ok {
+					s.Following[x.Resource] = now
+				}
+			}
+			continue
+		}
+		_, followed := s.Following[x.Resource]
+		delete(s.Following, x.Resource)
+		if r != nil {
+			r.LastSeen = now
+			continue
+		}
+		r = &Record{Region: scope.Region, State: x.State, Created: x.Created, Completed: x.Completed, FirstSeen: now, LastSeen: now}
+		if x.State != Failed {
+			r.Error.Logs = LogsRead // nothing to read
+		}
+		// Ended before the region was watched, and not seen running since:
+		// history, not news.
+		r.Learned = first || (!followed && r.end().Before(s.LearnedAt))
+		r.Announced = r.Learned
+		j.Records[x.Resource] = r
+	}
+}
+
+// Kind is what a terminal execution meant for its job.
+type Kind string
+
+// The kinds of change, decided before anything is worded.
+const (
+	// NewFailure: failed while the job was not failing.
+	NewFailure Kind = "new_failure"
+	// SameError: failed again, with an error this failing streak had already.
+	SameError Kind = "same_error"
+	// NewKindOfError: failed again, with an error not seen in this streak.
+	NewKindOfError Kind = "new_kind"
+	// Fixed: succeeded, newer than the failure that was the job's verdict.
+	Fixed Kind = "fixed"
+	// WasCancelled: cancelled; it does not change whether the job is failing.
+	WasCancelled Kind = "cancelled"
+)
+
+// Change is one classified terminal execution, to be announced.
+type Change struct {
+	Kind     Kind   `json:"kind"`
+	Scope    Scope  `json:"scope"`
+	Resource string `json:"resource"`
+	Record   Record `json:"record"`
+	// Occurrences: failures of the job sharing its fingerprint, itself
+	// included; First: when the first of them ended.
+	Occurrences int       `json:"occurrences,omitempty"`
+	First       time.Time `json:"first,omitempty"`
+	// Fixes: for Fixed, the failure that was the job's verdict.
+	Fixes string `json:"fixes,omitempty"`
+}
+
+// Announcement is what a refresh has to say.
+type Announcement struct {
+	Changes []Change
+	// Missed: what a snooze that just ended held back, for one summary.
+	Missed []Change
+}
+
+// maxMissed bounds what a snooze keeps for its summary.
+const maxMissed = 100
+
+// Classify decides, per job, what the terminal executions not announced yet
+// mean, oldest end first, and marks them announced. A failure whose error is
+// unknown waits up to AnnounceAfter, and holds back what ended after it, so
+// the order of news is the order of events. While snoozed, changes are kept
+// for one summary when the snooze ends.
+func (m *Memory) Classify(now time.Time) Announcement {
+	var changes []Change
+	for _, key := range slices.Sorted(maps.Keys(m.Jobs)) {
+		j := m.Jobs[key]
+		var pending []string
+		for name, r := range j.Records {
+			if !r.Announced {
+				pending = append(pending, name)
+			}
+		}
+		slices.SortFunc(pending, func(a, b string) int {
+			if newer(j.Records[a], a, j.Records[b], b) {
+				return 1
+			}
+			return -1
+		})
+		for _, name := range pending {
+			r := j.Records[name]
+			if r.State == Failed && !r.Error.Settled() && now.Sub(r.FirstSeen) < AnnounceAfter {
+				break
+			}
+			c, ok := j.classify(name, r)
+			r.Announced, r.Kind = true, c.Kind
+			if !ok {
+				continue
+			}
+			if c.Kind == Fixed && len(j.Acks) > 0 {
+				j.Acks, j.AcksChanged = nil, now
+			}
+			project, job := splitJobKey(key)
+			c.Scope = Scope{Project: project, Job: job, Region: r.Region}
+			c.Record = *r
+			if r.State == Failed {
+				c.Occurrences, c.First = m.Occurrences(c.Scope, name)
+			}
+			changes = append(changes, c)
+		}
+	}
+	if now.Before(m.Snooze.Until) {
+		m.Snooze.Missed = append(m.Snooze.Missed, changes...)
+		if extra := len(m.Snooze.Missed) - maxMissed; extra > 0 {
+			m.Snooze.Missed = m.Snooze.Missed[extra:]
+		}
+		return Announcement{}
+	}
+	a := Announcement{Changes: changes}
+	if len(m.Snooze.Missed) > 0 {
+		// Changed: this copy's empty list wins over one still holding them.
+		a.Missed, m.Snooze.Missed, m.Snooze.Changed = m.Snooze.Missed, nil, now
+	}
+	return a
+}
+
+// classify decides what one record means given what the job's announced
+// records say; ok is false when it is no news (a success of a job that was
+// not failing).
+func (j *JobState) classify(name string, r *Record) (Change, bool) {
+	verdict, vname := j.verdict()
+	c := Change{Resource: name}
+	failing := verdict != nil && verdict.State == Failed
+	switch r.State {
+	case Cancelled:
+		c.Kind = WasCancelled
+	case Succeeded:
+		if !failing || !newer(r, name, verdict, vname) {
+			return c, false
+		}
+		c.Kind, c.Fixes = Fixed, vname
+	case Failed:
+		fp := r.Error.Fingerprint
+		streak := j.streak()
+		switch {
+		case !failing:
+			c.Kind = NewFailure
+		case fp != "" && len(streak) > 0 && !slices.Contains(streak, fp):
+			c.Kind = NewKindOfError
+		default:
+			c.Kind = SameError
+		}
+	}
+	return c, true
+}
+
+// verdict is the newest announced execution that succeeded or failed: it
+// says whether the job is failing. Cancellations say nothing either way.
+func (j *JobState) verdict() (*Record, string) {
+	var best *Record
+	var bestName string
+	for name, r := range j.Records {
+		if !r.Announced || r.State == Cancelled {
+			continue
+		}
+		if best == nil || newer(r, name, best, bestName) {
+			best, bestName = r, name
+		}
+	}
+	return best, bestName
+}
+
+// streak is the fingerprints of the announced failures newer than the
+// newest announced success.
+func (j *JobState) streak() []string {
+	var lastOK *Record
+	var lastOKName string
+	for name, r := range j.Records {
+		if r.Announced && r.State == Succeeded && (lastOK == nil || newer(r, name, lastOK, lastOKName)) {
+			lastOK, lastOKName = r, name
+		}
+	}
+	var fps []string
+	for name, r := range j.Records {
+		if r.Announced && r.State == Failed && r.Error.Fingerprint != "" &&
+			(lastOK == nil || newer(r, name, lastOK, lastOKName)) {
+			fps = append(fps, r.Error.Fingerprint)
+		}
+	}
+	return fps
+}
+
+// splitJobKey undoes Scope.jobKey: project IDs hold no "/".
+func splitJobKey(key string) (project, job string) {
+	for i := 0; i < len(key); i++ {
+		if key[i] == '/' {
+			return key[:i], key[i+1:]
+		}
+	}
+	return key, ""
+}
+
+// Acknowledge marks a failure as seen by a person: the tray stops showing
+// red for failures of the job with its error until AckFor passes, the job
+// is fixed, or a new kind of error comes.
+func (m *Memory) Acknowledge(scope Scope, resource string, now time.Time) bool {
+	j := m.Jobs[scope.jobKey()]
+	if j == nil || j.Records[resource] == nil || j.Records[resource].State != Failed {
+		return false
+	}
+	j.Acks = append(j.Acks, Ack{Fingerprint: j.Records[resource].Error.Fingerprint, Resource: resource, At: now})
+	j.AcksChanged = now
+	return true
+}
+
+// Acknowledged reports whether a failure is covered by an acknowledgement:
+// its own, or one of the same error of the same job.
+func (m *Memory) Acknowledged(scope Scope, resource string, now time.Time) bool {
+	j := m.Jobs[scope.jobKey()]
+	if j == nil || j.Records[resource] == nil || j.Records[resource].State != Failed {
+		return false
+	}
+	fp := j.Records[resource].Error.Fingerprint
+	for _, a := range j.Acks {
+		if now.Sub(a.At) < AckFor && (a.Resource == resource || (fp != "" && a.Fingerprint == fp)) {
+			return true
+		}
+	}
+	return false
+}
+
+// SnoozeUntil holds notifications back until t (the zero time ends a snooze
+// at the next Classify, with its summary).
+func (m *Memory) SnoozeUntil(t, now time.Time) {
+	m.Snooze.Until, m.Snooze.Changed = t, now
+}
+
+// SnoozedUntil is when the current snooze ends, zero when there is none.
+func (m *Memory) SnoozedUntil(now time.Time) time.Time {
+	if now.Before(m.Snooze.Until) {
+		return m.Snooze.Until
+	}
+	return time.Time{}
+}
+
+// Merge joins another copy of the memory into this one, as when another
+// process wrote the same file: nothing either knows is lost. Records and
+// scopes are joined field by field (announced wins, the earlier learning
+// wins, a settled error wins); acknowledgements and snoozes, which a person
+// sets, are taken from whichever copy changed them last.
+func (m *Memory) Merge(o *Memory) {
+	for key, os := range o.Scopes {
+		s := m.Scopes[key]
+		if s == nil {
+			m.Scopes[key] = cloneScope(os)
+			continue
+		}
+		if os.LearnedAt.Before(s.LearnedAt) {
+			s.LearnedAt = os.LearnedAt
+		}
+		for name, since := range os.Following {
+			if m.unfollowed(since) {
+				continue
+			}
+			if s.Following == nil {
+				s.Following = map[string]time.Time{}
+			}
+			if cur, ok := s.Following[name]; !ok || since.Before(cur) {
+				s.Following[name] = since
+			}
+		}
+	}
+	for key, oj := range o.Jobs {
+		j := m.job(key)
+		for name, or := range oj.Records {
+			r := j.Records[name]
+			if r == nil && m.forgotten(or) {
+				continue
+			}
+			if r == nil {
+				cp := *or
+				j.Records[name] = &cp
+				continue
+			}
+			mergeRecord(r, or)
+		}
+		if oj.AcksChanged.After(j.AcksChanged) {
+			j.Acks, j.AcksChanged = slices.Clone(oj.Acks), oj.AcksChanged
+		}
+	}
+	// A followed execution another copy saw end is followed no more.
+	for key, s := range m.Scopes {
+		project, rest := splitJobKey(key)
+		job, _ := splitJobKey(rest)
+		j := m.Jobs[project+"/"+job]
+		for name := range s.Following {
+			if j != nil && j.Records[name] != nil {
+				delete(s.Following, name)
+			}
+		}
+	}
+	if o.PrunedAt.After(m.PrunedAt) {
+		m.PrunedAt = o.PrunedAt
+	}
+	m.bound()
+	switch {
+	case o.Snooze.Changed.After(m.Snooze.Changed):
+		m.Snooze = Snooze{Until: o.Snooze.Until, Changed: o.Snooze.Changed, Missed: slices.Clone(o.Snooze.Missed)}
+	case o.Snooze.Changed.Equal(m.Snooze.Changed):
+		for _, c := range o.Snooze.Missed {
+			if !slices.ContainsFunc(m.Snooze.Missed, func(x Change) bool { return x.Resource == c.Resource && x.Kind == c.Kind }) {
+				m.Snooze.Missed = append(m.Snooze.Missed, c)
+			}
+		}
+	}
+}
+
+func cloneScope(s *ScopeState) *ScopeState {
+	return &ScopeState{LearnedAt: s.LearnedAt, Following: maps.Clone(s.Following)}
+}
+
+// mergeRecord joins what two copies know of one execution into r.
+func mergeRecord(r, o *Record) {
+	if o.Announced && !r.Announced {
+		r.Announced, r.Kind = true, o.Kind
+	}
+	r.Learned = r.Learned || o.Learned
+	if o.FirstSeen.Before(r.FirstSeen) {
+		r.FirstSeen = o.FirstSeen
+	}
+	if o.LastSeen.After(r.LastSeen) {
+		r.LastSeen = o.LastSeen
+	}
+	if betterError(o.Error, r.Error) {
+		r.Error = o.Error
+	}
+}
+
+// betterError: a settled error beats a pending one; one from the logs beats
+// Cloud Run's summary.
+func betterError(a, b ErrorInfo) bool {
+	rank := func(e ErrorInfo) int {
+		n := 0
+		if e.Settled() {
+			n += 2
+		}
+		if e.Line != "" {
+			n++
+		}
+		if e.Source == "logs" {
+			n += 4
+		}
+		return n
+	}
+	return cmp.Compare(rank(a), rank(b)) > 0
+}

@@ -1,0 +1,369 @@
+// Package lifecycle is the one place that decides what a change in a Cloud
+// Run job's executions means: a new failure, the same error again, a new kind
+// of error, fixed, cancelled. It decides from what is remembered (the
+// terminal executions of each watched project, job and region), never from
+// two listings, and it knows neither the Google clients nor widgets: the
+// poller feeds it sightings and error lines, the UI words what it returns.
+package lifecycle
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"time"
+)
+
+// State is what an execution is doing or did.
+type State string
+
+// The states runwatch tells apart.
+const (
+	Pending   State = "PENDING"
+	Running   State = "RUNNING"
+	Succeeded State = "SUCCEEDED"
+	Failed    State = "FAILED"
+	Cancelled State = "CANCELLED"
+)
+
+// Terminal reports whether the state can no longer change.
+func (s State) Terminal() bool { return s == Succeeded || s == Failed || s == Cancelled }
+
+// LogStatus says how far finding a failed execution's error got.
+type LogStatus string
+
+const (
+	// LogsPending: not read yet, or the read failed; it will be tried again.
+	LogsPending LogStatus = ""
+	// LogsRead: read; Error may still be empty when no line looked like one.
+	LogsRead LogStatus = "read"
+	// LogsNone: Cloud Logging had no entries long after the execution ended.
+	LogsNone LogStatus = "none"
+)
+
+// Scope is what is watched: one job of one project in one region.
+type Scope struct{ Project, Job, Region string }
+
+// Key is the scope's key in the memory.
+func (s Scope) Key() string { return s.Project + "/" + s.Job + "/" + s.Region }
+
+func (s Scope) jobKey() string { return s.Project + "/" + s.Job }
+
+// Timing of the lifecycle.
+const (
+	// AnnounceAfter: a failure whose error is still unknown is announced
+	// this long after it was first seen as failed, without its error.
+	AnnounceAfter = 3 * time.Minute
+	// AckFor: an acknowledgement lasts this long.
+	AckFor = 24 * time.Hour
+	// followFor: an execution seen running is followed this long at most
+	// (Cloud Run's longest task timeout is 7 days).
+	followFor = 8 * 24 * time.Hour
+	// forgetAfter: records not listed for this long are pruned.
+	forgetAfter = 30 * 24 * time.Hour
+	// maxRecordsPerJob bounds the memory of a job that fails often.
+	maxRecordsPerJob = 400
+	// maxContextLine bounds each remembered log line around an error.
+	maxContextLine = 500
+)
+
+// Memory is everything runwatch remembers between refreshes and restarts.
+// It is one JSON document; Merge joins two copies of it, so two processes
+// writing the same file lose nothing of each other.
+type Memory struct {
+	Version int                    `json:"version"`
+	Scopes  map[string]*ScopeState `json:"scopes"` // by Scope.Key
+	Jobs    map[string]*JobState   `json:"jobs"`   // by project/job
+	Snooze  Snooze                 `json:"snooze"`
+	// PrunedAt is when Prune last ran: Merge does not bring back from
+	// another copy what pruning then forgot.
+	PrunedAt time.Time `json:"pruned_at"`
+}
+
+// ScopeState is what is remembered of one watched region of a job.
+type ScopeState struct {
+	// LearnedAt is when the region first answered for this project and job:
+	// what ended before is learned silently, never announced.
+	LearnedAt time.Time `json:"learned_at"`
+	// Following are executions seen pending or running: they are followed
+	// until they end, even once newer ones push them out of the listing.
+	Following map[string]time.Time `json:"following,omitempty"` // resource → first seen
+}
+
+// JobState is what is remembered of one job of one project, over all its
+// regions.
+type JobState struct {
+	Records map[string]*Record `json:"records"` // terminal executions by resource
+	// Verdict is the newest terminal execution already classified (or
+	// learned): its state says whether the job is failing.
+	Verdict string `json:"verdict,omitempty"`
+	// Streak holds the fingerprints of the failures since the last success.
+	Streak []string `json:"streak,omitempty"`
+	Acks   []Ack    `json:"acks,omitempty"`
+	// AcksChanged orders the acknowledgements of two copies in Merge.
+	AcksChanged time.Time `json:"acks_changed"`
+}
+
+// Ack is an acknowledged error of a job: the tray stops showing red for
+// failures with its fingerprint until it expires or the job is fixed.
+type Ack struct {
+	Fingerprint string    `json:"fingerprint"`
+	Resource    string    `json:"resource"`
+	At          time.Time `json:"at"`
+}
+
+// Snooze holds notifications back until a time; what was held is summed
+// up once when it ends.
+type Snooze struct {
+	Until   time.Time `json:"until"`
+	Changed time.Time `json:"changed"`
+	Missed  []Change  `json:"missed,omitempty"`
+}
+
+// Record is one execution in a terminal state.
+type Record struct {
+	Region    string    `json:"region"`
+	State     State     `json:"state"`
+	Created   time.Time `json:"created"`
+	Completed time.Time `json:"completed"`
+	FirstSeen time.Time `json:"first_seen"` // the refresh that first saw it terminal
+	LastSeen  time.Time `json:"last_seen"`
+	// Learned: it ended before its region was watched; never announced.
+	Learned bool `json:"learned,omitempty"`
+	// Announced: classified and handed out once (or learned).
+	Announced bool `json:"announced,omitempty"`
+	Kind      Kind `json:"kind,omitempty"`
+
+	Error ErrorInfo `json:"error"`
+}
+
+// ErrorInfo is what is known of why an execution failed.
+type ErrorInfo struct {
+	Line        string    `json:"line,omitempty"`
+	Category    string    `json:"category,omitempty"`
+	Rule        string    `json:"rule,omitempty"`
+	Source      string    `json:"source,omitempty"` // "logs" or "cloud_run"
+	Fingerprint string    `json:"fingerprint,omitempty"`
+	Context     []string  `json:"context,omitempty"` // log lines around Line
+	Matched     int       `json:"matched,omitempty"` // Line's index in Context
+	Logs        LogStatus `json:"logs,omitempty"`
+}
+
+// Settled reports whether nothing about the error needs fetching again.
+func (e ErrorInfo) Settled() bool { return e.Logs != LogsPending }
+
+// end is the time an execution ended, or was created when that is unknown.
+func (r *Record) end() time.Time { return cmp.Or(r.Completed, r.Created) }
+
+// newer orders records by when they ended, then were created, then name.
+func newer(a *Record, an string, b *Record, bn string) bool {
+	if c := a.end().Compare(b.end()); c != 0 {
+		return c > 0
+	}
+	if c := a.Created.Compare(b.Created); c != 0 {
+		return c > 0
+	}
+	return an > bn
+}
+
+// New is an empty memory.
+func New() *Memory {
+	return &Memory{Version: 1, Scopes: map[string]*ScopeState{}, Jobs: map[string]*JobState{}}
+}
+
+// Normalize makes a decoded memory usable: nil maps made, impossible
+// records dropped.
+func (m *Memory) Normalize() {
+	m.Version = 1
+	if m.Scopes == nil {
+		m.Scopes = map[string]*ScopeState{}
+	}
+	if m.Jobs == nil {
+		m.Jobs = map[string]*JobState{}
+	}
+	for k, s := range m.Scopes {
+		if s == nil {
+			delete(m.Scopes, k)
+		}
+	}
+	for k, j := range m.Jobs {
+		if j == nil {
+			delete(m.Jobs, k)
+			continue
+		}
+		if j.Records == nil {
+			j.Records = map[string]*Record{}
+		}
+		for name, r := range j.Records {
+			if r == nil || !r.State.Terminal() {
+				delete(j.Records, name)
+			}
+		}
+	}
+}
+
+func (m *Memory) job(key string) *JobState {
+	j := m.Jobs[key]
+	if j == nil {
+		j = &JobState{Records: map[string]*Record{}}
+		m.Jobs[key] = j
+	}
+	return j
+}
+
+// Record returns what is remembered of a terminal execution.
+func (m *Memory) Record(scope Scope, resource string) (Record, bool) {
+	j := m.Jobs[scope.jobKey()]
+	if j == nil || j.Records[resource] == nil {
+		return Record{}, false
+	}
+	return *j.Records[resource], true
+}
+
+// Learned reports whether the scope has answered before.
+func (m *Memory) Learned(scope Scope) bool { return m.Scopes[scope.Key()] != nil }
+
+// Following lists the executions of a scope followed until they end.
+func (m *Memory) Following(scope Scope) []string {
+	s := m.Scopes[scope.Key()]
+	if s == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(s.Following))
+}
+
+// Unfollow stops following an execution that no longer exists.
+func (m *Memory) Unfollow(scope Scope, resource string) {
+	if s := m.Scopes[scope.Key()]; s != nil {
+		delete(s.Following, resource)
+	}
+}
+
+// SetError records what is known of a failed execution's error. A line
+// already known from the logs is not replaced by a less specific one.
+func (m *Memory) SetError(scope Scope, resource string, e ErrorInfo) {
+	j := m.Jobs[scope.jobKey()]
+	if j == nil || j.Records[resource] == nil {
+		return
+	}
+	r := j.Records[resource]
+	if r.Error.Source == "logs" && r.Error.Line != "" && e.Source != "logs" {
+		return
+	}
+	e.Context = clipLines(e.Context)
+	if e.Fingerprint == "" && e.Line != "" {
+		e.Fingerprint = Fingerprint(e.Rule, e.Line)
+	}
+	r.Error = e
+}
+
+// clipLines bounds the context lines kept in the memory.
+func clipLines(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		if len(l) > maxContextLine {
+			l = l[:maxContextLine] + "…"
+		}
+		out[i] = l
+	}
+	return out
+}
+
+// Occurrences counts the remembered failures of the job that share the
+// execution's fingerprint, itself included, and when the first ended.
+func (m *Memory) Occurrences(scope Scope, resource string) (n int, first time.Time) {
+	j := m.Jobs[scope.jobKey()]
+	if j == nil || j.Records[resource] == nil {
+		return 0, time.Time{}
+	}
+	fp := j.Records[resource].Error.Fingerprint
+	if fp == "" {
+		return 1, j.Records[resource].end()
+	}
+	for _, r := range j.Records {
+		if r.State == Failed && r.Error.Fingerprint == fp {
+			n++
+			if first.IsZero() || r.end().Before(first) {
+				first = r.end()
+			}
+		}
+	}
+	return n, first
+}
+
+// Prune forgets what was not listed for a month, followed executions past
+// Cloud Run's longest run and expired acknowledgements, and bounds each
+// job's records.
+func (m *Memory) Prune(now time.Time) {
+	m.PrunedAt = now
+	for _, j := range m.Jobs {
+		_, verdict := j.verdict()
+		for name, r := range j.Records {
+			if m.forgotten(r) && name != verdict {
+				delete(j.Records, name)
+			}
+		}
+		j.Acks = slices.DeleteFunc(j.Acks, func(a Ack) bool { return now.Sub(a.At) >= AckFor })
+	}
+	for _, s := range m.Scopes {
+		for name, since := range s.Following {
+			if m.unfollowed(since) {
+				delete(s.Following, name)
+			}
+		}
+	}
+	m.bound()
+}
+
+// forgotten: the record is older than the last prune keeps.
+func (m *Memory) forgotten(r *Record) bool {
+	return !m.PrunedAt.IsZero() && r.LastSeen.Before(m.PrunedAt.Add(-forgetAfter))
+}
+
+// unfollowed: an execution first seen at since is followed no more.
+func (m *Memory) unfollowed(since time.Time) bool {
+	return !m.PrunedAt.IsZero() && since.Before(m.PrunedAt.Add(-followFor))
+}
+
+// bound keeps at most maxRecordsPerJob records per job, dropping the
+// oldest announced ones first; the verdict stays.
+func (m *Memory) bound() {
+	for _, j := range m.Jobs {
+		extra := len(j.Records) - maxRecordsPerJob
+		if extra <= 0 {
+			continue
+		}
+		_, verdict := j.verdict()
+		names := slices.SortedFunc(maps.Keys(j.Records), func(a, b string) int {
+			if newer(j.Records[a], a, j.Records[b], b) {
+				return 1
+			}
+			return -1
+		})
+		for _, name := range names {
+			if extra == 0 {
+				break
+			}
+			if r := j.Records[name]; name != verdict && r.Announced {
+				delete(j.Records, name)
+				extra--
+			}
+		}
+	}
+}
+
+// Awaiting lists the failures of a scope not announced yet whose error is
+// not settled: their logs are worth reading wherever they are.
+func (m *Memory) Awaiting(scope Scope) []string {
+	j := m.Jobs[scope.jobKey()]
+	if j == nil {
+		return nil
+	}
+	var out []string
+	for name, r := range j.Records {
+		if r.Region == scope.Region && r.State == Failed && !r.Announced && !r.Error.Settled() {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,618 @@
+package poller
+
+// A model-based test of the failure lifecycle through the real poller, the
+// real Google clients and the fake cloud over gRPC. Random, seeded
+// sequences of cloud events (executions start, run, fail with errors of a
+// few kinds, succeed, are cancelled; logs arrive late or never; regions fail
+// and recover; the log quota runs out), restarts, settings changes
+// (project, job, regions, top) and a person's acknowledgements and snoozes
+// are checked against a small reference model of what must be announced.
+//
+// Invariants (see also poller/lifecycle/lifecycle_test.go):
+//   - every failure that ends while its scope is watched, and that a
+//     refresh sees ended, is announced exactly once (while snoozed: in the
+//     snooze's summary instead);
+//   - nothing that ended before its scope first answered is announced;
+//   - a failure announced while the job was not failing is a new failure,
+//     and one announced while it was failing is not;
+//   - "fixed" only for a success newer than a failure that was the job's
+//     verdict, once per failure, and every such success is announced fixed;
+//   - each failure's logs are read at most once once they are complete,
+//     unless the read failed;
+//   - a restart announces nothing already announced.
+//
+// `go test ./poller -run TestLifecycleModel` runs a few thousand steps;
+// -model.steps and -model.seed run more or replay one (the seed is printed
+// on failure).
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"runwatch/poller/fakecloud"
+	"runwatch/poller/lifecycle"
+)
+
+var (
+	modelSteps = flag.Int("model.steps", 1500, "steps per seed of TestLifecycleModel")
+	modelSeeds = flag.Int("model.seeds", 2, "seeds of TestLifecycleModel")
+	modelSeed  = flag.Uint64("model.seed", 0, "replay this seed only")
+)
+
+// The cloud the model plays with.
+var (
+	modelProjects = []string{"acme-ml-prod", "acme-ml-dev"}
+	modelJobs     = []string{"vertex-ai-launcher", "nightly-eval"}
+	modelRegions  = []string{"us-central1", "us-east1", "europe-west4", "asia-east1"}
+	// modelErrors are error lines of a few kinds; %d varies within a kind.
+	modelErrors = []string{
+		"ValueError: learning rate %d is out of range",
+		"ModuleNotFoundError: No module named 'pkg%d'",
+		"RuntimeError: CUDA out of memory. Tried to allocate %d MiB",
+		"google.api_core.exceptions.ResourceExhausted: 429 Quota exceeded for aiplatform.googleapis.com/custom_model_training_nvidia_a100_gpus in region-%d",
+	}
+)
+
+// modelExec is the truth about one execution.
+type modelExec struct {
+	project, job, region, id string
+	state                    fakecloud.State
+	created, completed       time.Time
+	errLine                  string
+	logsComplete             bool // its log, error line included, is in Cloud Logging
+	logsNever                bool // it will never have logs
+}
+
+func (e *modelExec) resource() string {
+	return fmt.Sprintf("projects/%s/locations/%s/jobs/%s/executions/%s", e.project, e.region, e.job, e.id)
+}
+
+func (e *modelExec) scope() lifecycle.Scope {
+	return lifecycle.Scope{Project: e.project, Job: e.job, Region: e.region}
+}
+
+// modelScope is the reference's view of one watched scope.
+type modelScope struct {
+	learnedAt time.Time
+	learned   bool
+	following map[string]bool
+}
+
+// model is the reference: the cloud's truth, and what must be announced.
+type model struct {
+	t       *testing.T
+	h       *harness
+	rng     *rand.Rand
+	cfg     Config
+	p       *Poller
+	execs   []*modelExec
+	byRes   map[string]*modelExec
+	faulty  map[string]bool // regions whose listing fails
+	quota   bool            // Cloud Logging says RESOURCE_EXHAUSTED
+	scopes  map[string]*modelScope
+	known   map[string]bool // terminal executions some refresh saw ended
+	must    map[string]bool // failures that must be announced
+	learned map[string]bool // terminal executions learned silently
+	// announced counts announcements per resource and kind.
+	announced map[string]int
+	fixes     map[string]string // failure → the success that fixed it
+	// verdict per job: the newest announced or learned success or failure.
+	records  map[string]map[string]*modelExec // job key → resource → known, announced or learned
+	reads    map[string]int                   // reads of complete logs, with logging healthy
+	snoozedUntil time.Time
+	held         []string // changes a snooze holds back, checked when classified
+	nextID   int
+	steps    []string // what happened, for the failure message
+	restarts int
+}
+
+func TestLifecycleModel(t *testing.T) {
+	seeds := []uint64{}
+	if *modelSeed != 0 {
+		seeds = append(seeds, *modelSeed)
+	} else {
+		for i := range *modelSeeds {
+			seeds = append(seeds, uint64(time.Now().UnixNano())+uint64(i)*7919)
+		}
+	}
+	for _, seed := range seeds {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			m := newModel(t, seed)
+			defer func() {
+				if t.Failed() {
+					t.Logf("replay: go test ./poller -run TestLifecycleModel -model.seed %d -model.steps %d", seed, *modelSteps)
+					t.Logf("last steps:\n%s", strings.Join(m.steps[max(0, len(m.steps)-25):], "\n"))
+				}
+			}()
+			for i := 0; i < *modelSteps && !t.Failed(); i++ {
+				m.step(i)
+			}
+			if !t.Failed() {
+				m.drain()
+			}
+		})
+	}
+}
+
+func newModel(t *testing.T, seed uint64) *model {
+	h := newHarness(t)
+	m := &model{
+		t: t, h: h, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		byRes: map[string]*modelExec{}, faulty: map[string]bool{}, scopes: map[string]*modelScope{},
+		known: map[string]bool{}, must: map[string]bool{}, learned: map[string]bool{},
+		announced: map[string]int{}, fixes: map[string]string{}, records: map[string]map[string]*modelExec{},
+		reads: map[string]int{},
+	}
+	m.cfg = Config{Project: modelProjects[0], Job: modelJobs[0], Regions: modelRegions[:3], Top: 3}
+	m.newPoller()
+	return m
+}
+
+func (m *model) newPoller() {
+	m.p = New(m.cfg, m.h.clients.Run, m.h.clients.Logging, m.h.store,
+		Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second, LogReadsPerMinute: 100000, ListTimeout: 2 * time.Second})
+}
+
+func (m *model) logf(format string, args ...any) {
+	m.steps = append(m.steps, fmt.Sprintf(format, args...))
+}
+
+// step does one random thing, then refreshes.
+func (m *model) step(i int) {
+	r := m.rng.Float64()
+	switch {
+	case r < 0.25:
+		m.start()
+	case r < 0.55:
+		m.finish()
+	case r < 0.62:
+		m.logsArrive()
+	case r < 0.67:
+		region := modelRegions[m.rng.IntN(len(modelRegions))]
+		m.faulty[region] = !m.faulty[region]
+		if m.faulty[region] {
+			m.h.cloud.SetRegionError(region, status.Error(codes.Unavailable, "region down"))
+		} else {
+			m.h.cloud.ClearRegionFaults(region)
+		}
+		m.logf("%d: region %s faulty=%v", i, region, m.faulty[region])
+	case r < 0.70:
+		m.quota = !m.quota
+		if m.quota {
+			m.h.cloud.SetLoggingError(status.Error(codes.ResourceExhausted, "Quota exceeded for quota metric 'Read requests'"))
+		} else {
+			m.h.cloud.SetLoggingError(nil)
+		}
+		m.logf("%d: logging quota exhausted=%v", i, m.quota)
+	case r < 0.73:
+		m.restarts++
+		m.newPoller()
+		m.logf("%d: restart", i)
+	case r < 0.77:
+		m.reconfigure(i)
+	case r < 0.80:
+		m.acknowledge(i)
+	case r < 0.82:
+		m.snooze(i)
+	}
+	m.h.advance(time.Duration(5+m.rng.IntN(90)) * time.Second)
+	m.refresh(i)
+}
+
+// start makes a new running execution somewhere: mostly where it is watched.
+func (m *model) start() {
+	m.nextID++
+	e := &modelExec{project: m.cfg.Project, job: m.cfg.Job, region: modelRegions[m.rng.IntN(len(modelRegions))],
+		id: fmt.Sprintf("e-%05d", m.nextID), state: fakecloud.Running, created: m.h.clock()}
+	if m.rng.IntN(5) == 0 {
+		e.project, e.job = modelProjects[m.rng.IntN(2)], modelJobs[m.rng.IntN(2)]
+	}
+	m.execs = append(m.execs, e)
+	m.byRes[e.resource()] = e
+	m.put(e)
+}
+
+func (m *model) put(e *modelExec) {
+	spec := fakecloud.ExecutionSpec{Project: e.project, Region: e.region, Job: e.job, ID: e.id, State: e.state,
+		Created: e.created, Started: e.created.Add(time.Second), Completed: e.completed}
+	m.h.cloud.PutExecution(spec.Build())
+}
+
+// finish ends a running execution: failed, succeeded or cancelled.
+func (m *model) finish() {
+	var running []*modelExec
+	for _, e := range m.execs {
+		if e.state == fakecloud.Running {
+			running = append(running, e)
+		}
+	}
+	if len(running) == 0 {
+		return
+	}
+	e := running[m.rng.IntN(len(running))]
+	e.completed = m.h.clock()
+	switch r := m.rng.Float64(); {
+	case r < 0.5:
+		e.state = fakecloud.Failed
+		e.errLine = fmt.Sprintf(modelErrors[m.rng.IntN(len(modelErrors))], m.rng.IntN(1000))
+		switch l := m.rng.Float64(); {
+		case l < 0.7:
+			m.writeLogs(e)
+		case l < 0.9: // later, in logsArrive
+		default:
+			e.logsNever = true
+		}
+	case r < 0.85:
+		e.state = fakecloud.Succeeded
+	default:
+		e.state = fakecloud.Cancelled
+	}
+	m.put(e)
+	m.logf("   %s %s in %s/%s/%s at %s", e.id, e.state, e.project, e.job, e.region, e.completed.Format(time.TimeOnly))
+}
+
+func (m *model) writeLogs(e *modelExec) {
+	at := e.created.Add(time.Second)
+	m.h.cloud.SetLogs(e.project, e.job, e.id, []fakecloud.LogLine{
+		{Time: at, Text: "⏳ Monitoring for fatal errors..."},
+		{Time: e.completed.Add(-time.Second), Text: e.errLine, Severity: "ERROR"},
+		{Time: e.completed, Text: "Container called exit(1)."},
+	})
+	e.logsComplete = true
+}
+
+// logsArrive writes the late logs of one failure.
+func (m *model) logsArrive() {
+	for _, e := range m.execs {
+		if e.state == fakecloud.Failed && !e.logsComplete && !e.logsNever {
+			m.writeLogs(e)
+			return
+		}
+	}
+}
+
+// reconfigure changes what is watched, as Settings or flags do.
+func (m *model) reconfigure(i int) {
+	next := m.cfg
+	switch m.rng.IntN(4) {
+	case 0:
+		next.Project = modelProjects[m.rng.IntN(2)]
+	case 1:
+		next.Job = modelJobs[m.rng.IntN(2)]
+	case 2:
+		regions := slices.Clone(modelRegions)
+		m.rng.Shuffle(len(regions), func(a, b int) { regions[a], regions[b] = regions[b], regions[a] })
+		next.Regions = regions[:1+m.rng.IntN(len(regions))]
+	default:
+		next.Top = 1 + m.rng.IntN(6)
+	}
+	m.cfg = next
+	m.newPoller()
+	m.logf("%d: settings %s/%s %v top %d", i, next.Project, next.Job, next.Regions, next.Top)
+}
+
+// acknowledge acknowledges the newest failure in view, if any.
+func (m *model) acknowledge(i int) {
+	for _, e := range m.p.last.Executions {
+		if e.State == StateFailed {
+			snap, err := m.p.Acknowledge(e.Resource)
+			if err != nil {
+				m.t.Fatalf("acknowledge %s: %v", e.Name, err)
+			}
+			for _, x := range snap.Executions {
+				if x.Resource == e.Resource && !x.Acknowledged {
+					m.t.Fatalf("%s acknowledged, yet not shown so", e.Name)
+				}
+			}
+			m.logf("%d: acknowledged %s", i, e.Name)
+			return
+		}
+	}
+}
+
+// snooze snoozes for an hour, or resumes.
+func (m *model) snooze(i int) {
+	if m.snoozed() {
+		m.snoozedUntil = time.Time{}
+	} else {
+		m.snoozedUntil = m.h.clock().Add(time.Hour)
+	}
+	if _, err := m.p.Snooze(m.snoozedUntil); err != nil {
+		m.t.Fatal(err)
+	}
+	m.logf("%d: snoozed until %s", i, m.snoozedUntil.Format(time.TimeOnly))
+}
+
+func (m *model) snoozed() bool { return m.h.clock().Before(m.snoozedUntil) }
+
+// scopeOf is the reference's state of a scope.
+func (m *model) scopeOf(s lifecycle.Scope) *modelScope {
+	ms := m.scopes[s.Key()]
+	if ms == nil {
+		ms = &modelScope{following: map[string]bool{}}
+		m.scopes[s.Key()] = ms
+	}
+	return ms
+}
+
+// listing is what the fake lists for a region: the newest Top, by create
+// time then name, as the real API.
+func (m *model) listing(region string) []*modelExec {
+	var out []*modelExec
+	for _, e := range m.execs {
+		if e.project == m.cfg.Project && e.job == m.cfg.Job && e.region == region {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b *modelExec) int {
+		if c := b.created.Compare(a.created); c != 0 {
+			return c
+		}
+		return strings.Compare(b.id, a.id)
+	})
+	return out[:min(len(out), m.cfg.Top)]
+}
+
+// refresh runs one refresh, first working out what the reference expects
+// it to learn and to see end, then checking what it announced.
+func (m *model) refresh(i int) {
+	now := m.h.clock()
+	logsBefore := len(m.h.cloud.LogRequests())
+	complete := map[string]bool{}
+	for _, e := range m.execs {
+		complete[e.id] = e.logsComplete && !m.quota
+	}
+	var learnedNow []*modelExec
+	for _, region := range m.cfg.Regions {
+		if m.faulty[region] {
+			continue
+		}
+		s := lifecycle.Scope{Project: m.cfg.Project, Job: m.cfg.Job, Region: region}
+		ms := m.scopeOf(s)
+		first := !ms.learned
+		if first {
+			ms.learned, ms.learnedAt = true, now
+		}
+		seen := m.listing(region)
+		for res := range ms.following {
+			if e := m.byRes[res]; !slices.Contains(seen, e) {
+				seen = append(seen, e)
+			}
+		}
+		for _, e := range seen {
+			if e.state == fakecloud.Running {
+				if !m.known[e.resource()] {
+					ms.following[e.resource()] = true
+				}
+				continue
+			}
+			followed := ms.following[e.resource()]
+			delete(ms.following, e.resource())
+			if m.known[e.resource()] {
+				continue
+			}
+			m.known[e.resource()] = true
+			if first || (!followed && e.completed.Before(ms.learnedAt)) {
+				m.learned[e.resource()] = true
+				learnedNow = append(learnedNow, e)
+			} else if e.state == fakecloud.Failed {
+				m.must[e.resource()] = true
+			}
+		}
+	}
+	for _, e := range learnedNow {
+		m.job(e)[e.resource()] = e
+	}
+
+	res := m.p.Refresh(context.Background())
+	m.logf("%d: refresh → %s", i, announced(res))
+	// What a snooze holds back is checked as it is classified, and only
+	// counted again when the summary comes.
+	if len(res.Missed) > 0 {
+		var got []string
+		for _, c := range res.Missed {
+			got = append(got, c.Resource)
+		}
+		if !slices.Equal(got, m.held) {
+			m.t.Fatalf("step %d: snooze summary %v, want what was held: %v", i, got, m.held)
+		}
+		m.held = nil
+	}
+	// Successes classified as no news (the job was not failing) are the
+	// verdict for what ends after them: taken from the memory, in the order
+	// the lifecycle classifies (oldest end first).
+	quiet := m.quietSuccesses()
+	for _, c := range res.Changes {
+		m.addQuietBefore(&quiet, m.byRes[c.Resource])
+		m.check(c)
+	}
+	for _, c := range m.p.mem.Snooze.Missed[len(m.held):] {
+		m.addQuietBefore(&quiet, m.byRes[c.Resource])
+		m.check(c)
+		m.held = append(m.held, c.Resource)
+	}
+	m.addQuietBefore(&quiet, nil)
+	if len(res.Missed) > 0 && m.snoozed() {
+		m.t.Fatalf("step %d: a snooze summary while still snoozed", i)
+	}
+	if !m.snoozed() && len(m.p.mem.Snooze.Missed) > 0 {
+		m.t.Fatalf("step %d: the snooze ended and its summary was not given", i)
+	}
+	if m.snoozed() && len(res.Changes) > 0 {
+		m.t.Fatalf("step %d: announced %d changes while snoozed", i, len(res.Changes))
+	}
+	for _, req := range m.h.cloud.LogRequests()[logsBefore:] {
+		for _, e := range m.execs {
+			if strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) && complete[e.id] {
+				m.reads[e.id]++
+				if m.reads[e.id] > 1 {
+					m.t.Fatalf("step %d: %s's complete logs read %d times", i, e.id, m.reads[e.id])
+				}
+			}
+		}
+	}
+}
+
+// quietSuccesses are the successes the memory classified as no news that
+// the reference does not hold yet.
+func (m *model) quietSuccesses() []*modelExec {
+	var out []*modelExec
+	for _, j := range m.p.mem.Jobs {
+		for name, r := range j.Records {
+			if e := m.byRes[name]; r.Announced && r.Kind == "" && !r.Learned && e != nil && m.job(e)[name] == nil {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// addQuietBefore adds to the reference the quiet successes of c's job that
+// ended before c (all of them when c is nil).
+func (m *model) addQuietBefore(quiet *[]*modelExec, c *modelExec) {
+	*quiet = slices.DeleteFunc(*quiet, func(e *modelExec) bool {
+		if c == nil || (e.project == c.project && e.job == c.job && e.completed.Before(c.completed)) {
+			m.job(e)[e.resource()] = e
+			return true
+		}
+		return false
+	})
+}
+
+func (m *model) job(e *modelExec) map[string]*modelExec {
+	key := e.project + "/" + e.job
+	if m.records[key] == nil {
+		m.records[key] = map[string]*modelExec{}
+	}
+	return m.records[key]
+}
+
+// verdict is the reference's newest announced or learned success or
+// failure of a job.
+func (m *model) verdict(e *modelExec) *modelExec {
+	var best *modelExec
+	for _, r := range m.job(e) {
+		if r.state == fakecloud.Cancelled {
+			continue
+		}
+		if best == nil || r.completed.After(best.completed) ||
+			(r.completed.Equal(best.completed) && (r.created.After(best.created) || (r.created.Equal(best.created) && r.resource() > best.resource()))) {
+			best = r
+		}
+	}
+	return best
+}
+
+// check one announcement against the reference.
+func (m *model) check(c lifecycle.Change) {
+	e := m.byRes[c.Resource]
+	if e == nil {
+		m.t.Fatalf("announced %s, which never existed", c.Resource)
+	}
+	if m.learned[c.Resource] {
+		m.t.Fatalf("announced %s %s, which ended before its scope was first watched", c.Kind, e.id)
+	}
+	m.announced[c.Resource]++
+	if m.announced[c.Resource] > 1 {
+		m.t.Fatalf("%s announced %d times (now as %s)", e.id, m.announced[c.Resource], c.Kind)
+	}
+	verdict := m.verdict(e)
+	failing := verdict != nil && verdict.state == fakecloud.Failed
+	switch c.Kind {
+	case lifecycle.NewFailure, lifecycle.SameError, lifecycle.NewKindOfError:
+		if e.state != fakecloud.Failed {
+			m.t.Fatalf("%s announced as %s but it %s", e.id, c.Kind, e.state)
+		}
+		if (c.Kind == lifecycle.NewFailure) == failing {
+			m.dumpJob(e)
+			m.t.Fatalf("%s (ended %s) announced as %s while the job's verdict was %v (ended %s)", e.id, e.completed.Format(time.TimeOnly), c.Kind, verdictWord(verdict), verdict.completed.Format(time.TimeOnly))
+		}
+		if e.logsComplete && c.Record.Error.Line != "" && !strings.Contains(e.errLine, c.Record.Error.Line) {
+			m.t.Fatalf("%s announced with error %q, want %q", e.id, c.Record.Error.Line, e.errLine)
+		}
+	case lifecycle.Fixed:
+		fixed := m.byRes[c.Fixes]
+		if e.state != fakecloud.Succeeded || fixed == nil || fixed.state != fakecloud.Failed || fixed != verdict || e.completed.Before(fixed.completed) {
+			m.t.Fatalf("%s announced as fixing %s: state %s, verdict %v", e.id, c.Fixes, e.state, verdictWord(verdict))
+		}
+		if other, ok := m.fixes[c.Fixes]; ok {
+			m.t.Fatalf("%s fixed twice: by %s and %s", c.Fixes, other, e.id)
+		}
+		m.fixes[c.Fixes] = e.id
+	case lifecycle.WasCancelled:
+		if e.state != fakecloud.Cancelled {
+			m.t.Fatalf("%s announced as cancelled but it %s", e.id, e.state)
+		}
+	}
+	m.job(e)[c.Resource] = e
+}
+
+func verdictWord(e *modelExec) string {
+	if e == nil {
+		return "none"
+	}
+	return e.id + " " + e.state.String()
+}
+
+// drain lets everything settle: regions answer, logs are readable, the
+// snooze ends, time passes; then every failure that must be announced was,
+// exactly once.
+func (m *model) drain() {
+	for region := range m.faulty {
+		m.h.cloud.ClearRegionFaults(region)
+		m.faulty[region] = false
+	}
+	m.h.cloud.SetLoggingError(nil)
+	m.quota = false
+	if m.snoozed() {
+		m.snoozedUntil = time.Time{}
+		m.p.Snooze(time.Time{})
+	}
+	for i := 0; i < 6; i++ {
+		m.h.advance(lifecycle.AnnounceAfter)
+		m.refresh(-1)
+	}
+	// Successes that fell out of every listing before the failure they
+	// follow was announced are only classified once seen: the memory has them.
+	missing := 0
+	for res := range m.must {
+		if m.announced[res] == 0 {
+			missing++
+			e := m.byRes[res]
+			m.t.Errorf("%s (%s, ended %s) was never announced", e.id, e.scope().Key(), e.completed.Format(time.TimeOnly))
+		}
+	}
+	announcedFailures := 0
+	for res, n := range m.announced {
+		if m.byRes[res].state == fakecloud.Failed && n > 0 {
+			announcedFailures++
+		}
+	}
+	m.t.Logf("%d executions, %d failures announced, %d learned silently, %d restarts, %d log requests",
+		len(m.execs), announcedFailures, len(m.learned), m.restarts, len(m.h.cloud.LogRequests()))
+	if announcedFailures == 0 {
+		m.t.Error("no failure was announced: the model exercised nothing")
+	}
+}
+
+// dumpJob logs the reference's and the memory's records of e's job.
+func (m *model) dumpJob(e *modelExec) {
+	for _, r := range m.job(e) {
+		m.t.Logf("reference: %s %s ended %s", r.id, r.state, r.completed.Format(time.TimeOnly))
+	}
+	j := m.p.mem.Jobs[e.project+"/"+e.job]
+	for name, r := range j.Records {
+		if r.Announced {
+			m.t.Logf("memory: %s %s ended %s learned=%v kind=%s", shortName(name), r.State, r.Completed.Format(time.TimeOnly), r.Learned, r.Kind)
+		}
+	}
+}

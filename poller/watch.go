@@ -1,0 +1,182 @@
+package poller
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
+
+// View is what the watcher asks of whoever shows its results. Its methods
+// are called from the watcher's goroutine; the app's implementation hands
+// each call to Fyne's main thread.
+type View interface {
+	// Apply shows a refresh's result and words what it classified as news.
+	Apply(Result)
+	// ShowSnapshot shows a picture without news, as after an
+	// acknowledgement; err says why a person's action did not take.
+	ShowSnapshot(snap Snapshot, err error)
+	// SetProblem says why polling cannot start (no credentials, no project).
+	SetProblem(problem string)
+	// SetInterval says how often refreshes come, to judge staleness.
+	SetInterval(time.Duration)
+}
+
+// Connect builds the clients for a configuration and settles what the
+// configuration left open (the project); closing them is the caller's.
+type Connect func(ctx context.Context, cfg Config) (Config, Clients, error)
+
+// connectTimeout bounds finding credentials and dialling.
+const connectTimeout = 30 * time.Second
+
+// Watcher polls in the background with the settings it is given, and hands
+// each result to a View. Refused credentials are rebuilt: after a refresh
+// where every region said Unauthenticated, and on every RefreshNow.
+type Watcher struct {
+	view    View
+	connect Connect
+	store   MemoryStore
+	opts    Options
+
+	refreshNow  chan struct{}
+	reconfigure chan Config
+	current     atomic.Pointer[Poller] // nil while not connected
+}
+
+// NewWatcher makes a watcher; Run starts it.
+func NewWatcher(view View, connect Connect, store MemoryStore, opts Options) *Watcher {
+	return &Watcher{
+		view:        view,
+		connect:     connect,
+		store:       store,
+		opts:        opts,
+		refreshNow:  make(chan struct{}, 1),
+		reconfigure: make(chan Config, 1),
+	}
+}
+
+// RefreshNow asks for a refresh at once, with credentials rebuilt; it
+// never blocks.
+func (w *Watcher) RefreshNow() {
+	select {
+	case w.refreshNow <- struct{}{}:
+	default: // one is pending already
+	}
+}
+
+// Reconfigure hands new settings to the watcher without blocking; unread
+// older ones are replaced.
+func (w *Watcher) Reconfigure(cfg Config) {
+	for {
+		select {
+		case w.reconfigure <- cfg:
+			return
+		default:
+		}
+		select {
+		case <-w.reconfigure:
+		default:
+		}
+	}
+}
+
+// Acknowledge marks a failure as seen, off the caller's goroutine (a
+// refresh may hold the poller), and shows the picture with it.
+func (w *Watcher) Acknowledge(resource string) {
+	w.withPoller(func(p *Poller) (Snapshot, error) { return p.Acknowledge(resource) })
+}
+
+// Snooze holds notifications back until t (zero: resume), off the
+// caller's goroutine, and shows the picture with it.
+func (w *Watcher) Snooze(until time.Time) {
+	w.withPoller(func(p *Poller) (Snapshot, error) { return p.Snooze(until) })
+}
+
+func (w *Watcher) withPoller(do func(*Poller) (Snapshot, error)) {
+	p := w.current.Load()
+	if p == nil {
+		return
+	}
+	go func() {
+		snap, err := do(p)
+		w.view.ShowSnapshot(snap, err)
+	}()
+}
+
+// Run polls until ctx ends, starting over when new settings come.
+func (w *Watcher) Run(ctx context.Context, cfg Config) {
+	for {
+		next, ok := w.watch(ctx, cfg.WithDefaults())
+		if !ok {
+			return
+		}
+		cfg = next
+	}
+}
+
+// outcome is why polling with one set of clients stopped.
+type outcome int
+
+const (
+	stopped     outcome = iota // ctx ended
+	reconfigure                // new settings came
+	reconnect                  // credentials were refused, or a person asked
+)
+
+// watch connects (again every interval, or at once on RefreshNow, while it
+// cannot) and polls, until new settings come (returned) or ctx ends.
+func (w *Watcher) watch(ctx context.Context, cfg Config) (Config, bool) {
+	w.view.SetInterval(cfg.Interval)
+	for {
+		connectCtx, cancel := context.WithTimeout(ctx, connectTimeout)
+		resolved, clients, err := w.connect(connectCtx, cfg)
+		cancel()
+		if err != nil {
+			w.view.SetProblem(err.Error())
+			select {
+			case <-time.After(cfg.Interval):
+			case <-w.refreshNow:
+			case next := <-w.reconfigure:
+				return next, true
+			case <-ctx.Done():
+				return cfg, false
+			}
+			continue
+		}
+		next, why := w.poll(ctx, resolved, clients)
+		clients.Close()
+		switch why {
+		case stopped:
+			return cfg, false
+		case reconfigure:
+			return next, true
+		}
+	}
+}
+
+// poll refreshes every interval with one set of clients.
+func (w *Watcher) poll(ctx context.Context, cfg Config, clients Clients) (Config, outcome) {
+	p := New(cfg, clients.Run, clients.Logging, w.store, w.opts)
+	w.current.Store(p)
+	defer w.current.Store(nil)
+	ticker := time.NewTicker(cfg.Interval)
+	defer ticker.Stop()
+	for {
+		res := p.Refresh(ctx)
+		if ctx.Err() != nil {
+			return cfg, stopped
+		}
+		w.view.Apply(res)
+		select {
+		case <-ticker.C:
+			if res.Snapshot.Unauthenticated {
+				return cfg, reconnect
+			}
+		case <-w.refreshNow:
+			return cfg, reconnect
+		case next := <-w.reconfigure:
+			return next, reconfigure
+		case <-ctx.Done():
+			return cfg, stopped
+		}
+	}
+}

@@ -1,0 +1,133 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"runwatch/poller/lifecycle"
+)
+
+// Notification is a desktop notification's text. Title and Body are plain;
+// escape them (EscapeMarkup) where a server reads markup.
+type Notification struct {
+	Title string
+	Body  string
+	// Resource is the execution a click on it should open (one change only).
+	Resource string
+}
+
+// maxNotified bounds the lines of a summary notification.
+const maxNotified = 5
+
+// NotificationsFor words what a refresh classified (see
+// lifecycle.Memory.Classify): one change is one notification; several
+// become one summary; what a snooze held back becomes one more summary.
+// It decides nothing: what is news was decided before.
+func NotificationsFor(job string, changes, missed []lifecycle.Change) []Notification {
+	var out []Notification
+	switch len(changes) {
+	case 0:
+	case 1:
+		out = append(out, single(job, changes[0]))
+	default:
+		out = append(out, summary(summaryTitle(job, changes), changes))
+	}
+	if len(missed) > 0 {
+		out = append(out, summary(fmt.Sprintf("While notifications were snoozed: %s", summaryTitle(job, missed)), missed))
+	}
+	return out
+}
+
+// single words one change.
+func single(job string, c lifecycle.Change) Notification {
+	n := Notification{Resource: c.Resource}
+	region := c.Scope.Region
+	switch c.Kind {
+	case lifecycle.NewFailure:
+		n.Title = fmt.Sprintf("%s failed in %s", job, region)
+	case lifecycle.SameError:
+		n.Title = fmt.Sprintf("%s still failing in %s", job, region)
+	case lifecycle.NewKindOfError:
+		n.Title = fmt.Sprintf("%s failed with a new kind of error in %s", job, region)
+	case lifecycle.Fixed:
+		n.Title = fmt.Sprintf("%s fixed in %s", job, region)
+		n.Body = fmt.Sprintf("%s succeeded after %s failed", shortResource(c.Resource), shortResource(c.Fixes))
+		return n
+	case lifecycle.WasCancelled:
+		n.Title = fmt.Sprintf("%s cancelled in %s", job, region)
+		n.Body = shortResource(c.Resource) + " was cancelled"
+		return n
+	}
+	lines := []string{changeError(c)}
+	if r := Recurrence(c.Occurrences, c.First, c.Record.Completed, c.Kind); r != "" && c.Kind != lifecycle.NewKindOfError {
+		lines = append(lines, r)
+	}
+	n.Body = strings.Join(lines, "\n")
+	return n
+}
+
+// summary words several changes, one line each.
+func summary(title string, changes []lifecycle.Change) Notification {
+	var lines []string
+	for _, c := range changes[:min(len(changes), maxNotified)] {
+		lines = append(lines, c.Scope.Region+": "+kindWord[c.Kind]+changeDetail(c))
+	}
+	if more := len(changes) - maxNotified; more > 0 {
+		lines = append(lines, fmt.Sprintf("and %d more", more))
+	}
+	return Notification{Title: title, Body: strings.Join(lines, "\n")}
+}
+
+// summaryTitle counts changes by kind: "vertex-ai-launcher: 2 failed, 1 fixed".
+func summaryTitle(job string, changes []lifecycle.Change) string {
+	counts := map[lifecycle.Kind]int{}
+	for _, c := range changes {
+		counts[c.Kind]++
+	}
+	var parts []string
+	for _, k := range []lifecycle.Kind{lifecycle.NewFailure, lifecycle.NewKindOfError, lifecycle.SameError, lifecycle.Fixed, lifecycle.WasCancelled} {
+		if n := counts[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, kindWord[k]))
+		}
+	}
+	return job + ": " + strings.Join(parts, ", ")
+}
+
+// kindWord names a kind of change in a summary.
+var kindWord = map[lifecycle.Kind]string{
+	lifecycle.NewFailure:     "failed",
+	lifecycle.SameError:      "still failing",
+	lifecycle.NewKindOfError: "new kind of error",
+	lifecycle.Fixed:          "fixed",
+	lifecycle.WasCancelled:   "cancelled",
+}
+
+// changeDetail is what follows the kind in a summary line.
+func changeDetail(c lifecycle.Change) string {
+	switch c.Kind {
+	case lifecycle.Fixed, lifecycle.WasCancelled:
+		return " (" + shortResource(c.Resource) + ")"
+	}
+	return ": " + changeError(c)
+}
+
+// changeError is a failure's error line, or why it is not known.
+func changeError(c lifecycle.Change) string {
+	if c.Record.Error.Line != "" {
+		return c.Record.Error.Line
+	}
+	if c.Record.Error.Logs == lifecycle.LogsNone {
+		return shortResource(c.Resource) + " (no logs found)"
+	}
+	return shortResource(c.Resource) + " (error not known yet)"
+}
+
+func shortResource(resource string) string {
+	return resource[strings.LastIndexByte(resource, '/')+1:]
+}
+
+var markupEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// EscapeMarkup makes untrusted text plain for notification servers that
+// read the body as markup (dunst, GNOME, KDE).
+func EscapeMarkup(s string) string { return markupEscaper.Replace(s) }
