@@ -133,4 +133,3 @@ func (w *watchFlags) merge(s ui.Settings) poller.Config {
 	}
 	return cfg.WithDefaults()
 }
-

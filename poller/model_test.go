@@ -106,13 +106,13 @@ type model struct {
 	announced map[string]int
 	fixes     map[string]string // failure → the success that fixed it
 	// verdict per job: the newest announced or learned success or failure.
-	records  map[string]map[string]*modelExec // job key → resource → known, announced or learned
-	reads    map[string]int                   // reads of complete logs, with logging healthy
+	records      map[string]map[string]*modelExec // job key → resource → known, announced or learned
+	reads        map[string]int                   // reads of complete logs, with logging healthy
 	snoozedUntil time.Time
 	held         []string // changes a snooze holds back, checked when classified
-	nextID   int
-	steps    []string // what happened, for the failure message
-	restarts int
+	nextID       int
+	steps        []string // what happened, for the failure message
+	restarts     int
 }
 
 func TestLifecycleModel(t *testing.T) {

@@ -21,21 +21,21 @@ type Details struct {
 	app    fyne.App
 	Window fyne.Window
 
-	Resource  *widget.Label
-	Region    *widget.Label
-	State     *widget.Label
-	Times     *widget.Label
-	Tasks     *widget.Label
-	Error     *widget.Label
-	Category  *widget.Label
+	Resource *widget.Label
+	Region   *widget.Label
+	State    *widget.Label
+	Times    *widget.Label
+	Tasks    *widget.Label
+	Error    *widget.Label
+	Category *widget.Label
 	// Recurrence says whether the error came before; Grouping shows the
 	// masked line two errors are grouped by.
 	Recurrence  *widget.Label
 	Grouping    *widget.Label
 	Context     *widget.Label
 	Acknowledge *widget.Button
-	OpenLogs  *widget.Button
-	CopyError *widget.Button
+	OpenLogs    *widget.Button
+	CopyError   *widget.Button
 
 	execution poller.Execution
 }

@@ -294,7 +294,6 @@ func TestAcknowledgeAndSnoozeFromTrayAndDetails(t *testing.T) {
 	}
 }
 
-
 func menuItem(m *fyne.Menu, label string) *fyne.MenuItem {
 	for _, item := range m.Items {
 		if item.Label == label {
