@@ -197,6 +197,41 @@ func TestSeverityFilter(t *testing.T) {
 	}
 }
 
+func TestOrAndParenthesesAsLoggingReadsThem(t *testing.T) {
+	c := startCloud(t)
+	for _, exec := range []string{"a", "b", "c"} {
+		c.SetLogs(testProject, testJob, exec, []LogLine{
+			{Time: base, Text: exec + "-info", Severity: "INFO"},
+			{Time: base.Add(time.Second), Text: exec + "-error", Severity: "ERROR"},
+		})
+	}
+	lc := logClient(t, c)
+	label := `labels."run.googleapis.com/execution_name"=`
+	for filter, want := range map[string][]string{
+		label + `"a" OR ` + label + `"c"`:                            {"a-info", "c-info", "a-error", "c-error"},
+		`(` + label + `"a" OR ` + label + `"b") AND severity=ERROR`:  {"a-error", "b-error"},
+		`severity=ERROR AND ` + label + `"a" OR ` + label + `"b"`:    {"a-error", "b-error"}, // OR binds tighter than AND
+		`severity=ERROR ` + label + `"b" OR ` + label + `"zzz"`:      {"b-error"},
+		`((` + label + `"c")) AND (severity=INFO OR severity=ERROR)`: {"c-info", "c-error"},
+	} {
+		f := filter + ` AND timestamp>="2026-01-01T00:00:00Z"`
+		got, err := readEntries(context.Background(), lc, logadmin.Filter(f))
+		if err != nil {
+			t.Errorf("%s: %v", filter, err)
+			continue
+		}
+		var texts []string
+		for _, e := range got {
+			texts = append(texts, payloadText(t, e.Payload))
+		}
+		slices.Sort(texts)
+		slices.Sort(want)
+		if !slices.Equal(texts, want) {
+			t.Errorf("%s: entries %q, want %q", filter, texts, want)
+		}
+	}
+}
+
 func TestBadFilterIsInvalidArgument(t *testing.T) {
 	c := startCloud(t)
 	lc := logClient(t, c)
@@ -205,9 +240,12 @@ func TestBadFilterIsInvalidArgument(t *testing.T) {
 		`resource.type=` + ts,
 		`resource.type` + ts,
 		`jsonPayload.message="x"` + ts,
-		`resource.type="cloud_run_job" OR resource.type="gce_instance"` + ts,
 		`NOT resource.type="cloud_run_job"` + ts,
-		`(resource.type="cloud_run_job")` + ts,
+		`-resource.type="cloud_run_job"` + ts,
+		`(resource.type="cloud_run_job"` + ts,
+		`resource.type="cloud_run_job")` + ts,
+		`() AND` + ts,
+		`resource.type="cloud_run_job" OR` + ts,
 		`textPayload:"error"` + ts,
 		`resource.type="unterminated` + ts,
 		`severity>=LOUD` + ts,
