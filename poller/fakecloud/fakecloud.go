@@ -42,6 +42,7 @@ type Cloud struct {
 	nextSeq    int64 // insertion order of log lines, also their insert_id
 	faults     map[string]regionFaults
 	loggingErr error
+	logPaging  LogPaging
 	listReqs   []*runpb.ListExecutionsRequest
 	logReqs    []*loggingpb.ListLogEntriesRequest
 }

@@ -345,3 +345,67 @@ func TestLoggingErrorInjected(t *testing.T) {
 		t.Errorf("after clearing: %d entries, %v", len(got), err)
 	}
 }
+
+func TestPartialAndEmptyPagesStillYieldEveryEntryOnce(t *testing.T) {
+	c := startCloud(t)
+	exec := testJob + "-abc12"
+	var lines []LogLine
+	for i := range 5 {
+		lines = append(lines, LogLine{Time: base.Add(time.Duration(i) * time.Second), Text: fmt.Sprint(i)})
+	}
+	c.SetLogs(testProject, testJob, exec, lines)
+	client := vkitClient(t, c)
+	req := &loggingpb.ListLogEntriesRequest{
+		ResourceNames: []string{"projects/" + testProject},
+		Filter:        executionFilter(testJob, exec, base, base.Add(time.Hour)),
+		OrderBy:       "timestamp desc",
+		PageSize:      300,
+	}
+	for _, tc := range []struct {
+		paging   LogPaging
+		requests int
+	}{
+		{LogPaging{}, 1},
+		{LogPaging{MaxEntries: 2}, 3},
+		{LogPaging{MaxEntries: 1}, 5},
+		{LogPaging{EmptyPages: 2}, 3},
+		{LogPaging{MaxEntries: 3, EmptyPages: 1}, 3},
+	} {
+		c.SetLogPaging(tc.paging)
+		before := len(c.LogRequests())
+		it := client.ListLogEntries(context.Background(), req)
+		got, err := drain(it.Next)
+		if err != nil {
+			t.Fatalf("%+v: %v", tc.paging, err)
+		}
+		var texts []string
+		for _, e := range got {
+			texts = append(texts, e.GetTextPayload())
+		}
+		if want := []string{"4", "3", "2", "1", "0"}; !slices.Equal(texts, want) {
+			t.Errorf("%+v: entries %q, want %q", tc.paging, texts, want)
+		}
+		if n := len(c.LogRequests()) - before; n != tc.requests {
+			t.Errorf("%+v: %d requests, want %d", tc.paging, n, tc.requests)
+		}
+	}
+
+	// Each answer is one page as the paging shapes it.
+	c.SetLogPaging(LogPaging{MaxEntries: 2, EmptyPages: 1})
+	it := client.ListLogEntries(context.Background(), req)
+	var sizes []int
+	token := ""
+	for range 4 {
+		entries, next, err := it.InternalFetch(300, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(entries))
+		if token = next; token == "" {
+			break
+		}
+	}
+	if want := []int{0, 2, 2, 1}; !slices.Equal(sizes, want) || token != "" {
+		t.Errorf("page sizes %v (last token %q), want %v and no token after the last", sizes, token, want)
+	}
+}
