@@ -198,3 +198,39 @@ func TestCloseStopsDemo(t *testing.T) {
 		t.Error("RunDemo on a closed cloud succeeded")
 	}
 }
+
+func TestDemoSeedsOneFailureOfEachKindWithItsTasks(t *testing.T) {
+	c := startCloud(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// An hour-long unit: nothing happens after seeding while the test looks.
+	if _, err := c.RunDemo(ctx, Demo{Project: testProject, Job: testJob, Regions: demoRegions,
+		Rand: rand.New(rand.NewPCG(3, 4)), Unit: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	tc := tasksClient(t, c)
+	kinds := map[string]bool{}
+	for _, e := range listDemo(t, runClient(t, c)) {
+		if stateOf(e) != Failed {
+			continue
+		}
+		tasks, err := listTasks(context.Background(), tc, e.GetName(), 0)
+		if err != nil || len(tasks) != 1 {
+			t.Fatalf("tasks of %s: %d, %v", e.GetName(), len(tasks), err)
+		}
+		res, cond := tasks[0].GetLastAttemptResult(), completed(e.GetConditions())
+		switch {
+		case res.GetExitCode() == 1 && cond.GetExecutionReason() == runpb.Condition_NON_ZERO_EXIT_CODE:
+			kinds["exit 1"] = true
+		case res.GetTermSignal() == 9 && strings.Contains(res.GetStatus().GetMessage(), "Memory limit of 512 MiB exceeded with 530 MiB used"):
+			kinds["oom"] = true
+		case cond.GetReasons() == nil && strings.HasSuffix(cond.GetMessage(), "The configured timeout was reached."):
+			kinds["timeout"] = true
+		default:
+			t.Errorf("%s failed in no known way: %v / %v", e.GetName(), cond, res)
+		}
+	}
+	if len(kinds) != 3 {
+		t.Errorf("seeded failures were %v, want exit 1, oom and timeout", kinds)
+	}
+}
