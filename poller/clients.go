@@ -23,15 +23,17 @@ type Endpoints struct {
 	Logging string
 }
 
-// Clients are the two Google clients a Poller uses.
+// Clients are the Google clients a Poller uses: Cloud Run's executions and
+// tasks (on one endpoint) and Cloud Logging.
 type Clients struct {
 	Run     *run.ExecutionsClient
+	Tasks   *run.TasksClient
 	Logging *logging.Client
 }
 
-// Close closes both clients.
+// Close closes the clients.
 func (c Clients) Close() error {
-	return errors.Join(c.Run.Close(), c.Logging.Close())
+	return errors.Join(c.Run.Close(), c.Tasks.Close(), c.Logging.Close())
 }
 
 // ErrNoCredentials says, in one line, how to give runwatch credentials.
@@ -64,12 +66,18 @@ func NewClients(ctx context.Context, ep Endpoints) (Clients, error) {
 	if err != nil {
 		return Clients{}, fmt.Errorf("connect to Cloud Run: %w", err)
 	}
+	tasks, err := run.NewTasksClient(ctx, clientOptions(ep.Run)...)
+	if err != nil {
+		runs.Close()
+		return Clients{}, fmt.Errorf("connect to Cloud Run: %w", err)
+	}
 	logs, err := logging.NewClient(ctx, clientOptions(ep.Logging)...)
 	if err != nil {
 		runs.Close()
+		tasks.Close()
 		return Clients{}, fmt.Errorf("connect to Cloud Logging: %w", err)
 	}
-	return Clients{Run: runs, Logging: logs}, nil
+	return Clients{Run: runs, Tasks: tasks, Logging: logs}, nil
 }
 
 func clientOptions(endpoint string) []option.ClientOption {

@@ -3,9 +3,9 @@ package poller
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -13,7 +13,6 @@ import (
 	"cloud.google.com/go/logging/apiv2/loggingpb"
 	"github.com/googleapis/gax-go/v2"
 	"golang.org/x/time/rate"
-	"google.golang.org/api/iterator"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -22,37 +21,43 @@ import (
 const (
 	// logEntriesPerRead: the newest entries of an execution, in one request.
 	logEntriesPerRead = 300
+	// logRequestsPerRead: a read's first request, and one more only when
+	// Cloud Logging answered it with a partial page.
+	logRequestsPerRead = 2
+	// logBatchMax: executions one batched read may ask for.
+	logBatchMax = 10
 	// logTrail: lines keep arriving a little after an execution completes.
 	logTrail = 5 * time.Minute
 	// DefaultLogReadTimeout bounds one read request (the client's own retries are off).
 	DefaultLogReadTimeout = 20 * time.Second
 	// logReadsAtOnce: concurrent reads allowed.
 	logReadsAtOnce = 2
-	// logReadsPerMinute stays below Cloud Logging's 60 reads a minute per project.
-	logReadsPerMinute = 50
+	// logRequestsPerMinute stays below Cloud Logging's 60 read requests a
+	// minute per project.
+	logRequestsPerMinute = 50
 )
 
 // logReader reads failed executions' logs within Cloud Logging's budget:
-// at most logReadsAtOnce at once and logReadsPerMinute a minute, for all
-// the reads of one Poller.
+// at most logReadsAtOnce reads at once and logRequestsPerMinute requests a
+// minute, for all the reads of one Poller.
 type logReader struct {
 	client  *logging.Client
 	project string
 	job     string
 	timeout time.Duration
 	now     func() time.Time
-	limiter *rate.Limiter
-	slots   chan struct{}
+	limiter *rate.Limiter // one token per request
+	slots   chan struct{} // one per read in flight
 	// pausedUntil (unix nanoseconds): after Cloud Logging said
-	// RESOURCE_EXHAUSTED, no read is sent before then, not even one already
-	// waiting for its turn.
+	// RESOURCE_EXHAUSTED, no request is sent before then, not even one
+	// already waiting for its turn.
 	pausedUntil atomic.Int64
 }
 
 // quotaPause: after Cloud Logging says RESOURCE_EXHAUSTED, no read for this long.
 const quotaPause = time.Minute
 
-// errQuotaPause stands for a read not sent during a quota pause.
+// errQuotaPause stands for a request not sent during a quota pause.
 var errQuotaPause = status.Error(codes.ResourceExhausted, "not sent: the read quota ran out a moment ago")
 
 func newLogReader(client *logging.Client, project, job string, timeout time.Duration, perMinute int, now func() time.Time) *logReader {
@@ -74,58 +79,177 @@ func (r *logReader) paused() bool { return r.now().UnixNano() < r.pausedUntil.Lo
 // extractor (a JSON payload keeps its severity), text for a person.
 type logLines struct {
 	raw, text []string
+	// partial: Cloud Logging may hold more of the execution's newest
+	// logEntriesPerRead entries than these (its pages came back short, or a
+	// batched read's page filled up with other executions' entries). The
+	// lines there are the newest; older ones are missing.
+	partial bool
 }
 
-// logFilter selects one execution's entries, bounded in time so Cloud
-// Logging need not scan the whole retention period.
-func logFilter(job, execution string, from, to time.Time) string {
-	return fmt.Sprintf(`resource.type="cloud_run_job" AND resource.labels.job_name=%q AND labels."run.googleapis.com/execution_name"=%q AND timestamp>=%q AND timestamp<=%q`,
-		job, execution, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+// logQuery is one execution whose logs to read: its short name and when it
+// ran (completed: now, for one still running).
+type logQuery struct {
+	execution          string
+	created, completed time.Time
+}
+
+// window is the time range of the query's entries.
+func (q logQuery) window() (from, to time.Time) { return q.created, q.completed.Add(logTrail) }
+
+// executionLabel is the entry label naming a Cloud Run job's execution.
+const executionLabel = "run.googleapis.com/execution_name"
+
+// logFilter selects the entries of executions, bounded in time (from the
+// first created to the last completed, plus the trail) so Cloud Logging
+// need not scan the whole retention period.
+func logFilter(job string, queries []logQuery) string {
+	from, to := queries[0].window()
+	names := make([]string, len(queries))
+	for i, q := range queries {
+		f, t := q.window()
+		from, to = minTime(from, f), maxTime(to, t)
+		names[i] = fmt.Sprintf(`labels.%q=%q`, executionLabel, q.execution)
+	}
+	execs := names[0]
+	if len(names) > 1 {
+		execs = "(" + strings.Join(names, " OR ") + ")"
+	}
+	return fmt.Sprintf(`resource.type="cloud_run_job" AND resource.labels.job_name=%q AND %s AND timestamp>=%q AND timestamp<=%q`,
+		job, execs, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // read fetches the newest logEntriesPerRead entries of an execution that
-// ran from created to completed, in one request, and returns them oldest
-// first. No entries is not an error: Cloud Logging can lag. The client's own
-// retries are off: each would spend the read quota, and the poller retries
-// with a back-off of its own.
+// ran from created to completed and returns them oldest first. It costs one
+// request, two when Cloud Logging answers the first with a partial page;
+// see readBatch. No entries is not an error: Cloud Logging can lag.
 func (r *logReader) read(ctx context.Context, execution string, created, completed time.Time) (logLines, error) {
+	lines, err := r.readBatch(ctx, []logQuery{{execution: execution, created: created, completed: completed}})
+	if err != nil {
+		return logLines{}, err
+	}
+	return lines[0], nil
+}
+
+// readBatch reads the logs of several executions of the job (at most
+// logBatchMax, say the failures one refresh found) in one read: the newest
+// logEntriesPerRead entries of them all, in one request (two when Cloud
+// Logging answers the first with a partial page: fewer entries than asked
+// and a next_page_token; never more). It returns each execution's lines,
+// oldest first, in the order of queries.
+//
+// An execution's lines are whole (partial false) when Cloud Logging had
+// nothing more to give, when they are logEntriesPerRead themselves, or when
+// the oldest entry read is older than the execution's creation: entries
+// come newest first, so all of its entries were read. The others are
+// partial: with a full page shared by noisy executions, a quiet older one
+// may have few or none of its lines here. Read those again alone (read), or
+// treat them as incomplete; a batch of one is exactly read.
+//
+// A failed request fails the whole read, with nothing returned: a failed
+// read must never be taken for the answer. The client's own retries are
+// off: each would spend the quota, and the poller retries with a back-off
+// of its own. RESOURCE_EXHAUSTED pauses every read for quotaPause.
+func (r *logReader) readBatch(ctx context.Context, queries []logQuery) ([]logLines, error) {
+	if len(queries) == 0 {
+		return nil, nil
+	}
+	names := make([]string, len(queries))
+	for i, q := range queries {
+		names[i] = q.execution
+	}
+	what := strings.Join(names, ", ")
+	if len(queries) > logBatchMax {
+		return nil, fmt.Errorf("read logs of %s: %d executions in one read, at most %d", what, len(queries), logBatchMax)
+	}
 	select {
 	case r.slots <- struct{}{}:
 		defer func() { <-r.slots }()
 	case <-ctx.Done():
-		return logLines{}, fmt.Errorf("read logs of %s: %w", execution, ctx.Err())
+		return nil, fmt.Errorf("read logs of %s: %w", what, ctx.Err())
 	}
-	if err := r.limiter.Wait(ctx); err != nil {
-		return logLines{}, fmt.Errorf("read logs of %s: waiting for the read budget: %w", execution, err)
-	}
-	if r.paused() {
-		return logLines{}, fmt.Errorf("read logs of %s: %w", execution, errQuotaPause)
-	}
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-
-	filter := logFilter(r.job, execution, created, completed.Add(logTrail))
 	req := &loggingpb.ListLogEntriesRequest{
 		ResourceNames: []string{"projects/" + r.project},
-		Filter:        filter,
+		Filter:        logFilter(r.job, queries),
 		OrderBy:       "timestamp desc",
 		PageSize:      logEntriesPerRead,
 	}
-	it := r.client.ListLogEntries(ctx, req, gax.WithRetry(func() gax.Retryer { return nil }))
 	var entries []*loggingpb.LogEntry
-	if _, err := iterator.NewPager(it, logEntriesPerRead, "").NextPage(&entries); err != nil && !errors.Is(err, iterator.Done) {
-		if status.Code(err) == codes.ResourceExhausted {
-			r.pausedUntil.Store(r.now().Add(quotaPause).UnixNano())
+	token := ""
+	for range logRequestsPerRead {
+		page, next, err := r.fetch(ctx, req, logEntriesPerRead-len(entries), token)
+		if err != nil {
+			return nil, fmt.Errorf("read logs of %s: %w", what, err)
 		}
-		return logLines{}, fmt.Errorf("read logs of %s: %w", execution, err)
+		entries = append(entries, page...)
+		if token = next; token == "" || len(entries) >= logEntriesPerRead {
+			break // all there is, or all that is wanted
+		}
 	}
-	var lines logLines
-	for _, e := range slices.Backward(entries) {
-		raw, text := payloadLines(e)
-		lines.raw = append(lines.raw, raw)
-		lines.text = append(lines.text, text)
+	return splitEntries(queries, entries, token == ""), nil
+}
+
+// fetch sends one ListLogEntries request for a page of up to size entries
+// after token, once the budget allows, within r.timeout.
+//
+// It calls the generated iterator's InternalFetch, which sends exactly one
+// request: the iterator's Next skips empty pages by fetching again, and
+// iterator.Pager fills a page by following next_page_token, so either would
+// send as many requests as a server answering in small or empty pages makes
+// it (300 for a server answering one entry a page).
+func (r *logReader) fetch(ctx context.Context, req *loggingpb.ListLogEntriesRequest, size int, token string) ([]*loggingpb.LogEntry, string, error) {
+	if err := r.limiter.Wait(ctx); err != nil {
+		return nil, "", fmt.Errorf("waiting for the read budget: %w", err)
 	}
-	return lines, nil
+	if r.paused() {
+		return nil, "", errQuotaPause
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	it := r.client.ListLogEntries(ctx, req, gax.WithRetry(func() gax.Retryer { return nil }))
+	entries, next, err := it.InternalFetch(size, token)
+	if status.Code(err) == codes.ResourceExhausted {
+		r.pausedUntil.Store(r.now().Add(quotaPause).UnixNano())
+	}
+	return entries, next, err
+}
+
+// splitEntries deals entries (newest first, as read) to the queries by
+// their execution label and window, oldest first; exhausted says Cloud
+// Logging had no more entries to give.
+func splitEntries(queries []logQuery, entries []*loggingpb.LogEntry, exhausted bool) []logLines {
+	out := make([]logLines, len(queries))
+	for i, q := range queries {
+		from, to := q.window()
+		var n int
+		for _, e := range slices.Backward(entries) {
+			t := e.GetTimestamp().AsTime()
+			if e.GetLabels()[executionLabel] != q.execution || t.Before(from) || t.After(to) {
+				continue
+			}
+			raw, text := payloadLines(e)
+			out[i].raw = append(out[i].raw, raw)
+			out[i].text = append(out[i].text, text)
+			n++
+		}
+		whole := exhausted || n >= logEntriesPerRead ||
+			len(entries) > 0 && entries[len(entries)-1].GetTimestamp().AsTime().Before(from)
+		out[i].partial = !whole
+	}
+	return out
 }
 
 // payloadLines turns an entry into a line for the extractor and one for a

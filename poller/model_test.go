@@ -159,7 +159,7 @@ func newModel(t *testing.T, seed uint64) *model {
 
 func (m *model) newPoller() {
 	m.p = New(m.cfg, m.h.clients.Run, m.h.clients.Logging, m.h.store,
-		Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second, LogReadsPerMinute: 100000, ListTimeout: 2 * time.Second})
+		Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second, LogRequestsPerMinute: 100000, ListTimeout: 2 * time.Second})
 }
 
 func (m *model) logf(format string, args ...any) {

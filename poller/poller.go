@@ -43,9 +43,9 @@ type Options struct {
 	// LogReadTimeout bounds one log read request, once its turn has come;
 	// DefaultLogReadTimeout when zero.
 	LogReadTimeout time.Duration
-	// LogReadsPerMinute overrides the log read budget (tests with a fake
-	// Cloud Logging); logReadsPerMinute when zero.
-	LogReadsPerMinute int
+	// LogRequestsPerMinute overrides the log request budget (tests with a fake
+	// Cloud Logging); logRequestsPerMinute when zero.
+	LogRequestsPerMinute int
 	// ReadOnly: nothing is classified or announced, only observed and
 	// remembered (for `runwatch status`, which notifies nobody).
 	ReadOnly bool
@@ -101,7 +101,7 @@ func New(cfg Config, runs *run.ExecutionsClient, logs *logging.Client, store Mem
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.logs = newLogReader(logs, cfg.Project, cfg.Job, cmp.Or(opts.LogReadTimeout, DefaultLogReadTimeout), cmp.Or(opts.LogReadsPerMinute, logReadsPerMinute), p.now)
+	p.logs = newLogReader(logs, cfg.Project, cfg.Job, cmp.Or(opts.LogReadTimeout, DefaultLogReadTimeout), cmp.Or(opts.LogRequestsPerMinute, logRequestsPerMinute), p.now)
 	mem, err := store.Load()
 	if err != nil {
 		p.warning = err.Error()

@@ -11,8 +11,9 @@ import (
 
 // Demo is a living scenario for the app's --demo mode: past executions
 // spread over the regions, then a new execution every 10–30 units that runs
-// 10–40 units and succeeds (≈50%), fails with a real-looking log (≈35%) or
-// is cancelled (≈15%).
+// 10–40 units and succeeds (≈50%), fails (≈35%) or is cancelled (≈15%). A
+// failure has a real-looking log and tasks: mostly exit code 1 after a
+// corpus log, else an OOM kill (SIGKILL over 512 MiB) or the task timeout.
 type Demo struct {
 	Project string
 	Job     string
@@ -95,15 +96,20 @@ func (s *scenario) seed(now time.Time) {
 	regions := slices.Clone(s.d.Regions)
 	s.d.Rand.Shuffle(len(regions), func(i, j int) { regions[i], regions[j] = regions[j], regions[i] })
 	created := now.Add(-s.units(2, 4))
+	failures := 0
 	for i, st := range states {
 		spec := s.newSpec(regions[i%len(regions)], created)
 		spec.Started = created.Add(s.units(1, 2))
-		if st == Running {
+		switch st {
+		case Running:
 			spec.State = Running
-			s.cloud.PutExecution(spec.Build())
-			s.schedule(spec.Started.Add(s.units(10, 40)), func(at time.Time) { s.finish(spec, s.outcome(), at) })
-		} else {
-			s.finish(spec, st, spec.Started.Add(s.units(10, 40)))
+			s.cloud.Put(spec)
+			s.schedule(spec.Started.Add(s.units(10, 40)), func(at time.Time) { s.finish(spec, s.outcome(), s.failureKind(), at) })
+		case Failed:
+			s.finish(spec, st, seedFailures[failures%len(seedFailures)], spec.Started.Add(s.units(10, 40)))
+			failures++
+		default:
+			s.finish(spec, st, exitedWithError, spec.Started.Add(s.units(10, 40)))
 		}
 		created = created.Add(-s.units(300, 1800))
 	}
@@ -143,12 +149,12 @@ func (s *scenario) run(ctx context.Context) {
 // units later, and schedules the next start.
 func (s *scenario) start(now time.Time) {
 	spec := s.newSpec(s.d.Regions[s.d.Rand.IntN(len(s.d.Regions))], now)
-	s.cloud.PutExecution(spec.Build())
+	s.cloud.Put(spec)
 	s.schedule(now.Add(s.units(1, 3)), func(at time.Time) {
 		spec.State = Running
 		spec.Started = at
-		s.cloud.PutExecution(spec.Build())
-		s.schedule(at.Add(s.units(10, 40)), func(end time.Time) { s.finish(spec, s.outcome(), end) })
+		s.cloud.Put(spec)
+		s.schedule(at.Add(s.units(10, 40)), func(end time.Time) { s.finish(spec, s.outcome(), s.failureKind(), end) })
 	})
 	s.schedule(now.Add(s.units(10, 30)), s.start)
 }
@@ -165,25 +171,76 @@ func (s *scenario) outcome() State {
 	}
 }
 
-// finish completes spec in state st at end and writes its log, spread
-// between its start and end.
-func (s *scenario) finish(spec ExecutionSpec, st State, end time.Time) {
+// How a demo failure ends, as Cloud Run reports it.
+type failureKind int
+
+const (
+	exitedWithError failureKind = iota // exit code 1, a corpus log saying why
+	killedForMemory                    // SIGKILL over the 512 MiB limit, a log that just stops
+	timedOut                           // the task timeout, no reason, a log of waiting
+)
+
+// seedFailures: the seeded failures, newest first, show one of each kind.
+var seedFailures = []failureKind{exitedWithError, killedForMemory, timedOut}
+
+// failureKind draws how a new failure ends: mostly an error exit.
+func (s *scenario) failureKind() failureKind {
+	switch r := s.d.Rand.Float64(); {
+	case r < 0.70:
+		return exitedWithError
+	case r < 0.85:
+		return killedForMemory
+	default:
+		return timedOut
+	}
+}
+
+// finish completes spec in state st at end (a failure of the given kind)
+// and writes its log, spread between its start and end.
+func (s *scenario) finish(spec ExecutionSpec, st State, kind failureKind, end time.Time) {
 	spec.State = st
 	spec.Completed = end
-	lines := []string{
+	banner := []string{
 		fmt.Sprintf("🚀 Starting W&B Launch agent wrapper (Cloud Run job: %s)", spec.Job),
 		"⏳ Monitoring for fatal errors...",
 	}
+	var lines []string
 	switch st {
 	case Succeeded:
-		lines = append(lines, "✅ Queue drained, no jobs pending", "🛑 Wrapper exiting with status 0")
+		lines = append(banner, "✅ Queue drained, no jobs pending", "🛑 Wrapper exiting with status 0")
 	case Failed:
-		lines = s.logs[s.d.Rand.IntN(len(s.logs))].lines
+		lines, spec.Failure = s.failure(banner, kind)
 	case Cancelled:
-		lines = append(lines, "Container terminated on signal 15.")
+		lines = append(banner, "Container terminated on signal 15.")
 	}
 	s.cloud.SetLogs(spec.Project, spec.Job, spec.ID, spreadLines(lines, spec.Started, end))
-	s.cloud.PutExecution(spec.Build())
+	s.cloud.Put(spec)
+}
+
+// failure returns the log and Cloud Run's account of a failure of kind.
+func (s *scenario) failure(banner []string, kind failureKind) ([]string, *Failure) {
+	switch kind {
+	case killedForMemory:
+		lines := append(banner,
+			"▶️ Starting agent: wandb launch-agent --queue vertex-gpu --max-jobs 1",
+			"wandb: launch: agent polling on queues vertex-gpu, running 0 out of a maximum of 1 jobs")
+		for shard := 1; shard <= 7; shard++ {
+			lines = append(lines, fmt.Sprintf("Staging dataset shard %d/12 in memory before upload (%d MiB)", shard, 60*shard))
+		}
+		return lines, OOMFailure(512, 530)
+	case timedOut:
+		lines := append(banner,
+			"▶️ Starting agent: wandb launch-agent --queue vertex-gpu --max-jobs 1",
+			"wandb: launch: launching run 3kq9z2ab on Vertex AI",
+			"Created CustomJob: projects/123456789012/locations/us-central1/customJobs/5829104857361",
+		)
+		for range 7 {
+			lines = append(lines, "CustomJob projects/123456789012/locations/us-central1/customJobs/5829104857361 current state: JOB_STATE_PENDING")
+		}
+		return lines, TimeoutFailure()
+	default:
+		return s.logs[s.d.Rand.IntN(len(s.logs))].lines, ExitFailure(1, int32(s.d.Rand.IntN(4)))
+	}
 }
 
 // newSpec names a new pending execution the way Cloud Run does: the job

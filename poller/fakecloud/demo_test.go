@@ -69,26 +69,44 @@ func TestDemoLogsAreChronological(t *testing.T) {
 }
 
 func TestDemoScenarioLivesAndEndsWithContext(t *testing.T) {
+	const unit = 2 * time.Millisecond
 	c := startCloud(t)
 	rc := runClient(t, c)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done, err := c.RunDemo(ctx, Demo{
 		Project: testProject, Job: testJob, Regions: demoRegions,
-		Rand: rand.New(rand.NewPCG(1, 2)), Unit: 2 * time.Millisecond,
+		Rand: rand.New(rand.NewPCG(1, 2)), Unit: unit,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	seeded := listDemo(t, rc)
-	if len(seeded) != 8 {
-		t.Fatalf("%d seeded executions, want 8", len(seeded))
+	// The scenario goes on while the test lists (slowly, on a busy machine):
+	// the seeded executions are the 8 oldest; the newest of them was created
+	// 2–4 units before seeding, the first new one 10–30 units after. One that
+	// ended after the newest seed was created was running when seeded.
+	all := listDemo(t, rc)
+	slices.SortFunc(all, func(a, b *runpb.Execution) int {
+		return a.GetCreateTime().AsTime().Compare(b.GetCreateTime().AsTime())
+	})
+	if len(all) < 8 {
+		t.Fatalf("%d seeded executions, want 8", len(all))
+	}
+	seeded := all[:8]
+	newestSeed := seeded[7].GetCreateTime().AsTime()
+	if len(all) > 8 {
+		if gap := all[8].GetCreateTime().AsTime().Sub(newestSeed); gap < 12*unit {
+			t.Fatalf("the 9th execution was created %v after the 8th: not 8 seeds", gap)
+		}
 	}
 	seen := map[State]int{}
 	regions := map[string]bool{}
 	for _, e := range seeded {
-		seen[stateOf(e)]++
+		st := stateOf(e)
+		if e.GetCompletionTime().AsTime().After(newestSeed) {
+			st = Running // it was running when seeded, and has ended since
+		}
+		seen[st]++
 		j, _, _ := parseExecutionName(e.GetName())
 		regions[j.region] = true
 		if !strings.HasPrefix(e.GetLogUri(), "https://console.cloud.google.com/run/jobs/executions/details/"+j.region+"/") || e.GetUid() == "" || e.GetJob() != testJob {
@@ -108,7 +126,6 @@ func TestDemoScenarioLivesAndEndsWithContext(t *testing.T) {
 	isSeed := func(e *runpb.Execution) bool {
 		return slices.ContainsFunc(seeded, func(s *runpb.Execution) bool { return s.GetName() == e.GetName() })
 	}
-	var all []*runpb.Execution
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		all = listDemo(t, rc)
 		outcomes := map[State]bool{}
@@ -179,5 +196,41 @@ func TestCloseStopsDemo(t *testing.T) {
 	}
 	if _, err := c.RunDemo(context.Background(), Demo{Project: testProject, Job: testJob, Regions: demoRegions}); err == nil {
 		t.Error("RunDemo on a closed cloud succeeded")
+	}
+}
+
+func TestDemoSeedsOneFailureOfEachKindWithItsTasks(t *testing.T) {
+	c := startCloud(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// An hour-long unit: nothing happens after seeding while the test looks.
+	if _, err := c.RunDemo(ctx, Demo{Project: testProject, Job: testJob, Regions: demoRegions,
+		Rand: rand.New(rand.NewPCG(3, 4)), Unit: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	tc := tasksClient(t, c)
+	kinds := map[string]bool{}
+	for _, e := range listDemo(t, runClient(t, c)) {
+		if stateOf(e) != Failed {
+			continue
+		}
+		tasks, err := listTasks(context.Background(), tc, e.GetName(), 0)
+		if err != nil || len(tasks) != 1 {
+			t.Fatalf("tasks of %s: %d, %v", e.GetName(), len(tasks), err)
+		}
+		res, cond := tasks[0].GetLastAttemptResult(), completed(e.GetConditions())
+		switch {
+		case res.GetExitCode() == 1 && cond.GetExecutionReason() == runpb.Condition_NON_ZERO_EXIT_CODE:
+			kinds["exit 1"] = true
+		case res.GetTermSignal() == 9 && strings.Contains(res.GetStatus().GetMessage(), "Memory limit of 512 MiB exceeded with 530 MiB used"):
+			kinds["oom"] = true
+		case cond.GetReasons() == nil && strings.HasSuffix(cond.GetMessage(), "The configured timeout was reached."):
+			kinds["timeout"] = true
+		default:
+			t.Errorf("%s failed in no known way: %v / %v", e.GetName(), cond, res)
+		}
+	}
+	if len(kinds) != 3 {
+		t.Errorf("seeded failures were %v, want exit 1, oom and timeout", kinds)
 	}
 }

@@ -1,6 +1,7 @@
 package fakecloud
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"fmt"
 	"maps"
@@ -8,6 +9,8 @@ import (
 
 	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/genproto/googleapis/api"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -50,9 +53,95 @@ type ExecutionSpec struct {
 	Completed            time.Time // zero: Started+30s once finished
 	Tasks                int32     // zero: 1
 	Labels               map[string]string
+	// Failure says how a failed execution failed; nil means its task 0
+	// exited with code 1 (ExitFailure(1, 0)).
+	Failure *Failure
 	// FailureMessage overrides the Completed condition's message of a failed
 	// execution.
 	FailureMessage string
+}
+
+// Failure is how a failed execution failed, in Cloud Run's own terms: the
+// Completed condition's reason and the failed task's last attempt.
+type Failure struct {
+	Task     int32 // index of the task that failed
+	Retries  int32 // how often that task was retried before it failed for good
+	ExitCode int32 // the last attempt's exit code, or 0
+	Signal   int32 // the signal that ended the last attempt, or 0
+	// Code is the last attempt's status code (google.rpc.Code); 0 means 2
+	// (UNKNOWN).
+	Code int32
+	// Message is the last attempt's status message, or, when no task ran
+	// (Reason set), the Completed condition's message.
+	Message string
+	// ExecutionReason or Reason (at most one) is the Completed condition's
+	// reason; a timeout carries neither. A Reason means no task ever ran.
+	ExecutionReason runpb.Condition_ExecutionReason
+	Reason          runpb.Condition_CommonReason
+}
+
+// ExitFailure: the task's container exited with code after retries.
+func ExitFailure(code, retries int32) *Failure {
+	return &Failure{Retries: retries, ExitCode: code, Message: "The container exited with an error.",
+		ExecutionReason: runpb.Condition_NON_ZERO_EXIT_CODE}
+}
+
+// OOMFailure: Cloud Run killed the task's container with SIGKILL for using
+// more than its memory limit (MiB).
+func OOMFailure(limit, used int) *Failure {
+	return &Failure{Signal: 9, Code: 8, // RESOURCE_EXHAUSTED
+		Message:         fmt.Sprintf("Memory limit of %d MiB exceeded with %d MiB used. Consider increasing the memory limit, see https://cloud.google.com/run/docs/configuring/memory-limits", limit, used),
+		ExecutionReason: runpb.Condition_NON_ZERO_EXIT_CODE}
+}
+
+// TimeoutFailure: the task ran past the job's task timeout. Cloud Run gives
+// no reason for it, only the words.
+func TimeoutFailure() *Failure {
+	return &Failure{Code: 4, Message: "The configured timeout was reached."} // DEADLINE_EXCEEDED
+}
+
+// ImageMissingFailure: the job's container image does not exist, so no task
+// ran.
+func ImageMissingFailure(image string) *Failure {
+	return &Failure{Message: fmt.Sprintf("Image '%s' not found.", image), Reason: runpb.Condition_CONTAINER_MISSING}
+}
+
+// SecretsFailure: the job's service account may not read a secret it
+// mounts, so no task ran.
+func SecretsFailure(secret, account string) *Failure {
+	return &Failure{
+		Message: fmt.Sprintf("Permission denied on secret: %s for Revision service account %s. The service account used must be granted the 'Secret Manager Secret Accessor' role (roles/secretmanager.secretAccessor) at the secret, project or higher level.", secret, account),
+		Reason:  runpb.Condition_SECRETS_ACCESS_CHECK_FAILED}
+}
+
+// failure is the spec's Failure, defaulted.
+func (s ExecutionSpec) failure() *Failure {
+	if s.Failure != nil {
+		return s.Failure
+	}
+	return ExitFailure(1, 0)
+}
+
+// ranNoTask: the failure stopped the execution before any task started.
+func (f *Failure) ranNoTask() bool { return f.Reason != runpb.Condition_COMMON_REASON_UNDEFINED }
+
+// conditionMessage is the Completed condition's message for the failure of
+// execution id.
+func (f *Failure) conditionMessage(id string) string {
+	if f.ranNoTask() {
+		return f.Message
+	}
+	return fmt.Sprintf("Task %s-task%d failed with message: %s", id, f.Task, f.Message)
+}
+
+// setReason puts the failure's reason, if any, on a condition.
+func (f *Failure) setReason(c *runpb.Condition) {
+	switch {
+	case f.ExecutionReason != runpb.Condition_EXECUTION_REASON_UNDEFINED:
+		c.Reasons = &runpb.Condition_ExecutionReason_{ExecutionReason: f.ExecutionReason}
+	case f.ranNoTask():
+		c.Reasons = &runpb.Condition_Reason{Reason: f.Reason}
+	}
 }
 
 // Name is the execution's full resource name.
@@ -123,15 +212,16 @@ func (s ExecutionSpec) Build() *runpb.Execution {
 	case Succeeded:
 		e.SucceededCount = tasks
 	case Failed:
-		e.FailedCount = 1
-		e.SucceededCount = tasks - 1
+		f := s.failure()
+		e.FailedCount, e.SucceededCount = 1, tasks-1
+		if f.ranNoTask() {
+			e.FailedCount, e.SucceededCount = tasks, 0
+		}
+		e.RetriedCount = f.Retries
 		completedCond.State = runpb.Condition_CONDITION_FAILED
 		completedCond.Severity = runpb.Condition_ERROR
-		completedCond.Reasons = &runpb.Condition_ExecutionReason_{ExecutionReason: runpb.Condition_NON_ZERO_EXIT_CODE}
-		completedCond.Message = s.FailureMessage
-		if completedCond.Message == "" {
-			completedCond.Message = fmt.Sprintf("Task %s-task0 failed with message: The container exited with an error.", s.ID)
-		}
+		f.setReason(completedCond)
+		completedCond.Message = cmp.Or(s.FailureMessage, f.conditionMessage(s.ID))
 	case Cancelled:
 		e.CancelledCount = tasks
 		completedCond.State = runpb.Condition_CONDITION_FAILED
@@ -139,4 +229,100 @@ func (s ExecutionSpec) Build() *runpb.Execution {
 		completedCond.Message = "The execution was cancelled."
 	}
 	return e
+}
+
+// TaskName is the full resource name of the execution's task index.
+func (s ExecutionSpec) TaskName(index int32) string {
+	return fmt.Sprintf("%s/tasks/%s-task%d", s.Name(), s.ID, index)
+}
+
+// BuildTasks returns the execution's tasks as the Run v2 Tasks API shows
+// them: all pending, running or succeeded with the execution; for a failed
+// one the Failure's task failed (or, when no task ran, every task) and the
+// others succeeded; for a cancelled one every task was cancelled.
+func (s ExecutionSpec) BuildTasks() []*runpb.Task {
+	e := s.Build()
+	n := e.GetTaskCount()
+	out := make([]*runpb.Task, n)
+	for i := range n {
+		out[i] = s.buildTask(e, i)
+	}
+	return out
+}
+
+// buildTask builds task index of the execution e that s built.
+func (s ExecutionSpec) buildTask(e *runpb.Execution, index int32) *runpb.Task {
+	sum := sha256.Sum256([]byte(s.TaskName(index)))
+	t := &runpb.Task{
+		Name:                 s.TaskName(index),
+		Uid:                  fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16]),
+		Generation:           1,
+		ObservedGeneration:   1,
+		Labels:               maps.Clone(s.Labels),
+		CreateTime:           e.GetCreateTime(),
+		ScheduledTime:        e.GetCreateTime(),
+		UpdateTime:           e.GetUpdateTime(),
+		Job:                  s.Job,
+		Execution:            s.ID,
+		Containers:           []*runpb.Container{{Image: fmt.Sprintf("us-docker.pkg.dev/%s/launcher/%s:latest", s.Project, s.Job)}},
+		MaxRetries:           3,
+		Timeout:              durationpb.New(10 * time.Minute),
+		ServiceAccount:       "123456789012-compute@developer.gserviceaccount.com",
+		ExecutionEnvironment: runpb.ExecutionEnvironment_EXECUTION_ENVIRONMENT_GEN2,
+		Index:                index,
+		LogUri:               e.GetLogUri(),
+		Etag:                 fmt.Sprintf(`"%x"`, sum[16:24]),
+	}
+	cond := func(typ string, st runpb.Condition_State, ts *timestamppb.Timestamp) *runpb.Condition {
+		return &runpb.Condition{Type: typ, State: st, LastTransitionTime: ts}
+	}
+	ok := runpb.Condition_CONDITION_SUCCEEDED
+	succeed := func() {
+		t.StartTime, t.CompletionTime = e.GetStartTime(), e.GetCompletionTime()
+		t.LastAttemptResult = &runpb.TaskAttemptResult{Status: &spb.Status{}}
+		t.Conditions = []*runpb.Condition{cond("Completed", ok, t.CompletionTime), cond("Started", ok, t.StartTime)}
+	}
+	switch s.State {
+	case Pending:
+		t.Reconciling = true
+		t.Conditions = []*runpb.Condition{cond("Completed", runpb.Condition_CONDITION_PENDING, e.GetCreateTime()),
+			cond("Started", runpb.Condition_CONDITION_PENDING, e.GetCreateTime())}
+	case Running:
+		t.Reconciling = true
+		t.StartTime = e.GetStartTime()
+		t.Conditions = []*runpb.Condition{cond("Completed", runpb.Condition_CONDITION_RECONCILING, t.StartTime),
+			cond("Started", ok, t.StartTime)}
+	case Succeeded:
+		succeed()
+	case Cancelled:
+		t.StartTime, t.CompletionTime = e.GetStartTime(), e.GetCompletionTime()
+		done := cond("Completed", runpb.Condition_CONDITION_FAILED, t.CompletionTime)
+		done.Reasons = &runpb.Condition_ExecutionReason_{ExecutionReason: runpb.Condition_CANCELLED}
+		done.Message = "Task was cancelled."
+		t.Conditions = []*runpb.Condition{done, cond("Started", ok, t.StartTime)}
+	case Failed:
+		f := s.failure()
+		if !f.ranNoTask() && index != f.Task {
+			succeed()
+			break
+		}
+		done := cond("Completed", runpb.Condition_CONDITION_FAILED, e.GetCompletionTime())
+		done.Severity = runpb.Condition_ERROR
+		done.Message = f.Message
+		f.setReason(done)
+		if f.ranNoTask() {
+			t.Conditions = []*runpb.Condition{done, cond("Started", runpb.Condition_CONDITION_FAILED, e.GetCompletionTime())}
+			t.Conditions[1].Reasons = done.Reasons
+			break
+		}
+		t.StartTime, t.CompletionTime = e.GetStartTime(), e.GetCompletionTime()
+		t.Retried = f.Retries
+		t.LastAttemptResult = &runpb.TaskAttemptResult{
+			Status:     &spb.Status{Code: cmp.Or(f.Code, 2), Message: f.Message},
+			ExitCode:   f.ExitCode,
+			TermSignal: f.Signal,
+		}
+		t.Conditions = []*runpb.Condition{done, cond("Started", ok, t.StartTime)}
+	}
+	return t
 }

@@ -1,11 +1,13 @@
-// Package fakecloud is an in-process fake of the two Google Cloud APIs runwatch
-// reads: Cloud Run Admin v2 Executions and Cloud Logging v2 ListLogEntries.
+// Package fakecloud is an in-process fake of the Google Cloud APIs runwatch
+// reads: Cloud Run Admin v2 Executions and Tasks, and Cloud Logging v2
+// ListLogEntries.
 //
 // It speaks real gRPC on 127.0.0.1, so tests and the --demo mode use the real
 // client libraries (cloud.google.com/go/run/apiv2, cloud.google.com/go/logging)
 // pointed at it with option.WithEndpoint, option.WithoutAuthentication and an
-// insecure transport. Scenario data is put in with PutExecution and SetLogs;
-// faults are injected per region (latency, error, hang) or for Logging.
+// insecure transport. Scenario data is put in with Put (an execution and its
+// tasks), PutExecution, PutTask and SetLogs; faults are injected per region
+// (latency, error, hang) or for Logging (an error, partial pages).
 package fakecloud
 
 import (
@@ -21,9 +23,9 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Cloud is a fake Cloud Run v2 Executions + Cloud Logging v2 service. Both
-// services are registered on one gRPC server, so RunAddr and LoggingAddr are
-// the same address.
+// Cloud is a fake Cloud Run v2 Executions and Tasks + Cloud Logging v2
+// service. All are registered on one gRPC server, so RunAddr and LoggingAddr
+// are the same address.
 type Cloud struct {
 	lis    net.Listener
 	srv    *grpc.Server
@@ -38,12 +40,15 @@ type Cloud struct {
 
 	mu         sync.Mutex
 	executions map[string]*runpb.Execution // by full resource name
+	tasks      map[string]*runpb.Task      // by full resource name
 	logs       map[logKey][]storedLog
 	nextSeq    int64 // insertion order of log lines, also their insert_id
 	faults     map[string]regionFaults
 	loggingErr error
+	logPaging  LogPaging
 	listReqs   []*runpb.ListExecutionsRequest
 	logReqs    []*loggingpb.ListLogEntriesRequest
+	taskReqs   []*runpb.ListTasksRequest
 }
 
 // regionFaults is what SetRegion* injected for one region.
@@ -67,10 +72,12 @@ func Start() (*Cloud, error) {
 		ctx:        ctx,
 		cancel:     cancel,
 		executions: make(map[string]*runpb.Execution),
+		tasks:      make(map[string]*runpb.Task),
 		logs:       make(map[logKey][]storedLog),
 		faults:     make(map[string]regionFaults),
 	}
 	runpb.RegisterExecutionsServer(c.srv, &runServer{cloud: c})
+	runpb.RegisterTasksServer(c.srv, &tasksServer{cloud: c})
 	loggingpb.RegisterLoggingServiceV2Server(c.srv, &loggingServer{cloud: c})
 	go func() {
 		defer close(c.served)
@@ -105,20 +112,21 @@ func (c *Cloud) PutExecution(e *runpb.Execution) {
 	c.executions[e.GetName()] = proto.CloneOf(e)
 }
 
-// SetRegionLatency makes ListExecutions and GetExecution in region wait d
-// (or until the caller's context ends) before answering. Zero clears it.
+// SetRegionLatency makes the Run calls in region (list and get, executions
+// and tasks) wait d, or until the caller's context ends, before answering.
+// Zero clears it.
 func (c *Cloud) SetRegionLatency(region string, d time.Duration) {
 	c.updateFaults(region, func(f *regionFaults) { f.latency = d })
 }
 
-// SetRegionError makes ListExecutions in region fail with err, typically a
-// status.Error such as codes.PermissionDenied. Nil clears it.
+// SetRegionError makes ListExecutions and ListTasks in region fail with err,
+// typically a status.Error such as codes.PermissionDenied. Nil clears it.
 func (c *Cloud) SetRegionError(region string, err error) {
 	c.updateFaults(region, func(f *regionFaults) { f.err = err })
 }
 
-// SetRegionHang makes ListExecutions and GetExecution in region never answer;
-// the call ends only when the client's context does (or at Close).
+// SetRegionHang makes the Run calls in region never answer; a call ends only
+// when the client's context does (or at Close).
 func (c *Cloud) SetRegionHang(region string) {
 	c.updateFaults(region, func(f *regionFaults) { f.hang = true })
 }

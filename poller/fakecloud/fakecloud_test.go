@@ -239,8 +239,8 @@ func TestRegionHangEndsWithClientContext(t *testing.T) {
 			return err
 		},
 	} {
+		start := time.Now() // before the deadline is set, so the call cannot seem to end early
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		start := time.Now()
 		err := call(ctx)
 		cancel()
 		if status.Code(err) != codes.DeadlineExceeded {

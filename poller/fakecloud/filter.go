@@ -13,23 +13,17 @@ import (
 
 // This file understands the subset of the Logging query language that
 // runwatch and logadmin send: comparisons `field OP value` joined by AND (or
-// by juxtaposition, which Logging also reads as AND). OR, NOT, parentheses
-// and the `:` operator are rejected so a test notices when the poller starts
-// relying on them.
+// by juxtaposition, which Logging also reads as AND) and OR, grouped with
+// parentheses. As in Logging, OR binds tighter than AND: `a AND b OR c` is
+// `a AND (b OR c)`. NOT, the `-` prefix and the `:` operator are rejected so
+// a test notices when the poller starts relying on them.
 
-// logFilter is a parsed filter: an entry matches when every condition does.
-type logFilter []condition
+// logFilter is a parsed filter.
+type logFilter condition
 
-func (f logFilter) match(e *loggingpb.LogEntry) bool {
-	for _, c := range f {
-		if !c(e) {
-			return false
-		}
-	}
-	return true
-}
+func (f logFilter) match(e *loggingpb.LogEntry) bool { return f(e) }
 
-// condition reports whether one comparison holds for an entry.
+// condition reports whether (part of) a filter holds for an entry.
 type condition func(*loggingpb.LogEntry) bool
 
 // stringField returns the getter of a plain string field a filter may
@@ -58,28 +52,100 @@ func stringField(path string) (func(*loggingpb.LogEntry) string, bool) {
 // parseFilter parses s; an empty filter matches everything.
 func parseFilter(s string) (logFilter, error) {
 	p := &filterParser{s: s}
-	var f logFilter
+	p.skipSpace()
+	if p.done() {
+		return func(*loggingpb.LogEntry) bool { return true }, nil
+	}
+	c, err := p.conjunction()
+	if err == nil && !p.done() {
+		err = fmt.Errorf("unexpected %q at offset %d", p.s[p.pos], p.pos)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("filter %q: %w", s, err)
+	}
+	return logFilter(c), nil
+}
+
+// conjunction parses disjunctions joined by AND or juxtaposition, up to the
+// end of the filter or a closing parenthesis.
+func (p *filterParser) conjunction() (condition, error) {
+	var all []condition
 	for {
 		p.skipSpace()
-		if p.done() {
-			return f, nil
+		if p.done() || p.s[p.pos] == ')' {
+			break
 		}
-		if len(f) > 0 {
-			word := p.peekWord()
-			switch word {
-			case "AND":
-				p.pos += len(word)
-				p.skipSpace()
-			case "OR", "NOT":
-				return nil, fmt.Errorf("filter %q: %s at offset %d is not supported by the fake", s, word, p.pos)
+		if len(all) > 0 && p.peekWord() == "AND" {
+			p.pos += len("AND")
+			p.skipSpace()
+		}
+		c, err := p.disjunction()
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, c)
+	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("expected a comparison at offset %d", p.pos)
+	}
+	return func(e *loggingpb.LogEntry) bool {
+		for _, c := range all {
+			if !c(e) {
+				return false
 			}
 		}
-		c, err := p.comparison()
+		return true
+	}, nil
+}
+
+// disjunction parses terms joined by OR.
+func (p *filterParser) disjunction() (condition, error) {
+	var alts []condition
+	for {
+		c, err := p.term()
 		if err != nil {
-			return nil, fmt.Errorf("filter %q: %w", s, err)
+			return nil, err
 		}
-		f = append(f, c)
+		alts = append(alts, c)
+		p.skipSpace()
+		if p.peekWord() != "OR" {
+			break
+		}
+		p.pos += len("OR")
+		p.skipSpace()
 	}
+	return func(e *loggingpb.LogEntry) bool {
+		for _, c := range alts {
+			if c(e) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+// term parses a parenthesised conjunction or one comparison.
+func (p *filterParser) term() (condition, error) {
+	if p.done() {
+		return nil, fmt.Errorf("expected a comparison at end of filter")
+	}
+	if p.s[p.pos] != '(' {
+		if w := p.peekWord(); w == "AND" || w == "OR" || w == "NOT" {
+			return nil, fmt.Errorf("%s at offset %d is not supported by the fake here", w, p.pos)
+		}
+		return p.comparison()
+	}
+	open := p.pos
+	p.pos++
+	c, err := p.conjunction()
+	if err != nil {
+		return nil, err
+	}
+	if p.done() || p.s[p.pos] != ')' {
+		return nil, fmt.Errorf("unclosed parenthesis at offset %d", open)
+	}
+	p.pos++
+	return c, nil
 }
 
 type filterParser struct {

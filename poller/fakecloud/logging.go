@@ -35,6 +35,26 @@ type LogLine struct {
 	Severity string
 }
 
+// LogPaging shapes ListLogEntries answers the way Cloud Logging may: a page
+// can hold fewer entries than page_size, even none, and still carry a
+// next_page_token (Logging stops a page when its scan runs out of time).
+type LogPaging struct {
+	// MaxEntries, when positive, caps every page at that many entries.
+	MaxEntries int
+	// EmptyPages: the first EmptyPages answers to each query (a request
+	// without a page token, then the tokens it hands out) hold no entries,
+	// only a next_page_token.
+	EmptyPages int
+}
+
+// SetLogPaging makes ListLogEntries answer with pages shaped by p; the zero
+// LogPaging restores full pages.
+func (c *Cloud) SetLogPaging(p LogPaging) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.logPaging = p
+}
+
 // logKey identifies the logs of one execution.
 type logKey struct{ project, job, execution string }
 
@@ -97,7 +117,7 @@ func (s *loggingServer) ListLogEntries(_ context.Context, req *loggingpb.ListLog
 	c := s.cloud
 	c.mu.Lock()
 	c.logReqs = append(c.logReqs, proto.CloneOf(req))
-	injected := c.loggingErr
+	injected, paging := c.loggingErr, c.logPaging
 	c.mu.Unlock()
 	if injected != nil {
 		return nil, injected
@@ -149,17 +169,27 @@ func (s *loggingServer) ListLogEntries(_ context.Context, req *loggingpb.ListLog
 	slices.SortFunc(entries, func(a, b *loggingpb.LogEntry) int {
 		return compare(a, b.GetTimestamp().AsTime().UnixNano(), b.GetInsertId())
 	})
+	after := pageToken{Query: query, Fresh: true}
 	if tok := req.GetPageToken(); tok != "" {
-		after, err := decodePageToken(tok, query)
-		if err != nil {
+		if after, err = decodePageToken(tok, query); err != nil {
 			return nil, status.Error(codes.InvalidArgument, err.Error())
 		}
+	}
+	if after.Empties < paging.EmptyPages {
+		next := after
+		next.Empties++
+		return &loggingpb.ListLogEntriesResponse{NextPageToken: next.encode()}, nil
+	}
+	if !after.Fresh {
 		entries = slices.DeleteFunc(entries, func(e *loggingpb.LogEntry) bool { return compare(e, after.Nanos, after.Name) <= 0 })
+	}
+	if paging.MaxEntries > 0 {
+		size = min(size, paging.MaxEntries)
 	}
 	resp := &loggingpb.ListLogEntriesResponse{}
 	if len(entries) > size {
 		last := entries[size-1]
-		resp.NextPageToken = pageToken{Query: query, Nanos: last.GetTimestamp().AsTime().UnixNano(), Name: last.GetInsertId()}.encode()
+		resp.NextPageToken = pageToken{Query: query, Nanos: last.GetTimestamp().AsTime().UnixNano(), Name: last.GetInsertId(), Empties: after.Empties}.encode()
 		entries = entries[:size]
 	}
 	resp.Entries = entries

@@ -197,6 +197,41 @@ func TestSeverityFilter(t *testing.T) {
 	}
 }
 
+func TestOrAndParenthesesAsLoggingReadsThem(t *testing.T) {
+	c := startCloud(t)
+	for _, exec := range []string{"a", "b", "c"} {
+		c.SetLogs(testProject, testJob, exec, []LogLine{
+			{Time: base, Text: exec + "-info", Severity: "INFO"},
+			{Time: base.Add(time.Second), Text: exec + "-error", Severity: "ERROR"},
+		})
+	}
+	lc := logClient(t, c)
+	label := `labels."run.googleapis.com/execution_name"=`
+	for filter, want := range map[string][]string{
+		label + `"a" OR ` + label + `"c"`:                            {"a-info", "c-info", "a-error", "c-error"},
+		`(` + label + `"a" OR ` + label + `"b") AND severity=ERROR`:  {"a-error", "b-error"},
+		`severity=ERROR AND ` + label + `"a" OR ` + label + `"b"`:    {"a-error", "b-error"}, // OR binds tighter than AND
+		`severity=ERROR ` + label + `"b" OR ` + label + `"zzz"`:      {"b-error"},
+		`((` + label + `"c")) AND (severity=INFO OR severity=ERROR)`: {"c-info", "c-error"},
+	} {
+		f := filter + ` AND timestamp>="2026-01-01T00:00:00Z"`
+		got, err := readEntries(context.Background(), lc, logadmin.Filter(f))
+		if err != nil {
+			t.Errorf("%s: %v", filter, err)
+			continue
+		}
+		var texts []string
+		for _, e := range got {
+			texts = append(texts, payloadText(t, e.Payload))
+		}
+		slices.Sort(texts)
+		slices.Sort(want)
+		if !slices.Equal(texts, want) {
+			t.Errorf("%s: entries %q, want %q", filter, texts, want)
+		}
+	}
+}
+
 func TestBadFilterIsInvalidArgument(t *testing.T) {
 	c := startCloud(t)
 	lc := logClient(t, c)
@@ -205,9 +240,12 @@ func TestBadFilterIsInvalidArgument(t *testing.T) {
 		`resource.type=` + ts,
 		`resource.type` + ts,
 		`jsonPayload.message="x"` + ts,
-		`resource.type="cloud_run_job" OR resource.type="gce_instance"` + ts,
 		`NOT resource.type="cloud_run_job"` + ts,
-		`(resource.type="cloud_run_job")` + ts,
+		`-resource.type="cloud_run_job"` + ts,
+		`(resource.type="cloud_run_job"` + ts,
+		`resource.type="cloud_run_job")` + ts,
+		`() AND` + ts,
+		`resource.type="cloud_run_job" OR` + ts,
 		`textPayload:"error"` + ts,
 		`resource.type="unterminated` + ts,
 		`severity>=LOUD` + ts,
@@ -305,5 +343,69 @@ func TestLoggingErrorInjected(t *testing.T) {
 	got, err := readEntries(context.Background(), lc)
 	if err != nil || len(got) != 1 {
 		t.Errorf("after clearing: %d entries, %v", len(got), err)
+	}
+}
+
+func TestPartialAndEmptyPagesStillYieldEveryEntryOnce(t *testing.T) {
+	c := startCloud(t)
+	exec := testJob + "-abc12"
+	var lines []LogLine
+	for i := range 5 {
+		lines = append(lines, LogLine{Time: base.Add(time.Duration(i) * time.Second), Text: fmt.Sprint(i)})
+	}
+	c.SetLogs(testProject, testJob, exec, lines)
+	client := vkitClient(t, c)
+	req := &loggingpb.ListLogEntriesRequest{
+		ResourceNames: []string{"projects/" + testProject},
+		Filter:        executionFilter(testJob, exec, base, base.Add(time.Hour)),
+		OrderBy:       "timestamp desc",
+		PageSize:      300,
+	}
+	for _, tc := range []struct {
+		paging   LogPaging
+		requests int
+	}{
+		{LogPaging{}, 1},
+		{LogPaging{MaxEntries: 2}, 3},
+		{LogPaging{MaxEntries: 1}, 5},
+		{LogPaging{EmptyPages: 2}, 3},
+		{LogPaging{MaxEntries: 3, EmptyPages: 1}, 3},
+	} {
+		c.SetLogPaging(tc.paging)
+		before := len(c.LogRequests())
+		it := client.ListLogEntries(context.Background(), req)
+		got, err := drain(it.Next)
+		if err != nil {
+			t.Fatalf("%+v: %v", tc.paging, err)
+		}
+		var texts []string
+		for _, e := range got {
+			texts = append(texts, e.GetTextPayload())
+		}
+		if want := []string{"4", "3", "2", "1", "0"}; !slices.Equal(texts, want) {
+			t.Errorf("%+v: entries %q, want %q", tc.paging, texts, want)
+		}
+		if n := len(c.LogRequests()) - before; n != tc.requests {
+			t.Errorf("%+v: %d requests, want %d", tc.paging, n, tc.requests)
+		}
+	}
+
+	// Each answer is one page as the paging shapes it.
+	c.SetLogPaging(LogPaging{MaxEntries: 2, EmptyPages: 1})
+	it := client.ListLogEntries(context.Background(), req)
+	var sizes []int
+	token := ""
+	for range 4 {
+		entries, next, err := it.InternalFetch(300, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(entries))
+		if token = next; token == "" {
+			break
+		}
+	}
+	if want := []int{0, 2, 2, 1}; !slices.Equal(sizes, want) || token != "" {
+		t.Errorf("page sizes %v (last token %q), want %v and no token after the last", sizes, token, want)
 	}
 }

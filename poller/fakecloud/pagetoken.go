@@ -15,6 +15,11 @@ type pageToken struct {
 	Query string `json:"q"` // queryHash of the request's parameters
 	Nanos int64  `json:"t"` // sort time of the last item returned
 	Name  string `json:"n"` // tie-break of the last item returned
+	// Fresh: no item returned yet (after an empty page), so Nanos and Name
+	// mean nothing.
+	Fresh bool `json:"f,omitempty"`
+	// Empties counts the empty pages this query was answered with so far.
+	Empties int `json:"e,omitempty"`
 }
 
 func (t pageToken) encode() string {
