@@ -37,6 +37,14 @@ type statusExecution struct {
 	Acknowledged bool   `json:"acknowledged"`
 	// Stale: its region did not answer; this is its last known listing.
 	Stale bool `json:"stale"`
+	// Cloud Run's own reason: the first failed task's exit code or signal
+	// and index, the condition's reason enum; Source says where Error came
+	// from ("logs" or "cloud_run").
+	ExitCode  *int32 `json:"exit_code"`
+	Signal    string `json:"signal"`
+	TaskIndex *int32 `json:"task_index"`
+	Reason    string `json:"reason"`
+	Source    string `json:"source"`
 }
 
 // statusOutput is the one object `status --json` prints.
@@ -96,7 +104,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 
 	// ReadOnly: status notifies nobody, so it announces nothing; what it
 	// reads (log lines) is remembered for the app.
-	p := poller.New(cfg, clients.Run, clients.Logging, store, poller.Options{ReadOnly: true})
+	p := poller.New(cfg, clients, store, poller.Options{ReadOnly: true})
 	res := p.Refresh(ctx)
 	if res.Warning != "" {
 		fmt.Fprintf(stderr, "runwatch status: warning: %s\n", res.Warning)
@@ -138,6 +146,10 @@ func statusJSON(snap poller.Snapshot) statusOutput {
 			x.Fingerprint, x.Acknowledged = e.Fingerprint, e.Acknowledged
 			if e.Fingerprint != "" {
 				x.Occurrences = e.Occurrences
+			}
+			x.Source = e.Source
+			if cr := e.CloudRun; cr != nil {
+				x.ExitCode, x.Signal, x.TaskIndex, x.Reason = cr.ExitCode, cr.Signal, cr.TaskIndex, cr.Reason
 			}
 		}
 		x.Stale = e.Stale

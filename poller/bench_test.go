@@ -32,7 +32,7 @@ func BenchmarkRefresh18Regions(b *testing.B) {
 			State: fakecloud.Succeeded, Created: time.Now().Add(-time.Duration(i+1) * time.Minute)}
 		cloud.PutExecution(spec.Build())
 	}
-	p := New(Config{Project: testProject, Job: testJob, Regions: regions}, clients.Run, clients.Logging, &MemoryOnly{}, Options{})
+	p := New(Config{Project: testProject, Job: testJob, Regions: regions}, clients, &MemoryOnly{}, Options{})
 	p.Refresh(ctx) // connect
 	b.ResetTimer()
 	start := time.Now()

@@ -34,7 +34,7 @@ func TestNewProjectOrJobAcrossRestartIsLearned(t *testing.T) {
 	h.cloud.PutExecution(old.Build())
 	h.advance(time.Minute)
 	cfg := Config{Project: testProject, Job: "nightly-eval", Regions: []string{"us-central1"}, Top: 5}
-	p := New(cfg, h.clients.Run, h.clients.Logging, h.store, Options{Now: h.clock, LogReadTimeout: 2 * time.Second})
+	p := New(cfg, h.clients, h.store, Options{Now: h.clock, LogReadTimeout: 2 * time.Second})
 	if res := h.refresh(p); announced(res) != "" {
 		t.Fatalf("a newly watched job announced %s", announced(res))
 	}
@@ -154,10 +154,10 @@ func TestShowingMoreRowsAnnouncesNothingOld(t *testing.T) {
 	h.failWith("us-central1", "old-bad", 3*time.Hour, "ValueError: old")
 	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Top: 2}
 	opts := Options{Now: h.clock, LogReadTimeout: 2 * time.Second}
-	h.refresh(New(cfg, h.clients.Run, h.clients.Logging, h.store, opts))
+	h.refresh(New(cfg, h.clients, h.store, opts))
 	cfg.Top = 10
 	h.advance(time.Minute)
-	if res := h.refresh(New(cfg, h.clients.Run, h.clients.Logging, h.store, opts)); announced(res) != "" {
+	if res := h.refresh(New(cfg, h.clients, h.store, opts)); announced(res) != "" {
 		t.Fatalf("more rows announced %s", announced(res))
 	}
 }

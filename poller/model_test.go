@@ -158,7 +158,7 @@ func newModel(t *testing.T, seed uint64) *model {
 }
 
 func (m *model) newPoller() {
-	m.p = New(m.cfg, m.h.clients.Run, m.h.clients.Logging, m.h.store,
+	m.p = New(m.cfg, m.h.clients, m.h.store,
 		Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second, LogRequestsPerMinute: 100000, ListTimeout: 2 * time.Second})
 }
 
@@ -536,7 +536,7 @@ func (m *model) check(c lifecycle.Change) {
 			m.dumpJob(e)
 			m.t.Fatalf("%s (ended %s) announced as %s while the job's verdict was %v (ended %s)", e.id, e.completed.Format(time.TimeOnly), c.Kind, verdictWord(verdict), verdict.completed.Format(time.TimeOnly))
 		}
-		if e.logsComplete && c.Record.Error.Line != "" && !strings.Contains(e.errLine, c.Record.Error.Line) {
+		if e.logsComplete && c.Record.Error.Source == "logs" && !strings.Contains(e.errLine, c.Record.Error.Line) {
 			m.t.Fatalf("%s announced with error %q, want %q", e.id, c.Record.Error.Line, e.errLine)
 		}
 	case lifecycle.Fixed:

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	logging "cloud.google.com/go/logging/apiv2"
 	run "cloud.google.com/go/run/apiv2"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/api/iterator"
@@ -56,6 +55,7 @@ type Options struct {
 type Poller struct {
 	cfg         Config
 	runs        *run.ExecutionsClient
+	tasks       *run.TasksClient
 	logs        *logReader
 	now         func() time.Time
 	listTimeout time.Duration
@@ -86,11 +86,12 @@ type logAttempt struct {
 // New makes a poller. store keeps the lifecycle's memory. An unreadable
 // memory is not an error: the poller starts afresh and says so in the first
 // Result's Warning; every region then learns what it lists silently.
-func New(cfg Config, runs *run.ExecutionsClient, logs *logging.Client, store MemoryStore, opts Options) *Poller {
+func New(cfg Config, clients Clients, store MemoryStore, opts Options) *Poller {
 	cfg = cfg.WithDefaults()
 	p := &Poller{
 		cfg:         cfg,
-		runs:        runs,
+		runs:        clients.Run,
+		tasks:       clients.Tasks,
 		now:         opts.Now,
 		listTimeout: cmp.Or(opts.ListTimeout, DefaultListTimeout),
 		readOnly:    opts.ReadOnly,
@@ -101,7 +102,7 @@ func New(cfg Config, runs *run.ExecutionsClient, logs *logging.Client, store Mem
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.logs = newLogReader(logs, cfg.Project, cfg.Job, cmp.Or(opts.LogReadTimeout, DefaultLogReadTimeout), cmp.Or(opts.LogRequestsPerMinute, logRequestsPerMinute), p.now)
+	p.logs = newLogReader(clients.Logging, cfg.Project, cfg.Job, cmp.Or(opts.LogReadTimeout, DefaultLogReadTimeout), cmp.Or(opts.LogRequestsPerMinute, logRequestsPerMinute), p.now)
 	mem, err := store.Load()
 	if err != nil {
 		p.warning = err.Error()
@@ -147,6 +148,7 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 		TakenAt:      now,
 	}
 	unauthenticated := 0
+	listed := map[string]*runpb.Execution{} // this refresh's executions, by resource
 	for _, l := range listings {
 		scope := p.scope(l.region)
 		if l.err != nil {
@@ -163,13 +165,15 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 		var seen []lifecycle.Sighting
 		for _, e := range slices.Concat(l.executions, l.followed) {
 			seen = append(seen, sightingOf(e))
+			listed[e.GetName()] = e
 		}
 		p.mem.Observe(scope, seen, now)
 	}
 	snap.Unauthenticated = unauthenticated > 0 && unauthenticated == len(listings)
 	snap.Executions = p.view(snap.RegionErrors)
 
-	p.readDueLogs(ctx, p.logsWanted(snap.Executions))
+	p.readCloudRunReasons(ctx, p.errorsWanted(snap.Executions), listed)
+	p.readDueLogs(ctx, p.errorsWanted(snap.Executions))
 	res := Result{Warning: p.warning}
 	if !p.readOnly {
 		ann := p.mem.Classify(p.now())
@@ -347,14 +351,14 @@ func regionOf(resource string) string {
 	return ""
 }
 
-// logsWanted are the failures whose error is still to be found: those in
+// errorsWanted are the failures whose error is still to be found: those in
 // view, and those waiting to be announced wherever they are (pushed out of
 // view, or followed out of it).
-func (p *Poller) logsWanted(view []Execution) []logTarget {
+func (p *Poller) errorsWanted(view []Execution) []logTarget {
 	var out []logTarget
 	add := func(scope lifecycle.Scope, resource string) {
 		r, ok := p.mem.Record(scope, resource)
-		if !ok || r.State != StateFailed || r.Error.Settled() ||
+		if !ok || r.State != StateFailed || (r.Error.Settled() && r.Error.CloudRun != nil && r.Error.CloudRun.TasksRead) ||
 			slices.ContainsFunc(out, func(t logTarget) bool { return t.resource == resource }) {
 			return
 		}
@@ -379,8 +383,70 @@ type logTarget struct {
 	record   lifecycle.Record
 }
 
-// readDueLogs reads, concurrently within the budget, the logs of the
-// targets whose next attempt is due.
+// readCloudRunReasons asks Cloud Run why each target failed (its
+// Completed condition, from the listing, and one ListTasks for its failed
+// tasks), at once, in the refresh that finds it. Where that is the whole
+// answer (a timeout, an OOM kill, a missing image) the logs are not read.
+// Tasks that could not be listed are asked again next refresh.
+func (p *Poller) readCloudRunReasons(ctx context.Context, targets []logTarget, listed map[string]*runpb.Execution) {
+	type answer struct {
+		tasks []*runpb.Task
+		err   error
+	}
+	var asked []logTarget
+	for _, t := range targets {
+		if cr := t.record.Error.CloudRun; (cr == nil || !cr.TasksRead) && listed[t.resource] != nil {
+			asked = append(asked, t)
+		}
+	}
+	answers := make([]answer, len(asked))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, tasksListsAtOnce)
+	for i, t := range asked {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			e := listed[t.resource]
+			answers[i].tasks, answers[i].err = listFailedTasks(ctx, p.tasks, t.resource, e.GetTaskCount(), p.listTimeout)
+		})
+	}
+	wg.Wait()
+	for i, t := range asked {
+		reason := cloudRunReason(listed[t.resource], answers[i].tasks)
+		info := t.record.Error
+		info.CloudRun = reasonRecord(reason, answers[i].err == nil)
+		if info.Source != "logs" && reason.Message != "" {
+			info.Line, info.Category, info.Rule, info.Source = reason.Message, reason.Category, "cloud_run/"+reason.Category, "cloud_run"
+		}
+		if info.Logs == LogsPending && !logsCanSayMore(reason) {
+			info.Logs = lifecycle.LogsSkipped
+		}
+		p.mem.SetError(t.scope, t.resource, info)
+	}
+}
+
+// tasksListsAtOnce bounds the concurrent ListTasks requests of a refresh.
+const tasksListsAtOnce = 4
+
+// reasonRecord is what the memory keeps of Cloud Run's reason.
+func reasonRecord(r CloudRunReason, tasksRead bool) *lifecycle.CloudRunReason {
+	out := &lifecycle.CloudRunReason{Message: r.Message, Category: r.Category, Reason: r.Reason, TasksRead: tasksRead}
+	if len(r.Tasks) > 0 {
+		t := r.Tasks[0]
+		out.TaskIndex, out.Retries = &t.Index, t.Retries
+		if t.Signal != 0 {
+			out.Signal = signalName(t.Signal)
+		} else {
+			out.ExitCode = &t.ExitCode
+		}
+	}
+	return out
+}
+
+// readDueLogs reads the logs of the targets whose error is not settled and
+// whose next attempt is due: together in one read where there are several
+// (each cut off by the others' entries is read again alone), within the
+// budget.
 func (p *Poller) readDueLogs(ctx context.Context, targets []logTarget) {
 	now := p.now()
 	if p.logs.paused() {
@@ -388,23 +454,31 @@ func (p *Poller) readDueLogs(ctx context.Context, targets []logTarget) {
 	}
 	var due []logTarget
 	for _, t := range targets {
+		if t.record.Error.Settled() {
+			continue
+		}
 		if a := p.attempts[t.resource]; a != nil && now.Before(a.next) {
 			continue
 		}
 		due = append(due, t)
 	}
-	results := make([]logLines, len(due))
-	errs := make([]error, len(due))
-	var wg sync.WaitGroup
-	for i, t := range due {
-		wg.Go(func() {
-			ended := cmp.Or(t.record.Completed, now)
-			results[i], errs[i] = p.logs.read(ctx, shortName(t.resource), t.record.Created, ended)
-		})
-	}
-	wg.Wait()
-	for i, t := range due {
-		p.settleLogs(t, results[i], errs[i], now)
+	for chunk := range slices.Chunk(due, logBatchMax) {
+		queries := make([]logQuery, len(chunk))
+		for i, t := range chunk {
+			queries[i] = logQuery{execution: shortName(t.resource), created: t.record.Created, completed: cmp.Or(t.record.Completed, now)}
+		}
+		results, err := p.logs.readBatch(ctx, queries)
+		for i, t := range chunk {
+			if err != nil {
+				p.settleLogs(t, logLines{}, err, now)
+				continue
+			}
+			lines, readErr := results[i], error(nil)
+			if lines.partial && len(chunk) > 1 {
+				lines, readErr = p.logs.read(ctx, queries[i].execution, queries[i].created, queries[i].completed)
+			}
+			p.settleLogs(t, lines, readErr, now)
+		}
 	}
 }
 
@@ -413,7 +487,8 @@ func (p *Poller) readDueLogs(ctx context.Context, targets []logTarget) {
 // A failed read is never remembered as the error.
 func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Time) {
 	ended := cmp.Or(t.record.Completed, t.record.FirstSeen)
-	var info lifecycle.ErrorInfo
+	current, _ := p.mem.Record(t.scope, t.resource)
+	info := current.Error // Cloud Run's reason stays when the logs say nothing better
 	switch {
 	case err != nil:
 		p.retryLater(t.resource, now, "logs not read yet: "+describeError(err, p.logs.timeout))
@@ -471,6 +546,7 @@ func (p *Poller) annotate(snap *Snapshot) {
 		e.Error, e.Category, e.Rule, e.Source = r.Error.Line, r.Error.Category, r.Error.Rule, r.Error.Source
 		e.Context, e.Matched, e.Logs = r.Error.Context, r.Error.Matched, r.Error.Logs
 		e.Fingerprint, e.Kind = r.Error.Fingerprint, r.Kind
+		e.CloudRun = r.Error.CloudRun
 		e.Occurrences, e.FirstOccurred = p.mem.Occurrences(scope, e.Resource)
 		e.Acknowledged = p.mem.Acknowledged(scope, e.Resource, now)
 		if a := p.attempts[e.Resource]; a != nil && !r.Error.Settled() {

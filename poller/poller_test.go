@@ -76,7 +76,7 @@ func (h *harness) pollerWith(opts Options, regions ...string) *Poller {
 	opts.Now = h.clock
 	opts.LogReadTimeout = cmp.Or(opts.LogReadTimeout, 2*time.Second)
 	cfg := Config{Project: testProject, Job: testJob, Regions: regions, Top: 5}
-	return New(cfg, h.clients.Run, h.clients.Logging, h.store, opts)
+	return New(cfg, h.clients, h.store, opts)
 }
 
 func (h *harness) refresh(p *Poller) Result {
@@ -230,7 +230,7 @@ func TestStateOfEveryKindOfExecution(t *testing.T) {
 		want = append(want, c.want)
 	}
 	p := New(Config{Project: testProject, Job: testJob, Regions: []string{"us-west1"}, Top: len(cases)},
-		h.clients.Run, h.clients.Logging, h.store, Options{Now: h.clock, LogReadTimeout: 2 * time.Second})
+		h.clients, h.store, Options{Now: h.clock, LogReadTimeout: 2 * time.Second})
 	res := h.refresh(p)
 	if len(res.Snapshot.Executions) != len(cases) {
 		t.Fatalf("%d executions listed", len(res.Snapshot.Executions))
@@ -300,7 +300,7 @@ func TestFailedReadIsRetriedNotRemembered(t *testing.T) {
 	p := h.poller("us-central1")
 	res := h.refresh(p)
 	e := res.Snapshot.Executions[0]
-	if e.Error != "" || e.Logs != LogsPending || !strings.Contains(e.LogsProblem, "logs not read yet") {
+	if e.Source == "logs" || e.Logs != LogsPending || !strings.Contains(e.LogsProblem, "logs not read yet") {
 		t.Fatalf("after a failed read: error %q, logs %q, problem %q", e.Error, e.Logs, e.LogsProblem)
 	}
 	// A restart must not take the failed read for the answer.
@@ -328,7 +328,7 @@ func TestNoEntriesYetIsRetriedThenRememberedAsNoLogs(t *testing.T) {
 	spec := h.put("us-central1", "quiet", fakecloud.Failed, 2*time.Minute) // ended a minute ago, no logs
 	p := h.poller("us-central1")
 	res := h.refresh(p)
-	if e := res.Snapshot.Executions[0]; e.Logs != LogsPending || e.Error != "" {
+	if e := res.Snapshot.Executions[0]; e.Logs != LogsPending || e.Source == "logs" {
 		t.Fatalf("first: %+v", e)
 	}
 	h.advance(time.Minute)
@@ -370,7 +370,7 @@ func TestQuotaExhaustedReadsAreNotRememberedAndResumeExactly(t *testing.T) {
 	p := h.poller("us-central1")
 	res := h.refresh(p)
 	for _, e := range res.Snapshot.Executions {
-		if e.Error != "" || e.Logs != LogsPending {
+		if e.Source == "logs" || e.Logs != LogsPending {
 			t.Fatalf("%s remembered %q while the quota was exhausted", e.Name, e.Error)
 		}
 	}
@@ -386,8 +386,15 @@ func TestQuotaExhaustedReadsAreNotRememberedAndResumeExactly(t *testing.T) {
 	h.cloud.SetLoggingError(nil)
 	h.advance(2 * time.Minute)
 	res = h.refresh(h.poller("us-central1")) // also across a restart
-	if n := len(h.cloud.LogRequests()) - refused; n != 3 {
-		t.Fatalf("%d reads after the quota returned, want exactly the 3 missing", n)
+	// The three missing are read together, in one request.
+	reqs := h.cloud.LogRequests()[refused:]
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests after the quota returned, want 1 for the 3 missing", len(reqs))
+	}
+	for i := 0; i < 3; i++ {
+		if !strings.Contains(reqs[0].GetFilter(), fmt.Sprintf("%q", fmt.Sprintf("bad-%d", i))) {
+			t.Fatalf("the read %q misses bad-%d", reqs[0].GetFilter(), i)
+		}
 	}
 	for _, e := range res.Snapshot.Executions {
 		if !strings.HasPrefix(e.Error, "ValueError: case") {

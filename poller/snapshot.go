@@ -38,6 +38,9 @@ type Execution struct {
 	LogsProblem string
 	// Source says where Error came from: "logs" or "cloud_run".
 	Source string
+	// CloudRun is what Cloud Run itself said of the failure (nil when not
+	// asked yet): shown in details whatever the logs say.
+	CloudRun *lifecycle.CloudRunReason
 
 	// Fingerprint groups failures with the same kind of error (see
 	// lifecycle.Fingerprint); Occurrences counts the remembered failures of
@@ -84,6 +87,8 @@ func (e Execution) ErrorLine() string {
 		return "(" + e.LogsProblem + ")"
 	case e.Logs == LogsNone:
 		return "(no logs found)"
+	case e.Logs == lifecycle.LogsSkipped:
+		return "(Cloud Run gave no reason)"
 	case e.Logs == LogsRead:
 		return "(no error line in the logs)"
 	default:

@@ -155,7 +155,7 @@ func (w *Watcher) watch(ctx context.Context, cfg Config) (Config, bool) {
 
 // poll refreshes every interval with one set of clients.
 func (w *Watcher) poll(ctx context.Context, cfg Config, clients Clients) (Config, outcome) {
-	p := New(cfg, clients.Run, clients.Logging, w.store, w.opts)
+	p := New(cfg, clients, w.store, w.opts)
 	w.current.Store(p)
 	defer w.current.Store(nil)
 	ticker := time.NewTicker(cfg.Interval)

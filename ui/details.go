@@ -28,6 +28,8 @@ type Details struct {
 	Tasks    *widget.Label
 	Error    *widget.Label
 	Category *widget.Label
+	// CloudRun is what Cloud Run itself said, whatever the logs say.
+	CloudRun *widget.Label
 	// Recurrence says whether the error came before; Grouping shows the
 	// masked line two errors are grouped by.
 	Recurrence  *widget.Label
@@ -48,7 +50,7 @@ func newDetails(a fyne.App, acknowledge func(resource string), onClose func()) *
 		return l
 	}
 	d.Resource, d.Region, d.State, d.Times, d.Tasks = plain(), plain(), plain(), plain(), plain()
-	d.Error, d.Category, d.Recurrence, d.Grouping = plain(), plain(), plain(), plain()
+	d.Error, d.Category, d.Recurrence, d.Grouping, d.CloudRun = plain(), plain(), plain(), plain(), plain()
 	d.Error.TextStyle = fyne.TextStyle{Bold: true}
 	d.Context = widget.NewLabel("")
 	d.Context.TextStyle = fyne.TextStyle{Monospace: true}
@@ -63,6 +65,7 @@ func newDetails(a fyne.App, acknowledge func(resource string), onClose func()) *
 		widget.NewFormItem("Tasks", d.Tasks),
 		widget.NewFormItem("Error", d.Error),
 		widget.NewFormItem("Category", d.Category),
+		widget.NewFormItem("Cloud Run says", d.CloudRun),
 		widget.NewFormItem("Seen before", d.Recurrence),
 		widget.NewFormItem("Grouped as", d.Grouping),
 	)
@@ -88,6 +91,7 @@ func (d *Details) Show(e poller.Execution, now time.Time) {
 		e.Tasks, e.Running, e.Succeeded, e.Failed, e.Cancelled, e.Retried))
 	d.Error.SetText(cmp.Or(ErrorLine(e), "—"))
 	d.Category.SetText(cmp.Or(strings.ReplaceAll(e.Category, "_", " "), "—"))
+	d.CloudRun.SetText(cloudRunText(e))
 	d.Recurrence.SetText(cmp.Or(Recurrence(e.Occurrences, e.FirstOccurred, e.Completed, e.Kind), "—"))
 	d.Grouping.SetText("—")
 	if e.Error != "" {
@@ -116,6 +120,19 @@ func (d *Details) Show(e poller.Execution, now time.Time) {
 	} else {
 		d.CopyError.Enable()
 	}
+}
+
+// cloudRunText is Cloud Run's own reason: "task 0 exited with code 1
+// after 2 retries (NON_ZERO_EXIT_CODE)".
+func cloudRunText(e poller.Execution) string {
+	cr := e.CloudRun
+	if e.State != poller.StateFailed || cr == nil || cr.Message == "" {
+		return "—"
+	}
+	if cr.Reason != "" {
+		return cr.Message + " (" + cr.Reason + ")"
+	}
+	return cr.Message
 }
 
 // contextText shows the log lines around the error line, marking it.

@@ -38,6 +38,9 @@ const (
 	LogsRead LogStatus = "read"
 	// LogsNone: Cloud Logging had no entries long after the execution ended.
 	LogsNone LogStatus = "none"
+	// LogsSkipped: Cloud Run's own reason is the whole answer (a timeout, an
+	// OOM kill, a missing image); the logs were not read.
+	LogsSkipped LogStatus = "skipped"
 )
 
 // Scope is what is watched: one job of one project in one region.
@@ -146,6 +149,23 @@ type ErrorInfo struct {
 	Context     []string  `json:"context,omitempty"` // log lines around Line
 	Matched     int       `json:"matched,omitempty"` // Line's index in Context
 	Logs        LogStatus `json:"logs,omitempty"`
+	// CloudRun is what Cloud Run itself said, known without the logs.
+	CloudRun *CloudRunReason `json:"cloud_run,omitempty"`
+}
+
+// CloudRunReason is what Cloud Run says of a failed execution: its
+// Completed condition and its first failed task's last attempt.
+type CloudRunReason struct {
+	Message  string `json:"message"`          // one line: "task 0 exited with code 1 after 2 retries"
+	Category string `json:"category"`         // the extractor's words, or "cancelled" / "killed"
+	Reason   string `json:"reason,omitempty"` // the condition's reason enum name
+	// The first failed task, when its tasks could be listed.
+	TaskIndex *int32 `json:"task_index,omitempty"`
+	ExitCode  *int32 `json:"exit_code,omitempty"`
+	Signal    string `json:"signal,omitempty"` // "SIGKILL (9)"
+	Retries   int32  `json:"retries,omitempty"`
+	// TasksRead: its tasks were listed; false when only the condition is known.
+	TasksRead bool `json:"tasks_read,omitempty"`
 }
 
 // Settled reports whether nothing about the error needs fetching again.
@@ -250,9 +270,7 @@ func (m *Memory) SetError(scope Scope, resource string, e ErrorInfo) {
 		return
 	}
 	e.Context = clipLines(e.Context)
-	if e.Fingerprint == "" && e.Line != "" {
-		e.Fingerprint = Fingerprint(e.Rule, e.Line)
-	}
+	e.Fingerprint = Fingerprint(e.Rule, e.Line)
 	r.Error = e
 }
 

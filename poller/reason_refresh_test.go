@@ -1,0 +1,112 @@
+package poller
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"runwatch/poller/fakecloud"
+	"runwatch/poller/lifecycle"
+)
+
+// failed puts a failed execution, with its tasks, ended a minute after it
+// was created ago before t0.
+func (h *harness) failed(region, id string, ago time.Duration, f *fakecloud.Failure) fakecloud.ExecutionSpec {
+	created := t0.Add(-ago)
+	spec := fakecloud.ExecutionSpec{Project: testProject, Region: region, Job: testJob, ID: id, State: fakecloud.Failed,
+		Created: created, Started: created.Add(5 * time.Second), Completed: created.Add(time.Minute), Failure: f}
+	h.cloud.Put(spec)
+	return spec
+}
+
+func TestTimeoutWithoutReasonOrLogsIsShownAtOnce(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	h.failed("us-central1", "slow", -time.Minute, fakecloud.TimeoutFailure())
+	h.advance(2 * time.Minute)
+	res := h.refresh(p)
+	if announced(res) != "new_failure:slow" {
+		t.Fatalf("announced %q, want the timeout at once", announced(res))
+	}
+	e := res.Snapshot.Executions[0]
+	if e.Category != "timeout" || e.Source != "cloud_run" || !strings.Contains(e.Error, "timeout") || e.Logs != lifecycle.LogsSkipped {
+		t.Fatalf("timeout shown as %q (%s, from %s, logs %q)", e.Error, e.Category, e.Source, e.Logs)
+	}
+	if n := len(h.cloud.LogRequests()); n != 0 {
+		t.Fatalf("%d log requests for a timeout Cloud Run explained", n)
+	}
+}
+
+func TestOOMKillIsCategorised(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	h.failed("us-central1", "big", -time.Minute, fakecloud.OOMFailure(512, 530))
+	h.advance(2 * time.Minute)
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Category != "oom" || !strings.Contains(e.Error, "SIGKILL (9)") || !strings.Contains(e.Error, "Memory limit of 512 MiB exceeded") {
+		t.Fatalf("OOM shown as %q (%s)", e.Error, e.Category)
+	}
+	if cr := e.CloudRun; cr == nil || cr.Signal != "SIGKILL (9)" || cr.TaskIndex == nil || cr.ExitCode != nil {
+		t.Fatalf("Cloud Run's reason %+v", cr)
+	}
+}
+
+func TestExitCodeShownUntilTheLogsSayMore(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	spec := h.failed("us-central1", "bad", -time.Minute, fakecloud.ExitFailure(3, 2))
+	h.advance(2 * time.Minute)
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Source != "cloud_run" || !strings.Contains(e.Error, "exited with code 3 after 2 retries") || e.Logs != LogsPending {
+		t.Fatalf("before logs: %q from %s (logs %q)", e.Error, e.Source, e.Logs)
+	}
+	h.cloud.SetLogs(testProject, testJob, "bad", []fakecloud.LogLine{{Time: spec.Created.Add(10 * time.Second), Text: "KeyError: 'lr'", Severity: "ERROR"}})
+	h.advance(time.Minute)
+	e = h.refresh(p).Snapshot.Executions[0]
+	if e.Source != "logs" || e.Error != "KeyError: 'lr'" || e.CloudRun == nil || *e.CloudRun.ExitCode != 3 {
+		t.Fatalf("after logs: %q from %s, Cloud Run %+v", e.Error, e.Source, e.CloudRun)
+	}
+}
+
+func TestThreeFailuresOfOneRefreshAreReadInOneRequest(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	for i := range 3 {
+		h.failWith("us-central1", fmt.Sprintf("bad-%d", i), -time.Duration(i+1)*time.Minute, fmt.Sprintf("ValueError: case %d", i))
+	}
+	h.advance(5 * time.Minute)
+	res := h.refresh(p)
+	if n := len(h.cloud.LogRequests()); n != 1 {
+		t.Fatalf("%d log requests for three failures, want 1", n)
+	}
+	if n := len(h.cloud.ListTasksRequests()); n != 3 {
+		t.Fatalf("%d ListTasks requests, want one per failure", n)
+	}
+	for _, e := range res.Snapshot.Executions {
+		if e.Source != "logs" || !strings.HasPrefix(e.Error, "ValueError: case") {
+			t.Fatalf("%s: %q from %s", e.Name, e.Error, e.Source)
+		}
+	}
+}
+
+// A Cloud Logging that answers one entry a page costs at most two requests
+// per read: the batch's two, then two for each execution it cut off.
+func TestShortPagesCostAtMostTwoRequestsPerRead(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	for i := range 3 {
+		h.failWith("us-central1", fmt.Sprintf("bad-%d", i), -time.Duration(i+1)*time.Minute, fmt.Sprintf("ValueError: case %d", i))
+	}
+	h.cloud.SetLogPaging(fakecloud.LogPaging{MaxEntries: 1})
+	h.advance(5 * time.Minute)
+	h.refresh(p)
+	if n := len(h.cloud.LogRequests()); n > 2+2*3 {
+		t.Fatalf("%d log requests, want at most %d", n, 2+2*3)
+	}
+}
