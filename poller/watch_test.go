@@ -1,0 +1,159 @@
+package poller
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"runwatch/poller/fakecloud"
+)
+
+// recordingView records what the watcher asks of the UI.
+type recordingView struct {
+	mu        sync.Mutex
+	results   chan Result
+	snapshots chan Snapshot
+	problems  chan string
+	interval  time.Duration
+}
+
+func newRecordingView() *recordingView {
+	return &recordingView{results: make(chan Result, 100), snapshots: make(chan Snapshot, 10), problems: make(chan string, 10)}
+}
+
+func (v *recordingView) Apply(r Result)                   { v.results <- r }
+func (v *recordingView) ShowSnapshot(s Snapshot, _ error) { v.snapshots <- s }
+func (v *recordingView) SetProblem(p string)              { v.problems <- p }
+func (v *recordingView) SetInterval(d time.Duration) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.interval = d
+}
+
+func next[T any](t *testing.T, ch chan T, what string) T {
+	t.Helper()
+	select {
+	case x := <-ch:
+		return x
+	case <-time.After(15 * time.Second):
+		t.Fatalf("no %s within 15 s", what)
+		panic("unreachable")
+	}
+}
+
+// watchHarness runs a Watcher against the fake cloud, counting connections.
+type watchHarness struct {
+	h        *harness
+	view     *recordingView
+	watcher  *Watcher
+	connects atomic.Int32
+	refuse   atomic.Bool // connect fails, as without credentials
+}
+
+// startWatcher runs a watcher; refuse: connecting fails until w.refuse is
+// cleared.
+func startWatcher(t *testing.T, cfg Config, refuse bool) *watchHarness {
+	h := newHarness(t)
+	w := &watchHarness{h: h, view: newRecordingView()}
+	w.refuse.Store(refuse)
+	connect := func(ctx context.Context, cfg Config) (Config, Clients, error) {
+		w.connects.Add(1)
+		if w.refuse.Load() {
+			return cfg, Clients{}, errors.New("no Google Cloud credentials")
+		}
+		clients, err := NewClients(ctx, Endpoints{Run: h.cloud.RunAddr(), Logging: h.cloud.LoggingAddr()})
+		return cfg, clients, err
+	}
+	w.watcher = NewWatcher(w.view, connect, h.store, Options{LogReadTimeout: 2 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.watcher.Run(ctx, cfg); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return w
+}
+
+func TestWatcherAppliesEveryRefreshAndFollowsNewSettings(t *testing.T) {
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Interval: MinInterval}
+	w := startWatcher(t, cfg, false)
+	w.h.put("us-central1", "a", fakecloud.Succeeded, time.Minute)
+	first := next(t, w.view.results, "first result")
+	if first.Snapshot.Project != testProject || len(first.Snapshot.RegionErrors) != 0 {
+		t.Fatalf("first result %+v", first.Snapshot)
+	}
+	w.h.put("europe-west4", "b", fakecloud.Succeeded, time.Minute)
+	cfg.Regions = []string{"europe-west4"}
+	w.watcher.Reconfigure(cfg)
+	for {
+		res := next(t, w.view.results, "a result with the new settings")
+		if len(res.Snapshot.Executions) == 1 && res.Snapshot.Executions[0].Region == "europe-west4" {
+			break
+		}
+	}
+	w.view.mu.Lock()
+	defer w.view.mu.Unlock()
+	if w.view.interval != MinInterval {
+		t.Fatalf("interval %v", w.view.interval)
+	}
+}
+
+// Defect 7 of issue 7: refused credentials were never rebuilt.
+func TestWatcherRebuildsRefusedCredentials(t *testing.T) {
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Interval: MinInterval}
+	w := startWatcher(t, cfg, false)
+	next(t, w.view.results, "first result")
+	w.h.cloud.SetRegionError("us-central1", status.Error(codes.Unauthenticated, "Request had invalid authentication credentials."))
+	for res := next(t, w.view.results, "a refused refresh"); !res.Snapshot.Unauthenticated; res = next(t, w.view.results, "a refused refresh") {
+	}
+	before := w.connects.Load()
+	w.h.cloud.ClearRegionFaults("us-central1")
+	for res := next(t, w.view.results, "a result after reconnecting"); res.Snapshot.Unauthenticated; res = next(t, w.view.results, "a result after reconnecting") {
+	}
+	if w.connects.Load() <= before {
+		t.Fatal("refused credentials were not rebuilt")
+	}
+	// Refresh now rebuilds them too.
+	before = w.connects.Load()
+	w.watcher.RefreshNow()
+	next(t, w.view.results, "a result after Refresh now")
+	next(t, w.view.results, "a result after Refresh now")
+	if w.connects.Load() <= before {
+		t.Fatal("Refresh now did not rebuild the credentials")
+	}
+}
+
+func TestWatcherSaysWhyItCannotConnectAndRetriesOnRefreshNow(t *testing.T) {
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Interval: time.Hour}
+	w := startWatcher(t, cfg, true)
+	if p := next(t, w.view.problems, "a problem"); !strings.Contains(p, "credentials") {
+		t.Fatalf("problem %q", p)
+	}
+	w.refuse.Store(false)
+	w.watcher.RefreshNow()
+	next(t, w.view.results, "a result once credentials are there")
+}
+
+func TestWatcherAcknowledgesOffTheCallersGoroutine(t *testing.T) {
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Interval: time.Hour}
+	w := startWatcher(t, cfg, false)
+	bad := w.h.failWith("us-central1", "bad", time.Minute, "ValueError: x")
+	res := next(t, w.view.results, "first result")
+	if len(res.Snapshot.Executions) != 1 || res.Snapshot.Executions[0].Acknowledged {
+		t.Fatalf("first result %+v", res.Snapshot.Executions)
+	}
+	w.watcher.Acknowledge(bad.Build().GetName())
+	snap := next(t, w.view.snapshots, "the picture after acknowledging")
+	if !snap.Executions[0].Acknowledged {
+		t.Fatal("not shown acknowledged")
+	}
+	w.watcher.Snooze(time.Now().Add(time.Hour))
+	if snap := next(t, w.view.snapshots, "the picture after snoozing"); snap.SnoozedUntil.IsZero() {
+		t.Fatal("not shown snoozed")
+	}
+}
