@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +28,7 @@ func startCloud(t *testing.T) *fakecloud.Cloud {
 func putExecution(c *fakecloud.Cloud, region, id string, state fakecloud.State, ago time.Duration, logLine string) {
 	created := time.Now().Add(-ago)
 	spec := fakecloud.ExecutionSpec{Project: "p1", Region: region, Job: "vertex-ai-launcher", ID: id, State: state, Created: created}
-	c.PutExecution(spec.Build())
+	c.Put(spec)
 	if logLine != "" {
 		c.SetLogs("p1", "vertex-ai-launcher", id, []fakecloud.LogLine{{Time: created.Add(3 * time.Second), Text: logLine}})
 	}
@@ -55,6 +57,12 @@ func TestStatusJSONAgainstEndpoints(t *testing.T) {
 	if fail.State != "FAILED" || fail.Error != "ModuleNotFoundError: No module named 'torch'" || fail.Category != "python_exception" || fail.Region != "us-east1" {
 		t.Fatalf("failed execution %+v", fail)
 	}
+	if fail.Fingerprint == "" || fail.Occurrences != 1 || fail.Acknowledged || fail.Source != "logs" || fail.Stale {
+		t.Fatalf("failed execution's memory fields %+v", fail)
+	}
+	if fail.ExitCode == nil || *fail.ExitCode != 1 || fail.TaskIndex == nil || *fail.TaskIndex != 0 || fail.Reason != "NON_ZERO_EXIT_CODE" || fail.Signal != "" {
+		t.Fatalf("failed execution's Cloud Run fields: exit %v task %v reason %q signal %q", fail.ExitCode, fail.TaskIndex, fail.Reason, fail.Signal)
+	}
 	if !strings.HasSuffix(fail.Resource, "/executions/e-fail") || fail.Created == nil || fail.Completed == nil || fail.Duration <= 0 {
 		t.Fatalf("failed execution fields %+v", fail)
 	}
@@ -72,6 +80,50 @@ func TestStatusJSONAgainstEndpoints(t *testing.T) {
 	before := len(c.LogRequests())
 	if code, _, _ := runCmd(t, "", args...); code != 0 || len(c.LogRequests()) != before {
 		t.Fatalf("second run: code %d, %d more log reads", code, len(c.LogRequests())-before)
+	}
+}
+
+// Every key of status --json is there, with null (not absent) where a
+// value is unknown, for scripts.
+func TestStatusJSONKeepsEveryField(t *testing.T) {
+	c := startCloud(t)
+	putExecution(c, "us-east1", "e-run", fakecloud.Running, time.Minute, "")
+	code, out, errOut := runCmd(t, "", "status", "--json", "--project", "p1", "--regions", "us-east1",
+		"--run-endpoint", c.RunAddr(), "--logging-endpoint", c.LoggingAddr())
+	if code != 0 {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	var raw struct {
+		Executions []map[string]any `json:"executions"`
+	}
+	if err := json.Unmarshal([]byte(out), &raw); err != nil || len(raw.Executions) != 1 {
+		t.Fatalf("%q: %v", out, err)
+	}
+	for _, key := range []string{"region", "name", "resource", "state", "created", "started", "completed", "duration_s", "error",
+		"category", "log_uri", "fingerprint", "occurrences", "acknowledged", "exit_code", "signal", "task_index", "reason", "source"} {
+		if _, ok := raw.Executions[0][key]; !ok {
+			t.Errorf("key %q missing from %v", key, raw.Executions[0])
+		}
+	}
+}
+
+// Defect 1 of issue 7: --demo wrote its simulated records into the real
+// memory. It writes nothing under the user's configuration.
+func TestStatusDemoWritesNoMemory(t *testing.T) {
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	if code, _, errOut := runCmd(t, "", "status", "--demo", "--regions", "us-central1,us-east1"); code != 0 {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	var files []string
+	filepath.WalkDir(config, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if len(files) != 0 {
+		t.Fatalf("--demo wrote %v", files)
 	}
 }
 
