@@ -31,6 +31,9 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 		id = demoAppID // its settings apart from the real ones
 	}
 	a := app.NewWithID(id)
+	if ui.RestoreSettings(a) {
+		log.Printf("runwatch: the preferences had lost the settings; restored them from %s", "settings.json")
+	}
 	cfg := w.merge(ui.LoadSettings(a.Preferences()))
 	var demo *demoCloud
 	var store poller.MemoryStore = &poller.MemoryOnly{} // --demo never touches the real memory

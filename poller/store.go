@@ -137,7 +137,7 @@ func (s *FileStore) Save(mem *lifecycle.Memory) error {
 		if bytes.Equal(data, s.lastWritten) && warning == nil {
 			return nil
 		}
-		if err := writeAtomically(s.path, data); err != nil {
+		if err := WriteAtomically(s.path, data); err != nil {
 			return err
 		}
 		s.lastWritten = data
@@ -145,10 +145,10 @@ func (s *FileStore) Save(mem *lifecycle.Memory) error {
 	})
 }
 
-// writeAtomically replaces path with data: a temporary file beside it,
+// WriteAtomically replaces path with data: a temporary file beside it,
 // synced, renamed over it, and the directory synced, so that after a crash
 // the file is the old one or the new one.
-func writeAtomically(path string, data []byte) error {
+func WriteAtomically(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*")
 	if err != nil {

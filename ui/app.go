@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"log"
 	"strings"
 	"time"
 
@@ -123,7 +124,11 @@ func (u *UI) refreshNow() {
 
 func (u *UI) togglePause() {
 	u.PauseItem.Checked = !u.PauseItem.Checked
-	SetNotifications(u.app.Preferences(), !u.PauseItem.Checked)
+	s := LoadSettings(u.app.Preferences())
+	s.Notifications = !u.PauseItem.Checked
+	if err := saveSettings(u.app, s); err != nil {
+		log.Printf("runwatch: %v", err)
+	}
 	u.renderTray()
 }
 
@@ -362,7 +367,9 @@ func (u *UI) saveSettings(form *settingsForm) bool {
 		dialog.ShowError(err, u.settingsWindow)
 		return false
 	}
-	s.Save(u.app.Preferences())
+	if err := saveSettings(u.app, s); err != nil {
+		log.Printf("runwatch: %v", err)
+	}
 	u.PauseItem.Checked = !s.Notifications
 	u.renderTray()
 	if u.actions.SettingsSaved != nil {

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -59,8 +62,46 @@ func (s Settings) Save(p fyne.Preferences) {
 	p.SetBool(keyNotifications, s.Notifications)
 }
 
-// SetNotifications saves only the notifications switch (the tray's toggle).
-func SetNotifications(p fyne.Preferences, on bool) { p.SetBool(keyNotifications, on) }
+// settingsBackupFile keeps a copy of the settings beside Fyne's
+// preferences.json, written atomically: Fyne rewrites its file in place, so
+// a crash in the middle of a save can leave it empty or cut short.
+const settingsBackupFile = "settings.json"
+
+func settingsBackupPath(a fyne.App) string {
+	return filepath.Join(a.Storage().RootURI().Path(), settingsBackupFile)
+}
+
+// saveSettings saves the settings in the preferences and backs them up.
+func saveSettings(a fyne.App, s Settings) error {
+	s.Save(a.Preferences())
+	data, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("back up settings: %w", err)
+	}
+	if err := poller.WriteAtomically(settingsBackupPath(a), data); err != nil {
+		return fmt.Errorf("back up settings: %w", err)
+	}
+	return nil
+}
+
+// RestoreSettings puts the backed-up settings back when the preferences
+// lost them (a crash while Fyne rewrote its file); it reports whether it did.
+func RestoreSettings(a fyne.App) bool {
+	p := a.Preferences()
+	if p.String(keyJob) != "" {
+		return false
+	}
+	data, err := os.ReadFile(settingsBackupPath(a))
+	if err != nil {
+		return false
+	}
+	var s Settings
+	if json.Unmarshal(data, &s) != nil || s.Job == "" {
+		return false
+	}
+	s.Save(p)
+	return true
+}
 
 // Config is the poller configuration of these settings.
 func (s Settings) Config() poller.Config {

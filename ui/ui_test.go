@@ -416,3 +416,26 @@ func TestSettingsLockWhatFlagsSet(t *testing.T) {
 		t.Fatalf("label %q", got)
 	}
 }
+
+// Defect 8 of issue 7: Fyne rewrites preferences.json in place, so a crash
+// mid-write lost the settings. A backup written atomically brings them back.
+func TestSettingsLostByThePreferencesAreRestored(t *testing.T) {
+	a := test.NewTempApp(t)
+	saved := Settings{Project: "acme", Job: "nightly-eval", Regions: []string{"asia-east1"}, Interval: time.Minute, Top: 7, Notifications: false}
+	if err := saveSettings(a, saved); err != nil {
+		t.Fatal(err)
+	}
+	if RestoreSettings(a) {
+		t.Fatal("restored settings the preferences still had")
+	}
+	for _, key := range []string{keyProject, keyJob, keyRegions, keyIntervalSec, keyTop, keyNotifications} {
+		a.Preferences().RemoveValue(key) // what a cut preferences.json loads as
+	}
+	if !RestoreSettings(a) {
+		t.Fatal("settings not restored from the backup")
+	}
+	got := LoadSettings(a.Preferences())
+	if got.Project != "acme" || got.Job != "nightly-eval" || got.Top != 7 || got.Interval != time.Minute || got.Notifications || len(got.Regions) != 1 {
+		t.Fatalf("restored %+v, want %+v", got, saved)
+	}
+}
