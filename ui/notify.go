@@ -28,7 +28,7 @@ func NotificationsFor(job string, changes, missed []lifecycle.Change) []Notifica
 	switch len(changes) {
 	case 0:
 	case 1:
-		out = append(out, single(job, changes[0]))
+		out = append(out, single(changes[0]))
 	default:
 		out = append(out, summary(summaryTitle(job, changes), changes))
 	}
@@ -38,10 +38,11 @@ func NotificationsFor(job string, changes, missed []lifecycle.Change) []Notifica
 	return out
 }
 
-// single words one change.
-func single(job string, c lifecycle.Change) Notification {
+// single words one change (of the job it belongs to, which may not be the
+// one watched now: a failure classified after a settings change).
+func single(c lifecycle.Change) Notification {
 	n := Notification{Resource: c.Resource}
-	region := c.Scope.Region
+	job, region := c.Scope.Job, c.Scope.Region
 	switch c.Kind {
 	case lifecycle.NewFailure:
 		n.Title = fmt.Sprintf("%s failed in %s", job, region)
