@@ -5,11 +5,11 @@
 // Result out. Rules are data (see rules.go); this file decides between the
 // lines they match.
 //
-// Most of a log is chatter, so a line costs little unless it may matter: it
-// is cleaned (normalize.go), then one pass of a keyword automaton
-// (matcher.go) finds every rule keyword and phrase in it. Regexps run only
-// on lines that hold a rule's keyword and pass the gate derived from its
-// regexp (gate.go), and only until the best line is known (collector.best).
+// Most of a log is chatter, so a line costs little unless it may matter:
+// one pass of a keyword scan (keywords.go) over the cleaned line finds
+// every rule keyword in it; only lines that hold one are parsed further
+// (normalize.go), and a rule's regexp only runs on lines that hold one of
+// its keywords, and only until the best line is known (bestUnit).
 package extract
 
 import (
@@ -48,51 +48,49 @@ type Result struct {
 type unit struct {
 	line, seg int
 	text      string
-	found     hits
-	near      bool // within the window of a bailout marker
+	rules     uint64 // bit i: the text holds a keyword of rules[i]
+	near      bool   // within the window of a bailout marker
 }
 
-// scanner finds every keyword the extractor cares about in one pass over a
-// line, so most lines cost no regular expression at all.
-type scanner struct {
-	*matcher
-	gates []gate           // gates[i] spares running rules[i].re where it cannot match
-	match []*regexp.Regexp // match[i] tells whether rules[i].re matches, faster
-}
+// keywords finds, in one pass over a line, every rule keyword and phrase.
+var keywords = newKeywordSet(keywordList())
 
-// keywords is built once from the rule table and never changed.
-var keywords = newScanner()
-
-func newScanner() scanner {
+func keywordList() []keyword {
 	var words []keyword
 	add := func(mark hits, texts ...string) {
 		for _, t := range texts {
 			words = append(words, keyword{text: t, mark: mark})
 		}
 	}
-	gates := make([]gate, len(rules))
-	match := make([]*regexp.Regexp, len(rules))
-	var needed []literal
 	for i, r := range rules {
 		add(hits{rules: 1 << i}, r.keywords...)
-		match[i] = matchOnly(r.re)
-		gates[i] = newGate(r.re.String())
-		for _, l := range gates[i].contains {
-			add(hits{needs: 1 << i}, l.s)
-		}
-		needed = append(needed, gates[i].contains...)
 	}
 	add(hits{flags: flagMarker}, markerPhrases...)
 	add(hits{flags: flagInfo}, infoPhrases...)
 	add(hits{flags: flagNoise}, noisePhrases...)
-	add(hits{flags: flagFold}, foldHazards(needed)...)
-	add(hits{flags: flagEscape}, `\n`)
-	return scanner{matcher: newMatcher(words), gates: gates, match: match}
+	return words
 }
 
 // markerPhrases are the launcher wrapper's bailout lines
 // ("🚨 FATAL ERROR DETECTED: …", "❌ Killing agent (PID 88)...").
 var markerPhrases = []string{"fatal error detected", "killing agent"}
+
+// infoPrefixes start the lines that the launcher wrapper prints as progress:
+// they can contain "error" ("⏳ Monitoring for fatal errors...") but never
+// report one. loggerInfoPrefixes are Python logging's and glog's quiet levels.
+var (
+	infoPrefixes       = []string{"⏱", "⏳", "ℹ", "🔍", "💓", "✅", "🚀", "▶", "🧹", "📜", "🛑", "🔄", "📦", "🐍"}
+	loggerInfoPrefixes = []string{"INFO:", "DEBUG:", "INFO ", "DEBUG "}
+)
+
+// infoPhrases mark lines that talk about errors without having one.
+var infoPhrases = []string{
+	"monitoring for", "checking for", "watching for", "looking for", "scanning for",
+	"errors: 0", "error_count: 0", "0 errors", "no errors", "retrying on error", "without error",
+	"error rate: 0", "errors=0",
+	// Python warnings ("…/_default.py:76: UserWarning: … "quota exceeded" …") never end a run.
+	"userwarning:", "deprecationwarning:", "futurewarning:", "runtimewarning:", "resourcewarning:", "pendingdeprecationwarning:",
+}
 
 // noisePhrases mark lines that belong to an error report but never are its cause.
 var noisePhrases = []string{
@@ -114,34 +112,43 @@ var noisePrefixes = []string{`File "`, `"status":`, `"code":`, `"reason":`, `"do
 // Extract returns the most useful error line of an execution's log, given
 // in chronological order.
 func Extract(lines []string) Result {
-	var c collector
-	// Lines are cleaned and scanned a batch at a time, which lets the
-	// scanner work on several at once (see scanEach) without keeping them all.
-	const batch = 64
-	var (
-		texts [batch]string
-		quiet [batch]bool
-		found [batch]hits
-	)
-	for start := 0; start < len(lines); start += batch {
-		chunk := lines[start:min(start+batch, len(lines))]
-		for j, raw := range chunk {
-			texts[j], quiet[j] = normalize(raw)
+	var units []unit
+	var markers []int // lines with the wrapper's bailout marker, ascending
+	for i, raw := range lines {
+		s := clean(raw)
+		// A line without a keyword is chatter, unless JSON escapes hide one.
+		if found := keywords.find(s); found.rules == 0 && !found.has(flagMarker) && !strings.Contains(s, `\u`) {
+			continue
 		}
-		keywords.scanEach(texts[:len(chunk)], found[:len(chunk)])
-		for j := range chunk {
-			c.add(start+j, texts[j], quiet[j], found[j])
+		text, quiet := parse(s)
+		found := keywords.find(text)
+		if found.has(flagMarker) {
+			markers = append(markers, i)
+		}
+		if quiet || found.has(flagInfo) || found.rules == 0 || hasPrefix(text, infoPrefixes) || hasPrefix(text, loggerInfoPrefixes) {
+			continue
+		}
+		if !strings.Contains(text, `\n`) {
+			if !found.has(flagNoise) {
+				units = addUnit(units, unit{line: i, text: text, rules: found.rules})
+			}
+			continue
+		}
+		for seg, part := range strings.Split(text, `\n`) {
+			part = strings.TrimSpace(strings.Trim(strings.TrimSpace(part), `"`))
+			if f := keywords.find(part); !f.has(flagNoise) {
+				units = addUnit(units, unit{line: i, seg: seg, text: part, rules: f.rules})
+			}
 		}
 	}
-	for j := range c.units {
-		c.units[j].near = inWindow(c.units[j].line, c.markers)
+	for j := range units {
+		units[j].near = inWindow(units[j].line, markers)
 	}
 
-	// Near a bailout the cause is looked for first; units there that
-	// matched nothing need no second look.
-	best, r := c.best(func(u *unit) bool { return u.near })
+	// Near a bailout the cause is looked for first.
+	best, r := bestUnit(units, func(u *unit) bool { return u.near })
 	if r < 0 {
-		best, r = c.best(func(u *unit) bool { return !u.near })
+		best, r = bestUnit(units, func(u *unit) bool { return !u.near })
 	}
 	if r < 0 {
 		return Result{Line: -1}
@@ -153,6 +160,45 @@ func Extract(lines []string) Result {
 		Rule:     rules[r].name,
 		Line:     best.line,
 	}
+}
+
+func addUnit(units []unit, u unit) []unit {
+	if u.rules == 0 || u.text == "" || hasPrefix(u.text, noisePrefixes) {
+		return units
+	}
+	return append(units, u)
+}
+
+// bestUnit returns, among the units keep accepts, one that the most
+// specific rule matches and that rule, or -1; between equals the latest,
+// since a traceback ends with its cause. Trying the rules one after another
+// over the units, latest first, stops at the first match: most regexps
+// never run.
+func bestUnit(units []unit, keep func(*unit) bool) (*unit, int) {
+	for r := range rules {
+		for j := len(units) - 1; j >= 0; j-- {
+			u := &units[j]
+			if u.rules&(1<<r) != 0 && keep(u) && rules[r].re.MatchString(u.text) {
+				return u, r
+			}
+		}
+	}
+	return nil, -1
+}
+
+// inWindow reports whether line is near a bailout marker; markers is sorted.
+func inWindow(line int, markers []int) bool {
+	i, _ := slices.BinarySearch(markers, line-windowAfter)
+	return i < len(markers) && markers[i] <= line+windowBefore
+}
+
+func hasPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // withContinued joins a message that continues the line before it (": No
@@ -195,91 +241,8 @@ func withBodyMessage(msg string, lines []string, line int) string {
 
 // hasBodyField reports whether a raw line is a JSON body's "message" field.
 func hasBodyField(raw string) bool {
-	_, ok := messageField(stripPrefixes(trimSpace(raw)))
+	_, ok := fieldMessage(stripPrefixes(clean(raw)))
 	return ok
-}
-
-// collector gathers, line by line, what Extract chooses from.
-type collector struct {
-	units   []unit
-	markers []int // lines with the wrapper's bailout marker, ascending
-}
-
-// add records line i, cleaned to text, in which the scanner found found.
-func (c *collector) add(i int, text string, quiet bool, found hits) {
-	if found.has(flagMarker) {
-		c.markers = append(c.markers, i)
-	}
-	if quiet || found.has(flagInfo) || found.rules == 0 || hasInfoPrefix(text) {
-		return
-	}
-	if !found.has(flagEscape) || !strings.Contains(text, `\n`) {
-		if !found.has(flagNoise) {
-			c.addUnit(unit{line: i, text: text, found: found})
-		}
-		return
-	}
-	seg := 0
-	for part := range strings.SplitSeq(text, `\n`) {
-		part = trimSegment(part)
-		if f := keywords.scan(part); !f.has(flagNoise) {
-			c.addUnit(unit{line: i, seg: seg, text: part, found: f})
-		}
-		seg++
-	}
-}
-
-func (c *collector) addUnit(u unit) {
-	if u.found.rules != 0 && u.text != "" && !isNoise(u.text) {
-		c.units = append(c.units, u)
-	}
-}
-
-// best returns, among the units keep accepts, one that the most specific
-// rule matches and that rule, or -1; between equals the latest, since a
-// traceback ends with its cause.
-//
-// A unit is classified by the first rule in table order that it matches.
-// Trying the rules one after another over all units, latest first, finds
-// the same unit as classifying every unit would, and stops at the first
-// match: most regexps never run.
-func (c *collector) best(keep func(*unit) bool) (*unit, int) {
-	for r := range rules {
-		bit := uint64(1) << r
-		for j := len(c.units) - 1; j >= 0; j-- {
-			u := &c.units[j]
-			if u.found.rules&bit != 0 && keep(u) && matches(u.text, u.found, r) {
-				return u, r
-			}
-		}
-	}
-	return nil, -1
-}
-
-// inWindow reports whether line is near a bailout marker; markers is sorted.
-func inWindow(line int, markers []int) bool {
-	i, _ := slices.BinarySearch(markers, line-windowAfter)
-	return i < len(markers) && markers[i] <= line+windowBefore
-}
-
-// trimSegment removes the blanks and quotes around a part of an escaped traceback.
-func trimSegment(p string) string {
-	return strings.TrimSpace(strings.Trim(strings.TrimSpace(p), `"`))
-}
-
-// matches reports whether rules[r] matches s, in which the scanner found found.
-func matches(s string, found hits, r int) bool {
-	needed := found.needs&(1<<r) != 0 || found.has(flagFold)
-	return keywords.gates[r].admits(s, needed) && keywords.match[r].MatchString(s)
-}
-
-func isNoise(s string) bool {
-	for _, p := range noisePrefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // messageOf builds the message a rule reports for the line it matched.

@@ -131,6 +131,9 @@ func TestEveryRuleTested(t *testing.T) {
 	if len(rules) > 64 {
 		t.Fatalf("%d rules do not fit the 64-bit rule set", len(rules))
 	}
+	if n := len(keywords.buckets); n > 255 {
+		t.Fatalf("%d keyword buckets do not fit a uint8", n)
+	}
 	// Every rule must be reachable from at least one line.
 	for name := range src {
 		reached := false
