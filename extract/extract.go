@@ -120,12 +120,12 @@ func Extract(lines []string) Result {
 		if found := keywords.find(s); found.rules == 0 && !found.has(flagMarker) && !strings.Contains(s, `\u`) {
 			continue
 		}
-		text, quiet := parse(s)
+		text, lvl := parse(s)
 		found := keywords.find(text)
 		if found.has(flagMarker) {
 			markers = append(markers, i)
 		}
-		if quiet || found.has(flagInfo) || found.rules == 0 || hasPrefix(text, infoPrefixes) || hasPrefix(text, loggerInfoPrefixes) {
+		if lvl == levelQuiet || found.has(flagInfo) || found.rules == 0 || hasPrefix(text, infoPrefixes) || hasPrefix(text, loggerInfoPrefixes) {
 			continue
 		}
 		if !strings.Contains(text, `\n`) {

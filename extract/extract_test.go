@@ -208,3 +208,18 @@ func TestExitCodeOnlyWhenNothingMoreSpecific(t *testing.T) {
 		t.Fatalf("got %s", got.Rule)
 	}
 }
+
+func TestJSONLevelsDefaultAndNumbersAreUnknownNotQuiet(t *testing.T) {
+	for _, line := range []string{
+		`{"severity":"DEFAULT","message":"ValueError: x"}`,
+		`{"message":"ValueError: x","level":50}`,
+		`{"severity":"DEFAULT","levelname":"ERROR","message":"ValueError: x"}`,
+	} {
+		if got := Extract([]string{line}); got.Message != "ValueError: x" {
+			t.Errorf("%s: got %q", line, got.Message)
+		}
+	}
+	if got := Extract([]string{`{"severity":"DEFAULT","levelname":"INFO","message":"ValueError: x"}`}); got.Found {
+		t.Errorf("an INFO line read as the error: %q", got.Message)
+	}
+}

@@ -30,10 +30,30 @@ var (
 	messageField = regexp.MustCompile(`^"?message"?\s*:\s*("(?:[^"\\]|\\.)*")\s*,?$`)
 )
 
+// level is how loud a line says it is.
+type level uint8
+
+const (
+	levelUnknown level = iota // no level, DEFAULT, ERROR or louder: the text decides
+	levelWarning
+	levelQuiet // DEBUG, INFO, NOTICE
+)
+
+// levelOf reads a level's name; DEFAULT, Cloud Logging's severity for an
+// entry that gave none, is unknown, not quiet.
+func levelOf(name string) level {
+	switch strings.ToUpper(name) {
+	case "DEBUG", "INFO", "NOTICE", "TRACE":
+		return levelQuiet
+	case "WARNING", "WARN":
+		return levelWarning
+	}
+	return levelUnknown
+}
+
 // normalize turns one raw log line into text ready for the rules: clean,
-// known prefixes removed, a JSON line's message decoded. quiet reports a
-// JSON line of a severity below WARNING.
-func normalize(raw string) (text string, quiet bool) {
+// known prefixes removed, a JSON line's message decoded, and its level.
+func normalize(raw string) (string, level) {
 	return parse(clean(raw))
 }
 
@@ -70,23 +90,19 @@ func clean(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// parse turns a cleaned line into the text the rules see.
-func parse(s string) (text string, quiet bool) {
+// parse turns a cleaned line into the text the rules see, and its level.
+func parse(s string) (text string, lvl level) {
 	if strings.HasPrefix(s, "{") {
-		if msg, severity, ok := decodeJSONLine(s); ok {
-			s = cleanDecoded(msg)
-			quiet = quietSeverities[strings.ToUpper(severity)]
+		if msg, l, ok := decodeJSONLine(s); ok {
+			s, lvl = cleanDecoded(msg), l
 		}
 	}
 	s = stripPrefixes(s)
 	if msg, ok := fieldMessage(s); ok {
 		s = cleanDecoded(msg)
 	}
-	return s, quiet
+	return s, lvl
 }
-
-// quietSeverities are Cloud Logging severities below WARNING.
-var quietSeverities = map[string]bool{"DEFAULT": true, "DEBUG": true, "INFO": true, "NOTICE": true}
 
 // stripPrefixes removes every linePrefix that starts s. A prefix is short:
 // the regexp only reads the head of s, where it costs little.
@@ -123,16 +139,16 @@ func cleanDecoded(msg string) string {
 	return clean(strings.ReplaceAll(msg, "\n", `\n`))
 }
 
-// decodeJSONLine reads the message and severity of a structured log line.
-func decodeJSONLine(s string) (message, severity string, ok bool) {
+// decodeJSONLine reads the message and level of a structured log line:
+// its severity (Cloud Logging), else its level or levelname (Python's and
+// Go's JSON loggers); a level that is not a string is unknown.
+func decodeJSONLine(s string) (message string, lvl level, ok bool) {
 	var entry struct {
-		Message  *string `json:"message"`
-		Msg      *string `json:"msg"`
-		Severity string  `json:"severity"`
-		Level    string  `json:"level"`
+		Message, Msg               *string
+		Severity, Level, Levelname any
 	}
 	if json.Unmarshal([]byte(s), &entry) != nil {
-		return "", "", false
+		return "", levelUnknown, false
 	}
 	switch {
 	case entry.Message != nil:
@@ -140,11 +156,12 @@ func decodeJSONLine(s string) (message, severity string, ok bool) {
 	case entry.Msg != nil:
 		message = *entry.Msg
 	default:
-		return "", "", false
+		return "", levelUnknown, false
 	}
-	severity = entry.Severity
-	if severity == "" {
-		severity = entry.Level
+	for _, l := range []any{entry.Severity, entry.Level, entry.Levelname} {
+		if name, _ := l.(string); name != "" && !strings.EqualFold(name, "DEFAULT") {
+			return message, levelOf(name), true
+		}
 	}
-	return message, severity, true
+	return message, levelUnknown, true
 }
