@@ -66,7 +66,7 @@ func keywordList() []keyword {
 		add(hits{rules: 1 << i}, r.keywords...)
 	}
 	add(hits{flags: flagMarker}, markerPhrases...)
-	add(hits{flags: flagInfo}, infoPhrases...)
+	add(hits{flags: flagWarning}, pythonWarnings...)
 	add(hits{flags: flagNoise}, noisePhrases...)
 	return words
 }
@@ -83,14 +83,18 @@ var (
 	loggerInfoPrefixes = []string{"INFO:", "DEBUG:", "INFO ", "DEBUG "}
 )
 
-// infoPhrases mark lines that talk about errors without having one.
+// infoPhrases start lines that talk about errors without having one
+// ("Errors: 0", "Watching for errors in the agent output"). Inside a line
+// they say nothing: "AssertionError: expected 0 errors, got 5" is an error.
 var infoPhrases = []string{
 	"monitoring for", "checking for", "watching for", "looking for", "scanning for",
 	"errors: 0", "error_count: 0", "0 errors", "no errors", "retrying on error", "without error",
 	"error rate: 0", "errors=0",
-	// Python warnings ("…/_default.py:76: UserWarning: … "quota exceeded" …") never end a run.
-	"userwarning:", "deprecationwarning:", "futurewarning:", "runtimewarning:", "resourcewarning:", "pendingdeprecationwarning:",
 }
+
+// pythonWarnings mark Python's warnings ("…/_default.py:76: UserWarning: …
+// quota exceeded …"), which never end a run.
+var pythonWarnings = []string{"userwarning:", "deprecationwarning:", "futurewarning:", "runtimewarning:", "resourcewarning:", "pendingdeprecationwarning:"}
 
 // noisePhrases mark lines that belong to an error report but never are its cause.
 var noisePhrases = []string{
@@ -125,7 +129,7 @@ func Extract(lines []string) Result {
 		if found.has(flagMarker) {
 			markers = append(markers, i)
 		}
-		if lvl == levelQuiet || found.has(flagInfo) || found.rules == 0 || hasPrefix(text, infoPrefixes) || hasPrefix(text, loggerInfoPrefixes) {
+		if lvl == levelQuiet || found.has(flagWarning) || found.rules == 0 || isInfo(text) {
 			continue
 		}
 		if !strings.Contains(text, `\n`) {
@@ -190,6 +194,20 @@ func bestUnit(units []unit, keep func(*unit) bool) (*unit, int) {
 func inWindow(line int, markers []int) bool {
 	i, _ := slices.BinarySearch(markers, line-windowAfter)
 	return i < len(markers) && markers[i] <= line+windowBefore
+}
+
+// isInfo reports whether a line is the wrapper's progress or starts as
+// talk about errors.
+func isInfo(text string) bool {
+	if hasPrefix(text, infoPrefixes) || hasPrefix(text, loggerInfoPrefixes) {
+		return true
+	}
+	for _, p := range infoPhrases {
+		if hasPrefixFold(text, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasPrefix(s string, prefixes []string) bool {

@@ -10,9 +10,9 @@ type hits struct {
 type flag uint8
 
 const (
-	flagMarker flag = 1 << iota // the wrapper's bailout marker
-	flagInfo                    // an info phrase ("monitoring for", "errors: 0")
-	flagNoise                   // part of an error report that is never its cause
+	flagMarker  flag = 1 << iota // the wrapper's bailout marker
+	flagWarning                  // a Python warning ("UserWarning:")
+	flagNoise                    // part of an error report that is never its cause
 )
 
 func (h hits) has(f flag) bool { return h.flags&f != 0 }

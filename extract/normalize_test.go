@@ -56,13 +56,13 @@ func TestMessageFieldIsDecoded(t *testing.T) {
 }
 
 func TestKeywordSetFindsEveryKeywordIgnoringCase(t *testing.T) {
-	k := newKeywordSet([]keyword{{"error", hits{rules: 1}}, {"err", hits{rules: 2}}, {"❌ x", hits{rules: 4}}, {"quota", hits{flags: flagInfo}}})
+	k := newKeywordSet([]keyword{{"error", hits{rules: 1}}, {"err", hits{rules: 2}}, {"❌ x", hits{rules: 4}}, {"quota", hits{flags: flagWarning}}})
 	for text, want := range map[string]hits{
 		"":                  {},
 		"er":                {},
 		"ERR":               {rules: 2},
 		"an Error!":         {rules: 3},
-		"❌ X then QUOTA@":   {rules: 4, flags: flagInfo},
+		"❌ X then QUOTA@":   {rules: 4, flags: flagWarning},
 		"e\x00rror ❌x quot": {},
 	} {
 		if got := k.find(text); got != want {
