@@ -105,13 +105,15 @@ var noisePhrases = []string{
 	"see above output for details",
 }
 
-// noisePrefixes start traceback frames and the status fields of error
-// dumps ("status": "RESOURCE_EXHAUSTED"), whose message is on another line.
-var noisePrefixes = []string{`File "`, `"status":`, `"code":`, `"reason":`, `"domain":`, `"@type":`, `status:`, `code:`, `status = StatusCode.`,
-	// gcloud's YAML dump of an error's details repeats the ERROR line.
-	`- description:`, `description:`, `- '@type':`, `- field:`, `field:`,
-	// Python's exit after an error was printed: the error is the cause.
-	`SystemExit:`}
+// noisePrefixes start traceback frames, gRPC status dumps and Python's
+// exit after an error was printed, whose cause is on another line.
+var noisePrefixes = []string{`File "`, `status = StatusCode.`, `SystemExit:`}
+
+// detailField matches the fields of an error dump that name the error's
+// kind, not its cause: JSON's "status": "RESOURCE_EXHAUSTED", gcloud's YAML
+// "- '@type': …", "reason: IAM_PERMISSION_DENIED", "domain: …". They never
+// outrank the line they detail; a "message" field is read as a message.
+var detailField = regexp.MustCompile(`^(?:- )?['"]?(?:@type|reason|domain|metadata|status|code|field|description|fieldViolations|violations|subject|locale)['"]?\s*:`)
 
 // Extract returns the most useful error line of an execution's log, given
 // in chronological order.
@@ -167,7 +169,7 @@ func Extract(lines []string) Result {
 }
 
 func addUnit(units []unit, u unit) []unit {
-	if u.rules == 0 || u.text == "" || hasPrefix(u.text, noisePrefixes) {
+	if u.rules == 0 || u.text == "" || hasPrefix(u.text, noisePrefixes) || detailField.MatchString(u.text) {
 		return units
 	}
 	return append(units, u)

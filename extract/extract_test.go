@@ -223,3 +223,19 @@ func TestJSONLevelsDefaultAndNumbersAreUnknownNotQuiet(t *testing.T) {
 		t.Errorf("an INFO line read as the error: %q", got.Message)
 	}
 }
+
+func TestErrorDumpFieldsAreNotCauses(t *testing.T) {
+	for _, l := range []string{
+		"reason: IAM_PERMISSION_DENIED",
+		"  reason: RATE_LIMIT_EXCEEDED",
+		`"status": "PERMISSION_DENIED",`,
+		"- '@type': type.googleapis.com/google.rpc.QuotaFailure",
+		`- "@type": type.googleapis.com/google.rpc.ErrorInfo`,
+		"status: RESOURCE_EXHAUSTED",
+		"- description: Quota exceeded for aiplatform.googleapis.com/custom_model_training_cpus",
+	} {
+		if got := Extract([]string{l}); got.Found {
+			t.Errorf("%q read as an error: %s %q", l, got.Rule, got.Message)
+		}
+	}
+}
