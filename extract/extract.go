@@ -141,7 +141,7 @@ func Extract(lines []string) Result {
 			continue
 		}
 		for seg, part := range strings.Split(text, `\n`) {
-			part = strings.TrimSpace(strings.Trim(strings.TrimSpace(part), `"`))
+			part, _ = parse(strings.TrimSpace(strings.Trim(strings.TrimSpace(part), `"`)))
 			if f := keywords.find(part); !f.has(flagNoise) {
 				units = addUnit(units, unit{line: i, seg: seg, text: part, rules: f.rules})
 			}

@@ -26,8 +26,10 @@ var (
 		`|wandb: (?:ERROR )?[ \t]*)`)
 
 	// messageField is a "message" field on a line of its own, as in the JSON
-	// body of a Google API error or a protobuf text dump: `message: "…"`.
-	messageField = regexp.MustCompile(`^"?message"?\s*:\s*("(?:[^"\\]|\\.)*")\s*,?$`)
+	// body of a Google API error or a protobuf or YAML dump: `message: "…"`,
+	// `"message": "…",`, `message: '…'`, also when a relay cut it short
+	// before its closing quote.
+	messageField = regexp.MustCompile(`^"?message"?\s*:\s*(?:"((?:[^"\\]|\\.)*)(?:"\s*,?)?|'([^']*)'?\s*,?)$`)
 )
 
 // level is how loud a line says it is.
@@ -124,9 +126,15 @@ func fieldMessage(s string) (string, bool) {
 	if !strings.HasPrefix(s, "message") && !strings.HasPrefix(s, `"message"`) {
 		return "", false
 	}
-	m := messageField.FindStringSubmatch(s)
+	m := messageField.FindStringSubmatchIndex(s)
+	switch {
+	case m == nil:
+		return "", false
+	case m[4] >= 0: // single-quoted, as YAML has it
+		return s[m[4]:m[5]], true
+	}
 	var msg string
-	if m == nil || json.Unmarshal([]byte(m[1]), &msg) != nil {
+	if json.Unmarshal([]byte(`"`+s[m[2]:m[3]]+`"`), &msg) != nil {
 		return "", false
 	}
 	return msg, true

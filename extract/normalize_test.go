@@ -47,6 +47,9 @@ func TestMessageFieldIsDecoded(t *testing.T) {
 		`"message": "quota \"x\" exceeded",`: `quota "x" exceeded`,
 		`message: "a\nb"`:                    `a\nb`,
 		`"message": 3`:                       `"message": 3`,
+		`message: "cut \"short`:              `cut "short`,
+		`message: 'single quoted'`:           `single quoted`,
+		`"message":"x" ,`:                    `x`,
 		`messages: "x"`:                      `messages: "x"`,
 	} {
 		if got, _ := parse(line); got != want {
