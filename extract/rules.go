@@ -113,6 +113,9 @@ var rules = []rule{
 	// argparse rejecting a script's arguments: "task.py: error: argument --lr: invalid float value: '3e-4,'".
 	{name: "argparse_error", category: CategoryPythonException, keywords: []string{": error: "},
 		re: regexp.MustCompile(`^(?P<msg>[\w.-]+\.py: error: .*)`)},
+	// gcloud's own Python crashing: "ERROR: gcloud crashed (AttributeError): 'NoneType' object has no attribute 'get'".
+	{name: "gcloud_crashed", category: CategoryPythonException, keywords: []string{"gcloud crashed ("},
+		re: regexp.MustCompile(`(?P<msg>gcloud crashed \(\w+\): .*\S)`)},
 	// The last line of a Python traceback: "ModuleNotFoundError: No module named 'transformers'".
 	{name: "python_exception", category: CategoryPythonException, keywords: []string{"error", "exception", "exit", "interrupt", "failure", "fault"},
 		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*[^:\s]|\(.*\))?)$`)},
