@@ -50,6 +50,7 @@ type unit struct {
 	text      string
 	rules     uint64 // bit i: the text holds a keyword of rules[i]
 	near      bool   // within the window of a bailout marker
+	bailout   bool   // the reason the wrapper gave for bailing out
 }
 
 // keywords finds, in one pass over a line, every rule keyword and phrase.
@@ -129,7 +130,13 @@ func Extract(lines []string) Result {
 		text, lvl := parse(s)
 		found := keywords.find(text)
 		if found.has(flagMarker) {
+			// The wrapper's bailout lines are not causes; the reason it gives
+			// is one, which yields to its context (see bestUnit).
 			markers = append(markers, i)
+			if reason, ok := bailoutReason(text); ok {
+				units = addUnit(units, unit{line: i, text: reason, rules: keywords.find(reason).rules | wrapperFatal, bailout: true})
+			}
+			continue
 		}
 		if lvl == levelQuiet || found.has(flagWarning) || found.rules == 0 || isInfo(text) {
 			continue
@@ -177,19 +184,36 @@ func addUnit(units []unit, u unit) []unit {
 
 // bestUnit returns, among the units keep accepts, one that the most
 // specific rule matches and that rule, or -1; between equals the latest,
-// since a traceback ends with its cause. Trying the rules one after another
-// over the units, latest first, stops at the first match: most regexps
-// never run.
+// since a traceback ends with its cause, except that the wrapper's bailout
+// reason yields to any line of its context that the same rule matches: it
+// restates the cause, at best. Trying the rules one after another over the
+// units, latest first, stops at the first match: most regexps never run.
 func bestUnit(units []unit, keep func(*unit) bool) (*unit, int) {
 	for r := range rules {
-		for j := len(units) - 1; j >= 0; j-- {
-			u := &units[j]
-			if u.rules&(1<<r) != 0 && keep(u) && rules[r].re.MatchString(u.text) {
-				return u, r
+		for _, bailout := range []bool{false, true} {
+			for j := len(units) - 1; j >= 0; j-- {
+				u := &units[j]
+				if u.bailout == bailout && u.rules&(1<<r) != 0 && keep(u) && rules[r].re.MatchString(u.text) {
+					return u, r
+				}
 			}
 		}
 	}
 	return nil, -1
+}
+
+// wrapperFatal is the rule bit of the wrapper's bailout reason.
+var wrapperFatal = uint64(1) << slices.IndexFunc(rules, func(r rule) bool { return r.name == ruleWrapperFatal })
+
+// bailoutReason returns what follows "FATAL ERROR DETECTED" in a line.
+func bailoutReason(text string) (string, bool) {
+	const marker = "fatal error detected"
+	i := strings.Index(lowerASCII(text), marker)
+	if i < 0 {
+		return "", false
+	}
+	reason := strings.TrimSpace(strings.TrimLeft(text[i+len(marker):], ": "))
+	return reason, reason != ""
 }
 
 // inWindow reports whether line is near a bailout marker; markers is sorted.

@@ -239,3 +239,26 @@ func TestErrorDumpFieldsAreNotCauses(t *testing.T) {
 		}
 	}
 }
+
+func TestVagueBailoutReasonYieldsToItsContext(t *testing.T) {
+	lines := []string{
+		"ERROR: could not reach the launch queue vertex-gpu",
+		"❌ Agent process 57 failed",
+		"🚨 FATAL ERROR DETECTED: Error running job",
+		"❌ Killing agent (PID 57)...",
+	}
+	if got := Extract(lines); got.Line != 0 {
+		t.Fatalf("got %s %q at %d, want the ERROR line", got.Rule, got.Message, got.Line)
+	}
+}
+
+func TestSpecificBailoutReasonStands(t *testing.T) {
+	lines := []string{
+		"The replica workerpool0-0 exited with a non-zero status of 1.",
+		"🚨 FATAL ERROR DETECTED: ResourceExhausted: 429 Quota exceeded for aiplatform.googleapis.com/custom_model_training_cpus",
+		"❌ Killing agent (PID 57)...",
+	}
+	if got := Extract(lines); got.Rule != "quota" || strings.Contains(got.Message, "FATAL") {
+		t.Fatalf("got %s %q, want the quota reason without the marker", got.Rule, got.Message)
+	}
+}

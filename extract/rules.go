@@ -43,7 +43,7 @@ type rule struct {
 }
 
 // ruleWrapperFatal is the name of the launcher wrapper's own verdict, which
-// only stands when nothing more specific is near it.
+// only stands when nothing in its context says more.
 const ruleWrapperFatal = "wrapper_fatal"
 
 // rules is ordered from the most specific cause to the most generic.
@@ -138,12 +138,16 @@ var rules = []rule{
 	// Non-zero exits reported by Vertex AI or Kubernetes: "The replica workerpool0-0 exited with a non-zero status of 137."
 	{name: "exit_status", category: CategoryExitCode, keywords: []string{"non-zero", "nonzero", "exit code", "exit status", "signal", "exited with"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal).*)`)},
-	// The launcher wrapper's verdict: "🚨 FATAL ERROR DETECTED: InvalidArgument"; vague, so a last resort near the bailout.
+	// Lines that only say they are errors: "ERROR: could not connect", "FATAL: ...", "E0514 10:05:03 … failed".
+	{name: "generic_error", category: CategoryUnknown, keywords: []string{"error", "fatal", "critical", "failed", "panic"},
+		re: regexp.MustCompile(`^(?P<msg>(?:(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|panic)(?:\[\d+\])?[:\s]|E\d{4} ).*[^:\s]|.*\bfailed(?: with)?: .*[^:\s])$`)},
+	// The launcher wrapper's own account of a failed step: "❌ Could not fetch launch config"; it restates, so it yields to the program's words.
+	{name: "wrapper_error", category: CategoryUnknown, keywords: []string{"❌"},
+		re: regexp.MustCompile(`^(?P<msg>❌\s*.*[^:\s])$`)},
+	// The launcher wrapper's reason for bailing out, the text after "🚨 FATAL ERROR DETECTED:" ("Vertex AI job failed"):
+	// vague, so it only stands when nothing in its context says more (see Extract).
 	{name: ruleWrapperFatal, category: CategoryUnknown, keywords: []string{"fatal error detected"},
-		re: regexp.MustCompile(`(?i)FATAL ERROR DETECTED:?\s*(?P<msg>\S.*)`)},
-	// Lines that only say they are errors: "ERROR: could not connect", "FATAL: ...", "❌ Could not fetch launch config".
-	{name: "generic_error", category: CategoryUnknown, keywords: []string{"error", "fatal", "critical", "❌", "failed", "panic"},
-		re: regexp.MustCompile(`^(?P<msg>(?:(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|panic)(?:\[\d+\])?[:\s]|❌\s*|E\d{4} ).*[^:\s]|.*\bfailed(?: with)?: .*[^:\s])$`)},
+		re: regexp.MustCompile(`(?P<msg>\S.*)`)},
 	// Cloud Run's own record of the container's end: "Container called exit(1)."; only when nothing else explains it.
 	{name: "container_exit", category: CategoryExitCode, keywords: []string{"container called exit("},
 		re: regexp.MustCompile(`(?P<msg>Container called exit\([1-9]\d*\)\.?)`)},

@@ -89,7 +89,7 @@ func TestRules(t *testing.T) {
 			"⏳ Monitoring for fatal errors..."},
 		{"generic_error", "ERROR: could not reach the launch queue", "could not reach",
 			"ℹ️ Errors: 0"},
-		{"generic_error", "❌ Could not fetch launch config", "Could not fetch launch config", "✅ Launch config found"},
+		{"wrapper_error", "❌ Could not fetch launch config", "Could not fetch launch config", "✅ Launch config found"},
 		{"container_exit", "Container called exit(1).", "exit(1)", "Container called exit(0)."},
 		{"google_api_status", "google.api_core.exceptions.Aborted: 409 Concurrent modification of ExperimentRun", "Aborted: 409", "Aborted run 3 of 5 by request"},
 		{"worker_signal", "torch.distributed.elastic.multiprocessing.api: [ERROR] failed (exitcode: -9) local_rank: 1 (pid: 319)", "exitcode: -9", "local_rank: 1 (pid: 319) started"},
@@ -183,5 +183,6 @@ var ruleExamples = []string{
 	"The replica workerpool0-0 exited with a non-zero status of 1.",
 	"🚨 FATAL ERROR DETECTED: x",
 	"ERROR: broken",
+	"❌ Upload step broke",
 	"Container called exit(3).",
 }
