@@ -13,6 +13,7 @@
 package extract
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strings"
@@ -51,6 +52,7 @@ type unit struct {
 	rules     uint64 // bit i: the text holds a keyword of rules[i]
 	near      bool   // within the window of a bailout marker
 	bailout   bool   // the reason the wrapper gave for bailing out
+	demoted   bool   // a line that will be retried, or a quiet one
 }
 
 // keywords finds, in one pass over a line, every rule keyword and phrase.
@@ -69,6 +71,7 @@ func keywordList() []keyword {
 	add(hits{flags: flagMarker}, markerPhrases...)
 	add(hits{flags: flagWarning}, pythonWarnings...)
 	add(hits{flags: flagNoise}, noisePhrases...)
+	add(hits{flags: flagRetry}, retryPhrases...)
 	return words
 }
 
@@ -78,11 +81,8 @@ var markerPhrases = []string{"fatal error detected", "killing agent"}
 
 // infoPrefixes start the lines that the launcher wrapper prints as progress:
 // they can contain "error" ("⏳ Monitoring for fatal errors...") but never
-// report one. loggerInfoPrefixes are Python logging's and glog's quiet levels.
-var (
-	infoPrefixes       = []string{"⏱", "⏳", "ℹ", "🔍", "💓", "✅", "🚀", "▶", "🧹", "📜", "🛑", "🔄", "📦", "🐍"}
-	loggerInfoPrefixes = []string{"INFO:", "DEBUG:", "INFO ", "DEBUG "}
-)
+// report one.
+var infoPrefixes = []string{"⏱", "⏳", "ℹ", "🔍", "💓", "✅", "🚀", "▶", "🧹", "📜", "🛑", "🔄", "📦", "🐍"}
 
 // infoPhrases start lines that talk about errors without having one
 // ("Errors: 0", "Watching for errors in the agent output"). Inside a line
@@ -96,6 +96,10 @@ var infoPhrases = []string{
 // pythonWarnings mark Python's warnings ("…/_default.py:76: UserWarning: …
 // quota exceeded …"), which never end a run.
 var pythonWarnings = []string{"userwarning:", "deprecationwarning:", "futurewarning:", "runtimewarning:", "resourcewarning:", "pendingdeprecationwarning:"}
+
+// retryPhrases mark a line that will be retried, so did not end the run:
+// "503 Connect Failed; will retry in 1.4s", urllib3's "Retrying (Retry(total=4…".
+var retryPhrases = []string{"will retry", "will be retried", "retrying", "retry in ", "retry after", "retry attempt"}
 
 // noisePhrases mark lines that belong to an error report but never are its cause.
 var noisePhrases = []string{
@@ -127,30 +131,30 @@ func Extract(lines []string) Result {
 		if found := keywords.find(s); found.rules == 0 && !found.has(flagMarker) && !strings.Contains(s, `\u`) {
 			continue
 		}
-		text, lvl := parse(s)
+		text, quiet := parse(s)
 		found := keywords.find(text)
 		if found.has(flagMarker) {
 			// The wrapper's bailout lines are not causes; the reason it gives
-			// is one, which yields to its context (see bestUnit).
+			// is one, which yields to its context (see compareTries).
 			markers = append(markers, i)
 			if reason, ok := bailoutReason(text); ok {
 				units = addUnit(units, unit{line: i, text: reason, rules: keywords.find(reason).rules | wrapperFatal, bailout: true})
 			}
 			continue
 		}
-		if lvl == levelQuiet || found.has(flagWarning) || found.rules == 0 || isInfo(text) {
+		if found.has(flagWarning) || found.rules == 0 || isInfo(text) {
 			continue
 		}
 		if !strings.Contains(text, `\n`) {
 			if !found.has(flagNoise) {
-				units = addUnit(units, unit{line: i, text: text, rules: found.rules})
+				units = addUnit(units, newUnit(i, 0, text, found, quiet))
 			}
 			continue
 		}
 		for seg, part := range strings.Split(text, `\n`) {
-			part, _ = parse(strings.TrimSpace(strings.Trim(strings.TrimSpace(part), `"`)))
+			part, q := parse(strings.TrimSpace(strings.Trim(strings.TrimSpace(part), `"`)))
 			if f := keywords.find(part); !f.has(flagNoise) {
-				units = addUnit(units, unit{line: i, seg: seg, text: part, rules: f.rules})
+				units = addUnit(units, newUnit(i, seg, part, f, quiet || q))
 			}
 		}
 	}
@@ -158,22 +162,46 @@ func Extract(lines []string) Result {
 		units[j].near = inWindow(units[j].line, markers)
 	}
 
-	// Near a bailout the cause is looked for first.
-	best, r := bestUnit(units, func(u *unit) bool { return u.near })
-	if r < 0 {
-		best, r = bestUnit(units, func(u *unit) bool { return !u.near })
+	// Every rule a unit holds a keyword of is a try; the best try whose
+	// regexp matches wins, and most regexps never run.
+	var tries []try
+	for j := range units {
+		for r := range rules {
+			if units[j].rules&(1<<r) != 0 {
+				tries = append(tries, try{&units[j], j, r})
+			}
+		}
 	}
-	if r < 0 {
-		return Result{Line: -1}
+	slices.SortFunc(tries, compareTries)
+	for _, t := range tries {
+		if rules[t.r].re.MatchString(t.u.text) {
+			return Result{
+				Found:    true,
+				Message:  clip(withBodyMessage(withContinued(messageOf(rules[t.r], t.u.text), lines, t.u.line), lines, t.u.line)),
+				Category: rules[t.r].category,
+				Rule:     rules[t.r].name,
+				Line:     t.u.line,
+			}
+		}
 	}
-	return Result{
-		Found:    true,
-		Message:  clip(withBodyMessage(withContinued(messageOf(rules[r], best.text), lines, best.line), lines, best.line)),
-		Category: rules[r].category,
-		Rule:     rules[r].name,
-		Line:     best.line,
-	}
+	return Result{Line: -1}
 }
+
+// newUnit makes a unit of a line's text, or of part seg of it; a quiet
+// line (DEBUG, INFO) counts only when it is an exception, and a line that
+// will be retried or is quiet ranks low (see compareTries).
+func newUnit(line, seg int, text string, found hits, quiet bool) unit {
+	if quiet && !exceptionLine.MatchString(text) {
+		return unit{}
+	}
+	return unit{line: line, seg: seg, text: text, rules: found.rules, demoted: quiet || found.has(flagRetry)}
+}
+
+// exceptionLine matches a line that starts as an error report does: with an
+// exception's class ("ValueError: …", "google.api_core.exceptions.NotFound:
+// 404 …") or gcloud's command ("(gcloud.run.jobs.execute) …"), as gcloud
+// --verbosity=debug prints the error it is about to report.
+var exceptionLine = regexp.MustCompile(`^(?:(?:(?:[a-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception)): |\(gcloud[\w.-]*\) )`)
 
 func addUnit(units []unit, u unit) []unit {
 	if u.rules == 0 || u.text == "" || hasPrefix(u.text, noisePrefixes) || detailField.MatchString(u.text) {
@@ -182,24 +210,46 @@ func addUnit(units []unit, u unit) []unit {
 	return append(units, u)
 }
 
-// bestUnit returns, among the units keep accepts, one that the most
-// specific rule matches and that rule, or -1; between equals the latest,
-// since a traceback ends with its cause, except that the wrapper's bailout
-// reason yields to any line of its context that the same rule matches: it
-// restates the cause, at best. Trying the rules one after another over the
-// units, latest first, stops at the first match: most regexps never run.
-func bestUnit(units []unit, keep func(*unit) bool) (*unit, int) {
-	for r := range rules {
-		for _, bailout := range []bool{false, true} {
-			for j := len(units) - 1; j >= 0; j-- {
-				u := &units[j]
-				if u.bailout == bailout && u.rules&(1<<r) != 0 && keep(u) && rules[r].re.MatchString(u.text) {
-					return u, r
-				}
-			}
-		}
+// try is a unit and a rule it may match; j is the unit's place in the log.
+type try struct {
+	u    *unit
+	j, r int
+}
+
+// compareTries orders tries best first:
+//
+//  1. A line near the wrapper's bailout before any other, as the bailout
+//     follows its cause.
+//  2. A rule that names a cause before a vague one ("exited with a
+//     non-zero status", "ERROR: …", the wrapper's own words), so that the
+//     final traceback's exception beats a generic platform line.
+//  3. A line that says it failed before one that will be retried or is
+//     quiet (DEBUG, INFO): a warning the program retried from did not end
+//     the run; yet one that names a cause says more than a vague line.
+//  4. The more specific rule, higher in the table.
+//  5. Any line before the wrapper's bailout reason, which restates the
+//     cause at best.
+//  6. The later line, since a traceback ends with its cause.
+func compareTries(a, b try) int {
+	return cmp.Or(
+		compareBool(!a.u.near, !b.u.near),
+		compareBool(rules[a.r].vague, rules[b.r].vague),
+		compareBool(a.u.demoted, b.u.demoted),
+		cmp.Compare(a.r, b.r),
+		compareBool(a.u.bailout, b.u.bailout),
+		cmp.Compare(b.j, a.j),
+	)
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
 	}
-	return nil, -1
+	return -1
 }
 
 // wrapperFatal is the rule bit of the wrapper's bailout reason.
@@ -225,7 +275,7 @@ func inWindow(line int, markers []int) bool {
 // isInfo reports whether a line is the wrapper's progress or starts as
 // talk about errors.
 func isInfo(text string) bool {
-	if hasPrefix(text, infoPrefixes) || hasPrefix(text, loggerInfoPrefixes) {
+	if hasPrefix(text, infoPrefixes) {
 		return true
 	}
 	for _, p := range infoPhrases {
@@ -285,7 +335,8 @@ func withBodyMessage(msg string, lines []string, line int) string {
 
 // hasBodyField reports whether a raw line is a JSON body's "message" field.
 func hasBodyField(raw string) bool {
-	_, ok := fieldMessage(stripPrefixes(clean(raw)))
+	text, _ := stripPrefixes(clean(raw))
+	_, ok := fieldMessage(text)
 	return ok
 }
 

@@ -219,7 +219,7 @@ func TestJSONLevelsDefaultAndNumbersAreUnknownNotQuiet(t *testing.T) {
 			t.Errorf("%s: got %q", line, got.Message)
 		}
 	}
-	if got := Extract([]string{`{"severity":"DEFAULT","levelname":"INFO","message":"ValueError: x"}`}); got.Found {
+	if got := Extract([]string{`{"severity":"DEFAULT","levelname":"INFO","message":"retry policy: 3 attempts on DEADLINE_EXCEEDED"}`}); got.Found {
 		t.Errorf("an INFO line read as the error: %q", got.Message)
 	}
 }
@@ -260,5 +260,34 @@ func TestSpecificBailoutReasonStands(t *testing.T) {
 	}
 	if got := Extract(lines); got.Rule != "quota" || strings.Contains(got.Message, "FATAL") {
 		t.Fatalf("got %s %q, want the quota reason without the marker", got.Rule, got.Message)
+	}
+}
+
+func TestQuietLinesCountOnlyAsExceptionsAndRankLow(t *testing.T) {
+	lines := []string{
+		"INFO:root:retry policy: 3 attempts on DEADLINE_EXCEEDED",
+		"DEBUG: google.api_core.exceptions.PermissionDenied: 403 Permission 'run.jobs.run' denied on resource 'x'",
+		"🚨 FATAL ERROR DETECTED: step failed",
+	}
+	if got := Extract(lines); got.Line != 1 || got.Rule != "permission" {
+		t.Fatalf("got %s %q at %d, want the DEBUG exception", got.Rule, got.Message, got.Line)
+	}
+	lines = append([]string{"RuntimeError: the job's own failure"}, lines...)
+	if got := Extract(lines); got.Line != 0 {
+		t.Fatalf("got %s %q at %d, want the loud exception", got.Rule, got.Message, got.Line)
+	}
+}
+
+func TestRetriedLinesRankBelowTheFailure(t *testing.T) {
+	lines := []string{
+		"google.api_core.exceptions.ResourceExhausted: 429 Quota exceeded for logging write requests; retrying in 2s",
+		"urllib3.connectionpool: Retrying (Retry(total=4)) after connection broken by 'ProtocolError('Connection aborted.')'",
+		"KeyError: 'image_uri'",
+	}
+	if got := Extract(lines); got.Line != 2 {
+		t.Fatalf("got %s %q at %d, want the KeyError", got.Rule, got.Message, got.Line)
+	}
+	if got := Extract(lines[:2]); got.Line != 0 || got.Rule != "quota" {
+		t.Fatalf("alone, a retried line still names the cause: got %s %q", got.Rule, got.Message)
 	}
 }

@@ -13,6 +13,7 @@ const (
 	flagMarker  flag = 1 << iota // the wrapper's bailout marker
 	flagWarning                  // a Python warning ("UserWarning:")
 	flagNoise                    // part of an error report that is never its cause
+	flagRetry                    // says it will be retried
 )
 
 func (h hits) has(f flag) bool { return h.flags&f != 0 }

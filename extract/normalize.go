@@ -23,7 +23,8 @@ var (
 		`\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d| UTC| GMT)?\]?\s*` +
 		`|\[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s+` +
 		`|\[[\w.-]+\] [\w.-]+: ?|\[[\w.-]+\]: ?` +
-		`|wandb: (?:ERROR )?[ \t]*)`)
+		`|wandb: (?:ERROR )?[ \t]*` +
+		`|(DEBUG|INFO|NOTICE)(?::[\w.]*:|:|\s)\s*)`) // a quiet level: "INFO:root:", "DEBUG: "
 
 	// messageField is a "message" field on a line of its own, as in the JSON
 	// body of a Google API error or a protobuf or YAML dump: `message: "…"`,
@@ -32,30 +33,20 @@ var (
 	messageField = regexp.MustCompile(`^"?message"?\s*:\s*(?:"((?:[^"\\]|\\.)*)(?:"\s*,?)?|'([^']*)'?\s*,?)$`)
 )
 
-// level is how loud a line says it is.
-type level uint8
-
-const (
-	levelUnknown level = iota // no level, DEFAULT, ERROR or louder: the text decides
-	levelWarning
-	levelQuiet // DEBUG, INFO, NOTICE
-)
-
-// levelOf reads a level's name; DEFAULT, Cloud Logging's severity for an
-// entry that gave none, is unknown, not quiet.
-func levelOf(name string) level {
-	switch strings.ToUpper(name) {
+// isQuiet reports whether a level's name is below WARNING. DEFAULT, Cloud
+// Logging's severity for an entry that gave none, is unknown, not quiet.
+func isQuiet(level string) bool {
+	switch strings.ToUpper(level) {
 	case "DEBUG", "INFO", "NOTICE", "TRACE":
-		return levelQuiet
-	case "WARNING", "WARN":
-		return levelWarning
+		return true
 	}
-	return levelUnknown
+	return false
 }
 
 // normalize turns one raw log line into text ready for the rules: clean,
-// known prefixes removed, a JSON line's message decoded, and its level.
-func normalize(raw string) (string, level) {
+// known prefixes removed, a JSON line's message decoded; quiet says that
+// its level is below WARNING.
+func normalize(raw string) (text string, quiet bool) {
 	return parse(clean(raw))
 }
 
@@ -92,34 +83,34 @@ func clean(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// parse turns a cleaned line into the text the rules see, and its level.
-func parse(s string) (text string, lvl level) {
+// parse turns a cleaned line into the text the rules see.
+func parse(s string) (text string, quiet bool) {
 	if strings.HasPrefix(s, "{") {
-		if msg, l, ok := decodeJSONLine(s); ok {
-			s, lvl = cleanDecoded(msg), l
+		if msg, q, ok := decodeJSONLine(s); ok {
+			s, quiet = cleanDecoded(msg), q
 		}
 	}
-	s = stripPrefixes(s)
+	s, q := stripPrefixes(s)
 	if msg, ok := fieldMessage(s); ok {
 		s = cleanDecoded(msg)
 	}
-	return s, lvl
+	return s, quiet || q
 }
 
-// stripPrefixes removes every linePrefix that starts s. A prefix is short:
-// the regexp only reads the head of s, where it costs little.
-func stripPrefixes(s string) string {
-	for s != "" && (s[0] == '[' || s[0] == 'w' || isDigit(s[0])) {
-		loc := linePrefix.FindStringIndex(s[:min(len(s), 64)])
-		if loc == nil || loc[1] == 0 {
-			return s
+// stripPrefixes removes every linePrefix that starts s; quiet says that one
+// was a quiet level. A prefix is short: the regexp only reads the head of
+// s, where it costs little, and only when s starts as a prefix can.
+func stripPrefixes(s string) (_ string, quiet bool) {
+	for s != "" && strings.IndexByte("[0123456789wDIN", s[0]) >= 0 {
+		m := linePrefix.FindStringSubmatchIndex(s[:min(len(s), 64)])
+		if m == nil || m[1] == 0 {
+			break
 		}
-		s = s[loc[1]:]
+		quiet = quiet || m[2] >= 0
+		s = s[m[1]:]
 	}
-	return s
+	return s, quiet
 }
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // fieldMessage decodes the string of a line that is a "message" field.
 func fieldMessage(s string) (string, bool) {
@@ -147,16 +138,16 @@ func cleanDecoded(msg string) string {
 	return clean(strings.ReplaceAll(msg, "\n", `\n`))
 }
 
-// decodeJSONLine reads the message and level of a structured log line:
+// decodeJSONLine reads the message of a structured log line, and whether
 // its severity (Cloud Logging), else its level or levelname (Python's and
-// Go's JSON loggers); a level that is not a string is unknown.
-func decodeJSONLine(s string) (message string, lvl level, ok bool) {
+// Go's JSON loggers), is quiet; a level that is not a string says nothing.
+func decodeJSONLine(s string) (message string, quiet, ok bool) {
 	var entry struct {
 		Message, Msg               *string
 		Severity, Level, Levelname any
 	}
 	if json.Unmarshal([]byte(s), &entry) != nil {
-		return "", levelUnknown, false
+		return "", false, false
 	}
 	switch {
 	case entry.Message != nil:
@@ -164,12 +155,12 @@ func decodeJSONLine(s string) (message string, lvl level, ok bool) {
 	case entry.Msg != nil:
 		message = *entry.Msg
 	default:
-		return "", levelUnknown, false
+		return "", false, false
 	}
 	for _, l := range []any{entry.Severity, entry.Level, entry.Levelname} {
 		if name, _ := l.(string); name != "" && !strings.EqualFold(name, "DEFAULT") {
-			return message, levelOf(name), true
+			return message, isQuiet(name), true
 		}
 	}
-	return message, levelUnknown, true
+	return message, false, true
 }

@@ -36,7 +36,7 @@ func TestPrefixesAreStripped(t *testing.T) {
 		"wandbx: y":                                    "wandbx: y",
 		"2024-05-14T10:14:07Z" + strings.Repeat(" ", 80): "",
 	} {
-		if got := stripPrefixes(line); strings.TrimSpace(got) != want {
+		if got, _ := stripPrefixes(line); strings.TrimSpace(got) != want {
 			t.Errorf("stripPrefixes(%q) = %q, want %q", line, got, want)
 		}
 	}

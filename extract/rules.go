@@ -40,6 +40,9 @@ type rule struct {
 	re *regexp.Regexp
 	// format, when set, builds the message from re's submatches.
 	format func(m []string) string
+	// vague: the line says that something failed, not why; any rule
+	// that names a cause beats it wherever it stands in the table.
+	vague bool
 }
 
 // ruleWrapperFatal is the name of the launcher wrapper's own verdict, which
@@ -134,23 +137,23 @@ var rules = []rule{
 		re: regexp.MustCompile(`^(?P<msg>(?:Uncaught )?(?:Type|Reference|Syntax|Range)?Error: .*\S)`)},
 	// torchrun's own account of a worker's death: "Signal 9 (SIGKILL) received by PID 319", "failed (exitcode: -9) local_rank: 1".
 	{name: "worker_signal", category: CategoryExitCode, keywords: []string{"received by pid", "(exitcode: -"},
-		re: regexp.MustCompile(`(?P<msg>.*(?:Signal \d+ \(SIG\w+\) received by PID \d+|failed \(exitcode: -\d+\) local_rank).*)`)},
+		re: regexp.MustCompile(`(?P<msg>.*(?:Signal \d+ \(SIG\w+\) received by PID \d+|failed \(exitcode: -\d+\) local_rank).*)`), vague: true},
 	// Non-zero exits reported by Vertex AI or Kubernetes: "The replica workerpool0-0 exited with a non-zero status of 137."
 	{name: "exit_status", category: CategoryExitCode, keywords: []string{"non-zero", "nonzero", "exit code", "exit status", "signal", "exited with"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal).*)`)},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal).*)`), vague: true},
 	// Lines that only say they are errors: "ERROR: could not connect", "FATAL: ...", "E0514 10:05:03 … failed".
 	{name: "generic_error", category: CategoryUnknown, keywords: []string{"error", "fatal", "critical", "failed", "panic"},
-		re: regexp.MustCompile(`^(?P<msg>(?:(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|panic)(?:\[\d+\])?[:\s]|E\d{4} ).*[^:\s]|.*\bfailed(?: with)?: .*[^:\s])$`)},
+		re: regexp.MustCompile(`^(?P<msg>(?:(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|panic)(?:\[\d+\])?[:\s]|E\d{4} ).*[^:\s]|.*\bfailed(?: with)?: .*[^:\s])$`), vague: true},
 	// The launcher wrapper's own account of a failed step: "❌ Could not fetch launch config"; it restates, so it yields to the program's words.
 	{name: "wrapper_error", category: CategoryUnknown, keywords: []string{"❌"},
-		re: regexp.MustCompile(`^(?P<msg>❌\s*.*[^:\s])$`)},
+		re: regexp.MustCompile(`^(?P<msg>❌\s*.*[^:\s])$`), vague: true},
 	// The launcher wrapper's reason for bailing out, the text after "🚨 FATAL ERROR DETECTED:" ("Vertex AI job failed"):
 	// vague, so it only stands when nothing in its context says more (see Extract).
 	{name: ruleWrapperFatal, category: CategoryUnknown, keywords: []string{"fatal error detected"},
-		re: regexp.MustCompile(`(?P<msg>\S.*)`)},
+		re: regexp.MustCompile(`(?P<msg>\S.*)`), vague: true},
 	// Cloud Run's own record of the container's end: "Container called exit(1)."; only when nothing else explains it.
 	{name: "container_exit", category: CategoryExitCode, keywords: []string{"container called exit("},
-		re: regexp.MustCompile(`(?P<msg>Container called exit\([1-9]\d*\)\.?)`)},
+		re: regexp.MustCompile(`(?P<msg>Container called exit\([1-9]\d*\)\.?)`), vague: true},
 }
 
 // httpErrorWithURLRunes: longer, a googleapiclient HttpError drops its URL,
