@@ -128,11 +128,16 @@ func Extract(lines []string) Result {
 	for i, raw := range lines {
 		s := clean(raw)
 		// A line without a keyword is chatter, unless JSON escapes hide one.
-		if found := keywords.find(s); found.rules == 0 && !found.has(flagMarker) && !strings.Contains(s, `\u`) {
+		found := keywords.find(s)
+		if found.rules == 0 && !found.has(flagMarker) && !strings.Contains(s, `\u`) {
 			continue
 		}
+		// Stripping prefixes (timestamps, tags, levels) drops no keyword
+		// that matters; a decoded message is scanned anew.
 		text, quiet := parse(s)
-		found := keywords.find(text)
+		if !strings.HasSuffix(s, text) {
+			found = keywords.find(text)
+		}
 		if found.has(flagMarker) {
 			// The wrapper's bailout lines are not causes; the reason it gives
 			// is one, which yields to its context (see compareTries).

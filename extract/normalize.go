@@ -18,13 +18,13 @@ var (
 	// linePrefix matches what loggers and relays put before a message, one
 	// at a time: a timestamp ("[2024-05-14 10:05:03.503] ", "10:05:03 "), so
 	// that its numbers are never read as statuses; a relay tag ("[vertex]
-	// workerpool0-0: ", torch's "[rank3]: "); the W&B CLI's "wandb: ERROR ".
+	// workerpool0-0: ", torch's "[rank3]: "); a quiet level ("INFO:root:",
+	// "DEBUG: "). The W&B CLI's "wandb: ERROR " is cut by hand, being common.
 	linePrefix = regexp.MustCompile(`^(?:` +
 		`\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d| UTC| GMT)?\]?\s*` +
 		`|\[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s+` +
 		`|\[[\w.-]+\] [\w.-]+: ?|\[[\w.-]+\]: ?` +
-		`|wandb: (?:ERROR )?[ \t]*` +
-		`|(DEBUG|INFO|NOTICE)(?::[\w.]*:|:|\s)\s*)`) // a quiet level: "INFO:root:", "DEBUG: "
+		`|(DEBUG|INFO|NOTICE)(?::[\w.]*:|:|\s)\s*)`)
 
 	// messageField is a "message" field on a line of its own, as in the JSON
 	// body of a Google API error or a protobuf or YAML dump: `message: "…"`,
@@ -59,8 +59,10 @@ func clean(s string) string {
 	}
 	var high, junk bool
 	for i := 0; i < len(s); i++ {
-		high = high || s[i] >= utf8.RuneSelf
-		junk = junk || s[i] < 0x20 || s[i] == 0x7f
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			high = high || c >= utf8.RuneSelf
+			junk = junk || c < utf8.RuneSelf
+		}
 	}
 	if high {
 		if !utf8.ValidString(s) {
@@ -97,11 +99,18 @@ func parse(s string) (text string, quiet bool) {
 	return s, quiet || q
 }
 
-// stripPrefixes removes every linePrefix that starts s; quiet says that one
+// stripPrefixes removes every prefix that starts s; quiet says that one
 // was a quiet level. A prefix is short: the regexp only reads the head of
-// s, where it costs little, and only when s starts as a prefix can.
+// s, and only when s starts as a prefix can.
 func stripPrefixes(s string) (_ string, quiet bool) {
-	for s != "" && strings.IndexByte("[0123456789wDIN", s[0]) >= 0 {
+	for s != "" {
+		if rest, ok := strings.CutPrefix(s, "wandb: "); ok {
+			s = strings.TrimLeft(strings.TrimPrefix(rest, "ERROR "), " \t")
+			continue
+		}
+		if strings.IndexByte("[0123456789DIN", s[0]) < 0 {
+			break
+		}
 		m := linePrefix.FindStringSubmatchIndex(s[:min(len(s), 64)])
 		if m == nil || m[1] == 0 {
 			break
