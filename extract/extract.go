@@ -9,15 +9,17 @@
 // one pass of a keyword scan (keywords.go) over the cleaned line finds
 // every rule keyword in it; only lines that hold one are parsed further
 // (normalize.go), and a rule's regexp only runs on lines that hold one of
-// its keywords, and only until the best line is known (bestUnit).
+// its keywords, and only until the best line is known (compareTries).
+//
+// Files: rules.go, the rule table and the phrases that mark lines as no
+// cause; extract.go, which line wins; normalize.go, a raw line to text;
+// keywords.go, the scan; message.go, the winning line to a message.
 package extract
 
 import (
 	"cmp"
-	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // MaxMessageRunes is the longest message Extract returns.
@@ -47,12 +49,12 @@ type Result struct {
 // literal "\n", that holds a keyword of some rule: a candidate for the
 // error line. Which rule it matches is only worked out when needed.
 type unit struct {
-	line, seg int
-	text      string
-	rules     uint64 // bit i: the text holds a keyword of rules[i]
-	near      bool   // within the window of a bailout marker
-	bailout   bool   // the reason the wrapper gave for bailing out
-	demoted   bool   // a line that will be retried, or a quiet one
+	line    int
+	text    string
+	rules   uint64 // bit i: the text holds a keyword of rules[i]
+	near    bool   // within the window of a bailout marker
+	bailout bool   // the reason the wrapper gave for bailing out
+	demoted bool   // a line that will be retried, or a quiet one
 }
 
 // keywords finds, in one pass over a line, every rule keyword and phrase.
@@ -74,51 +76,6 @@ func keywordList() []keyword {
 	add(hits{flags: flagRetry}, retryPhrases...)
 	return words
 }
-
-// markerPhrases are the launcher wrapper's bailout lines
-// ("🚨 FATAL ERROR DETECTED: …", "❌ Killing agent (PID 88)...").
-var markerPhrases = []string{"fatal error detected", "killing agent"}
-
-// infoPrefixes start the lines that the launcher wrapper prints as progress:
-// they can contain "error" ("⏳ Monitoring for fatal errors...") but never
-// report one.
-var infoPrefixes = []string{"⏱", "⏳", "ℹ", "🔍", "💓", "✅", "🚀", "▶", "🧹", "📜", "🛑", "🔄", "📦", "🐍"}
-
-// infoPhrases start lines that talk about errors without having one
-// ("Errors: 0", "Watching for errors in the agent output"). Inside a line
-// they say nothing: "AssertionError: expected 0 errors, got 5" is an error.
-var infoPhrases = []string{
-	"monitoring for", "checking for", "watching for", "looking for", "scanning for",
-	"errors: 0", "error_count: 0", "0 errors", "no errors", "retrying on error", "without error",
-	"error rate: 0", "errors=0",
-}
-
-// pythonWarnings mark Python's warnings ("…/_default.py:76: UserWarning: …
-// quota exceeded …"), which never end a run.
-var pythonWarnings = []string{"userwarning:", "deprecationwarning:", "futurewarning:", "runtimewarning:", "resourcewarning:", "pendingdeprecationwarning:"}
-
-// retryPhrases mark a line that will be retried, so did not end the run:
-// "503 Connect Failed; will retry in 1.4s", urllib3's "Retrying (Retry(total=4…".
-var retryPhrases = []string{"will retry", "will be retried", "retrying", "retry in ", "retry after", "retry attempt"}
-
-// noisePhrases mark lines that belong to an error report but never are its cause.
-var noisePhrases = []string{
-	"traceback (most recent call last)",
-	"the above exception was the direct cause",
-	"during handling of the above exception",
-	"debug_error_string",
-	"see above output for details",
-}
-
-// noisePrefixes start traceback frames, gRPC status dumps and Python's
-// exit after an error was printed, whose cause is on another line.
-var noisePrefixes = []string{`File "`, `status = StatusCode.`, `SystemExit:`}
-
-// detailField matches the fields of an error dump that name the error's
-// kind, not its cause: JSON's "status": "RESOURCE_EXHAUSTED", gcloud's YAML
-// "- '@type': …", "reason: IAM_PERMISSION_DENIED", "domain: …". They never
-// outrank the line they detail; a "message" field is read as a message.
-var detailField = regexp.MustCompile(`^(?:- )?['"]?(?:@type|reason|domain|metadata|status|code|field|description|fieldViolations|violations|subject|locale)['"]?\s*:`)
 
 // Extract returns the most useful error line of an execution's log, given
 // in chronological order.
@@ -152,14 +109,14 @@ func Extract(lines []string) Result {
 		}
 		if !strings.Contains(text, `\n`) {
 			if !found.has(flagNoise) {
-				units = addUnit(units, newUnit(i, 0, text, found, quiet))
+				units = addUnit(units, newUnit(i, text, found, quiet))
 			}
 			continue
 		}
-		for seg, part := range strings.Split(text, `\n`) {
+		for part := range strings.SplitSeq(text, `\n`) {
 			part, q := parse(strings.TrimSpace(strings.Trim(strings.TrimSpace(part), `"`)))
 			if f := keywords.find(part); !f.has(flagNoise) {
-				units = addUnit(units, newUnit(i, seg, part, f, quiet || q))
+				units = addUnit(units, newUnit(i, part, f, quiet || q))
 			}
 		}
 	}
@@ -192,21 +149,15 @@ func Extract(lines []string) Result {
 	return Result{Line: -1}
 }
 
-// newUnit makes a unit of a line's text, or of part seg of it; a quiet
+// newUnit makes a unit of a line's text, or of a part of it; a quiet
 // line (DEBUG, INFO) counts only when it is an exception, and a line that
 // will be retried or is quiet ranks low (see compareTries).
-func newUnit(line, seg int, text string, found hits, quiet bool) unit {
+func newUnit(line int, text string, found hits, quiet bool) unit {
 	if quiet && !exceptionLine.MatchString(text) {
 		return unit{}
 	}
-	return unit{line: line, seg: seg, text: text, rules: found.rules, demoted: quiet || found.has(flagRetry)}
+	return unit{line: line, text: text, rules: found.rules, demoted: quiet || found.has(flagRetry)}
 }
-
-// exceptionLine matches a line that starts as an error report does: with an
-// exception's class ("ValueError: …", "google.api_core.exceptions.NotFound:
-// 404 …") or gcloud's command ("(gcloud.run.jobs.execute) …"), as gcloud
-// --verbosity=debug prints the error it is about to report.
-var exceptionLine = regexp.MustCompile(`^(?:(?:(?:[a-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception)): |\(gcloud[\w.-]*\) )`)
 
 func addUnit(units []unit, u unit) []unit {
 	if u.rules == 0 || u.text == "" || hasPrefix(u.text, noisePrefixes) || detailField.MatchString(u.text) {
@@ -299,92 +250,3 @@ func hasPrefix(s string, prefixes []string) bool {
 	}
 	return false
 }
-
-// withContinued joins a message that continues the line before it (": No
-// such object: …", as a logging system splits a long line) to that line.
-func withContinued(msg string, lines []string, line int) string {
-	if line == 0 || !strings.HasPrefix(msg, ":") {
-		return msg
-	}
-	prev, _ := normalize(lines[line-1])
-	return prev + msg
-}
-
-// bodyLines is how far below an error line that opens a JSON body ("…: {")
-// its "message" field is looked for.
-const bodyLines = 15
-
-// statusPrefix is the class and status of a Google API exception
-// ("NotFound: 404"), kept when its message comes from the body.
-var statusPrefix = regexp.MustCompile(`^(?:[a-z_][a-z0-9_]*\.)*([A-Z]\w*: \d{3}) `)
-
-// withBodyMessage replaces a message that only opens a JSON error body
-// ("NotFound: 404 POST https://…: {") by the body's "message" field,
-// which says what went wrong, keeping the class and status.
-func withBodyMessage(msg string, lines []string, line int) string {
-	if !strings.HasSuffix(strings.TrimSpace(msg), "{") {
-		return msg
-	}
-	for _, raw := range lines[line+1 : min(line+1+bodyLines, len(lines))] {
-		text, _ := normalize(raw)
-		if text == "" || !hasBodyField(raw) {
-			continue
-		}
-		if m := statusPrefix.FindStringSubmatch(msg); m != nil {
-			return m[1] + " " + text
-		}
-		return text
-	}
-	return msg
-}
-
-// hasBodyField reports whether a raw line is a JSON body's "message" field.
-func hasBodyField(raw string) bool {
-	text, _ := stripPrefixes(clean(raw))
-	_, ok := fieldMessage(text)
-	return ok
-}
-
-// messageOf builds the message a rule reports for the line it matched.
-func messageOf(r rule, s string) string {
-	m := r.re.FindStringSubmatch(s)
-	if m == nil {
-		return s
-	}
-	if r.format != nil {
-		return r.format(m)
-	}
-	if i := r.re.SubexpIndex("msg"); i > 0 && m[i] != "" {
-		return m[i]
-	}
-	return m[0]
-}
-
-// modulePath is the dotted Python module before an exception's class name
-// ("google.api_core.exceptions."), which tells a person nothing.
-var modulePath = regexp.MustCompile(`^(?:[a-z_][a-z0-9_]*\.)+([A-Z]\w*:)`)
-
-// clip makes a message one tidy line of at most MaxMessageRunes runes.
-func clip(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	s = modulePath.ReplaceAllString(s, "$1")
-	s = strings.TrimRight(s, ` ,`)
-	if strings.Count(s, `"`)%2 == 1 {
-		s = strings.TrimSuffix(strings.TrimPrefix(s, `"`), `"`)
-		s = strings.TrimSpace(s)
-	}
-	if runeLen(s) <= MaxMessageRunes {
-		return s
-	}
-	cut, n := 0, 0
-	for i := range s {
-		if n == MaxMessageRunes-1 {
-			cut = i
-			break
-		}
-		n++
-	}
-	return strings.TrimRight(s[:cut], " ") + "…"
-}
-
-func runeLen(s string) int { return utf8.RuneCountInString(s) }
