@@ -159,9 +159,17 @@ func newUnit(line int, text string, found hits, quiet bool) unit {
 	return unit{line: line, text: text, rules: found.rules, demoted: quiet || found.has(flagRetry)}
 }
 
+// maxUnitBytes bounds the text the rules read: a regexp costs in
+// proportion to it, and a message is one line of MaxMessageRunes anyway.
+// A long line still gives all its escaped parts (up to maxLineBytes).
+const maxUnitBytes = 4 << 10
+
 func addUnit(units []unit, u unit) []unit {
 	if u.rules == 0 || u.text == "" || hasPrefix(u.text, noisePrefixes) || detailField.MatchString(u.text) {
 		return units
+	}
+	if len(u.text) > maxUnitBytes {
+		u.text = strings.ToValidUTF8(u.text[:maxUnitBytes], "")
 	}
 	return append(units, u)
 }
