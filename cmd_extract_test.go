@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +83,37 @@ func TestHelpListsCommands(t *testing.T) {
 	}
 	if code != 0 {
 		t.Errorf("code %d", code)
+	}
+}
+
+// BenchmarkExtractCommand20MB runs `runwatch extract` on a 20 MB log made of
+// the public corpus's logs, from reading the input to printing the line;
+// go test prints its MB/s. Target: at least 50 MB/s.
+func BenchmarkExtractCommand20MB(b *testing.B) {
+	paths, err := filepath.Glob("extract/testdata/corpus/*.json")
+	if err != nil || len(paths) == 0 {
+		b.Fatalf("no corpus: %v", err)
+	}
+	var log bytes.Buffer
+	for log.Len() < 20<<20 {
+		for _, p := range paths {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var c struct{ Lines []string }
+			if err := json.Unmarshal(data, &c); err != nil {
+				b.Fatal(err)
+			}
+			for _, l := range c.Lines {
+				log.WriteString(l + "\n")
+			}
+		}
+	}
+	b.SetBytes(int64(log.Len()))
+	for b.Loop() {
+		if code := runExtract(nil, bytes.NewReader(log.Bytes()), io.Discard, io.Discard); code != 0 {
+			b.Fatalf("exit %d", code)
+		}
 	}
 }

@@ -4,7 +4,7 @@ import "testing"
 
 // logOf repeats the corpus logs, which are mostly chatter with one error,
 // until it has n lines.
-func logOf(b *testing.B, n int) []string {
+func logOf(b testing.TB, n int) []string {
 	var all []string
 	for _, c := range loadCorpus(b) {
 		all = append(all, c.Lines...)

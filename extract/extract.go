@@ -5,18 +5,21 @@
 // Result out. Rules are data (see rules.go); this file decides between the
 // lines they match.
 //
-// Most of a log is chatter, so a line costs little unless it may matter: it
-// is cleaned (normalize.go), then one pass of a keyword automaton
-// (matcher.go) finds every rule keyword and phrase in it. Regexps run only
-// on lines that hold a rule's keyword and pass the gate derived from its
-// regexp (gate.go), and only until the best line is known (collector.best).
+// Most of a log is chatter, so a line costs little unless it may matter:
+// one pass of a keyword scan (keywords.go) over the cleaned line finds
+// every rule keyword in it; only lines that hold one are parsed further
+// (normalize.go), and a rule's regexp only runs on lines that hold one of
+// its keywords, and only until the best line is known (compareTries).
+//
+// Files: rules.go, the rule table and the phrases that mark lines as no
+// cause; extract.go, which line wins; normalize.go, a raw line to text;
+// keywords.go, the scan; message.go, the winning line to a message.
 package extract
 
 import (
-	"regexp"
+	"cmp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // MaxMessageRunes is the longest message Extract returns.
@@ -46,214 +49,185 @@ type Result struct {
 // literal "\n", that holds a keyword of some rule: a candidate for the
 // error line. Which rule it matches is only worked out when needed.
 type unit struct {
-	line, seg int
-	text      string
-	found     hits
-	near      bool // within the window of a bailout marker
+	line    int
+	text    string
+	rules   uint64 // bit i: the text holds a keyword of rules[i]
+	near    bool   // within the window of a bailout marker
+	bailout bool   // the reason the wrapper gave for bailing out
+	demoted bool   // a line that will be retried, or a quiet one
 }
 
-// scanner finds every keyword the extractor cares about in one pass over a
-// line, so most lines cost no regular expression at all.
-type scanner struct {
-	*matcher
-	gates []gate           // gates[i] spares running rules[i].re where it cannot match
-	match []*regexp.Regexp // match[i] tells whether rules[i].re matches, faster
-}
+// keywords finds, in one pass over a line, every rule keyword and phrase.
+var keywords = newKeywordSet(keywordList())
 
-// keywords is built once from the rule table and never changed.
-var keywords = newScanner()
-
-func newScanner() scanner {
+func keywordList() []keyword {
 	var words []keyword
 	add := func(mark hits, texts ...string) {
 		for _, t := range texts {
 			words = append(words, keyword{text: t, mark: mark})
 		}
 	}
-	gates := make([]gate, len(rules))
-	match := make([]*regexp.Regexp, len(rules))
-	var needed []literal
 	for i, r := range rules {
 		add(hits{rules: 1 << i}, r.keywords...)
-		match[i] = matchOnly(r.re)
-		gates[i] = newGate(r.re.String())
-		for _, l := range gates[i].contains {
-			add(hits{needs: 1 << i}, l.s)
-		}
-		needed = append(needed, gates[i].contains...)
 	}
 	add(hits{flags: flagMarker}, markerPhrases...)
-	add(hits{flags: flagInfo}, infoPhrases...)
+	add(hits{flags: flagWarning}, pythonWarnings...)
 	add(hits{flags: flagNoise}, noisePhrases...)
-	add(hits{flags: flagFold}, foldHazards(needed)...)
-	add(hits{flags: flagEscape}, `\n`)
-	return scanner{matcher: newMatcher(words), gates: gates, match: match}
+	add(hits{flags: flagRetry}, retryPhrases...)
+	return words
 }
-
-// markerPhrases are the launcher wrapper's bailout lines
-// ("🚨 FATAL ERROR DETECTED: …", "❌ Killing agent (PID 88)...").
-var markerPhrases = []string{"fatal error detected", "killing agent"}
-
-// noisePhrases mark lines that belong to an error report but never are its cause.
-var noisePhrases = []string{
-	"traceback (most recent call last)",
-	"the above exception was the direct cause",
-	"during handling of the above exception",
-	"debug_error_string",
-	"see above output for details",
-}
-
-// noisePrefixes start traceback frames and the status fields of error
-// dumps ("status": "RESOURCE_EXHAUSTED"), whose message is on another line.
-var noisePrefixes = []string{`File "`, `"status":`, `"code":`, `"reason":`, `"domain":`, `"@type":`, `status:`, `code:`, `status = StatusCode.`,
-	// gcloud's YAML dump of an error's details repeats the ERROR line.
-	`- description:`, `description:`, `- '@type':`, `- field:`, `field:`,
-	// Python's exit after an error was printed: the error is the cause.
-	`SystemExit:`}
 
 // Extract returns the most useful error line of an execution's log, given
 // in chronological order.
 func Extract(lines []string) Result {
-	var c collector
-	// Lines are cleaned and scanned a batch at a time, which lets the
-	// scanner work on several at once (see scanEach) without keeping them all.
-	const batch = 64
-	var (
-		texts [batch]string
-		quiet [batch]bool
-		found [batch]hits
-	)
-	for start := 0; start < len(lines); start += batch {
-		chunk := lines[start:min(start+batch, len(lines))]
-		for j, raw := range chunk {
-			texts[j], quiet[j] = normalize(raw)
-		}
-		keywords.scanEach(texts[:len(chunk)], found[:len(chunk)])
-		for j := range chunk {
-			c.add(start+j, texts[j], quiet[j], found[j])
-		}
-	}
-	for j := range c.units {
-		c.units[j].near = inWindow(c.units[j].line, c.markers)
-	}
-
-	// Near a bailout the cause is looked for first; units there that
-	// matched nothing need no second look.
-	best, r := c.best(func(u *unit) bool { return u.near })
-	if r < 0 {
-		best, r = c.best(func(u *unit) bool { return !u.near })
-	}
-	if r < 0 {
-		return Result{Line: -1}
-	}
-	return Result{
-		Found:    true,
-		Message:  clip(withBodyMessage(withContinued(messageOf(rules[r], best.text), lines, best.line), lines, best.line)),
-		Category: rules[r].category,
-		Rule:     rules[r].name,
-		Line:     best.line,
-	}
-}
-
-// withContinued joins a message that continues the line before it (": No
-// such object: …", as a logging system splits a long line) to that line.
-func withContinued(msg string, lines []string, line int) string {
-	if line == 0 || !strings.HasPrefix(msg, ":") {
-		return msg
-	}
-	prev, _ := normalize(lines[line-1])
-	return prev + msg
-}
-
-// bodyLines is how far below an error line that opens a JSON body ("…: {")
-// its "message" field is looked for.
-const bodyLines = 15
-
-// statusPrefix is the class and status of a Google API exception
-// ("NotFound: 404"), kept when its message comes from the body.
-var statusPrefix = regexp.MustCompile(`^(?:[a-z_][a-z0-9_]*\.)*([A-Z]\w*: \d{3}) `)
-
-// withBodyMessage replaces a message that only opens a JSON error body
-// ("NotFound: 404 POST https://…: {") by the body's "message" field,
-// which says what went wrong, keeping the class and status.
-func withBodyMessage(msg string, lines []string, line int) string {
-	if !strings.HasSuffix(strings.TrimSpace(msg), "{") {
-		return msg
-	}
-	for _, raw := range lines[line+1 : min(line+1+bodyLines, len(lines))] {
-		text, _ := normalize(raw)
-		if text == "" || !hasBodyField(raw) {
+	var units []unit
+	var markers []int // lines with the wrapper's bailout marker, ascending
+	for i, raw := range lines {
+		s := clean(raw)
+		// A line without a keyword is chatter, unless JSON escapes hide one.
+		found := keywords.find(s)
+		if found.rules == 0 && !found.has(flagMarker) && !strings.Contains(s, `\u`) {
 			continue
 		}
-		if m := statusPrefix.FindStringSubmatch(msg); m != nil {
-			return m[1] + " " + text
+		// Stripping prefixes (timestamps, tags, levels) drops no keyword
+		// that matters; a decoded message is scanned anew.
+		text, quiet := parse(s)
+		if !strings.HasSuffix(s, text) {
+			found = keywords.find(text)
 		}
-		return text
-	}
-	return msg
-}
-
-// hasBodyField reports whether a raw line is a JSON body's "message" field.
-func hasBodyField(raw string) bool {
-	_, ok := messageField(stripPrefixes(trimSpace(raw)))
-	return ok
-}
-
-// collector gathers, line by line, what Extract chooses from.
-type collector struct {
-	units   []unit
-	markers []int // lines with the wrapper's bailout marker, ascending
-}
-
-// add records line i, cleaned to text, in which the scanner found found.
-func (c *collector) add(i int, text string, quiet bool, found hits) {
-	if found.has(flagMarker) {
-		c.markers = append(c.markers, i)
-	}
-	if quiet || found.has(flagInfo) || found.rules == 0 || hasInfoPrefix(text) {
-		return
-	}
-	if !found.has(flagEscape) || !strings.Contains(text, `\n`) {
-		if !found.has(flagNoise) {
-			c.addUnit(unit{line: i, text: text, found: found})
+		if found.has(flagMarker) {
+			// The wrapper's bailout lines are not causes; the reason it gives
+			// is one, which yields to its context (see compareTries).
+			markers = append(markers, i)
+			if reason, ok := bailoutReason(text); ok {
+				units = addUnit(units, unit{line: i, text: reason, rules: keywords.find(reason).rules | wrapperFatal, bailout: true})
+			}
+			continue
 		}
-		return
-	}
-	seg := 0
-	for part := range strings.SplitSeq(text, `\n`) {
-		part = trimSegment(part)
-		if f := keywords.scan(part); !f.has(flagNoise) {
-			c.addUnit(unit{line: i, seg: seg, text: part, found: f})
+		if found.has(flagWarning) || found.rules == 0 || isInfo(text) {
+			continue
 		}
-		seg++
-	}
-}
-
-func (c *collector) addUnit(u unit) {
-	if u.found.rules != 0 && u.text != "" && !isNoise(u.text) {
-		c.units = append(c.units, u)
-	}
-}
-
-// best returns, among the units keep accepts, one that the most specific
-// rule matches and that rule, or -1; between equals the latest, since a
-// traceback ends with its cause.
-//
-// A unit is classified by the first rule in table order that it matches.
-// Trying the rules one after another over all units, latest first, finds
-// the same unit as classifying every unit would, and stops at the first
-// match: most regexps never run.
-func (c *collector) best(keep func(*unit) bool) (*unit, int) {
-	for r := range rules {
-		bit := uint64(1) << r
-		for j := len(c.units) - 1; j >= 0; j-- {
-			u := &c.units[j]
-			if u.found.rules&bit != 0 && keep(u) && matches(u.text, u.found, r) {
-				return u, r
+		if !strings.Contains(text, `\n`) {
+			if !found.has(flagNoise) {
+				units = addUnit(units, newUnit(i, text, found, quiet))
+			}
+			continue
+		}
+		for part := range strings.SplitSeq(text, `\n`) {
+			part, q := parse(strings.TrimSpace(strings.Trim(strings.TrimSpace(part), `"`)))
+			if f := keywords.find(part); !f.has(flagNoise) {
+				units = addUnit(units, newUnit(i, part, f, quiet || q))
 			}
 		}
 	}
-	return nil, -1
+	for j := range units {
+		units[j].near = inWindow(units[j].line, markers)
+	}
+
+	// Every rule a unit holds a keyword of is a try; the best try whose
+	// regexp matches wins, and most regexps never run.
+	var tries []try
+	for j := range units {
+		for r := range rules {
+			if units[j].rules&(1<<r) != 0 {
+				tries = append(tries, try{&units[j], j, r})
+			}
+		}
+	}
+	slices.SortFunc(tries, compareTries)
+	for _, t := range tries {
+		if rules[t.r].re.MatchString(t.u.text) {
+			return Result{
+				Found:    true,
+				Message:  clip(withBodyMessage(withContinued(messageOf(rules[t.r], t.u.text), lines, t.u.line), lines, t.u.line)),
+				Category: rules[t.r].category,
+				Rule:     rules[t.r].name,
+				Line:     t.u.line,
+			}
+		}
+	}
+	return Result{Line: -1}
+}
+
+// newUnit makes a unit of a line's text, or of a part of it; a quiet
+// line (DEBUG, INFO) counts only when it is an exception, and a line that
+// will be retried or is quiet ranks low (see compareTries).
+func newUnit(line int, text string, found hits, quiet bool) unit {
+	if quiet && !exceptionLine.MatchString(text) {
+		return unit{}
+	}
+	return unit{line: line, text: text, rules: found.rules, demoted: quiet || found.has(flagRetry)}
+}
+
+// maxUnitBytes bounds the text the rules read: a regexp costs in
+// proportion to it, and a message is one line of MaxMessageRunes anyway.
+// A long line still gives all its escaped parts (up to maxLineBytes).
+const maxUnitBytes = 4 << 10
+
+func addUnit(units []unit, u unit) []unit {
+	if u.rules == 0 || u.text == "" || hasPrefix(u.text, noisePrefixes) || detailField.MatchString(u.text) {
+		return units
+	}
+	if len(u.text) > maxUnitBytes {
+		u.text = strings.ToValidUTF8(u.text[:maxUnitBytes], "")
+	}
+	return append(units, u)
+}
+
+// try is a unit and a rule it may match; j is the unit's place in the log.
+type try struct {
+	u    *unit
+	j, r int
+}
+
+// compareTries orders tries best first:
+//
+//  1. A line near the wrapper's bailout before any other, as the bailout
+//     follows its cause.
+//  2. A rule that names a cause before a vague one ("exited with a
+//     non-zero status", "ERROR: …", the wrapper's own words), so that the
+//     final traceback's exception beats a generic platform line.
+//  3. A line that says it failed before one that will be retried or is
+//     quiet (DEBUG, INFO): a warning the program retried from did not end
+//     the run; yet one that names a cause says more than a vague line.
+//  4. The more specific rule, higher in the table.
+//  5. Any line before the wrapper's bailout reason, which restates the
+//     cause at best.
+//  6. The later line, since a traceback ends with its cause.
+func compareTries(a, b try) int {
+	return cmp.Or(
+		compareBool(!a.u.near, !b.u.near),
+		compareBool(rules[a.r].vague, rules[b.r].vague),
+		compareBool(a.u.demoted, b.u.demoted),
+		cmp.Compare(a.r, b.r),
+		compareBool(a.u.bailout, b.u.bailout),
+		cmp.Compare(b.j, a.j),
+	)
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// wrapperFatal is the rule bit of the wrapper's bailout reason.
+var wrapperFatal = uint64(1) << slices.IndexFunc(rules, func(r rule) bool { return r.name == ruleWrapperFatal })
+
+// bailoutReason returns what follows "FATAL ERROR DETECTED" in a line.
+func bailoutReason(text string) (string, bool) {
+	const marker = "fatal error detected"
+	i := strings.Index(lowerASCII(text), marker)
+	if i < 0 {
+		return "", false
+	}
+	reason := strings.TrimSpace(strings.TrimLeft(text[i+len(marker):], ": "))
+	return reason, reason != ""
 }
 
 // inWindow reports whether line is near a bailout marker; markers is sorted.
@@ -262,66 +236,25 @@ func inWindow(line int, markers []int) bool {
 	return i < len(markers) && markers[i] <= line+windowBefore
 }
 
-// trimSegment removes the blanks and quotes around a part of an escaped traceback.
-func trimSegment(p string) string {
-	return strings.TrimSpace(strings.Trim(strings.TrimSpace(p), `"`))
-}
-
-// matches reports whether rules[r] matches s, in which the scanner found found.
-func matches(s string, found hits, r int) bool {
-	needed := found.needs&(1<<r) != 0 || found.has(flagFold)
-	return keywords.gates[r].admits(s, needed) && keywords.match[r].MatchString(s)
-}
-
-func isNoise(s string) bool {
-	for _, p := range noisePrefixes {
-		if strings.HasPrefix(s, p) {
+// isInfo reports whether a line is the wrapper's progress or starts as
+// talk about errors.
+func isInfo(text string) bool {
+	if hasPrefix(text, infoPrefixes) {
+		return true
+	}
+	for _, p := range infoPhrases {
+		if hasPrefixFold(text, p) {
 			return true
 		}
 	}
 	return false
 }
 
-// messageOf builds the message a rule reports for the line it matched.
-func messageOf(r rule, s string) string {
-	m := r.re.FindStringSubmatch(s)
-	if m == nil {
-		return s
-	}
-	if r.format != nil {
-		return r.format(m)
-	}
-	if i := r.re.SubexpIndex("msg"); i > 0 && m[i] != "" {
-		return m[i]
-	}
-	return m[0]
-}
-
-// modulePath is the dotted Python module before an exception's class name
-// ("google.api_core.exceptions."), which tells a person nothing.
-var modulePath = regexp.MustCompile(`^(?:[a-z_][a-z0-9_]*\.)+([A-Z]\w*:)`)
-
-// clip makes a message one tidy line of at most MaxMessageRunes runes.
-func clip(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	s = modulePath.ReplaceAllString(s, "$1")
-	s = strings.TrimRight(s, ` ,`)
-	if strings.Count(s, `"`)%2 == 1 {
-		s = strings.TrimSuffix(strings.TrimPrefix(s, `"`), `"`)
-		s = strings.TrimSpace(s)
-	}
-	if runeLen(s) <= MaxMessageRunes {
-		return s
-	}
-	cut, n := 0, 0
-	for i := range s {
-		if n == MaxMessageRunes-1 {
-			cut = i
-			break
+func hasPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
 		}
-		n++
 	}
-	return strings.TrimRight(s[:cut], " ") + "…"
+	return false
 }
-
-func runeLen(s string) int { return utf8.RuneCountInString(s) }

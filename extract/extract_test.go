@@ -208,3 +208,86 @@ func TestExitCodeOnlyWhenNothingMoreSpecific(t *testing.T) {
 		t.Fatalf("got %s", got.Rule)
 	}
 }
+
+func TestJSONLevelsDefaultAndNumbersAreUnknownNotQuiet(t *testing.T) {
+	for _, line := range []string{
+		`{"severity":"DEFAULT","message":"ValueError: x"}`,
+		`{"message":"ValueError: x","level":50}`,
+		`{"severity":"DEFAULT","levelname":"ERROR","message":"ValueError: x"}`,
+	} {
+		if got := Extract([]string{line}); got.Message != "ValueError: x" {
+			t.Errorf("%s: got %q", line, got.Message)
+		}
+	}
+	if got := Extract([]string{`{"severity":"DEFAULT","levelname":"INFO","message":"retry policy: 3 attempts on DEADLINE_EXCEEDED"}`}); got.Found {
+		t.Errorf("an INFO line read as the error: %q", got.Message)
+	}
+}
+
+func TestErrorDumpFieldsAreNotCauses(t *testing.T) {
+	for _, l := range []string{
+		"reason: IAM_PERMISSION_DENIED",
+		"  reason: RATE_LIMIT_EXCEEDED",
+		`"status": "PERMISSION_DENIED",`,
+		"- '@type': type.googleapis.com/google.rpc.QuotaFailure",
+		`- "@type": type.googleapis.com/google.rpc.ErrorInfo`,
+		"status: RESOURCE_EXHAUSTED",
+		"- description: Quota exceeded for aiplatform.googleapis.com/custom_model_training_cpus",
+	} {
+		if got := Extract([]string{l}); got.Found {
+			t.Errorf("%q read as an error: %s %q", l, got.Rule, got.Message)
+		}
+	}
+}
+
+func TestVagueBailoutReasonYieldsToItsContext(t *testing.T) {
+	lines := []string{
+		"ERROR: could not reach the launch queue vertex-gpu",
+		"❌ Agent process 57 failed",
+		"🚨 FATAL ERROR DETECTED: Error running job",
+		"❌ Killing agent (PID 57)...",
+	}
+	if got := Extract(lines); got.Line != 0 {
+		t.Fatalf("got %s %q at %d, want the ERROR line", got.Rule, got.Message, got.Line)
+	}
+}
+
+func TestSpecificBailoutReasonStands(t *testing.T) {
+	lines := []string{
+		"The replica workerpool0-0 exited with a non-zero status of 1.",
+		"🚨 FATAL ERROR DETECTED: ResourceExhausted: 429 Quota exceeded for aiplatform.googleapis.com/custom_model_training_cpus",
+		"❌ Killing agent (PID 57)...",
+	}
+	if got := Extract(lines); got.Rule != "quota" || strings.Contains(got.Message, "FATAL") {
+		t.Fatalf("got %s %q, want the quota reason without the marker", got.Rule, got.Message)
+	}
+}
+
+func TestQuietLinesCountOnlyAsExceptionsAndRankLow(t *testing.T) {
+	lines := []string{
+		"INFO:root:retry policy: 3 attempts on DEADLINE_EXCEEDED",
+		"DEBUG: google.api_core.exceptions.PermissionDenied: 403 Permission 'run.jobs.run' denied on resource 'x'",
+		"🚨 FATAL ERROR DETECTED: step failed",
+	}
+	if got := Extract(lines); got.Line != 1 || got.Rule != "permission" {
+		t.Fatalf("got %s %q at %d, want the DEBUG exception", got.Rule, got.Message, got.Line)
+	}
+	lines = append([]string{"RuntimeError: the job's own failure"}, lines...)
+	if got := Extract(lines); got.Line != 0 {
+		t.Fatalf("got %s %q at %d, want the loud exception", got.Rule, got.Message, got.Line)
+	}
+}
+
+func TestRetriedLinesRankBelowTheFailure(t *testing.T) {
+	lines := []string{
+		"google.api_core.exceptions.ResourceExhausted: 429 Quota exceeded for logging write requests; retrying in 2s",
+		"urllib3.connectionpool: Retrying (Retry(total=4)) after connection broken by 'ProtocolError('Connection aborted.')'",
+		"KeyError: 'image_uri'",
+	}
+	if got := Extract(lines); got.Line != 2 {
+		t.Fatalf("got %s %q at %d, want the KeyError", got.Rule, got.Message, got.Line)
+	}
+	if got := Extract(lines[:2]); got.Line != 0 || got.Rule != "quota" {
+		t.Fatalf("alone, a retried line still names the cause: got %s %q", got.Rule, got.Message)
+	}
+}

@@ -27,9 +27,9 @@ const (
 	CategoryUnknown            Category = "unknown"
 )
 
-// rule recognises one kind of error line. A line is tried against the rules
-// in table order and takes the first that matches; between lines, the rule
-// higher in the table is the more specific cause.
+// rule recognises one kind of error line. Of two rules equally vague, the
+// one higher in the table is the more specific cause; compareTries says
+// what else decides between lines.
 type rule struct {
 	name     string
 	category Category
@@ -40,13 +40,17 @@ type rule struct {
 	re *regexp.Regexp
 	// format, when set, builds the message from re's submatches.
 	format func(m []string) string
+	// vague: the line says that something failed, not why; any rule
+	// that names a cause beats it wherever it stands in the table.
+	vague bool
 }
 
 // ruleWrapperFatal is the name of the launcher wrapper's own verdict, which
-// only stands when nothing more specific is near it.
+// only stands when nothing in its context says more.
 const ruleWrapperFatal = "wrapper_fatal"
 
-// rules is ordered from the most specific cause to the most generic.
+// rules is ordered from the most specific cause to the most generic; each
+// entry says what prints such lines, with an example.
 var rules = []rule{
 	// W&B SDK when its backend refuses a call: "Error while calling W&B API: permission denied (<Response [403]>)".
 	{name: "wandb_api_call", category: CategoryWandb, keywords: []string{"w&b api"},
@@ -113,6 +117,9 @@ var rules = []rule{
 	// argparse rejecting a script's arguments: "task.py: error: argument --lr: invalid float value: '3e-4,'".
 	{name: "argparse_error", category: CategoryPythonException, keywords: []string{": error: "},
 		re: regexp.MustCompile(`^(?P<msg>[\w.-]+\.py: error: .*)`)},
+	// gcloud's own Python crashing: "ERROR: gcloud crashed (AttributeError): 'NoneType' object has no attribute 'get'".
+	{name: "gcloud_crashed", category: CategoryPythonException, keywords: []string{"gcloud crashed ("},
+		re: regexp.MustCompile(`(?P<msg>gcloud crashed \(\w+\): .*\S)`)},
 	// The last line of a Python traceback: "ModuleNotFoundError: No module named 'transformers'".
 	{name: "python_exception", category: CategoryPythonException, keywords: []string{"error", "exception", "exit", "interrupt", "failure", "fault"},
 		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*[^:\s]|\(.*\))?)$`)},
@@ -131,20 +138,77 @@ var rules = []rule{
 		re: regexp.MustCompile(`^(?P<msg>(?:Uncaught )?(?:Type|Reference|Syntax|Range)?Error: .*\S)`)},
 	// torchrun's own account of a worker's death: "Signal 9 (SIGKILL) received by PID 319", "failed (exitcode: -9) local_rank: 1".
 	{name: "worker_signal", category: CategoryExitCode, keywords: []string{"received by pid", "(exitcode: -"},
-		re: regexp.MustCompile(`(?P<msg>.*(?:Signal \d+ \(SIG\w+\) received by PID \d+|failed \(exitcode: -\d+\) local_rank).*)`)},
+		re: regexp.MustCompile(`(?P<msg>.*(?:Signal \d+ \(SIG\w+\) received by PID \d+|failed \(exitcode: -\d+\) local_rank).*)`), vague: true},
 	// Non-zero exits reported by Vertex AI or Kubernetes: "The replica workerpool0-0 exited with a non-zero status of 137."
 	{name: "exit_status", category: CategoryExitCode, keywords: []string{"non-zero", "nonzero", "exit code", "exit status", "signal", "exited with"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal).*)`)},
-	// The launcher wrapper's verdict: "🚨 FATAL ERROR DETECTED: InvalidArgument"; vague, so a last resort near the bailout.
+		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal).*)`), vague: true},
+	// Lines that only say they are errors: "ERROR: could not connect", "FATAL: ...", "E0514 10:05:03 … failed".
+	{name: "generic_error", category: CategoryUnknown, keywords: []string{"error", "fatal", "critical", "failed", "panic"},
+		re: regexp.MustCompile(`^(?P<msg>(?:(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|panic)(?:\[\d+\])?[:\s]|E\d{4} ).*[^:\s]|.*\bfailed(?: with)?: .*[^:\s])$`), vague: true},
+	// The launcher wrapper's own account of a failed step: "❌ Could not fetch launch config"; it restates, so it yields to the program's words.
+	{name: "wrapper_error", category: CategoryUnknown, keywords: []string{"❌"},
+		re: regexp.MustCompile(`^(?P<msg>❌\s*.*[^:\s])$`), vague: true},
+	// The launcher wrapper's reason for bailing out, the text after "🚨 FATAL ERROR DETECTED:" ("Vertex AI job failed"):
+	// vague, so it only stands when nothing in its context says more (see Extract).
 	{name: ruleWrapperFatal, category: CategoryUnknown, keywords: []string{"fatal error detected"},
-		re: regexp.MustCompile(`(?i)FATAL ERROR DETECTED:?\s*(?P<msg>\S.*)`)},
-	// Lines that only say they are errors: "ERROR: could not connect", "FATAL: ...", "❌ Could not fetch launch config".
-	{name: "generic_error", category: CategoryUnknown, keywords: []string{"error", "fatal", "critical", "❌", "failed", "panic"},
-		re: regexp.MustCompile(`^(?P<msg>(?:(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|panic)(?:\[\d+\])?[:\s]|❌\s*|E\d{4} ).*[^:\s]|.*\bfailed(?: with)?: .*[^:\s])$`)},
+		re: regexp.MustCompile(`(?P<msg>\S.*)`), vague: true},
 	// Cloud Run's own record of the container's end: "Container called exit(1)."; only when nothing else explains it.
 	{name: "container_exit", category: CategoryExitCode, keywords: []string{"container called exit("},
-		re: regexp.MustCompile(`(?P<msg>Container called exit\([1-9]\d*\)\.?)`)},
+		re: regexp.MustCompile(`(?P<msg>Container called exit\([1-9]\d*\)\.?)`), vague: true},
 }
+
+// The phrases below mark lines that are not causes, or rank low.
+
+// markerPhrases are the launcher wrapper's bailout lines
+// ("🚨 FATAL ERROR DETECTED: …", "❌ Killing agent (PID 88)...").
+var markerPhrases = []string{"fatal error detected", "killing agent"}
+
+// infoPrefixes start the lines that the launcher wrapper prints as progress:
+// they can contain "error" ("⏳ Monitoring for fatal errors...") but never
+// report one.
+var infoPrefixes = []string{"⏱", "⏳", "ℹ", "🔍", "💓", "✅", "🚀", "▶", "🧹", "📜", "🛑", "🔄", "📦", "🐍"}
+
+// infoPhrases start lines that talk about errors without having one
+// ("Errors: 0", "Watching for errors in the agent output"). Inside a line
+// they say nothing: "AssertionError: expected 0 errors, got 5" is an error.
+var infoPhrases = []string{
+	"monitoring for", "checking for", "watching for", "looking for", "scanning for",
+	"errors: 0", "error_count: 0", "0 errors", "no errors", "retrying on error", "without error",
+	"error rate: 0", "errors=0",
+}
+
+// pythonWarnings mark Python's warnings ("…/_default.py:76: UserWarning: …
+// quota exceeded …"), which never end a run.
+var pythonWarnings = []string{"userwarning:", "deprecationwarning:", "futurewarning:", "runtimewarning:", "resourcewarning:", "pendingdeprecationwarning:"}
+
+// retryPhrases mark a line that will be retried, so did not end the run:
+// "503 Connect Failed; will retry in 1.4s", urllib3's "Retrying (Retry(total=4…".
+var retryPhrases = []string{"will retry", "will be retried", "retrying", "retry in ", "retry after", "retry attempt"}
+
+// noisePhrases mark lines that belong to an error report but never are its cause.
+var noisePhrases = []string{
+	"traceback (most recent call last)",
+	"the above exception was the direct cause",
+	"during handling of the above exception",
+	"debug_error_string",
+	"see above output for details",
+}
+
+// noisePrefixes start traceback frames, gRPC status dumps and Python's
+// exit after an error was printed, whose cause is on another line.
+var noisePrefixes = []string{`File "`, `status = StatusCode.`, `SystemExit:`}
+
+// detailField matches the fields of an error dump that name the error's
+// kind, not its cause: JSON's "status": "RESOURCE_EXHAUSTED", gcloud's YAML
+// "- '@type': …", "reason: IAM_PERMISSION_DENIED", "domain: …". They never
+// outrank the line they detail; a "message" field is read as a message.
+var detailField = regexp.MustCompile(`^(?:- )?['"]?(?:@type|reason|domain|metadata|status|code|field|description|fieldViolations|violations|subject|locale)['"]?\s*:`)
+
+// exceptionLine matches a line that starts as an error report does: with an
+// exception's class ("ValueError: …", "google.api_core.exceptions.NotFound:
+// 404 …") or gcloud's command ("(gcloud.run.jobs.execute) …"), as gcloud
+// --verbosity=debug prints the error it is about to report.
+var exceptionLine = regexp.MustCompile(`^(?:(?:(?:[a-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception)): |\(gcloud[\w.-]*\) )`)
 
 // httpErrorWithURLRunes: longer, a googleapiclient HttpError drops its URL,
 // which leaves too little room for the reason on one line.

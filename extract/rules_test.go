@@ -68,6 +68,8 @@ func TestRules(t *testing.T) {
 			"HTTP 200 OK from https://api.wandb.ai/graphql"},
 		{"http_error", "urllib.error.HTTPError: HTTP Error 404: Not Found", "HTTP Error 404",
 			"HTTP 200 OK from https://api.wandb.ai/graphql"},
+		{"gcloud_crashed", "ERROR: gcloud crashed (AttributeError): 'NoneType' object has no attribute 'get'", "gcloud crashed (AttributeError): 'NoneType'",
+			"gcloud crashed earlier today, rerunning"},
 		{"python_exception", "ModuleNotFoundError: No module named 'transformers'", "No module named 'transformers'",
 			"Traceback (most recent call last):"},
 		{"python_exception", "KeyError: 'learning_rate'", "KeyError", "  File \"/app/train.py\", line 3, in <module>"},
@@ -87,7 +89,7 @@ func TestRules(t *testing.T) {
 			"⏳ Monitoring for fatal errors..."},
 		{"generic_error", "ERROR: could not reach the launch queue", "could not reach",
 			"ℹ️ Errors: 0"},
-		{"generic_error", "❌ Could not fetch launch config", "Could not fetch launch config", "✅ Launch config found"},
+		{"wrapper_error", "❌ Could not fetch launch config", "Could not fetch launch config", "✅ Launch config found"},
 		{"container_exit", "Container called exit(1).", "exit(1)", "Container called exit(0)."},
 		{"google_api_status", "google.api_core.exceptions.Aborted: 409 Concurrent modification of ExperimentRun", "Aborted: 409", "Aborted run 3 of 5 by request"},
 		{"worker_signal", "torch.distributed.elastic.multiprocessing.api: [ERROR] failed (exitcode: -9) local_rank: 1 (pid: 319)", "exitcode: -9", "local_rank: 1 (pid: 319) started"},
@@ -131,6 +133,9 @@ func TestEveryRuleTested(t *testing.T) {
 	if len(rules) > 64 {
 		t.Fatalf("%d rules do not fit the 64-bit rule set", len(rules))
 	}
+	if n := len(keywords.buckets); n > 255 {
+		t.Fatalf("%d keyword buckets do not fit a uint8", n)
+	}
 	// Every rule must be reachable from at least one line.
 	for name := range src {
 		reached := false
@@ -172,10 +177,12 @@ var ruleExamples = []string{
 	"HTTPError: 500 x",
 	"requests.exceptions.HTTPError: 409 Client Error: Conflict for url: x",
 	"ValueError: x",
+	"ERROR: gcloud crashed (OSError): x",
 	"ERROR: (gcloud.x) y",
 	"sh: foo: command not found",
 	"The replica workerpool0-0 exited with a non-zero status of 1.",
 	"🚨 FATAL ERROR DETECTED: x",
 	"ERROR: broken",
+	"❌ Upload step broke",
 	"Container called exit(3).",
 }
