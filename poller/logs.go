@@ -11,6 +11,7 @@ import (
 
 	logging "cloud.google.com/go/logging/apiv2"
 	"cloud.google.com/go/logging/apiv2/loggingpb"
+	ltype "google.golang.org/genproto/googleapis/logging/type"
 	"github.com/googleapis/gax-go/v2"
 	"golang.org/x/time/rate"
 	"google.golang.org/grpc/codes"
@@ -260,13 +261,20 @@ func payloadLines(e *loggingpb.LogEntry) (raw, text string) {
 	case *loggingpb.LogEntry_TextPayload:
 		return p.TextPayload, p.TextPayload
 	case *loggingpb.LogEntry_JsonPayload:
-		msg := p.JsonPayload.GetFields()["message"].GetStringValue()
-		if msg == "" {
-			data, _ := p.JsonPayload.MarshalJSON()
-			return string(data), string(data)
+		fields := p.JsonPayload.AsMap()
+		// Cloud Logging lifts a structured line's "severity" into the entry;
+		// put it back, unless it is DEFAULT (unknown), so that a "level" or
+		// "levelname" of the payload still speaks.
+		if sev := e.GetSeverity(); sev != ltype.LogSeverity_DEFAULT {
+			fields["severity"] = sev.String()
 		}
-		data, _ := json.Marshal(map[string]string{"severity": e.GetSeverity().String(), "message": msg})
-		return string(data), msg
+		data, _ := json.Marshal(fields)
+		for _, key := range []string{"message", "msg"} {
+			if msg, ok := fields[key].(string); ok && msg != "" {
+				return string(data), msg
+			}
+		}
+		return string(data), string(data)
 	default:
 		return "", ""
 	}

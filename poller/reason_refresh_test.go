@@ -110,3 +110,21 @@ func TestShortPagesCostAtMostTwoRequestsPerRead(t *testing.T) {
 		t.Fatalf("%d log requests, want at most %d", n, 2+2*3)
 	}
 }
+
+// A JSON log line without a Cloud Logging severity arrives as DEFAULT: its
+// own "level" must still say it is an error.
+func TestJSONLogLevelReachesTheExtractor(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	spec := h.put("us-central1", "json", fakecloud.Failed, -time.Minute)
+	h.cloud.SetLogs(testProject, testJob, "json", []fakecloud.LogLine{
+		{Time: spec.Created.Add(time.Second), JSON: map[string]any{"message": "starting", "level": "info"}},
+		{Time: spec.Created.Add(2 * time.Second), JSON: map[string]any{"message": "ValueError: bad learning rate", "level": "error"}},
+	})
+	h.advance(2 * time.Minute)
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Error != "ValueError: bad learning rate" || e.Source != "logs" {
+		t.Fatalf("error %q from %s, want the JSON line's message", e.Error, e.Source)
+	}
+}
