@@ -1,0 +1,35 @@
+package lifecycle
+
+// Review of issue 7's change (branch review-7): each test here proves a
+// defect of the current code and FAILS on it.
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// Invariant 1 ("while snoozed: once in the snooze summary"): Classify keeps
+// at most maxMissed (100) changes for the summary and silently drops the
+// oldest. A snooze "until tomorrow 08:00" over a job failing in many
+// regions easily has more; the summary's title then counts 100 and the
+// rest were never announced at all.
+func TestReviewSnoozeSummaryHoldsEveryFailure(t *testing.T) {
+	m := New()
+	m.Observe(scopeA, nil, t0)
+	m.SnoozeUntil(t0.Add(16*time.Hour), t0)
+	const failures = 130
+	for i := range failures {
+		now := t0.Add(time.Duration(i+1) * 5 * time.Minute)
+		name := fmt.Sprintf("f%03d", i)
+		m.Observe(scopeA, []Sighting{sighting(name, Failed, now)}, now)
+		settle(m, scopeA, name, "ValueError: x")
+		if a := m.Classify(now); len(a.Changes)+len(a.Missed) != 0 {
+			t.Fatalf("snoozed, yet announced %d", len(a.Changes)+len(a.Missed))
+		}
+	}
+	a := m.Classify(t0.Add(16 * time.Hour))
+	if len(a.Missed) != failures {
+		t.Fatalf("snooze summary holds %d of the %d failures held back (the first is %s): the others are never announced", len(a.Missed), failures, a.Missed[0].Resource)
+	}
+}
