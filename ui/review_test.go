@@ -6,7 +6,9 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"runwatch/poller"
 	"runwatch/poller/lifecycle"
 )
 
@@ -24,5 +26,23 @@ func TestReviewNotificationNamesTheJobThatFailed(t *testing.T) {
 		if !strings.Contains(n.Title, "nightly-eval") {
 			t.Fatalf("a failure of nightly-eval notified as %q", n.Title)
 		}
+	}
+}
+
+// Claim 6 ("the header says never refreshed when nothing answered"): after
+// Settings switch to another project whose regions all refuse (say
+// permission denied), the header names the new project with the OLD
+// project's last refresh: LastSuccess is never reset on a new
+// configuration.
+func TestReviewHeaderAfterSwitchingToAProjectThatNeverAnswered(t *testing.T) {
+	u, _, _ := newTestUI(t)
+	u.Apply(poller.Result{Snapshot: snapshot(execution("us-east1", "e1", poller.StateSucceeded, time.Hour))})
+	other := poller.Snapshot{Project: "other-project", Job: "vertex-ai-launcher", RegionErrors: map[string]string{}, RegionsAsked: 2, TakenAt: now.Add(time.Minute)}
+	for _, r := range []string{"us-east1", "us-west3"} {
+		other.RegionErrors[r] = "list executions in " + r + ": permission denied"
+	}
+	u.Apply(poller.Result{Snapshot: other})
+	if !strings.Contains(u.Header.Text, "never refreshed") {
+		t.Fatalf("header %q: other-project never answered", u.Header.Text)
 	}
 }

@@ -33,3 +33,20 @@ func TestReviewSnoozeSummaryHoldsEveryFailure(t *testing.T) {
 		t.Fatalf("snooze summary holds %d of the %d failures held back (the first is %s): the others are never announced", len(a.Missed), failures, a.Missed[0].Resource)
 	}
 }
+
+// "Bounded in size (records pruned)": bound drops only announced records,
+// and `runwatch status` (ReadOnly) never announces. Used alone, as in a
+// script or CI check, every execution it ever lists stays for 30 days:
+// a job running every minute leaves tens of thousands of records.
+func TestReviewMemoryBoundedWithoutTheApp(t *testing.T) {
+	m := New()
+	m.Observe(scopeA, nil, t0)
+	for i := range 1000 { // one status run a minute, each seeing the newest run
+		now := t0.Add(time.Duration(i+1) * time.Minute)
+		m.Observe(scopeA, []Sighting{sighting(fmt.Sprintf("e%04d", i), Failed, now)}, now)
+		m.Prune(now)
+	}
+	if n := len(m.Jobs[scopeA.jobKey()].Records); n > maxRecordsPerJob {
+		t.Fatalf("%d records of one job remembered, bound is %d", n, maxRecordsPerJob)
+	}
+}
