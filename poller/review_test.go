@@ -232,3 +232,35 @@ func TestReviewRefreshNowKeepsTheRowsOfARegionNotAnswering(t *testing.T) {
 	}
 	t.Fatalf("after Refresh now the rows of us-east1 (not answering) are gone: %v (errors %v)", names(res.Snapshot.Executions), res.Snapshot.RegionErrors)
 }
+
+// Clock skew, invariant 4 and the README ("a read that ... finds no entries
+// yet, is retried with back-off and never remembered as the error"):
+// giving up on logs compares the LOCAL now with Cloud Run's completion
+// time. With the local clock 15 minutes ahead, the first read of a failure
+// that just ended (Cloud Logging lags by seconds) finds nothing and is
+// remembered at once as "no logs"; the error that arrives a moment later is
+// never read.
+func TestReviewLocalClockAheadRemembersNoLogsAfterOneEmptyRead(t *testing.T) {
+	h := newHarness(t)
+	const skew = 15 * time.Minute
+	p := h.poller("us-central1")
+	h.refresh(p)
+	h.advance(20 * time.Minute)
+	cloudNow := h.clock().Add(-skew) // after the first refresh by both clocks
+	spec := fakecloud.ExecutionSpec{Project: testProject, Region: "us-central1", Job: testJob, ID: "fresh", State: fakecloud.Failed,
+		Created: cloudNow.Add(-time.Minute), Started: cloudNow.Add(-59 * time.Second), Completed: cloudNow}
+	h.cloud.PutExecution(spec.Build())
+	h.advance(10 * time.Second)
+	h.refresh(p) // Cloud Logging has nothing yet
+	h.cloud.SetLogs(testProject, testJob, "fresh", []fakecloud.LogLine{{Time: cloudNow.Add(-30 * time.Second), Text: "ValueError: x", Severity: "ERROR"}})
+	var res Result
+	for range 4 {
+		h.advance(time.Minute)
+		res = h.refresh(p)
+	}
+	for _, e := range res.Snapshot.Executions {
+		if e.Name == "fresh" && e.Error != "ValueError: x" {
+			t.Fatalf("fresh: error %q, logs %q: one empty read 10 s after it ended was remembered as final", e.Error, e.Logs)
+		}
+	}
+}
