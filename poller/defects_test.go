@@ -179,7 +179,7 @@ func TestTwoWritersLoseNothingOfEachOther(t *testing.T) {
 		wg.Go(func() {
 			for i := range 50 {
 				region := fmt.Sprintf("r%d-%d", w, i)
-				pair.mem.Observe(scope(region), []lifecycle.Sighting{{Resource: region + "/e", State: lifecycle.Failed, Completed: t0}}, t0)
+				pair.mem.Observe(scope(region), []lifecycle.Sighting{{Resource: region + "/e", State: lifecycle.Failed, Completed: t0}}, t0, lifecycle.ByApp)
 				if err := pair.store.Save(pair.mem); err != nil {
 					t.Error(err)
 				}
@@ -281,7 +281,7 @@ func writeMemoryForever(path string) {
 	defer cancel()
 	for i := 0; ctx.Err() == nil; i++ {
 		s := lifecycle.Scope{Project: "p", Job: "j", Region: fmt.Sprintf("r%d-%s", i, strings.Repeat("x", 200))}
-		mem.Observe(s, []lifecycle.Sighting{{Resource: fmt.Sprintf("e%d", i), State: lifecycle.Failed, Completed: t0}}, t0)
+		mem.Observe(s, []lifecycle.Sighting{{Resource: fmt.Sprintf("e%d", i), State: lifecycle.Failed, Completed: t0}}, t0, lifecycle.ByApp)
 		if err := store.Save(mem); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

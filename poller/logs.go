@@ -11,9 +11,9 @@ import (
 
 	logging "cloud.google.com/go/logging/apiv2"
 	"cloud.google.com/go/logging/apiv2/loggingpb"
-	ltype "google.golang.org/genproto/googleapis/logging/type"
 	"github.com/googleapis/gax-go/v2"
 	"golang.org/x/time/rate"
+	ltype "google.golang.org/genproto/googleapis/logging/type"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -42,13 +42,14 @@ const (
 // at most logReadsAtOnce reads at once and logRequestsPerMinute requests a
 // minute, for all the reads of one Poller.
 type logReader struct {
-	client  *logging.Client
-	project string
-	job     string
-	timeout time.Duration
-	now     func() time.Time
-	limiter *rate.Limiter // one token per request
-	slots   chan struct{} // one per read in flight
+	client    *logging.Client
+	project   string
+	job       string
+	timeout   time.Duration
+	perMinute int // the request budget
+	now       func() time.Time
+	limiter   *rate.Limiter // one token per request
+	slots     chan struct{} // one per read in flight
 	// pausedUntil (unix nanoseconds): after Cloud Logging said
 	// RESOURCE_EXHAUSTED, no request is sent before then, not even one
 	// already waiting for its turn.
@@ -63,15 +64,20 @@ var errQuotaPause = status.Error(codes.ResourceExhausted, "not sent: the read qu
 
 func newLogReader(client *logging.Client, project, job string, timeout time.Duration, perMinute int, now func() time.Time) *logReader {
 	return &logReader{
-		client:  client,
-		project: project,
-		job:     job,
-		timeout: timeout,
-		now:     now,
-		limiter: rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), 5),
-		slots:   make(chan struct{}, logReadsAtOnce),
+		client:    client,
+		project:   project,
+		job:       job,
+		timeout:   timeout,
+		now:       now,
+		perMinute: perMinute,
+		limiter:   rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), 5),
+		slots:     make(chan struct{}, logReadsAtOnce),
 	}
 }
+
+// setClient replaces the client, as after credentials were rebuilt; the
+// caller makes sure no read is under way.
+func (r *logReader) setClient(c *logging.Client) { r.client = c }
 
 // paused reports whether reads are held back after RESOURCE_EXHAUSTED.
 func (r *logReader) paused() bool { return r.now().UnixNano() < r.pausedUntil.Load() }

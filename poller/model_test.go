@@ -82,9 +82,10 @@ func (e *modelExec) scope() lifecycle.Scope {
 
 // modelScope is the reference's view of one watched scope.
 type modelScope struct {
-	learnedAt time.Time
-	learned   bool
-	following map[string]bool
+	learnedAt   time.Time
+	learned     bool
+	unwatchedAt time.Time // the app's settings left it
+	following   map[string]bool
 }
 
 // model is the reference: the cloud's truth, and what must be announced.
@@ -100,6 +101,8 @@ type model struct {
 	quota   bool            // Cloud Logging says RESOURCE_EXHAUSTED
 	scopes  map[string]*modelScope
 	known   map[string]bool // terminal executions some refresh saw ended
+	knownAt map[string]time.Time
+	fresh   bool            // the poller is new: its first refresh marks the scopes it does not watch
 	must    map[string]bool // failures that must be announced
 	learned map[string]bool // terminal executions learned silently
 	// announced counts announcements per resource and kind.
@@ -148,7 +151,7 @@ func newModel(t *testing.T, seed uint64) *model {
 	m := &model{
 		t: t, h: h, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		byRes: map[string]*modelExec{}, faulty: map[string]bool{}, scopes: map[string]*modelScope{},
-		known: map[string]bool{}, must: map[string]bool{}, learned: map[string]bool{},
+		known: map[string]bool{}, knownAt: map[string]time.Time{}, must: map[string]bool{}, learned: map[string]bool{},
 		announced: map[string]int{}, fixes: map[string]string{}, records: map[string]map[string]*modelExec{},
 		reads: map[string]int{},
 	}
@@ -158,6 +161,7 @@ func newModel(t *testing.T, seed uint64) *model {
 }
 
 func (m *model) newPoller() {
+	m.fresh = true
 	m.p = New(m.cfg, m.h.clients, m.h.store,
 		Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second, LogRequestsPerMinute: 100000, ListTimeout: 2 * time.Second})
 }
@@ -371,6 +375,15 @@ func (m *model) refresh(i int) {
 	for _, e := range m.execs {
 		complete[e.id] = e.logsComplete && !m.quota
 	}
+	if m.fresh {
+		for key, ms := range m.scopes {
+			s := scopeKeyParts(key)
+			if ms.learned && ms.unwatchedAt.IsZero() && !(s.Project == m.cfg.Project && s.Job == m.cfg.Job && slices.Contains(m.cfg.Regions, s.Region)) {
+				ms.unwatchedAt = now
+			}
+		}
+		m.fresh = false
+	}
 	var learnedNow []*modelExec
 	for _, region := range m.cfg.Regions {
 		if m.faulty[region] {
@@ -378,9 +391,18 @@ func (m *model) refresh(i int) {
 		}
 		s := lifecycle.Scope{Project: m.cfg.Project, Job: m.cfg.Job, Region: region}
 		ms := m.scopeOf(s)
-		first := !ms.learned
+		first := !ms.learned || !ms.unwatchedAt.IsZero()
 		if first {
-			ms.learned, ms.learnedAt = true, now
+			// Back after the settings left it: what became known while it
+			// was unwatched (nothing, here) and what it lists now is history.
+			for res := range m.must {
+				if e := m.byRes[res]; e.scope() == s && m.announced[res] == 0 && m.knownAt[res].After(ms.unwatchedAt) && ms.learned {
+					delete(m.must, res)
+					m.learned[res] = true
+					learnedNow = append(learnedNow, e)
+				}
+			}
+			ms.learned, ms.learnedAt, ms.unwatchedAt = true, now, time.Time{}
 		}
 		seen := m.listing(region)
 		for res := range ms.following {
@@ -401,7 +423,8 @@ func (m *model) refresh(i int) {
 				continue
 			}
 			m.known[e.resource()] = true
-			if first || (!followed && e.completed.Before(ms.learnedAt)) {
+			m.knownAt[e.resource()] = now
+			if first || (!followed && e.completed.Before(ms.learnedAt.Add(-lifecycle.SkewAllowance))) {
 				m.learned[e.resource()] = true
 				learnedNow = append(learnedNow, e)
 			} else if e.state == fakecloud.Failed {
@@ -534,7 +557,7 @@ func (m *model) check(c lifecycle.Change) {
 		}
 		if (c.Kind == lifecycle.NewFailure) == failing {
 			m.dumpJob(e)
-			m.t.Fatalf("%s (ended %s) announced as %s while the job's verdict was %v (ended %s)", e.id, e.completed.Format(time.TimeOnly), c.Kind, verdictWord(verdict), verdict.completed.Format(time.TimeOnly))
+			m.t.Fatalf("%s (ended %s) announced as %s while the job's verdict was %v", e.id, e.completed.Format(time.TimeOnly), c.Kind, verdictWord(verdict))
 		}
 		if e.logsComplete && c.Record.Error.Source == "logs" && !strings.Contains(e.errLine, c.Record.Error.Line) {
 			m.t.Fatalf("%s announced with error %q, want %q", e.id, c.Record.Error.Line, e.errLine)
@@ -560,7 +583,13 @@ func verdictWord(e *modelExec) string {
 	if e == nil {
 		return "none"
 	}
-	return e.id + " " + e.state.String()
+	return e.id + " " + e.state.String() + " ended " + e.completed.Format(time.TimeOnly)
+}
+
+// scopeKeyParts undoes Scope.Key.
+func scopeKeyParts(key string) lifecycle.Scope {
+	parts := strings.SplitN(key, "/", 3)
+	return lifecycle.Scope{Project: parts[0], Job: parts[1], Region: parts[2]}
 }
 
 // drain lets everything settle: regions answer, logs are readable, the

@@ -60,6 +60,7 @@ type Poller struct {
 	now         func() time.Time
 	listTimeout time.Duration
 	readOnly    bool
+	unwatched   bool // the scopes this poller does not watch are marked so
 
 	mu       sync.Mutex
 	store    MemoryStore
@@ -111,6 +112,14 @@ func New(cfg Config, clients Clients, store MemoryStore, opts Options) *Poller {
 	return p
 }
 
+// observer says whether this poller's observations can become news.
+func (p *Poller) observer() lifecycle.Observer {
+	if p.readOnly {
+		return lifecycle.ByStatus
+	}
+	return lifecycle.ByApp
+}
+
 // scope is what the poller watches in a region.
 func (p *Poller) scope(region string) lifecycle.Scope {
 	return lifecycle.Scope{Project: p.cfg.Project, Job: p.cfg.Job, Region: region}
@@ -134,6 +143,13 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
+	if !p.readOnly && !p.unwatched {
+		// The app watches these scopes now, and no others.
+		p.mem.Unwatch(func(s lifecycle.Scope) bool {
+			return s.Project == p.cfg.Project && s.Job == p.cfg.Job && slices.Contains(p.cfg.Regions, s.Region)
+		}, p.now())
+		p.unwatched = true
+	}
 	follow := map[string][]string{}
 	for _, r := range p.cfg.Regions {
 		follow[r] = p.mem.Following(p.scope(r))
@@ -160,14 +176,14 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 		}
 		p.listed[l.region] = regionView{executions: l.executions, at: now}
 		for _, name := range l.gone {
-			p.mem.Unfollow(scope, name)
+			p.mem.Unfollow(scope, name, now)
 		}
 		var seen []lifecycle.Sighting
 		for _, e := range slices.Concat(l.executions, l.followed) {
 			seen = append(seen, sightingOf(e))
 			listed[e.GetName()] = e
 		}
-		p.mem.Observe(scope, seen, now)
+		p.mem.Observe(scope, seen, now, p.observer())
 	}
 	snap.Unauthenticated = unauthenticated > 0 && unauthenticated == len(listings)
 	snap.Executions = p.view(snap.RegionErrors)
@@ -177,7 +193,7 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 	res := Result{Warning: p.warning}
 	if !p.readOnly {
 		ann := p.mem.Classify(p.now())
-		res.Changes, res.Missed = ann.Changes, ann.Missed
+		res.Changes, res.Missed, res.MissedMore = ann.Changes, ann.Missed, ann.MissedMore
 	}
 	p.annotate(&snap)
 	p.mem.Prune(p.now())
@@ -486,7 +502,9 @@ func (p *Poller) readDueLogs(ctx context.Context, targets []logTarget) {
 // when there still are none long after the end, else a retry with back-off.
 // A failed read is never remembered as the error.
 func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Time) {
-	ended := cmp.Or(t.record.Completed, t.record.FirstSeen)
+	// Measured from when this machine first saw it ended, not from Cloud
+	// Run's completion time: the two clocks may differ.
+	ended := t.record.FirstSeen
 	current, _ := p.mem.Record(t.scope, t.resource)
 	info := current.Error // Cloud Run's reason stays when the logs say nothing better
 	switch {
@@ -580,6 +598,38 @@ func (p *Poller) Snooze(until time.Time) (Snapshot, error) {
 
 func (p *Poller) saveAndAnnotate() (Snapshot, error) {
 	err := p.store.Save(p.mem)
-	p.annotate(&p.last)
-	return p.last, err
+	// A copy: the last picture's executions are already in the UI's hands.
+	snap := p.last
+	snap.Executions = slices.Clone(p.last.Executions)
+	p.annotate(&snap)
+	p.last = snap
+	return snap, err
+}
+
+// Reconfigure watches with new settings, keeping what is known of the
+// regions still watched (their last listings, log read back-offs).
+func (p *Poller) Reconfigure(cfg Config) {
+	cfg = cfg.WithDefaults()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if cfg.Project != p.cfg.Project || cfg.Job != p.cfg.Job {
+		clear(p.listed)
+		p.logs = newLogReader(p.logs.client, cfg.Project, cfg.Job, p.logs.timeout, p.logs.perMinute, p.now)
+	}
+	for region := range p.listed {
+		if !slices.Contains(cfg.Regions, region) {
+			delete(p.listed, region)
+		}
+	}
+	p.cfg, p.unwatched = cfg, false
+}
+
+// SetClients replaces the clients, as after credentials were rebuilt,
+// keeping what the poller knows (the regions' last listings, the log read
+// back-off and quota pause).
+func (p *Poller) SetClients(c Clients) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.runs, p.tasks = c.Run, c.Tasks
+	p.logs.setClient(c.Logging)
 }

@@ -34,10 +34,15 @@ func TestReviewBoundedMemoryReannouncesWhatIsStillListed(t *testing.T) {
 			State: fakecloud.Failed, Created: created, Started: created.Add(time.Second), Completed: created.Add(30 * time.Second)}
 		h.cloud.PutExecution(spec.Build())
 	}
-	h.advance(time.Hour) // logs long given up on: every failure is settled at once
-	first := h.refresh(p)
-	if len(first.Changes) != 420 {
-		t.Fatalf("first refresh announced %d failures, want 420", len(first.Changes))
+	h.advance(time.Hour)
+	announcedNow := len(h.refresh(p).Changes)
+	h.advance(lifecycle.AnnounceAfter) // no logs: announced without their error
+	if announcedNow += len(h.refresh(p).Changes); announcedNow != 420 {
+		t.Fatalf("%d failures announced, want 420", announcedNow)
+	}
+	h.advance(giveUpOnLogsAfter) // no logs, ever: settled as such
+	if res := h.refresh(p); len(res.Changes) != 0 {
+		t.Fatalf("settling their logs announced %d again", len(res.Changes))
 	}
 	logReads := len(h.cloud.LogRequests())
 	for i := range 3 {
@@ -95,7 +100,7 @@ func TestReviewGoneFollowedExecutionIsFollowedNoMore(t *testing.T) {
 	scope := lifecycle.Scope{Project: testProject, Job: testJob, Region: "us-central1"}
 	ghost := "projects/" + testProject + "/locations/us-central1/jobs/" + testJob + "/executions/ghost"
 	mem := lifecycle.New()
-	mem.Observe(scope, []lifecycle.Sighting{{Resource: ghost, State: lifecycle.Running, Created: t0.Add(-time.Hour)}}, t0.Add(-time.Hour))
+	mem.Observe(scope, []lifecycle.Sighting{{Resource: ghost, State: lifecycle.Running, Created: t0.Add(-time.Hour)}}, t0.Add(-time.Hour), lifecycle.ByApp)
 	if err := h.store.Save(mem); err != nil {
 		t.Fatal(err)
 	}
@@ -187,20 +192,21 @@ func TestReviewAppAnnouncesOnlyTheJobItWatches(t *testing.T) {
 	}
 }
 
-// README ("Failures first seen by `runwatch status` count as seen") is now
-// false: status is ReadOnly and leaves them unannounced, so the app
-// announces them. Either the README or the code is wrong.
-func TestReviewREADMEFailuresFirstSeenByStatusCountAsSeen(t *testing.T) {
+// A failure status saw first, in a scope the app watches, is still the
+// app's to announce once: status announces nothing (the README says so).
+func TestFailureFirstSeenByStatusIsAnnouncedByTheApp(t *testing.T) {
 	h := newHarness(t)
 	app := h.poller("us-central1")
 	h.refresh(app)
 	h.failWith("us-central1", "seen-by-status", -time.Minute, "ValueError: x")
 	h.advance(5 * time.Minute)
 	status := h.pollerWith(Options{ReadOnly: true}, "us-central1")
-	h.refresh(status)
+	if a := announced(h.refresh(status)); a != "" {
+		t.Fatalf("status announced %q", a)
+	}
 	h.advance(time.Minute)
-	if a := announced(h.refresh(app)); a != "" {
-		t.Fatalf("README says failures first seen by `runwatch status` count as seen; the app announced %q", a)
+	if a := announced(h.refresh(app)); a != "new_failure:seen-by-status" {
+		t.Fatalf("the app announced %q, want the failure status saw first", a)
 	}
 }
 

@@ -128,8 +128,10 @@ type Result struct {
 	// Changes are the terminal executions classified by this refresh, each
 	// handed out once (see lifecycle.Memory.Classify): what to notify.
 	Changes []lifecycle.Change
-	// Missed is what a snooze that just ended held back, for one summary.
-	Missed []lifecycle.Change
+	// Missed is what a snooze that just ended held back, for one summary;
+	// MissedMore counts what it held beyond those, told as a number.
+	Missed     []lifecycle.Change
+	MissedMore int
 	// Warning is a problem worth a line in a log, such as an unreadable memory.
 	Warning string
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -30,10 +31,24 @@ type MemoryStore interface {
 // Fyne's preferences.json.
 const MemoryFileName = "memory.json"
 
-// StorageDir is the Fyne app storage of the app with this ID
-// ($XDG_CONFIG_HOME/fyne/<app-id>), where Fyne keeps preferences.json.
+// StorageDir is the Fyne app storage of the app with this ID, where Fyne
+// keeps preferences.json, found the way Fyne finds it (so a headless
+// command and the app share it): $XDG_CONFIG_HOME/fyne/<app-id> on Linux,
+// ~/Library/Preferences/fyne/<app-id> on macOS,
+// %USERPROFILE%\AppData\Roaming\fyne\<app-id> on Windows.
 func StorageDir(appID string) (string, error) {
-	dir, err := os.UserConfigDir()
+	var dir string
+	var err error
+	switch runtime.GOOS {
+	case "darwin":
+		dir, err = os.UserHomeDir()
+		dir = filepath.Join(dir, "Library", "Preferences")
+	case "windows":
+		dir, err = os.UserHomeDir()
+		dir = filepath.Join(dir, "AppData", "Roaming")
+	default:
+		dir, err = os.UserConfigDir()
+	}
 	if err != nil {
 		return "", fmt.Errorf("find the storage of %s: %w", appID, err)
 	}

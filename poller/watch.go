@@ -104,8 +104,9 @@ func (w *Watcher) withPoller(do func(*Poller) (Snapshot, error)) {
 
 // Run polls until ctx ends, starting over when new settings come.
 func (w *Watcher) Run(ctx context.Context, cfg Config) {
+	var p *Poller
 	for {
-		next, ok := w.watch(ctx, cfg.WithDefaults())
+		next, ok := w.watch(ctx, cfg.WithDefaults(), &p)
 		if !ok {
 			return
 		}
@@ -123,8 +124,11 @@ const (
 )
 
 // watch connects (again every interval, or at once on RefreshNow, while it
-// cannot) and polls, until new settings come (returned) or ctx ends.
-func (w *Watcher) watch(ctx context.Context, cfg Config) (Config, bool) {
+// cannot) and polls, until new settings come (returned) or ctx ends. One
+// poller (*poller) serves across reconnections and settings, so what it
+// knows (the last listing of a region not answering, log read back-offs)
+// stays.
+func (w *Watcher) watch(ctx context.Context, cfg Config, poller **Poller) (Config, bool) {
 	w.view.SetInterval(cfg.Interval)
 	for {
 		connectCtx, cancel := context.WithTimeout(ctx, connectTimeout)
@@ -142,7 +146,15 @@ func (w *Watcher) watch(ctx context.Context, cfg Config) (Config, bool) {
 			}
 			continue
 		}
-		next, why := w.poll(ctx, resolved, clients)
+		p := *poller
+		if p == nil {
+			p = New(resolved, clients, w.store, w.opts)
+			*poller = p
+		} else {
+			p.Reconfigure(resolved)
+			p.SetClients(clients)
+		}
+		next, why := w.poll(ctx, p, resolved.Interval)
 		clients.Close()
 		switch why {
 		case stopped:
@@ -153,30 +165,30 @@ func (w *Watcher) watch(ctx context.Context, cfg Config) (Config, bool) {
 	}
 }
 
-// poll refreshes every interval with one set of clients.
-func (w *Watcher) poll(ctx context.Context, cfg Config, clients Clients) (Config, outcome) {
-	p := New(cfg, clients, w.store, w.opts)
+// poll refreshes every interval until the clients must be rebuilt, new
+// settings come or ctx ends.
+func (w *Watcher) poll(ctx context.Context, p *Poller, interval time.Duration) (Config, outcome) {
 	w.current.Store(p)
 	defer w.current.Store(nil)
-	ticker := time.NewTicker(cfg.Interval)
+	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
 		res := p.Refresh(ctx)
 		if ctx.Err() != nil {
-			return cfg, stopped
+			return Config{}, stopped
 		}
 		w.view.Apply(res)
 		select {
 		case <-ticker.C:
 			if res.Snapshot.Unauthenticated {
-				return cfg, reconnect
+				return Config{}, reconnect
 			}
 		case <-w.refreshNow:
-			return cfg, reconnect
+			return Config{}, reconnect
 		case next := <-w.reconfigure:
 			return next, reconfigure
 		case <-ctx.Done():
-			return cfg, stopped
+			return Config{}, stopped
 		}
 	}
 }

@@ -135,6 +135,9 @@ func (u *UI) togglePause() {
 // Apply shows a refresh's result and words what it classified as news.
 func (u *UI) Apply(res poller.Result) {
 	snap := res.Snapshot
+	if prev := u.status.Snapshot; prev.Project != snap.Project || prev.Job != snap.Job {
+		u.status.LastSuccess = time.Time{} // another project or job: its own refreshes count
+	}
 	u.status.Snapshot, u.status.HasSnapshot, u.status.Problem = snap, true, ""
 	if !allRegionsFailed(snap) {
 		u.status.LastSuccess = snap.TakenAt
@@ -147,7 +150,7 @@ func (u *UI) Apply(res poller.Result) {
 	if u.PauseItem.Checked {
 		return
 	}
-	for _, n := range NotificationsFor(snap.Job, res.Changes, res.Missed) {
+	for _, n := range NotificationsFor(res.Changes, res.Missed, res.MissedMore) {
 		u.notify(fyne.NewNotification(EscapeMarkup(n.Title), EscapeMarkup(n.Body)))
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"runwatch/poller/lifecycle"
@@ -23,17 +24,18 @@ const maxNotified = 5
 // lifecycle.Memory.Classify): one change is one notification; several
 // become one summary; what a snooze held back becomes one more summary.
 // It decides nothing: what is news was decided before.
-func NotificationsFor(job string, changes, missed []lifecycle.Change) []Notification {
+// missedMore counts what a snooze held beyond the changes it kept.
+func NotificationsFor(changes, missed []lifecycle.Change, missedMore int) []Notification {
 	var out []Notification
 	switch len(changes) {
 	case 0:
 	case 1:
 		out = append(out, single(changes[0]))
 	default:
-		out = append(out, summary(summaryTitle(job, changes), changes))
+		out = append(out, summary(summaryTitle(changes, 0), changes, 0))
 	}
 	if len(missed) > 0 {
-		out = append(out, summary(fmt.Sprintf("While notifications were snoozed: %s", summaryTitle(job, missed)), missed))
+		out = append(out, summary("While notifications were snoozed: "+summaryTitle(missed, missedMore), missed, missedMore))
 	}
 	return out
 }
@@ -67,20 +69,27 @@ func single(c lifecycle.Change) Notification {
 	return n
 }
 
-// summary words several changes, one line each.
-func summary(title string, changes []lifecycle.Change) Notification {
+// summary words several changes, one line each (naming the job when they
+// are of several); uncounted more are told as a number.
+func summary(title string, changes []lifecycle.Change, uncounted int) Notification {
+	jobs := jobsOf(changes)
 	var lines []string
 	for _, c := range changes[:min(len(changes), maxNotified)] {
-		lines = append(lines, c.Scope.Region+": "+kindWord[c.Kind]+changeDetail(c))
+		where := c.Scope.Region
+		if len(jobs) > 1 {
+			where = c.Scope.Job + " in " + where
+		}
+		lines = append(lines, where+": "+kindWord[c.Kind]+changeDetail(c))
 	}
-	if more := len(changes) - maxNotified; more > 0 {
+	if more := len(changes) - maxNotified + uncounted; more > 0 {
 		lines = append(lines, fmt.Sprintf("and %d more", more))
 	}
 	return Notification{Title: title, Body: strings.Join(lines, "\n")}
 }
 
-// summaryTitle counts changes by kind: "vertex-ai-launcher: 2 failed, 1 fixed".
-func summaryTitle(job string, changes []lifecycle.Change) string {
+// summaryTitle counts changes by kind: "vertex-ai-launcher: 2 failed, 1
+// fixed"; uncounted more are added to the count.
+func summaryTitle(changes []lifecycle.Change, uncounted int) string {
 	counts := map[lifecycle.Kind]int{}
 	for _, c := range changes {
 		counts[c.Kind]++
@@ -91,7 +100,21 @@ func summaryTitle(job string, changes []lifecycle.Change) string {
 			parts = append(parts, fmt.Sprintf("%d %s", n, kindWord[k]))
 		}
 	}
-	return job + ": " + strings.Join(parts, ", ")
+	if uncounted > 0 {
+		parts = append(parts, fmt.Sprintf("%d more", uncounted))
+	}
+	return strings.Join(jobsOf(changes), ", ") + ": " + strings.Join(parts, ", ")
+}
+
+// jobsOf names the jobs of changes, in order of first appearance.
+func jobsOf(changes []lifecycle.Change) []string {
+	var jobs []string
+	for _, c := range changes {
+		if !slices.Contains(jobs, c.Scope.Job) {
+			jobs = append(jobs, c.Scope.Job)
+		}
+	}
+	return jobs
 }
 
 // kindWord names a kind of change in a summary.

@@ -22,7 +22,7 @@ func TestReviewNotificationNamesTheJobThatFailed(t *testing.T) {
 	c := lifecycle.Change{Kind: lifecycle.NewFailure, Resource: "projects/p/locations/us-central1/jobs/nightly-eval/executions/eval-bad",
 		Scope:  lifecycle.Scope{Project: "p", Job: "nightly-eval", Region: "us-central1"},
 		Record: lifecycle.Record{State: lifecycle.Failed, Error: lifecycle.ErrorInfo{Line: "ValueError: x"}}}
-	for _, n := range NotificationsFor("vertex-ai-launcher", []lifecycle.Change{c}, nil) {
+	for _, n := range NotificationsFor([]lifecycle.Change{c}, nil, 0) {
 		if !strings.Contains(n.Title, "nightly-eval") {
 			t.Fatalf("a failure of nightly-eval notified as %q", n.Title)
 		}

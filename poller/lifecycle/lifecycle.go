@@ -16,23 +16,52 @@ type Sighting struct {
 	Completed time.Time
 }
 
-// Observe takes what a region that answered listed. The first answer of a
-// scope learns its terminal executions silently; later ones record new
-// terminal executions to be classified. Executions not yet ended are
-// followed until they end.
-func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time) {
+// Observer says who observes: the app, which announces, or runwatch
+// status, which only remembers.
+type Observer int
+
+const (
+	// ByApp: the tray app; a scope it watches for the first time, or again
+	// after it stopped watching it, is learned.
+	ByApp Observer = iota
+	// ByStatus: runwatch status; it learns scopes new to the memory but
+	// makes nothing news.
+	ByStatus
+)
+
+// Observe takes what a region that answered listed. A scope's first answer
+// (to the app: its first since it last stopped watching it) learns its
+// terminal executions silently; later answers record new terminal
+// executions to be classified. Executions not yet ended are followed until
+// they end.
+func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observer) {
 	key := scope.Key()
 	s := m.Scopes[key]
-	first := s == nil
-	if first {
-		s = &ScopeState{LearnedAt: now}
+	learning := s == nil || (by == ByApp && (!s.Watched || !s.UnwatchedAt.IsZero()))
+	if s == nil {
+		s = &ScopeState{}
 		m.Scopes[key] = s
 	}
 	j := m.job(scope.jobKey())
+	if learning {
+		// What the memory holds of the scope that the app has not made news
+		// of (seen by status, or while the app watched something else) is
+		// history now.
+		since := s.UnwatchedAt
+		for _, r := range j.Records {
+			if r.Region == scope.Region && !r.Announced && (!s.Watched || r.FirstSeen.After(since)) {
+				r.Learned, r.Announced = true, true
+			}
+		}
+		s.LearnedAt = now
+		if by == ByApp {
+			s.Watched, s.UnwatchedAt = true, time.Time{}
+		}
+	}
 	for _, x := range seen {
 		r := j.Records[x.Resource]
 		if !x.State.Terminal() {
-			if r == nil {
+			if r == nil && s.Unfollowed[x.Resource].IsZero() {
 				if s.Following == nil {
 					s.Following = map[string]time.Time{}
 				}
@@ -54,10 +83,37 @@ func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time) {
 		}
 		// Ended before the region was watched, and not seen running since:
 		// history, not news.
-		r.Learned = first || (!followed && r.end().Before(s.LearnedAt))
+		r.Learned = learning || (!followed && r.end().Before(s.LearnedAt.Add(-SkewAllowance)))
 		r.Announced = r.Learned
 		j.Records[x.Resource] = r
 	}
+}
+
+// Unwatch records that the app no longer watches the scopes for which
+// watching is false (its settings changed): when it watches one again, what
+// ended meanwhile is learned, not announced. A closed app unwatches
+// nothing: what ended while it was closed is news when it starts.
+func (m *Memory) Unwatch(watching func(Scope) bool, now time.Time) {
+	for key, s := range m.Scopes {
+		if s.Watched && s.UnwatchedAt.IsZero() && !watching(scopeOfKey(key)) {
+			s.UnwatchedAt = now
+		}
+	}
+}
+
+// scopeOfKey undoes Scope.Key: project IDs and job names hold no "/".
+func scopeOfKey(key string) Scope {
+	project, rest := splitJobKey(key)
+	job, region := splitJobKey(rest)
+	return Scope{Project: project, Job: job, Region: region}
+}
+
+// classified reports whether a record is the app's to announce: its scope
+// is one the app watched when it was seen.
+func (m *Memory) classified(jobKey string, r *Record) bool {
+	project, job := splitJobKey(jobKey)
+	s := m.Scopes[Scope{Project: project, Job: job, Region: r.Region}.Key()]
+	return s != nil && s.Watched && (s.UnwatchedAt.IsZero() || r.FirstSeen.Before(s.UnwatchedAt))
 }
 
 // Kind is what a terminal execution meant for its job.
@@ -94,12 +150,15 @@ type Change struct {
 // Announcement is what a refresh has to say.
 type Announcement struct {
 	Changes []Change
-	// Missed: what a snooze that just ended held back, for one summary.
-	Missed []Change
+	// Missed: what a snooze that just ended held back, for one summary;
+	// MissedMore counts what it held beyond maxMissed, told as a number.
+	Missed     []Change
+	MissedMore int
 }
 
-// maxMissed bounds what a snooze keeps for its summary.
-const maxMissed = 100
+// maxMissed bounds what a snooze keeps in full for its summary; beyond it
+// only the number is kept.
+const maxMissed = 1000
 
 // Classify decides, per job, what the terminal executions not announced yet
 // mean, oldest end first, and marks them announced. A failure whose error is
@@ -112,7 +171,7 @@ func (m *Memory) Classify(now time.Time) Announcement {
 		j := m.Jobs[key]
 		var pending []string
 		for name, r := range j.Records {
-			if !r.Announced {
+			if !r.Announced && m.classified(key, r) {
 				pending = append(pending, name)
 			}
 		}
@@ -145,16 +204,16 @@ func (m *Memory) Classify(now time.Time) Announcement {
 		}
 	}
 	if now.Before(m.Snooze.Until) {
-		m.Snooze.Missed = append(m.Snooze.Missed, changes...)
-		if extra := len(m.Snooze.Missed) - maxMissed; extra > 0 {
-			m.Snooze.Missed = m.Snooze.Missed[extra:]
-		}
+		room := max(maxMissed-len(m.Snooze.Missed), 0)
+		m.Snooze.Missed = append(m.Snooze.Missed, changes[:min(room, len(changes))]...)
+		m.Snooze.Dropped += len(changes) - min(room, len(changes))
 		return Announcement{}
 	}
 	a := Announcement{Changes: changes}
 	if len(m.Snooze.Missed) > 0 {
 		// Changed: this copy's empty list wins over one still holding them.
-		a.Missed, m.Snooze.Missed, m.Snooze.Changed = m.Snooze.Missed, nil, now
+		a.Missed, a.MissedMore = m.Snooze.Missed, m.Snooze.Dropped
+		m.Snooze.Missed, m.Snooze.Dropped, m.Snooze.Changed = nil, 0, now
 	}
 	return a
 }
@@ -257,7 +316,11 @@ func (m *Memory) Acknowledged(scope Scope, resource string, now time.Time) bool 
 	}
 	fp := j.Records[resource].Error.Fingerprint
 	for _, a := range j.Acks {
-		if now.Sub(a.At) < AckFor && (a.Resource == resource || (fp != "" && a.Fingerprint == fp)) {
+		acked := a.Fingerprint
+		if r := j.Records[a.Resource]; r != nil {
+			acked = r.Error.Fingerprint // the error may be better known since
+		}
+		if now.Sub(a.At) < AckFor && (a.Resource == resource || (fp != "" && (a.Fingerprint == fp || acked == fp))) {
 			return true
 		}
 	}
@@ -287,11 +350,17 @@ func (m *Memory) Merge(o *Memory) {
 	for key, os := range o.Scopes {
 		s := m.Scopes[key]
 		if s == nil {
-			m.Scopes[key] = cloneScope(os)
-			continue
+			s = &ScopeState{}
+			m.Scopes[key] = s
 		}
-		if os.LearnedAt.Before(s.LearnedAt) {
-			s.LearnedAt = os.LearnedAt
+		if os.changedAt().After(s.changedAt()) {
+			s.LearnedAt, s.Watched, s.UnwatchedAt = os.LearnedAt, os.Watched, os.UnwatchedAt
+		}
+		for name, at := range os.Unfollowed {
+			if s.Unfollowed == nil {
+				s.Unfollowed = map[string]time.Time{}
+			}
+			s.Unfollowed[name] = at
 		}
 		for name, since := range os.Following {
 			if m.unfollowed(since) {
@@ -303,6 +372,9 @@ func (m *Memory) Merge(o *Memory) {
 			if cur, ok := s.Following[name]; !ok || since.Before(cur) {
 				s.Following[name] = since
 			}
+		}
+		for name := range s.Unfollowed {
+			delete(s.Following, name)
 		}
 	}
 	for key, oj := range o.Jobs {
@@ -340,7 +412,7 @@ func (m *Memory) Merge(o *Memory) {
 	m.bound()
 	switch {
 	case o.Snooze.Changed.After(m.Snooze.Changed):
-		m.Snooze = Snooze{Until: o.Snooze.Until, Changed: o.Snooze.Changed, Missed: slices.Clone(o.Snooze.Missed)}
+		m.Snooze = Snooze{Until: o.Snooze.Until, Changed: o.Snooze.Changed, Missed: slices.Clone(o.Snooze.Missed), Dropped: o.Snooze.Dropped}
 	case o.Snooze.Changed.Equal(m.Snooze.Changed):
 		for _, c := range o.Snooze.Missed {
 			if !slices.ContainsFunc(m.Snooze.Missed, func(x Change) bool { return x.Resource == c.Resource && x.Kind == c.Kind }) {
@@ -348,10 +420,6 @@ func (m *Memory) Merge(o *Memory) {
 			}
 		}
 	}
-}
-
-func cloneScope(s *ScopeState) *ScopeState {
-	return &ScopeState{LearnedAt: s.LearnedAt, Following: maps.Clone(s.Following)}
 }
 
 // mergeRecord joins what two copies know of one execution into r.

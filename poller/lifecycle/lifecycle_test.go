@@ -63,23 +63,23 @@ func equal(t *testing.T, got, want []string) {
 
 func TestFirstAnswerLearnsSilently(t *testing.T) {
 	m := New()
-	m.Observe(scopeA, []Sighting{sighting("old-fail", Failed, t0.Add(-48*time.Hour)), sighting("run", Running, t0)}, t0)
+	m.Observe(scopeA, []Sighting{sighting("old-fail", Failed, t0.Add(-48*time.Hour)), sighting("run", Running, t0)}, t0, ByApp)
 	equal(t, kinds(m.Classify(t0)), nil)
 	// More rows later (a raised --top) show older failures: still history.
-	m.Observe(scopeA, []Sighting{sighting("older-fail", Failed, t0.Add(-72*time.Hour))}, t0.Add(time.Minute))
+	m.Observe(scopeA, []Sighting{sighting("older-fail", Failed, t0.Add(-72*time.Hour))}, t0.Add(time.Minute), ByApp)
 	equal(t, kinds(m.Classify(t0.Add(time.Minute))), nil)
 	// The execution seen running fails: news.
-	m.Observe(scopeA, []Sighting{sighting("run", Failed, t0.Add(2*time.Minute))}, t0.Add(2*time.Minute))
+	m.Observe(scopeA, []Sighting{sighting("run", Failed, t0.Add(2*time.Minute))}, t0.Add(2*time.Minute), ByApp)
 	settle(m, scopeA, "run", "ValueError: bad")
 	equal(t, kinds(m.Classify(t0.Add(2*time.Minute))), []string{"same_error:run"})
 }
 
 func TestNewSameNewKindFixed(t *testing.T) {
 	m := New()
-	m.Observe(scopeA, []Sighting{sighting("ok0", Succeeded, t0)}, t0)
+	m.Observe(scopeA, []Sighting{sighting("ok0", Succeeded, t0)}, t0, ByApp)
 	step := func(i int, name string, st State, line string) []string {
 		now := t0.Add(time.Duration(i) * time.Minute)
-		m.Observe(scopeA, []Sighting{sighting(name, st, now)}, now)
+		m.Observe(scopeA, []Sighting{sighting(name, st, now)}, now, ByApp)
 		if line != "" {
 			settle(m, scopeA, name, line)
 		}
@@ -99,47 +99,47 @@ func TestNewSameNewKindFixed(t *testing.T) {
 
 func TestFailureThatLeavesTheListingFixesNothing(t *testing.T) {
 	m := New()
-	m.Observe(scopeA, []Sighting{sighting("ok0", Succeeded, t0)}, t0)
-	m.Observe(scopeB, nil, t0)
-	m.Observe(scopeB, []Sighting{sighting("f1", Failed, t0.Add(time.Minute))}, t0.Add(time.Minute))
+	m.Observe(scopeA, []Sighting{sighting("ok0", Succeeded, t0)}, t0, ByApp)
+	m.Observe(scopeB, nil, t0, ByApp)
+	m.Observe(scopeB, []Sighting{sighting("f1", Failed, t0.Add(time.Minute))}, t0.Add(time.Minute), ByApp)
 	settle(m, scopeB, "f1", "boom")
 	equal(t, kinds(m.Classify(t0.Add(time.Minute))), []string{"new_failure:f1"})
 	// Region B is no longer listed; A still lists its old success.
-	m.Observe(scopeA, []Sighting{sighting("ok0", Succeeded, t0)}, t0.Add(2*time.Minute))
+	m.Observe(scopeA, []Sighting{sighting("ok0", Succeeded, t0)}, t0.Add(2*time.Minute), ByApp)
 	equal(t, kinds(m.Classify(t0.Add(2*time.Minute))), nil)
 }
 
 func TestFailedRunningSucceededSaysFixed(t *testing.T) {
 	m := New()
-	m.Observe(scopeA, nil, t0)
-	m.Observe(scopeA, []Sighting{sighting("f1", Failed, t0.Add(time.Minute)), sighting("r", Running, t0)}, t0.Add(time.Minute))
+	m.Observe(scopeA, nil, t0, ByApp)
+	m.Observe(scopeA, []Sighting{sighting("f1", Failed, t0.Add(time.Minute)), sighting("r", Running, t0)}, t0.Add(time.Minute), ByApp)
 	settle(m, scopeA, "f1", "boom")
 	equal(t, kinds(m.Classify(t0.Add(time.Minute))), []string{"new_failure:f1"})
 	for i := 2; i < 10; i++ { // runs longer than many intervals
 		now := t0.Add(time.Duration(i) * time.Minute)
-		m.Observe(scopeA, []Sighting{sighting("r", Running, now)}, now)
+		m.Observe(scopeA, []Sighting{sighting("r", Running, now)}, now, ByApp)
 		equal(t, kinds(m.Classify(now)), nil)
 	}
 	now := t0.Add(10 * time.Minute)
-	m.Observe(scopeA, []Sighting{sighting("r", Succeeded, now)}, now)
+	m.Observe(scopeA, []Sighting{sighting("r", Succeeded, now)}, now, ByApp)
 	equal(t, kinds(m.Classify(now)), []string{"fixed:r"})
 }
 
 func TestUnknownErrorWaitsThenHoldsBackLaterNews(t *testing.T) {
 	m := New()
-	m.Observe(scopeA, nil, t0)
-	m.Observe(scopeA, []Sighting{sighting("f1", Failed, t0.Add(time.Minute))}, t0.Add(time.Minute))
-	m.Observe(scopeB, nil, t0)
-	m.Observe(scopeB, []Sighting{sighting("ok", Succeeded, t0.Add(2*time.Minute))}, t0.Add(2*time.Minute))
+	m.Observe(scopeA, nil, t0, ByApp)
+	m.Observe(scopeA, []Sighting{sighting("f1", Failed, t0.Add(time.Minute))}, t0.Add(time.Minute), ByApp)
+	m.Observe(scopeB, nil, t0, ByApp)
+	m.Observe(scopeB, []Sighting{sighting("ok", Succeeded, t0.Add(2*time.Minute))}, t0.Add(2*time.Minute), ByApp)
 	equal(t, kinds(m.Classify(t0.Add(2*time.Minute))), nil)
 	equal(t, kinds(m.Classify(t0.Add(time.Minute+AnnounceAfter))), []string{"new_failure:f1", "fixed:ok"})
 }
 
 func TestSnoozeHoldsBackThenSumsUp(t *testing.T) {
 	m := New()
-	m.Observe(scopeA, nil, t0)
+	m.Observe(scopeA, nil, t0, ByApp)
 	m.SnoozeUntil(t0.Add(time.Hour), t0)
-	m.Observe(scopeA, []Sighting{sighting("f1", Failed, t0.Add(time.Minute))}, t0.Add(time.Minute))
+	m.Observe(scopeA, []Sighting{sighting("f1", Failed, t0.Add(time.Minute))}, t0.Add(time.Minute), ByApp)
 	settle(m, scopeA, "f1", "boom")
 	if a := m.Classify(t0.Add(time.Minute)); len(a.Changes)+len(a.Missed) != 0 {
 		t.Fatalf("snoozed, yet announced %+v", a)
@@ -155,9 +155,9 @@ func TestSnoozeHoldsBackThenSumsUp(t *testing.T) {
 
 func TestAcknowledgementCoversTheSameErrorUntilFixedOrExpired(t *testing.T) {
 	m := New()
-	m.Observe(scopeA, nil, t0)
+	m.Observe(scopeA, nil, t0, ByApp)
 	fail := func(name string, at time.Time, line string) {
-		m.Observe(scopeA, []Sighting{sighting(name, Failed, at)}, at)
+		m.Observe(scopeA, []Sighting{sighting(name, Failed, at)}, at, ByApp)
 		settle(m, scopeA, name, line)
 		m.Classify(at)
 	}
@@ -174,7 +174,7 @@ func TestAcknowledgementCoversTheSameErrorUntilFixedOrExpired(t *testing.T) {
 	if m.Acknowledged(scopeA, "f2", t0.Add(AckFor+time.Minute)) {
 		t.Fatal("an acknowledgement outlived AckFor")
 	}
-	m.Observe(scopeA, []Sighting{sighting("ok", Succeeded, t0.Add(3*time.Minute))}, t0.Add(3*time.Minute))
+	m.Observe(scopeA, []Sighting{sighting("ok", Succeeded, t0.Add(3*time.Minute))}, t0.Add(3*time.Minute), ByApp)
 	m.Classify(t0.Add(3 * time.Minute))
 	fail("f4", t0.Add(4*time.Minute), "Quota exceeded: 10 > 4")
 	if m.Acknowledged(scopeA, "f4", t0.Add(4*time.Minute)) {
@@ -184,15 +184,16 @@ func TestAcknowledgementCoversTheSameErrorUntilFixedOrExpired(t *testing.T) {
 
 func TestMergeLosesNothing(t *testing.T) {
 	app, status := New(), New()
-	app.Observe(scopeA, []Sighting{sighting("f1", Failed, t0)}, t0)
-	status.Observe(scopeA, []Sighting{sighting("f1", Failed, t0)}, t0.Add(-time.Hour))
-	status.Observe(scopeB, nil, t0)
+	app.Observe(scopeA, []Sighting{sighting("f1", Failed, t0)}, t0, ByApp)
+	status.Observe(scopeA, []Sighting{sighting("f1", Failed, t0)}, t0.Add(-time.Hour), ByStatus)
+	status.Observe(scopeB, nil, t0, ByStatus)
 	settle(status, scopeA, "f1", "boom")
-	app.Observe(scopeA, []Sighting{sighting("f2", Failed, t0.Add(time.Minute))}, t0.Add(time.Minute))
+	app.Observe(scopeA, []Sighting{sighting("f2", Failed, t0.Add(time.Minute))}, t0.Add(time.Minute), ByApp)
 	settle(app, scopeA, "f2", "bang")
 	app.Classify(t0.Add(time.Minute))
 	app.Merge(status)
-	if !app.Learned(scopeB) || app.Scopes[scopeA.Key()].LearnedAt != t0.Add(-time.Hour) {
+	// The app's watching of scopeA is the newer change: it stands.
+	if !app.Learned(scopeB) || !app.Scopes[scopeA.Key()].LearnedAt.Equal(t0) || !app.Scopes[scopeA.Key()].Watched {
 		t.Fatalf("scopes not joined: %+v", app.Scopes)
 	}
 	r, _ := app.Record(scopeA, "f1")

@@ -67,6 +67,13 @@ const (
 	maxRecordsPerJob = 400
 	// maxContextLine bounds each remembered log line around an error.
 	maxContextLine = 500
+	// keepListed: records listed this recently are never dropped to bound
+	// the memory, or the next listing would find them new again.
+	keepListed = time.Hour
+	// SkewAllowance: Cloud Run's clock and this machine's may differ by
+	// this much; a run that ended this close to its region's first answer
+	// is news, not history.
+	SkewAllowance = 5 * time.Minute
 )
 
 // Memory is everything runwatch remembers between refreshes and restarts.
@@ -84,12 +91,29 @@ type Memory struct {
 
 // ScopeState is what is remembered of one watched region of a job.
 type ScopeState struct {
-	// LearnedAt is when the region first answered for this project and job:
-	// what ended before is learned silently, never announced.
+	// LearnedAt is when the region first answered for this project and job
+	// (or answered the app again after it stopped watching it): what ended
+	// before is learned silently, never announced.
 	LearnedAt time.Time `json:"learned_at"`
+	// Watched: the app has watched it (runwatch status alone does not).
+	Watched bool `json:"watched,omitempty"`
+	// UnwatchedAt is when the app stopped watching it (settings changed);
+	// zero while it watches it, or is closed.
+	UnwatchedAt time.Time `json:"unwatched_at,omitempty"`
 	// Following are executions seen pending or running: they are followed
 	// until they end, even once newer ones push them out of the listing.
 	Following map[string]time.Time `json:"following,omitempty"` // resource → first seen
+	// Unfollowed are executions Cloud Run no longer has, so that a merge
+	// does not follow them again.
+	Unfollowed map[string]time.Time `json:"unfollowed,omitempty"` // resource → when
+}
+
+// changedAt is when the scope's watching last changed, to order two copies.
+func (s *ScopeState) changedAt() time.Time {
+	if s.UnwatchedAt.After(s.LearnedAt) {
+		return s.UnwatchedAt
+	}
+	return s.LearnedAt
 }
 
 // JobState is what is remembered of one job of one project, over all its
@@ -120,6 +144,8 @@ type Snooze struct {
 	Until   time.Time `json:"until"`
 	Changed time.Time `json:"changed"`
 	Missed  []Change  `json:"missed,omitempty"`
+	// Dropped counts what was held back beyond maxMissed: told as a number.
+	Dropped int `json:"dropped,omitempty"`
 }
 
 // Record is one execution in a terminal state.
@@ -252,9 +278,13 @@ func (m *Memory) Following(scope Scope) []string {
 }
 
 // Unfollow stops following an execution that no longer exists.
-func (m *Memory) Unfollow(scope Scope, resource string) {
+func (m *Memory) Unfollow(scope Scope, resource string, now time.Time) {
 	if s := m.Scopes[scope.Key()]; s != nil {
 		delete(s.Following, resource)
+		if s.Unfollowed == nil {
+			s.Unfollowed = map[string]time.Time{}
+		}
+		s.Unfollowed[resource] = now
 	}
 }
 
@@ -328,6 +358,11 @@ func (m *Memory) Prune(now time.Time) {
 				delete(s.Following, name)
 			}
 		}
+		for name, at := range s.Unfollowed {
+			if m.unfollowed(at) {
+				delete(s.Unfollowed, name)
+			}
+		}
 	}
 	m.bound()
 }
@@ -343,7 +378,9 @@ func (m *Memory) unfollowed(since time.Time) bool {
 }
 
 // bound keeps at most maxRecordsPerJob records per job, dropping the
-// oldest announced ones first; the verdict stays.
+// oldest first (announced ones before the rest); the verdict and what was
+// listed within keepListed stay, so bounding never makes a listed
+// execution new again.
 func (m *Memory) bound() {
 	for _, j := range m.Jobs {
 		extra := len(j.Records) - maxRecordsPerJob
@@ -352,7 +389,14 @@ func (m *Memory) bound() {
 		}
 		_, verdict := j.verdict()
 		names := slices.SortedFunc(maps.Keys(j.Records), func(a, b string) int {
-			if newer(j.Records[a], a, j.Records[b], b) {
+			ra, rb := j.Records[a], j.Records[b]
+			if ra.Announced != rb.Announced {
+				if ra.Announced {
+					return -1
+				}
+				return 1
+			}
+			if newer(ra, a, rb, b) {
 				return 1
 			}
 			return -1
@@ -361,10 +405,12 @@ func (m *Memory) bound() {
 			if extra == 0 {
 				break
 			}
-			if r := j.Records[name]; name != verdict && r.Announced {
-				delete(j.Records, name)
-				extra--
+			r := j.Records[name]
+			if name == verdict || (!m.PrunedAt.IsZero() && m.PrunedAt.Sub(r.LastSeen) < keepListed) {
+				continue
 			}
+			delete(j.Records, name)
+			extra--
 		}
 	}
 }

@@ -16,13 +16,13 @@ import (
 // rest were never announced at all.
 func TestReviewSnoozeSummaryHoldsEveryFailure(t *testing.T) {
 	m := New()
-	m.Observe(scopeA, nil, t0)
+	m.Observe(scopeA, nil, t0, ByApp)
 	m.SnoozeUntil(t0.Add(16*time.Hour), t0)
 	const failures = 130
 	for i := range failures {
 		now := t0.Add(time.Duration(i+1) * 5 * time.Minute)
 		name := fmt.Sprintf("f%03d", i)
-		m.Observe(scopeA, []Sighting{sighting(name, Failed, now)}, now)
+		m.Observe(scopeA, []Sighting{sighting(name, Failed, now)}, now, ByApp)
 		settle(m, scopeA, name, "ValueError: x")
 		if a := m.Classify(now); len(a.Changes)+len(a.Missed) != 0 {
 			t.Fatalf("snoozed, yet announced %d", len(a.Changes)+len(a.Missed))
@@ -40,10 +40,10 @@ func TestReviewSnoozeSummaryHoldsEveryFailure(t *testing.T) {
 // a job running every minute leaves tens of thousands of records.
 func TestReviewMemoryBoundedWithoutTheApp(t *testing.T) {
 	m := New()
-	m.Observe(scopeA, nil, t0)
+	m.Observe(scopeA, nil, t0, ByApp)
 	for i := range 1000 { // one status run a minute, each seeing the newest run
 		now := t0.Add(time.Duration(i+1) * time.Minute)
-		m.Observe(scopeA, []Sighting{sighting(fmt.Sprintf("e%04d", i), Failed, now)}, now)
+		m.Observe(scopeA, []Sighting{sighting(fmt.Sprintf("e%04d", i), Failed, now)}, now, ByApp)
 		m.Prune(now)
 	}
 	if n := len(m.Jobs[scopeA.jobKey()].Records); n > maxRecordsPerJob {
