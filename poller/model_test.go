@@ -82,9 +82,11 @@ func (e *modelExec) scope() lifecycle.Scope {
 
 // modelScope is the reference's view of one watched scope.
 type modelScope struct {
-	learnedAt   time.Time
-	learned     bool
+	exists      bool      // in the memory (the app or status saw it answer)
+	learnedAt   time.Time // the memory's: when it was (last) learned
+	learned     bool      // the app watches it, or did
 	unwatchedAt time.Time // the app's settings left it
+	dormant     []string  // ended executions status saw while the app did not watch it
 	following   map[string]bool
 }
 
@@ -207,6 +209,8 @@ func (m *model) step(i int) {
 		m.acknowledge(i)
 	case r < 0.82:
 		m.snooze(i)
+	case r < 0.84:
+		m.statusRun(i)
 	}
 	m.h.advance(time.Duration(5+m.rng.IntN(90)) * time.Second)
 	m.refresh(i)
@@ -348,63 +352,34 @@ func (m *model) scopeOf(s lifecycle.Scope) *modelScope {
 	return ms
 }
 
-// listing is what the fake lists for a region: the newest Top, by create
-// time then name, as the real API.
-func (m *model) listing(region string) []*modelExec {
-	var out []*modelExec
-	for _, e := range m.execs {
-		if e.project == m.cfg.Project && e.job == m.cfg.Job && e.region == region {
-			out = append(out, e)
-		}
-	}
-	slices.SortFunc(out, func(a, b *modelExec) int {
-		if c := b.created.Compare(a.created); c != 0 {
-			return c
-		}
-		return strings.Compare(b.id, a.id)
-	})
-	return out[:min(len(out), m.cfg.Top)]
-}
-
-// refresh runs one refresh, first working out what the reference expects
-// it to learn and to see end, then checking what it announced.
-func (m *model) refresh(i int) {
-	now := m.h.clock()
-	logsBefore := len(m.h.cloud.LogRequests())
-	complete := map[string]bool{}
-	for _, e := range m.execs {
-		complete[e.id] = e.logsComplete && !m.quota
-	}
-	if m.fresh {
-		for key, ms := range m.scopes {
-			s := scopeKeyParts(key)
-			if ms.learned && ms.unwatchedAt.IsZero() && !(s.Project == m.cfg.Project && s.Job == m.cfg.Job && slices.Contains(m.cfg.Regions, s.Region)) {
-				ms.unwatchedAt = now
-			}
-		}
-		m.fresh = false
-	}
+// observe works out what a refresh with cfg will learn and see end: by
+// the app, or by runwatch status.
+func (m *model) observe(now time.Time, cfg Config, byApp bool) {
 	var learnedNow []*modelExec
-	for _, region := range m.cfg.Regions {
+	for _, region := range cfg.Regions {
 		if m.faulty[region] {
 			continue
 		}
-		s := lifecycle.Scope{Project: m.cfg.Project, Job: m.cfg.Job, Region: region}
+		s := lifecycle.Scope{Project: cfg.Project, Job: cfg.Job, Region: region}
 		ms := m.scopeOf(s)
-		first := !ms.learned || !ms.unwatchedAt.IsZero()
-		if first {
-			// Back after the settings left it: what became known while it
-			// was unwatched (nothing, here) and what it lists now is history.
-			for res := range m.must {
-				if e := m.byRes[res]; e.scope() == s && m.announced[res] == 0 && m.knownAt[res].After(ms.unwatchedAt) && ms.learned {
-					delete(m.must, res)
+		first := !ms.exists || (byApp && (!ms.learned || !ms.unwatchedAt.IsZero()))
+		if first && byApp {
+			// What became known without the app watching (status saw it) is
+			// history now.
+			for _, res := range ms.dormant {
+				if m.announced[res] == 0 && !m.learned[res] {
 					m.learned[res] = true
-					learnedNow = append(learnedNow, e)
+					learnedNow = append(learnedNow, m.byRes[res])
 				}
 			}
-			ms.learned, ms.learnedAt, ms.unwatchedAt = true, now, time.Time{}
+			ms.dormant = nil
+			ms.learned, ms.unwatchedAt = true, time.Time{}
 		}
-		seen := m.listing(region)
+		if first {
+			ms.exists, ms.learnedAt = true, now
+		}
+		classified := ms.learned && ms.unwatchedAt.IsZero()
+		seen := m.listing(cfg, region)
 		for res := range ms.following {
 			if e := m.byRes[res]; !slices.Contains(seen, e) {
 				seen = append(seen, e)
@@ -424,10 +399,13 @@ func (m *model) refresh(i int) {
 			}
 			m.known[e.resource()] = true
 			m.knownAt[e.resource()] = now
-			if first || (!followed && e.completed.Before(ms.learnedAt.Add(-lifecycle.SkewAllowance))) {
+			switch {
+			case first || (!followed && e.completed.Before(ms.learnedAt.Add(-lifecycle.SkewAllowance))):
 				m.learned[e.resource()] = true
 				learnedNow = append(learnedNow, e)
-			} else if e.state == fakecloud.Failed {
+			case !classified:
+				ms.dormant = append(ms.dormant, e.resource())
+			case e.state == fakecloud.Failed:
 				m.must[e.resource()] = true
 			}
 		}
@@ -435,6 +413,86 @@ func (m *model) refresh(i int) {
 	for _, e := range learnedNow {
 		m.job(e)[e.resource()] = e
 	}
+}
+
+// statusRun is `runwatch status` (from cron, say) with the app's settings
+// or another job's: it remembers, it announces nothing.
+func (m *model) statusRun(i int) {
+	cfg := m.cfg
+	if m.rng.IntN(2) == 0 {
+		cfg.Project, cfg.Job = modelProjects[m.rng.IntN(2)], modelJobs[m.rng.IntN(2)]
+	}
+	now := m.h.clock()
+	logsBefore := len(m.h.cloud.LogRequests())
+	complete := m.completeLogs()
+	m.observe(now, cfg, false)
+	status := New(cfg, m.h.clients, m.h.store, Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second,
+		LogRequestsPerMinute: 100000, ListTimeout: 2 * time.Second, ReadOnly: true})
+	if res := status.Refresh(context.Background()); len(res.Changes)+len(res.Missed) > 0 {
+		m.t.Fatalf("step %d: status announced %s", i, announced(res))
+	}
+	m.countReads(i, logsBefore, complete)
+	m.logf("%d: status %s/%s %v", i, cfg.Project, cfg.Job, cfg.Regions)
+}
+
+// completeLogs says which executions' logs are complete and readable now.
+func (m *model) completeLogs() map[string]bool {
+	complete := map[string]bool{}
+	for _, e := range m.execs {
+		complete[e.id] = e.logsComplete && !m.quota
+	}
+	return complete
+}
+
+// countReads counts the reads of complete logs since logsBefore: at most
+// one each, ever.
+func (m *model) countReads(i, logsBefore int, complete map[string]bool) {
+	for _, req := range m.h.cloud.LogRequests()[logsBefore:] {
+		for _, e := range m.execs {
+			if strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) && complete[e.id] {
+				m.reads[e.id]++
+				if m.reads[e.id] > 1 {
+					m.t.Fatalf("step %d: %s's complete logs read %d times", i, e.id, m.reads[e.id])
+				}
+			}
+		}
+	}
+}
+
+// listing is what the fake lists for a region: the newest Top, by create
+// time then name, as the real API.
+func (m *model) listing(cfg Config, region string) []*modelExec {
+	var out []*modelExec
+	for _, e := range m.execs {
+		if e.project == cfg.Project && e.job == cfg.Job && e.region == region {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b *modelExec) int {
+		if c := b.created.Compare(a.created); c != 0 {
+			return c
+		}
+		return strings.Compare(b.id, a.id)
+	})
+	return out[:min(len(out), cfg.Top)]
+}
+
+// refresh runs one refresh, first working out what the reference expects
+// it to learn and to see end, then checking what it announced.
+func (m *model) refresh(i int) {
+	now := m.h.clock()
+	logsBefore := len(m.h.cloud.LogRequests())
+	complete := m.completeLogs()
+	if m.fresh {
+		for key, ms := range m.scopes {
+			s := scopeKeyParts(key)
+			if ms.learned && ms.unwatchedAt.IsZero() && !(s.Project == m.cfg.Project && s.Job == m.cfg.Job && slices.Contains(m.cfg.Regions, s.Region)) {
+				ms.unwatchedAt = now
+			}
+		}
+		m.fresh = false
+	}
+	m.observe(now, m.cfg, true)
 
 	res := m.p.Refresh(context.Background())
 	m.logf("%d: refresh → %s", i, announced(res))
