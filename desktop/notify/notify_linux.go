@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/godbus/dbus/v5"
+
+	"runwatch/desktop/internal/busconn"
 )
 
 const (
@@ -45,29 +47,9 @@ type Notifier struct {
 func DialSession(ctx context.Context, opts Options) (*Notifier, error) {
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	type result struct {
-		conn *dbus.Conn
-		err  error
-	}
-	connected := make(chan result, 1)
-	go func() {
-		conn, err := dbus.ConnectSessionBus()
-		connected <- result{conn, err}
-	}()
-	var conn *dbus.Conn
-	select {
-	case r := <-connected:
-		if r.err != nil {
-			return nil, fmt.Errorf("notifications: connect to the session bus: %w", r.err)
-		}
-		conn = r.conn
-	case <-ctx.Done():
-		go func() { // close the connection if it comes after all
-			if r := <-connected; r.conn != nil {
-				r.conn.Close()
-			}
-		}()
-		return nil, fmt.Errorf("notifications: connect to the session bus: %w", ctx.Err())
+	conn, err := busconn.Open(ctx, dbus.ConnectSessionBus)
+	if err != nil {
+		return nil, fmt.Errorf("notifications: connect to the session bus: %w", err)
 	}
 	n, err := Dial(ctx, conn, opts)
 	if err != nil {

@@ -47,12 +47,18 @@ func startServer(t *testing.T, caps ...string) (*server, *dbus.Conn) {
 func startSlowServer(t *testing.T, delay time.Duration, caps ...string) (*server, *dbus.Conn) {
 	t.Helper()
 	addr := dbustest.Start(t)
+	return serve(t, addr, delay, caps...), dbustest.Connect(t, addr)
+}
+
+// serve owns org.freedesktop.Notifications on the bus at addr.
+func serve(t *testing.T, addr string, delay time.Duration, caps ...string) *server {
+	t.Helper()
 	s := &server{conn: dbustest.Connect(t, addr), caps: caps, delay: delay, nextID: 100}
 	if err := s.conn.Export(s, busPath, busIface); err != nil {
 		t.Fatal(err)
 	}
 	dbustest.Own(t, s.conn, busName)
-	return s, dbustest.Connect(t, addr)
+	return s
 }
 
 // Notify is the D-Bus method: a new id, or replaces_id kept as the spec says.
@@ -256,5 +262,27 @@ func TestDialGivesUpWhenTheServerDoesNotAnswer(t *testing.T) {
 	}
 	if took := time.Since(start); took > 3*time.Second {
 		t.Errorf("Dial gave up after %v, want about the context's 300 ms", took)
+	}
+}
+
+func TestDialSessionUsesTheSessionBusAndClosesItsConnection(t *testing.T) {
+	addr := dbustest.Start(t)
+	serve(t, addr, 0, "body", "actions")
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	n, err := DialSession(ctx, Options{AppName: "runwatch"})
+	if err != nil {
+		t.Fatalf("DialSession: %v", err)
+	}
+	if id := send(t, n, Notification{Title: "hello"}); id == 0 {
+		t.Error("id 0")
+	}
+	if err := n.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if n.conn.Connected() {
+		t.Error("the connection DialSession opened is still open after Close")
 	}
 }
