@@ -168,6 +168,9 @@ func (n *Notifier) Close() error {
 			err = n.conn.Close()
 			return
 		}
+		if !n.conn.Connected() {
+			return // the caller closed it: nothing to remove
+		}
 		ctx, cancel := withTimeout(context.Background())
 		defer cancel()
 		err = n.conn.RemoveMatchSignalContext(ctx, n.match()...)

@@ -286,3 +286,20 @@ func TestDialSessionUsesTheSessionBusAndClosesItsConnection(t *testing.T) {
 		t.Error("the connection DialSession opened is still open after Close")
 	}
 }
+
+func TestInvokedEndsWhenTheCallersConnectionCloses(t *testing.T) {
+	_, conn := startServer(t, "body", "actions")
+	n := dial(t, conn)
+	conn.Close()
+	select {
+	case _, ok := <-n.Invoked():
+		if ok {
+			t.Error("an invocation after the connection closed")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Invoked still open 5 s after the connection closed")
+	}
+	if err := n.Close(); err != nil {
+		t.Errorf("Close after the connection closed: %v", err)
+	}
+}
