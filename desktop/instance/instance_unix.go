@@ -1,0 +1,171 @@
+//go:build unix
+
+package instance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+
+	"github.com/gofrs/flock"
+)
+
+// maxSocketPath is the longest socket path every unix takes (macOS: 104).
+const maxSocketPath = 103
+
+// Server is the running instance's end of the socket.
+type Server struct {
+	ln    *net.UnixListener
+	lock  *flock.Flock
+	path  string
+	close sync.Once
+}
+
+// Listen makes this process the running instance called name, or fails with
+// ErrRunning when another process is. A socket file left by a crashed
+// instance is removed and taken over. Requests are answered once Serve runs.
+func Listen(name string) (*Server, error) {
+	dir, err := socketDir(true)
+	if err != nil {
+		return nil, err
+	}
+	path, err := socketPath(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	// The lock, not the socket, decides who runs: the kernel drops it when
+	// its process dies, however it dies. It is never removed, so that two
+	// processes cannot lock two different files of the same name.
+	lock := flock.New(filepath.Join(dir, name+".lock"), flock.SetPermissions(0o600))
+	locked, err := lock.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", lock.Path(), err)
+	}
+	if !locked {
+		return nil, fmt.Errorf("%s: %w", name, ErrRunning)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		lock.Close()
+		return nil, fmt.Errorf("remove the stale socket %s: %w", path, err)
+	}
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("listen on %s: %w", path, err)
+	}
+	// The directory is the user's alone, so the moment before this chmod
+	// exposes nothing.
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		lock.Close()
+		return nil, fmt.Errorf("chmod %s: %w", path, err)
+	}
+	return &Server{ln: ln, lock: lock, path: path}, nil
+}
+
+// Path is the socket's path.
+func (s *Server) Path() string { return s.path }
+
+// Serve answers requests with h until ctx ends or Close, then waits for the
+// requests in flight. It returns nil when stopped so.
+func (s *Server) Serve(ctx context.Context, h Handler) error {
+	if err := serve(ctx, s.ln, h); err != nil {
+		return fmt.Errorf("instance socket %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Close stops listening, removes the socket and lets another instance run.
+func (s *Server) Close() error {
+	var err error
+	s.close.Do(func() {
+		err = s.ln.Close() // removes the socket file
+		if errors.Is(err, net.ErrClosed) {
+			err = nil
+		}
+		if lerr := s.lock.Close(); err == nil {
+			err = lerr
+		}
+	})
+	return err
+}
+
+// Call sends req, a JSON object with "cmd", to the running instance called
+// name and decodes its reply's result into reply (unless nil), all within
+// ctx (5 s when ctx has no deadline). It fails with ErrNotRunning when no
+// instance listens, and with a *RemoteError when the instance answered one.
+func Call(ctx context.Context, name string, req, reply any) error {
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	dir, err := socketDir(false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", name, ErrNotRunning)
+	}
+	if err != nil {
+		return err
+	}
+	path, err := socketPath(dir, name)
+	if err != nil {
+		return err
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", path)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("%s: %w", name, ErrNotRunning)
+	}
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", path, err)
+	}
+	if err := call(ctx, conn, req, reply); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+func socketPath(dir, name string) (string, error) {
+	if err := checkName(name); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, name+".sock")
+	if len(path) > maxSocketPath {
+		return "", fmt.Errorf("socket path %s is longer than %d bytes", path, maxSocketPath)
+	}
+	return path, nil
+}
+
+// socketDir is $XDG_RUNTIME_DIR/runwatch, or os.TempDir()/runwatch-<uid>
+// without XDG_RUNTIME_DIR, made (when create) and checked to be a directory
+// of this user's that nobody else may enter.
+func socketDir(create bool) (string, error) {
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("runwatch-%d", os.Getuid()))
+	if xdg := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(xdg) {
+		dir = filepath.Join(xdg, "runwatch")
+	}
+	if create {
+		if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("make the socket directory: %w", err)
+		}
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return "", fmt.Errorf("socket directory: %w", err)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	switch {
+	case !fi.IsDir():
+		return "", fmt.Errorf("socket directory %s is not a directory (%s)", dir, fi.Mode().Type())
+	case !ok || int(st.Uid) != os.Getuid():
+		return "", fmt.Errorf("socket directory %s belongs to another user", dir)
+	case fi.Mode().Perm() != 0o700:
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return "", fmt.Errorf("socket directory %s: %w", dir, err)
+		}
+	}
+	return dir, nil
+}
