@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"runwatch/desktop/instance"
 	"runwatch/poller"
 	"runwatch/ui"
 )
@@ -24,6 +26,20 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 	w.register(fs, true)
 	if err := w.parse(fs, args); err != nil {
 		return flagError(err, fs, stdout, stderr, "runwatch", usage+"\nFlags of the tray app (given flags win over saved settings for this run):\n")
+	}
+
+	// One instance: a second start shows the running one's window.
+	srv, err := instance.Listen(instanceName(w.demo))
+	switch {
+	case errors.Is(err, instance.ErrRunning):
+		if handOver(instanceName(w.demo), stderr) {
+			return 0
+		}
+	case err != nil && !errors.Is(err, instance.ErrUnsupported):
+		fmt.Fprintf(stderr, "runwatch: %v (a second start will not find this one)\n", err)
+	}
+	if srv != nil {
+		defer srv.Close()
 	}
 
 	id := appID
@@ -48,25 +64,37 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 		store = poller.NewFileStore(filepath.Join(a.Storage().RootURI().Path(), poller.MemoryFileName))
 	}
 
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	view := &mainThreadView{}
 	connect := func(ctx context.Context, cfg poller.Config) (poller.Config, poller.Clients, error) {
 		return w.connect(ctx, demo, cfg)
 	}
 	watch := poller.NewWatcher(view, connect, store, poller.Options{})
-	u := ui.New(a, ui.Actions{
+	actions := ui.Actions{
 		RefreshNow:    watch.RefreshNow,
 		SettingsSaved: func(s ui.Settings) { watch.Reconfigure(w.merge(s)) },
 		FlagsGiven:    w.set,
 		Acknowledge:   watch.Acknowledge,
 		Snooze:        watch.Snooze,
-	}, nil)
+	}
+	notifier := startDesktopNotifier(ctx)
+	if notifier != nil {
+		actions.Notify = notifier.send
+	}
+	u := ui.New(a, actions, nil)
 	view.ui = u
 	u.SetInterval(cfg.Interval)
 	if w.demo || !ui.TrayHostPresent() {
 		u.ShowWindow() // without a tray host the tray icon is invisible
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	if notifier != nil {
+		go notifier.handleClicks(ctx, u, a, watch.Acknowledge)
+	}
+	if srv != nil {
+		go serveInstance(ctx, srv, u, &view.last)
+	}
+	go refreshOnWake(ctx, watch.RefreshNow)
 	go watch.Run(ctx, cfg)
 	go tick(ctx, u)
 	a.Run()
@@ -75,12 +103,16 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 
 // mainThreadView hands the watcher's calls to Fyne's main thread; each
 // closure captures only its own arguments, never the watcher's variables.
-type mainThreadView struct{ ui *ui.UI }
+type mainThreadView struct {
+	ui   *ui.UI
+	last lastPicture // for `runwatch status`
+}
 
 func (v *mainThreadView) Apply(res poller.Result) {
 	if res.Warning != "" {
 		log.Printf("runwatch: warning: %s", res.Warning)
 	}
+	v.last.set(res.Snapshot)
 	fyne.Do(func() { v.ui.Apply(res) })
 }
 
@@ -88,6 +120,7 @@ func (v *mainThreadView) ShowSnapshot(snap poller.Snapshot, err error) {
 	if err != nil {
 		log.Printf("runwatch: %v", err)
 	}
+	v.last.set(snap)
 	fyne.Do(func() { v.ui.ShowSnapshot(snap) })
 }
 

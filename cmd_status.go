@@ -60,6 +60,8 @@ const statusTimeout = 2 * time.Minute
 
 const statusHelp = `usage: runwatch status [--json] [flags]
 One refresh: the newest executions over all regions and why failed ones failed.
+When the tray app runs and no flag names what to watch, it answers from its
+last refresh instead.
 Exit status 0 when at least one region answered, 1 when none did, 2 on bad flags.
 `
 
@@ -75,6 +77,13 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		return flagError(err, fs, stdout, stderr, "runwatch status", statusHelp)
 	}
 
+	// With no flag naming what to watch, the running app answers: no API
+	// call, no write to its memory.
+	if !w.namesWhatToWatch() {
+		if code, answered := statusFromApp(*asJSON, stdout, stderr); answered {
+			return code
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), statusTimeout)
 	defer cancel()
 	cfg := w.config()

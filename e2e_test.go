@@ -450,6 +450,9 @@ func startApp(t *testing.T, busAddr, configHome string, args ...string) *appProc
 		"DBUS_SESSION_BUS_ADDRESS="+busAddr,
 		"XDG_CONFIG_HOME="+configHome,
 		"XDG_CACHE_HOME="+filepath.Join(configHome, "cache"),
+		// The test's own: the app's socket, so a runwatch running on this
+		// machine (or another test's app) is not taken for this one.
+		"XDG_RUNTIME_DIR="+runtimeDir(t, configHome),
 		"LANG=C.UTF-8",
 	)
 	out := &syncBuffer{}
@@ -470,6 +473,28 @@ func startApp(t *testing.T, busAddr, configHome string, args ...string) *appProc
 }
 
 func (a *appProcess) pid() int { return a.cmd.Process.Pid }
+
+// runtimeDirs are the XDG_RUNTIME_DIRs given to apps, by configHome, so the
+// apps of one test share one and the test can reach them.
+var runtimeDirs sync.Map
+
+// runtimeDir is a short directory of the test's own for the apps started
+// with configHome (a unix socket's path has a limit of about 100 bytes).
+func runtimeDir(t *testing.T, configHome string) string {
+	if dir, ok := runtimeDirs.Load(configHome); ok {
+		return dir.(string)
+	}
+	dir, err := os.MkdirTemp("", "rw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir); runtimeDirs.Delete(configHome) })
+	runtimeDirs.Store(configHome, dir)
+	return dir
+}
 
 // stop ends the app's process group: SIGTERM (Fyne quits cleanly and saves
 // its preferences), then SIGKILL after 5 s.

@@ -91,6 +91,17 @@ func (w *watchFlags) parse(fs *flag.FlagSet, args []string) error {
 	return probe.Validate()
 }
 
+// namesWhatToWatch reports whether a flag names what to watch or where,
+// so that the running app's picture would not answer it.
+func (w *watchFlags) namesWhatToWatch() bool {
+	for _, f := range []string{"project", "job", "regions", "top", "demo", "run-endpoint", "logging-endpoint"} {
+		if w.set[f] {
+			return true
+		}
+	}
+	return false
+}
+
 // config is the poller configuration the flags describe.
 func (w *watchFlags) config() poller.Config {
 	return poller.Config{

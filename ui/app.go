@@ -30,6 +30,9 @@ type Actions struct {
 	Acknowledge func(resource string)
 	// Snooze holds notifications back until a time (zero: resume now).
 	Snooze func(until time.Time)
+	// Notify sends a notification (plain text); nil uses Fyne's, escaped
+	// for servers that read markup.
+	Notify func(Notification)
 }
 
 // UI is the tray, the executions window and the details windows. Its
@@ -151,6 +154,10 @@ func (u *UI) Apply(res poller.Result) {
 		return
 	}
 	for _, n := range NotificationsFor(res.Changes, res.Missed, res.MissedMore) {
+		if u.actions.Notify != nil {
+			go u.actions.Notify(n) // a hung notification server must not freeze the window
+			continue
+		}
 		u.notify(fyne.NewNotification(EscapeMarkup(n.Title), EscapeMarkup(n.Body)))
 	}
 }
@@ -318,6 +325,16 @@ func IconOf(look TrayLook) fyne.Resource {
 	default:
 		return assets.Stale
 	}
+}
+
+// ShowExecution opens an execution's details when it is in the picture,
+// else the executions window (a notification's click on one pushed out).
+func (u *UI) ShowExecution(resource string) {
+	if _, ok := u.byName[resource]; ok {
+		u.OpenDetails(resource)
+		return
+	}
+	u.ShowWindow()
 }
 
 // OpenDetails opens (or brings up) the details window of an execution.

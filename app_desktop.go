@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"runwatch/desktop/instance"
+	"runwatch/desktop/notify"
+	"runwatch/desktop/wake"
+	"runwatch/poller"
+	"runwatch/ui"
+)
+
+// instanceName is the running app's socket name: --demo runs apart.
+func instanceName(demo bool) string {
+	if demo {
+		return "demo"
+	}
+	return "app"
+}
+
+// request is what another runwatch asks of the running one.
+type request struct {
+	Cmd string `json:"cmd"`
+}
+
+// Commands of the running app's socket.
+const (
+	cmdShow   = "show"   // bring the executions window up
+	cmdStatus = "status" // the last refresh's picture, as `status --json` prints it
+)
+
+// handOver asks an app already running to show its window; handed reports
+// whether there was one.
+func handOver(name string, stderr io.Writer) (handed bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := instance.Call(ctx, name, request{Cmd: cmdShow}, nil)
+	switch {
+	case err == nil:
+		fmt.Fprintln(stderr, "runwatch is already running: showing its window")
+		return true
+	case errors.Is(err, instance.ErrNotRunning), errors.Is(err, instance.ErrUnsupported):
+		return false
+	default:
+		fmt.Fprintf(stderr, "runwatch: the running instance did not answer: %v\n", err)
+		return true
+	}
+}
+
+// lastPicture keeps the last refresh's picture for `runwatch status`,
+// across goroutines.
+type lastPicture struct {
+	mu   sync.Mutex
+	snap *poller.Snapshot
+}
+
+func (l *lastPicture) set(s poller.Snapshot) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.snap = &s
+}
+
+func (l *lastPicture) get() (poller.Snapshot, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.snap == nil {
+		return poller.Snapshot{}, false
+	}
+	return *l.snap, true
+}
+
+// serveInstance answers other runwatch processes: show the window, or tell
+// the last picture (no API call, no write to the memory).
+func serveInstance(ctx context.Context, srv *instance.Server, u *ui.UI, last *lastPicture) {
+	err := srv.Serve(ctx, func(_ context.Context, req instance.Request) (any, error) {
+		switch req.Cmd {
+		case cmdShow:
+			fyne.Do(u.ShowWindow)
+			return true, nil
+		case cmdStatus:
+			snap, ok := last.get()
+			if !ok {
+				return nil, errors.New("no refresh yet")
+			}
+			var table strings.Builder
+			printStatusTable(&table, snap)
+			return appStatus{JSON: statusJSON(snap), Table: table.String(), NoneAnswered: len(snap.RegionErrors) == snap.RegionsAsked}, nil
+		}
+		return nil, fmt.Errorf("unknown command %q", req.Cmd)
+	})
+	if err != nil {
+		log.Printf("runwatch: %v", err)
+	}
+}
+
+// appStatus is the running app's answer to cmdStatus.
+type appStatus struct {
+	JSON         statusOutput `json:"json"`
+	Table        string       `json:"table"`
+	NoneAnswered bool         `json:"none_answered"`
+}
+
+// statusFromApp prints the running app's last picture; answered is false
+// when no app runs (or it has not refreshed yet).
+func statusFromApp(asJSON bool, stdout, stderr io.Writer) (code int, answered bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var st appStatus
+	if err := instance.Call(ctx, instanceName(false), request{Cmd: cmdStatus}, &st); err != nil {
+		return 0, false
+	}
+	for _, region := range slices.Sorted(maps.Keys(st.JSON.RegionErrors)) {
+		fmt.Fprintf(stderr, "runwatch status: %s\n", st.JSON.RegionErrors[region])
+	}
+	if asJSON {
+		if err := json.NewEncoder(stdout).Encode(st.JSON); err != nil {
+			fmt.Fprintf(stderr, "runwatch status: %v\n", err)
+			return 1, true
+		}
+	} else {
+		fmt.Fprint(stdout, st.Table)
+	}
+	if st.NoneAnswered {
+		fmt.Fprintln(stderr, "runwatch status: no region answered")
+		return 1, true
+	}
+	return 0, true
+}
+
+// desktopNotifier sends notifications over D-Bus where the server is
+// there, with a click opening the execution's details and buttons to open
+// its logs and acknowledge it; one bubble is updated in place while it is
+// fresh. Elsewhere it is nil and Fyne's notifications are used.
+type desktopNotifier struct {
+	n        *notify.Notifier
+	mu       sync.Mutex
+	byID     map[uint32]string // bubble → execution resource
+	lastID   uint32
+	lastSent time.Time
+}
+
+// replaceWithin: a notification this soon after the last one updates its
+// bubble instead of stacking another.
+const replaceWithin = 2 * time.Minute
+
+// Action keys of a notification.
+const (
+	actionLogs = "logs"
+	actionAck  = "ack"
+)
+
+func startDesktopNotifier(ctx context.Context) *desktopNotifier {
+	n, err := notify.DialSession(ctx, notify.Options{AppName: "runwatch", DesktopEntry: appID})
+	if err != nil {
+		return nil
+	}
+	return &desktopNotifier{n: n, byID: map[uint32]string{}}
+}
+
+// send shows one notification (plain text: the notifier escapes it only
+// for servers that read markup).
+func (d *desktopNotifier) send(n ui.Notification) {
+	d.mu.Lock()
+	replaces := uint32(0)
+	if time.Since(d.lastSent) < replaceWithin {
+		replaces = d.lastID
+	}
+	d.mu.Unlock()
+	note := notify.Notification{Title: n.Title, Body: n.Body, ReplacesID: replaces}
+	if n.Resource != "" {
+		note.Default = notify.Action{Key: notify.DefaultKey, Label: "Details"}
+		note.Actions = []notify.Action{{Key: actionLogs, Label: "Open logs"}, {Key: actionAck, Label: "Acknowledge"}}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	id, err := d.n.Send(ctx, note)
+	if err != nil {
+		log.Printf("runwatch: notify: %v", err)
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.lastID, d.lastSent = id, time.Now()
+	d.byID[id] = n.Resource
+}
+
+// handleClicks acts on what a person chose on a bubble until ctx ends.
+func (d *desktopNotifier) handleClicks(ctx context.Context, u *ui.UI, a fyne.App, acknowledge func(string)) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case inv, ok := <-d.n.Invoked():
+			if !ok {
+				return
+			}
+			d.mu.Lock()
+			resource := d.byID[inv.ID]
+			d.mu.Unlock()
+			if resource == "" {
+				continue
+			}
+			switch inv.Action {
+			case notify.DefaultKey:
+				fyne.Do(func() { u.ShowExecution(resource) })
+			case actionAck:
+				acknowledge(resource)
+			case actionLogs:
+				if link, err := url.Parse(consoleLogsURL(resource)); err == nil && ui.IsConsoleURL(link.String()) {
+					fyne.Do(func() { _ = a.OpenURL(link) })
+				}
+			}
+		}
+	}
+}
+
+// consoleLogsURL is an execution's logs in the Cloud Console, from its
+// resource name projects/P/locations/R/jobs/J/executions/E.
+func consoleLogsURL(resource string) string {
+	parts := strings.Split(resource, "/")
+	if len(parts) != 8 {
+		return ""
+	}
+	project, region, execution := parts[1], parts[3], parts[7]
+	return fmt.Sprintf("https://console.cloud.google.com/run/jobs/executions/details/%s/%s/logs?project=%s",
+		url.PathEscape(region), url.PathEscape(execution), url.QueryEscape(project))
+}
+
+// refreshOnWake asks for a refresh after the machine resumes.
+func refreshOnWake(ctx context.Context, refresh func()) {
+	for range wake.Watch(ctx, wake.Options{}) {
+		refresh()
+	}
+}

@@ -1,0 +1,225 @@
+package main
+
+// End-to-end tests of how the app behaves as a desktop citizen: one
+// instance, clickable notifications, a refresh after resume, `status`
+// answered by the running app. The harness is e2e_test.go's.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"runwatch/poller/fakecloud"
+)
+
+// watchedCloud is a fake cloud with one running execution in region, and
+// the flags that point the app at it.
+func watchedCloud(t *testing.T, region string, interval string) (*fakecloud.Cloud, fakecloud.ExecutionSpec, []string) {
+	t.Helper()
+	cloud, err := fakecloud.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cloud.Close)
+	spec := fakecloud.ExecutionSpec{Project: "p1", Region: region, Job: "vertex-ai-launcher",
+		ID: "vertex-ai-launcher-e2e02", State: fakecloud.Running, Created: time.Now().Add(-3 * time.Minute)}
+	cloud.Put(spec)
+	args := []string{"--project", "p1", "--regions", region, "--interval", interval,
+		"--run-endpoint", cloud.RunAddr(), "--logging-endpoint", cloud.LoggingAddr()}
+	return cloud, spec, args
+}
+
+func TestSecondInstanceHandsOverAndExits(t *testing.T) {
+	requireDesktop(t)
+	bus := startBus(t)
+	startTrayHost(t, bus) // the window stays hidden at start
+	cloud, _, args := watchedCloud(t, "us-central1", "1h")
+	config := t.TempDir()
+	first := startApp(t, bus.addr, config, args...)
+	waitRefreshes(t, first, cloud, "us-central1", 1, 60*time.Second)
+	if ids, _ := visibleWindows(first.pid()); len(ids) > 0 {
+		t.Fatalf("window visible before the second start: %v", ids)
+	}
+
+	second := startApp(t, bus.addr, config, args...)
+	select {
+	case <-second.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the second instance did not exit")
+	}
+	if code := second.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("the second instance exited %d: %s", code, second.out.String())
+	}
+	waitUntil(t, first, time.Now().Add(15*time.Second), "the first instance's window shown", func() (bool, string) {
+		ids, err := visibleWindows(first.pid())
+		return err == nil && len(ids) > 0, fmt.Sprintf("windows %v, err %v", ids, err)
+	})
+	if n := listsOf(cloud, "us-central1"); n > 2 {
+		t.Errorf("%d listings: the second instance polled too", n)
+	}
+}
+
+// actionServer is a notification server with actions: it records each
+// Notify and can say a person clicked one.
+type actionServer struct {
+	bus  *testBus
+	mu   sync.Mutex
+	sent []actionNotification
+}
+
+type actionNotification struct {
+	id            uint32
+	summary, body string
+	actions       []string
+}
+
+func startActionServer(t *testing.T, b *testBus) *actionServer {
+	t.Helper()
+	s := &actionServer{bus: b}
+	if err := b.conn.Export(s, notificationsPath, notificationsName); err != nil {
+		t.Fatal(err)
+	}
+	b.own(t, notificationsName)
+	return s
+}
+
+// Notify is the D-Bus method.
+func (s *actionServer) Notify(_ string, replaces uint32, _ string, summary, body string,
+	actions []string, _ map[string]dbus.Variant, _ int32) (uint32, *dbus.Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := uint32(len(s.sent) + 1)
+	if replaces != 0 {
+		id = replaces
+	}
+	s.sent = append(s.sent, actionNotification{id, summary, body, actions})
+	return id, nil
+}
+
+// GetCapabilities is the D-Bus method: actions, and a body read as markup.
+func (s *actionServer) GetCapabilities() ([]string, *dbus.Error) {
+	return []string{"actions", "body", "body-markup"}, nil
+}
+
+// GetServerInformation is the D-Bus method.
+func (s *actionServer) GetServerInformation() (string, string, string, string, *dbus.Error) {
+	return "runwatch-e2e", "runwatch", "1", "1.2", nil
+}
+
+// CloseNotification is the D-Bus method.
+func (s *actionServer) CloseNotification(uint32) *dbus.Error { return nil }
+
+func (s *actionServer) calls() []actionNotification {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]actionNotification(nil), s.sent...)
+}
+
+// invoke says a person chose action on notification id.
+func (s *actionServer) invoke(id uint32, action string) error {
+	return s.bus.conn.Emit(notificationsPath, notificationsName+".ActionInvoked", id, action)
+}
+
+func TestNotificationClickOpensTheExecutionsDetails(t *testing.T) {
+	requireDesktop(t)
+	bus := startBus(t)
+	startTrayHost(t, bus)
+	notes := startActionServer(t, bus)
+	cloud, spec, args := watchedCloud(t, "us-central1", "2s")
+	app := startApp(t, bus.addr, t.TempDir(), args...)
+	waitRefreshes(t, app, cloud, "us-central1", 1, 60*time.Second)
+
+	spec.State, spec.Completed = fakecloud.Failed, time.Now()
+	cloud.Put(spec)
+	cloud.SetLogs(spec.Project, spec.Job, spec.ID, traceback(spec.Completed))
+	waitUntil(t, app, time.Now().Add(30*time.Second), "a notification of the failure", func() (bool, string) {
+		return len(notes.calls()) > 0, "none yet"
+	})
+	n := notes.calls()[0]
+	if !strings.Contains(n.body, "ValueError: bad &lt;b&gt;config&lt;/b&gt; &amp; more") {
+		t.Errorf("body %q: not escaped for a server that reads markup", n.body)
+	}
+	if !containsLabel(n.actions, func(a string) bool { return a == "default" }) || !containsLabel(n.actions, func(a string) bool { return a == "Open logs" }) ||
+		!containsLabel(n.actions, func(a string) bool { return a == "Acknowledge" }) {
+		t.Errorf("actions %q, want default, Open logs and Acknowledge", n.actions)
+	}
+	if err := notes.invoke(n.id, "default"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, app, time.Now().Add(30*time.Second), "the details window of "+spec.ID, func() (bool, string) {
+		ids, err := windowsNamed(app.pid(), "^runwatch — "+spec.ID+"$")
+		return err == nil && len(ids) > 0, fmt.Sprintf("windows %v, err %v", ids, err)
+	})
+}
+
+// windowsNamed lists the app's visible X windows whose name matches.
+func windowsNamed(pid int, name string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "xdotool", "search", "--all", "--onlyvisible",
+		"--pid", strconv.Itoa(pid), "--name", name).Output()
+	ids := strings.Fields(string(out))
+	if err != nil && len(ids) == 0 {
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return ids, nil
+}
+
+func TestPrepareForSleepFalseRefreshesAtOnce(t *testing.T) {
+	requireDesktop(t)
+	bus := startBus(t)
+	startTrayHost(t, bus)
+	system := startBus(t) // a private system bus where the test is logind
+	system.own(t, "org.freedesktop.login1")
+	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", system.addr) // startApp passes the environment on
+	cloud, _, args := watchedCloud(t, "us-central1", "1h")
+	app := startApp(t, bus.addr, t.TempDir(), args...)
+	waitRefreshes(t, app, cloud, "us-central1", 1, 60*time.Second)
+	time.Sleep(2 * time.Second) // the app is listening to logind by now
+	before := listsOf(cloud, "us-central1")
+	if err := system.conn.Emit("/org/freedesktop/login1", "org.freedesktop.login1.Manager.PrepareForSleep", false); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, app, time.Now().Add(15*time.Second), "a refresh after resume", func() (bool, string) {
+		n := listsOf(cloud, "us-central1") - before
+		return n > 0, fmt.Sprintf("%d refreshes", n)
+	})
+}
+
+func TestStatusIsAnsweredByTheRunningApp(t *testing.T) {
+	requireDesktop(t)
+	bus := startBus(t)
+	startTrayHost(t, bus)
+	cloud, spec, args := watchedCloud(t, "us-central1", "1h")
+	config := t.TempDir()
+	app := startApp(t, bus.addr, config, args...)
+	waitRefreshes(t, app, cloud, "us-central1", 1, 60*time.Second)
+	t.Setenv("XDG_RUNTIME_DIR", runtimeDir(t, config))
+	t.Setenv("XDG_CONFIG_HOME", config)
+	before := len(cloud.ListExecutionsRequests())
+	code, out, errOut := runCmd(t, "", "status", "--json")
+	if code != 0 {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	var got statusOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Executions) != 1 || got.Executions[0].Name != spec.ID {
+		t.Fatalf("status %q (%v)", out, err)
+	}
+	if n := len(cloud.ListExecutionsRequests()) - before; n != 0 {
+		t.Fatalf("status made %d API calls; the running app should answer", n)
+	}
+	if code, out, _ := runCmd(t, "", "status"); code != 0 || !strings.Contains(out, spec.ID) || !strings.Contains(out, "REGION") {
+		t.Fatalf("table from the app: code %d, %q", code, out)
+	}
+}
