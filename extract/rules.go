@@ -58,9 +58,10 @@ var rules = []rule{
 	// The W&B client giving up on its backend: "wandb.errors.CommError: Run initialization has timed out after 90.0 sec.", "launch: Not all of requested queues (vertex-h100) found".
 	{name: "wandb_comm", category: CategoryWandb, keywords: []string{"commerror", "run initialization has timed out", "not all of requested queues", "could not find queue", "could not find run queue"},
 		re: regexp.MustCompile(`(?i)(?P<msg>(?:wandb\.errors\.)?CommError: .*|.*\bRun initialization has timed out\b.*|.*\bNot all of requested queues\b.*|.*\bCould not find (?:run )?queue\b.*)`)},
-	// Vertex AI rejecting an accelerator/machine pairing: `Accelerator "NVIDIA_TESLA_T4" is not supported for machine type "e2-standard-8"`.
-	{name: "machine_type", category: CategoryMachineType, keywords: []string{"not supported", "not available", "not compatible", "incompatible", "unsupported", "does not support", "cannot be used", "invalid machine", "invalid accelerator", "machine type with name", "resource.machinetype"},
-		re: regexp.MustCompile(`(?i)(?:(?:InvalidArgument|FailedPrecondition): \d{3} )?(?P<msg>.*(?:not supported for machine type|machine type\b.*\b(?:is not supported|not available|is not compatible|unsupported|does not support)|accelerator\b.*\b(?:is not supported|not available|incompatible|cannot be used)|(?:invalid|unsupported) (?:machine[ _]type|accelerator)|Machine type with name '[^']+' does not exist|Invalid value for field 'resource\.machineType').*)`)},
+	// Vertex AI rejecting an accelerator/machine pairing: `Accelerator "NVIDIA_TESLA_T4" is not supported for machine type "e2-standard-8"`;
+	// JAX on a machine without the accelerator it was told to use: "RuntimeError: Backend 'tpu' failed to initialize: UNAVAILABLE: No TPU Platform available.".
+	{name: "machine_type", category: CategoryMachineType, keywords: []string{"not supported", "not available", "not compatible", "incompatible", "unsupported", "does not support", "cannot be used", "invalid machine", "invalid accelerator", "machine type with name", "resource.machinetype", "platform available"},
+		re: regexp.MustCompile(`(?i)(?:(?:InvalidArgument|FailedPrecondition): \d{3} )?(?P<msg>.*(?:not supported for machine type|machine type\b.*\b(?:is not supported|not available|is not compatible|unsupported|does not support)|accelerator\b.*\b(?:is not supported|not available|incompatible|cannot be used)|(?:invalid|unsupported) (?:machine[ _]type|accelerator)|Machine type with name '[^']+' does not exist|Invalid value for field 'resource\.machineType'|No (?:TPU|GPU|CUDA) Platform available).*)`)},
 	// Docker, containerd and Vertex AI saying why an image could not be fetched: "manifest unknown", "pull access denied", `Failed to pull image "…": … not found`.
 	{name: "image_pull", category: CategoryImagePull, keywords: []string{"manifest unknown", "pull access denied", "failed to pull image", "image not found", "manifest for", "failed to resolve reference", "error response from daemon", "downloadartifacts", "failed to resolve source metadata", "failed to solve", "error: "},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:manifest unknown|pull access denied|failed to pull image|image not found|manifest for \S+ not found|failed to resolve reference|failed to resolve source metadata|failed to solve: .*(?:not found|manifest unknown|denied|unauthorized)|^#\d+ ERROR: [\w./:@-]+: not found|Error response from daemon: .*(?:denied|not found|unauthorized|manifest|toomanyrequests|pull rate limit)|artifactregistry\.repositories\.downloadArtifacts).*)`)},
@@ -83,9 +84,9 @@ var rules = []rule{
 	// The same refusal in its generic words, which name nothing: "The caller does not have permission", "PERMISSION_DENIED", "403 Forbidden".
 	{name: "permission_generic", category: CategoryPermission, keywords: []string{"permission", "forbidden"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*)`)},
-	// Missing resources: `NotFound: 404 GET https://storage.googleapis.com/...: No such object: bucket/key`.
-	{name: "not_found", category: CategoryNotFound, keywords: []string{"notfound", "not_found", "404", "no such object", "no such bucket", "was not found", "no urls matched", "does not exist", "not found: 404"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>\w*NotFound(?:Exception)?: 404 .*|.*\bbucket does not exist\b.*|.*\bNo such (?:object|bucket)\b.*|.*\bNo URLs matched\b.*|.*\bgs://\S+ not found\b.*|.*\bnot found: 404\b.*|.*\bNOT_FOUND\b.*\S.*|.*\b404 Not Found\b.*|.*\b(?:resource|job|bucket|object|service|model|dataset|secret)\b.*\bwas not found\b.*)`)},
+	// Missing resources: `NotFound: 404 GET https://storage.googleapis.com/...: No such object: bucket/key`, Go's storage client "storage: object doesn't exist".
+	{name: "not_found", category: CategoryNotFound, keywords: []string{"notfound", "not_found", "404", "no such object", "no such bucket", "was not found", "no urls matched", "does not exist", "doesn't exist", "not found: 404"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>\w*NotFound(?:Exception)?: 404 .*|.*\b(?:bucket|object) (?:does not|doesn't) exist\b.*|.*\bNo such (?:object|bucket)\b.*|.*\bNo URLs matched\b.*|.*\bgs://\S+ not found\b.*|.*\bnot found: 404\b.*|.*\bNOT_FOUND\b.*\S.*|.*\b404 Not Found\b.*|.*\b(?:resource|job|bucket|object|service|model|dataset|secret)\b.*\bwas not found\b.*)`)},
 	// Requests the API refused as malformed: `InvalidArgument: 400 Unable to parse ...`.
 	{name: "invalid_argument", category: CategoryInvalidArgument, keywords: []string{"invalidargument", "invalid_argument", "400", "badrequest", "failedprecondition", "failed_precondition", "invalid json payload", "invalid argument", "list of found errors"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:InvalidArgument|BadRequest|FailedPrecondition): \d{3} .*|.*\bINVALID_ARGUMENT\b.*\S.*|.*\bFAILED_PRECONDITION\b.*\S.*|.*\b400 Bad Request\b.*|.*\bInvalid JSON payload received\b.*|.*\bRequest contains an invalid argument\b.*|.*\bList of found errors\b.*\S.*)`)},
@@ -93,12 +94,15 @@ var rules = []rule{
 	{name: "gcloud_bad_argument", category: CategoryInvalidArgument, keywords: []string{"(gcloud."},
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) ((?:argument \S+: |Invalid value for \[).*)`),
 		format: formatGcloudError},
-	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled.
-	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "out-of-memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out[ -]of[ -]memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory).*)`)},
+	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled, DataLoader's "out of shared memory".
+	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "out-of-memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory", "shared memory"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out[ -]of[ -]memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory|(?:insufficient|out of) shared memory).*)`)},
+	// bash reporting a child killed by SIGKILL, in a container the kernel's OOM killer, which says less than the lines above: "entrypoint.sh: line 12:    64 Killed    python …".
+	{name: "killed", category: CategoryOOM, keywords: []string{" killed "},
+		re: regexp.MustCompile(`(?P<msg>.*\bline \d+: +\d+ Killed\s.*)`)},
 	// Deadlines: `DeadlineExceeded: 504 Deadline Exceeded`, Cloud Run "The configured timeout was reached".
 	{name: "timeout", category: CategoryTimeout, keywords: []string{"deadline", "timeout", "timed out"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\breached the maximum timeout\b.*|.*\bWatchdog caught collective operation timeout\b.*|.*\bDeadline of [\d.]+s exceeded\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\breached the maximum timeout\b.*|.*\bWatchdog caught collective operation timeout\b.*|.*\bDeadline of [\d.]+s exceeded\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*(?:Error|Exception): Timed out\b.*|.*\bfailed to start within \d+.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
 	// Server-side failures and unreachable servers: `ServiceUnavailable: 503 Connect Failed`, "500 Internal Server Error", gRPC UNAVAILABLE,
 	// urllib3 "Max retries exceeded with url: /graphql (Caused by NameResolutionError(…))", Node "getaddrinfo ENOTFOUND hooks.slack.com".
 	{name: "service_unavailable", category: CategoryServiceUnavailable, keywords: []string{"unavailable", "internalservererror", "internal server error", "internal: 5", "internalerror", "bad gateway", "badgateway", "server error", "resources are insufficient", "enough resources", "resource_pool_exhausted", "connection reset", "connection refused", "connection abort", "failed to connect to all addresses", "name resolution", "failed to resolve", "max retries exceeded", "name or service not known", "getaddrinfo", "establish a new connection", "connect to"},
@@ -176,6 +180,7 @@ var infoPhrases = []string{
 	"monitoring for", "checking for", "watching for", "looking for", "scanning for",
 	"errors: 0", "error_count: 0", "0 errors", "no errors", "retrying on error", "without error",
 	"error rate: 0", "errors=0",
+	"refer to the documentation", "for further information", "to enable traceback", // advice
 }
 
 // pythonWarnings mark Python's warnings ("…/_default.py:76: UserWarning: …

@@ -104,6 +104,18 @@ func TestRules(t *testing.T) {
 		{"argparse_error", "task.py: error: argument --lr: invalid float value: '3e-4,'", "invalid float value", "task.py: parsed 3 arguments"},
 		{"permission", "google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or revoked.', {})", "invalid_grant", "Token refreshed, expires in 3599 s"},
 		{"not_found", "CommandException: No URLs matched: gs://acme/x.yaml", "No URLs matched", "Matched 3 URLs under gs://acme/"},
+		{"service_unavailable", "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='api.wandb.ai', port=443): Max retries exceeded with url: /graphql", "Max retries exceeded",
+			"Retries: max 3 for url /graphql"},
+		{"service_unavailable", "Error: getaddrinfo ENOTFOUND hooks.slack.com", "ENOTFOUND", "Resolved hooks.slack.com via getaddrinfo"},
+		{"oom", "RuntimeError: DataLoader worker (pid 3216) is killed by signal: Bus error. It is possible that dataloader's workers are out of shared memory.", "out of shared memory",
+			"Using 64 GiB of shared memory for /dev/shm"},
+		{"killed", "/app/entrypoint.sh: line 12:    64 Killed                  python -m gnn.train", "64 Killed", "Killed 3 stale workers before start"},
+		{"timeout", "RuntimeError: Timed out initializing process group in store based barrier on rank: 0", "Timed out initializing",
+			"Waiting in store based barrier (timeout=0:30:00)"},
+		{"timeout", "launch: Error running job: Run failed to start within 3600 seconds. If you want to increase this timeout, set WANDB_LAUNCH_START_TIMEOUT", "failed to start within",
+			"Run must start within 3600 seconds (timeout)"},
+		{"not_found", "failed to read gs://acme/launch.yaml: storage: object doesn't exist", "object doesn't exist", "Creating gs://acme/launch.yaml since it doesn't exist yet"},
+		{"machine_type", "RuntimeError: Backend 'tpu' failed to initialize: UNAVAILABLE: No TPU Platform available.", "No TPU Platform", "Platform available: tpu"},
 	}
 	for _, c := range cases {
 		t.Run(c.rule, func(t *testing.T) {
@@ -169,6 +181,7 @@ var ruleExamples = []string{
 	"NotFound: 404 no",
 	"InvalidArgument: 400 no",
 	"CUDA out of memory",
+	"sh: line 1:  7 Killed  python x",
 	"DeadlineExceeded: 504 Deadline Exceeded",
 	"ServiceUnavailable: 503 x",
 	"wandb.errors.UsageError: x",
