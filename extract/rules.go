@@ -75,6 +75,13 @@ var rules = []rule{
 	// requests raising for an HTTP status: "requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: …".
 	{name: "requests_http_error", category: CategoryHTTPError, keywords: []string{"httperror: "},
 		re: regexp.MustCompile(`(?:requests\.exceptions\.)?(?P<msg>HTTPError: \d{3} (?:Client|Server) Error: .*)`)},
+	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled, DataLoader's "out of shared memory".
+	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "out-of-memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory", "shared memory"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out[ -]of[ -]memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory|(?:insufficient|out of) shared memory).*)`)},
+	// JAX and XLA, which word the TPU/GPU runtime's status as gRPC does: "RuntimeError: Unable to initialize backend 'tpu': FAILED_PRECONDITION: …
+	// Device or resource busy", "XlaRuntimeError: RESOURCE_EXHAUSTED: …"; the status is the device's, not an API's, so the API rules below never read it.
+	{name: "xla_status", category: CategoryPythonException, keywords: []string{"xlaruntimeerror", "initialize backend", "failed to initialize"},
+		re: regexp.MustCompile(`^(?P<msg>.*\b(?:XlaRuntimeError|Unable to initialize backend '\w+'|Backend '\w+' failed to initialize).*)`)},
 	// Quota refusals from Google APIs: "The following quota metrics exceed quota limits: aiplatform.googleapis.com/custom_model_training_cpus".
 	{name: "quota", category: CategoryQuota, keywords: []string{"quota", "resourceexhausted", "resource_exhausted", "resource exhausted"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ResourceExhausted|QuotaExceeded|TooManyRequests): \d{3} .*|.*\bquota (?:metrics? )?(?:exceeded|exceed|limit)\b.*|.*\bexceeded? (?:the |your )?quota\b.*|.*\bquota\b.*\bexceed.*|.*RESOURCE_EXHAUSTED\b.*\S.*)`)},
@@ -94,9 +101,6 @@ var rules = []rule{
 	{name: "gcloud_bad_argument", category: CategoryInvalidArgument, keywords: []string{"(gcloud."},
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) ((?:argument \S+: |Invalid value for \[).*)`),
 		format: formatGcloudError},
-	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled, DataLoader's "out of shared memory".
-	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "out-of-memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory", "shared memory"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out[ -]of[ -]memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory|(?:insufficient|out of) shared memory).*)`)},
 	// bash reporting a child killed by SIGKILL, in a container the kernel's OOM killer, which says less than the lines above: "entrypoint.sh: line 12:    64 Killed    python …".
 	{name: "killed", category: CategoryOOM, keywords: []string{" killed "},
 		re: regexp.MustCompile(`(?P<msg>.*\bline \d+: +\d+ Killed\s.*)`)},
