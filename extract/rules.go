@@ -72,9 +72,6 @@ var rules = []rule{
 	{name: "googleapiclient_http_error", category: CategoryHTTPError, keywords: []string{"<httperror "},
 		re:     regexp.MustCompile(`<HttpError (\d{3}) when requesting (\S+) returned "(.*?)"(?:\. Details: "(.*?)")?>?\s*$`),
 		format: formatHTTPError},
-	// requests raising for an HTTP status: "requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: …".
-	{name: "requests_http_error", category: CategoryHTTPError, keywords: []string{"httperror: "},
-		re: regexp.MustCompile(`(?:requests\.exceptions\.)?(?P<msg>HTTPError: \d{3} (?:Client|Server) Error: .*)`)},
 	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled, DataLoader's "out of shared memory".
 	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "out-of-memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory", "shared memory"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out[ -]of[ -]memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory|(?:insufficient|out of) shared memory).*)`)},
@@ -85,9 +82,9 @@ var rules = []rule{
 	// Quota refusals from Google APIs: "The following quota metrics exceed quota limits: aiplatform.googleapis.com/custom_model_training_cpus".
 	{name: "quota", category: CategoryQuota, keywords: []string{"quota", "resourceexhausted", "resource_exhausted", "resource exhausted"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ResourceExhausted|QuotaExceeded|TooManyRequests): \d{3} .*|.*\bquota (?:metrics? )?(?:exceeded|exceed|limit)\b.*|.*\bexceeded? (?:the |your )?quota\b.*|.*\bquota\b.*\bexceed.*|.*RESOURCE_EXHAUSTED\b.*\S.*)`)},
-	// Permission refusals: `PermissionDenied: 403 Permission 'aiplatform.customJobs.create' denied on resource ...`.
-	{name: "permission", category: CategoryPermission, keywords: []string{"permission", "forbidden", "403", "access denied", "accessdenied", "unauthorized", "unauthenticated", "authentication scopes", "invalid_grant", "expired or revoked", "default credentials", "does not have"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission (?:'[^']+'|"[^"]+") denied.*|.*\bdoes not have \S+ IAM permission.*|.*\bdoes not have [\w.]+ access to\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bAccess ?Denied(?:Exception)?\b.*|.*\binsufficient authentication scopes\b.*|.*\binvalid_grant\b.*|.*\bToken has been expired or revoked\b.*|.*\bDefaultCredentialsError\b.*|.*\bdefault credentials were not found\b.*|.*\b(?:do|does) not have permission to act as\b.*)`)},
+	// Permission refusals: `PermissionDenied: 403 Permission 'aiplatform.customJobs.create' denied on resource ...`, Hugging Face's "Cannot access gated repo for url …".
+	{name: "permission", category: CategoryPermission, keywords: []string{"permission", "forbidden", "403", "access denied", "accessdenied", "unauthorized", "unauthenticated", "authentication scopes", "invalid_grant", "expired or revoked", "default credentials", "does not have", "gated repo", "must be authenticated"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission (?:'[^']+'|"[^"]+") denied.*|.*\bdoes not have \S+ IAM permission.*|.*\bdoes not have [\w.]+ access to\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bAccess ?Denied(?:Exception)?\b.*|.*\binsufficient authentication scopes\b.*|.*\binvalid_grant\b.*|.*\bToken has been expired or revoked\b.*|.*\bDefaultCredentialsError\b.*|.*\bdefault credentials were not found\b.*|.*\b(?:do|does) not have permission to act as\b.*|.*\baccess (?:a )?gated repo\b.*|.*\bis restricted\. You must be authenticated\b.*)`)},
 	// The same refusal in its generic words, which name nothing: "The caller does not have permission", "PERMISSION_DENIED", "403 Forbidden".
 	{name: "permission_generic", category: CategoryPermission, keywords: []string{"permission", "forbidden"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*)`)},
@@ -101,6 +98,9 @@ var rules = []rule{
 	{name: "gcloud_bad_argument", category: CategoryInvalidArgument, keywords: []string{"(gcloud."},
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) ((?:argument \S+: |Invalid value for \[).*)`),
 		format: formatGcloudError},
+	// requests raising for an HTTP status: "requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: …"; it says only the status, so it yields to a line above that says why.
+	{name: "requests_http_error", category: CategoryHTTPError, keywords: []string{"httperror: "},
+		re: regexp.MustCompile(`(?:requests\.exceptions\.)?(?P<msg>HTTPError: \d{3} (?:Client|Server) Error: .*)`)},
 	// bash reporting a child killed by SIGKILL, in a container the kernel's OOM killer, which says less than the lines above: "entrypoint.sh: line 12:    64 Killed    python …".
 	{name: "killed", category: CategoryOOM, keywords: []string{" killed "},
 		re: regexp.MustCompile(`(?P<msg>.*\bline \d+: +\d+ Killed\s.*)`)},

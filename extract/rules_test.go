@@ -116,6 +116,7 @@ func TestRules(t *testing.T) {
 			"Run must start within 3600 seconds (timeout)"},
 		{"not_found", "failed to read gs://acme/launch.yaml: storage: object doesn't exist", "object doesn't exist", "Creating gs://acme/launch.yaml since it doesn't exist yet"},
 		{"machine_type", "RuntimeError: Backend 'tpu' failed to initialize: UNAVAILABLE: No TPU Platform available.", "No TPU Platform", "Platform available: tpu"},
+		{"permission", "OSError: You are trying to access a gated repo.", "gated repo", "Downloading gated repo meta-llama/Meta-Llama-3-8B with token"},
 		{"xla_status", "RuntimeError: Unable to initialize backend 'tpu': FAILED_PRECONDITION: TPU initialization failed: open(/dev/vfio/0): Device or resource busy", "Device or resource busy",
 			"Platform 'tpu' is experimental and not all JAX functionality may be correctly supported!"},
 		{"oom", "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: XLA:TPU compile permanent error. Ran out of memory in memory space hbm.", "Ran out of memory",
