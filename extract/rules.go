@@ -129,9 +129,16 @@ var rules = []rule{
 	// gcloud's own Python crashing: "ERROR: gcloud crashed (AttributeError): 'NoneType' object has no attribute 'get'".
 	{name: "gcloud_crashed", category: CategoryPythonException, keywords: []string{"gcloud crashed ("},
 		re: regexp.MustCompile(`(?P<msg>gcloud crashed \(\w+\): .*\S)`)},
+	// Package and environment tools, and a program Python could not find to run (subprocess): pip "ERROR: No matching distribution found for torch==2.1.0+cu118",
+	// "CondaError: Run 'conda init' before 'conda activate'", "FileNotFoundError: [Errno 2] No such file or directory: 'gcloud'".
+	{name: "shell_tool", category: CategoryShell, keywords: []string{"no matching distribution", "satisfies the requirement", "condaerror", "no such file or directory: '"},
+		re: regexp.MustCompile(`(?P<msg>.*\b(?:No matching distribution found for|Could not find a version that satisfies the requirement)\b.*|CondaError: .*\S|.*\bNo such file or directory: '[\w-]+'$)`)},
 	// The last line of a Python traceback: "ModuleNotFoundError: No module named 'transformers'".
 	{name: "python_exception", category: CategoryPythonException, keywords: []string{"error", "exception", "exit", "interrupt", "failure", "fault"},
 		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*[^:\s]|\(.*\))?)$`)},
+	// The W&B launch agent's own reason for not running a job: "wandb: ERROR launch: Error running job: Launch agent picked up sweep job, but sweep (q8z3kd1t) was in a terminal state (FINISHED)".
+	{name: "wandb_launch", category: CategoryWandb, keywords: []string{"error running job: "},
+		re: regexp.MustCompile(`^launch: Error running job: (?P<msg>.*[^:\s])$`)},
 	// gcloud failing, e.g. "ERROR: (gcloud.run.jobs.execute) ...".
 	{name: "gcloud_error", category: CategoryShell, keywords: []string{"(gcloud."},
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) (.*[^:\s])$`),
@@ -145,6 +152,10 @@ var rules = []rule{
 	// Node.js dying on an error: "Error: Cannot find module '@slack/webhook'", "TypeError: x is not a function".
 	{name: "node_error", category: CategoryExitCode, keywords: []string{"error: "},
 		re: regexp.MustCompile(`^(?P<msg>(?:Uncaught )?(?:Type|Reference|Syntax|Range)?Error: .*\S)`)},
+	// A program that died without an exception, or a container Docker could not start: faulthandler's "Fatal Python error: Segmentation fault", bash's
+	// "line 14:    87 Segmentation fault (core dumped) python …", "docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]]".
+	{name: "crash", category: CategoryExitCode, keywords: []string{"fatal python error", "segmentation fault", "aborted", "bus error", "illegal instruction", "error response from daemon"},
+		re: regexp.MustCompile(`(?P<msg>Fatal Python error: .*\S|.*\bline \d+: +\d+ (?:Segmentation fault|Aborted|Bus error|Illegal instruction)\b.*|.*\bError response from daemon: .*\S)`)},
 	// torchrun's own account of a worker's death: "Signal 9 (SIGKILL) received by PID 319", "failed (exitcode: -9) local_rank: 1".
 	{name: "worker_signal", category: CategoryExitCode, keywords: []string{"received by pid", "(exitcode: -"},
 		re: regexp.MustCompile(`(?P<msg>.*(?:Signal \d+ \(SIG\w+\) received by PID \d+|failed \(exitcode: -\d+\) local_rank).*)`), vague: true},
