@@ -49,6 +49,10 @@ type rule struct {
 // only stands when nothing in its context says more.
 const ruleWrapperFatal = "wrapper_fatal"
 
+// rulePythonException reads a traceback's last line, also one that only
+// its place after the frames marks as an exception.
+const rulePythonException = "python_exception"
+
 // rules is ordered from the most specific cause to the most generic; each
 // entry says what prints such lines, with an example.
 var rules = []rule{
@@ -134,8 +138,8 @@ var rules = []rule{
 	{name: "shell_tool", category: CategoryShell, keywords: []string{"no matching distribution", "satisfies the requirement", "condaerror", "no such file or directory: '"},
 		re: regexp.MustCompile(`(?P<msg>.*\b(?:No matching distribution found for|Could not find a version that satisfies the requirement)\b.*|CondaError: .*\S|.*\bNo such file or directory: '[\w-]+'$)`)},
 	// The last line of a Python traceback: "ModuleNotFoundError: No module named 'transformers'".
-	{name: "python_exception", category: CategoryPythonException, keywords: []string{"error", "exception", "exit", "interrupt", "failure", "fault"},
-		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*[^:\s]|\(.*\))?)$`)},
+	{name: rulePythonException, category: CategoryPythonException, keywords: []string{"error", "exception", "exit", "interrupt", "failure", "fault"},
+		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*[^:\s]|\(.*\))?|(?:[a-z_]\w*\.)+[A-Z]\w*: .*[^:\s])$`)},
 	// The W&B launch agent's own reason for not running a job: "wandb: ERROR launch: Error running job: Launch agent picked up sweep job, but sweep (q8z3kd1t) was in a terminal state (FINISHED)".
 	{name: "wandb_launch", category: CategoryWandb, keywords: []string{"error running job: "},
 		re: regexp.MustCompile(`^launch: Error running job: (?P<msg>.*[^:\s])$`)},
