@@ -62,8 +62,7 @@ var rules = []rule{
 	// The W&B client giving up on its backend: "wandb.errors.CommError: Run initialization has timed out after 90.0 sec.", "launch: Not all of requested queues (vertex-h100) found".
 	{name: "wandb_comm", category: CategoryWandb, keywords: []string{"commerror", "run initialization has timed out", "not all of requested queues", "could not find queue", "could not find run queue"},
 		re: regexp.MustCompile(`(?i)(?P<msg>(?:wandb\.errors\.)?CommError: .*|.*\bRun initialization has timed out\b.*|.*\bNot all of requested queues\b.*|.*\bCould not find (?:run )?queue\b.*)`)},
-	// Vertex AI rejecting an accelerator/machine pairing: `Accelerator "NVIDIA_TESLA_T4" is not supported for machine type "e2-standard-8"`;
-	// JAX on a machine without the accelerator it was told to use: "RuntimeError: Backend 'tpu' failed to initialize: UNAVAILABLE: No TPU Platform available.".
+	// Vertex AI rejecting an accelerator/machine pairing: `Accelerator "NVIDIA_TESLA_T4" is not supported for machine type "e2-standard-8"`; JAX on a machine without the accelerator it was told to use: "RuntimeError: Backend 'tpu' failed to initialize: UNAVAILABLE: No TPU Platform available.".
 	{name: "machine_type", category: CategoryMachineType, keywords: []string{"not supported", "not available", "not compatible", "incompatible", "unsupported", "does not support", "cannot be used", "invalid machine", "invalid accelerator", "machine type with name", "resource.machinetype", "platform available"},
 		re: regexp.MustCompile(`(?i)(?:(?:InvalidArgument|FailedPrecondition): \d{3} )?(?P<msg>.*(?:not supported for machine type|machine type\b.*\b(?:is not supported|not available|is not compatible|unsupported|does not support)|accelerator\b.*\b(?:is not supported|not available|incompatible|cannot be used)|(?:invalid|unsupported) (?:machine[ _]type|accelerator)|Machine type with name '[^']+' does not exist|Invalid value for field 'resource\.machineType'|No (?:TPU|GPU|CUDA) Platform available).*)`)},
 	// Docker, containerd and Vertex AI saying why an image could not be fetched: "manifest unknown", "pull access denied", `Failed to pull image "…": … not found`.
@@ -79,8 +78,7 @@ var rules = []rule{
 	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled, DataLoader's "out of shared memory".
 	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "out-of-memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory", "shared memory"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out[ -]of[ -]memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory|(?:insufficient|out of) shared memory).*)`)},
-	// JAX and XLA, which word the TPU/GPU runtime's status as gRPC does: "RuntimeError: Unable to initialize backend 'tpu': FAILED_PRECONDITION: …
-	// Device or resource busy", "XlaRuntimeError: RESOURCE_EXHAUSTED: …"; the status is the device's, not an API's, so the API rules below never read it.
+	// JAX and XLA, which word the TPU/GPU runtime's status as gRPC does: "RuntimeError: Unable to initialize backend 'tpu': FAILED_PRECONDITION: … Device or resource busy", "XlaRuntimeError: RESOURCE_EXHAUSTED: …"; the status is the device's, not an API's, so the API rules below never read it.
 	{name: "xla_status", category: CategoryPythonException, keywords: []string{"xlaruntimeerror", "initialize backend", "failed to initialize"},
 		re: regexp.MustCompile(`^(?P<msg>.*\b(?:XlaRuntimeError|Unable to initialize backend '\w+'|Backend '\w+' failed to initialize).*)`)},
 	// Quota refusals from Google APIs: "The following quota metrics exceed quota limits: aiplatform.googleapis.com/custom_model_training_cpus".
@@ -111,8 +109,7 @@ var rules = []rule{
 	// Deadlines: `DeadlineExceeded: 504 Deadline Exceeded`, Cloud Run "The configured timeout was reached".
 	{name: "timeout", category: CategoryTimeout, keywords: []string{"deadline", "timeout", "timed out"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\breached the maximum timeout\b.*|.*\bWatchdog caught collective operation timeout\b.*|.*\bDeadline of [\d.]+s exceeded\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*(?:Error|Exception): Timed out\b.*|.*\bfailed to start within \d+.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
-	// Server-side failures and unreachable servers: `ServiceUnavailable: 503 Connect Failed`, "500 Internal Server Error", gRPC UNAVAILABLE,
-	// urllib3 "Max retries exceeded with url: /graphql (Caused by NameResolutionError(…))", Node "getaddrinfo ENOTFOUND hooks.slack.com".
+	// Server-side failures and unreachable servers: `ServiceUnavailable: 503 Connect Failed`, "500 Internal Server Error", gRPC UNAVAILABLE, urllib3 "Max retries exceeded with url: /graphql (Caused by NameResolutionError(…))", Node "getaddrinfo ENOTFOUND hooks.slack.com".
 	{name: "service_unavailable", category: CategoryServiceUnavailable, keywords: []string{"unavailable", "internalservererror", "internal server error", "internal: 5", "internalerror", "bad gateway", "badgateway", "server error", "resources are insufficient", "enough resources", "resource_pool_exhausted", "connection reset", "connection refused", "connection abort", "failed to connect to all addresses", "name resolution", "failed to resolve", "max retries exceeded", "name or service not known", "getaddrinfo", "establish a new connection", "connect to"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ServiceUnavailable|InternalServerError|BadGateway|GatewayTimeout|Internal|InternalError|ServerError): 5\d\d\b.*|.*\b5\d\d (?:Service Unavailable|Internal Server Error|Bad Gateway|Server Error)\b.*|.*\bStatusCode\.UNAVAILABLE\b.*|.*\bUNAVAILABLE: .*|.*\bservice (?:is )?(?:currently )?unavailable\b.*|.*\bResources are insufficient in (?:region|zone)\b.*|.*\bdoes not have enough resources available\b.*|.*\bZONE_RESOURCE_POOL_EXHAUSTED\b.*|.*\bConnection (?:reset by peer|refused|abort(?:ed)?)\b.*|.*\bfailed to connect to all addresses\b.*|.*\b(?:Temporary failure in name resolution|Name or service not known|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Failed to resolve '|Max retries exceeded with url|Failed to establish a new connection|could(?:n't| not) connect to '?https?://).*)`)},
 	// Other Google API statuses: "google.api_core.exceptions.Aborted: 409 Concurrent modification …".
@@ -133,8 +130,7 @@ var rules = []rule{
 	// gcloud's own Python crashing: "ERROR: gcloud crashed (AttributeError): 'NoneType' object has no attribute 'get'".
 	{name: "gcloud_crashed", category: CategoryPythonException, keywords: []string{"gcloud crashed ("},
 		re: regexp.MustCompile(`(?P<msg>gcloud crashed \(\w+\): .*\S)`)},
-	// Package and environment tools, and a program Python could not find to run (subprocess): pip "ERROR: No matching distribution found for torch==2.1.0+cu118",
-	// "CondaError: Run 'conda init' before 'conda activate'", "FileNotFoundError: [Errno 2] No such file or directory: 'gcloud'".
+	// Package and environment tools, and a program Python could not find to run (subprocess): pip "ERROR: No matching distribution found for torch==2.1.0+cu118", "CondaError: Run 'conda init' before 'conda activate'", "FileNotFoundError: [Errno 2] No such file or directory: 'gcloud'".
 	{name: "shell_tool", category: CategoryShell, keywords: []string{"no matching distribution", "satisfies the requirement", "condaerror", "no such file or directory: '"},
 		re: regexp.MustCompile(`(?P<msg>.*\b(?:No matching distribution found for|Could not find a version that satisfies the requirement)\b.*|CondaError: .*\S|.*\bNo such file or directory: '[\w-]+'$)`)},
 	// The last line of a Python traceback: "ModuleNotFoundError: No module named 'transformers'".
@@ -156,8 +152,7 @@ var rules = []rule{
 	// Node.js dying on an error: "Error: Cannot find module '@slack/webhook'", "TypeError: x is not a function".
 	{name: "node_error", category: CategoryExitCode, keywords: []string{"error: "},
 		re: regexp.MustCompile(`^(?P<msg>(?:Uncaught )?(?:Type|Reference|Syntax|Range)?Error: .*\S)`)},
-	// A program that died without an exception, or a container Docker could not start: faulthandler's "Fatal Python error: Segmentation fault", bash's
-	// "line 14:    87 Segmentation fault (core dumped) python …", "docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]]".
+	// A program that died without an exception, or a container Docker could not start: faulthandler's "Fatal Python error: Segmentation fault", bash's "line 14:    87 Segmentation fault (core dumped) python …", "docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]]".
 	{name: "crash", category: CategoryExitCode, keywords: []string{"fatal python error", "segmentation fault", "aborted", "bus error", "illegal instruction", "error response from daemon"},
 		re: regexp.MustCompile(`(?P<msg>Fatal Python error: .*\S|.*\bline \d+: +\d+ (?:Segmentation fault|Aborted|Bus error|Illegal instruction)\b.*|.*\bError response from daemon: .*\S)`)},
 	// torchrun's own account of a worker's death: "Signal 9 (SIGKILL) received by PID 319", "failed (exitcode: -9) local_rank: 1".
