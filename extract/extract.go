@@ -74,6 +74,7 @@ func keywordList() []keyword {
 	add(hits{flags: flagWarning}, pythonWarnings...)
 	add(hits{flags: flagNoise}, noisePhrases...)
 	add(hits{flags: flagRetry}, retryPhrases...)
+	add(hits{flags: flagFrame}, `file "`)
 	return words
 }
 
@@ -81,12 +82,18 @@ func keywordList() []keyword {
 // in chronological order.
 func Extract(lines []string) Result {
 	var units []unit
-	var markers []int // lines with the wrapper's bailout marker, ascending
+	var markers []int        // lines with the wrapper's bailout marker, ascending
+	frame := -frameReach - 1 // the last traceback frame
 	for i, raw := range lines {
 		s := clean(raw)
-		// A line without a keyword is chatter, unless JSON escapes hide one.
+		// A line without a keyword is chatter, unless JSON escapes hide
+		// one or it may end a traceback.
 		found := keywords.find(s)
-		if found.rules == 0 && !found.has(flagMarker) && !strings.Contains(s, `\u`) {
+		if found.has(flagFrame) {
+			frame = i
+		}
+		afterFrame := i-frame <= frameReach
+		if found.rules == 0 && !found.has(flagMarker) && !afterFrame && !strings.Contains(s, `\u`) {
 			continue
 		}
 		// Stripping prefixes (timestamps, tags, levels) drops no keyword
@@ -94,6 +101,9 @@ func Extract(lines []string) Result {
 		text, quiet := parse(s)
 		if !strings.HasSuffix(s, text) {
 			found = keywords.find(text)
+		}
+		if afterFrame && exceptionLine.MatchString(text) {
+			found.rules |= ruleBit(rulePythonException)
 		}
 		if found.has(flagMarker) {
 			// The wrapper's bailout lines are not causes; the reason it gives
@@ -216,8 +226,18 @@ func compareBool(a, b bool) int {
 	return -1
 }
 
+// frameReach: a traceback's exception follows its last frame within this
+// many lines (the frame's code, a blank line), whatever its class is
+// called: "pyarrow.lib.ArrowInvalid: …" holds no keyword.
+const frameReach = 3
+
 // wrapperFatal is the rule bit of the wrapper's bailout reason.
-var wrapperFatal = uint64(1) << slices.IndexFunc(rules, func(r rule) bool { return r.name == ruleWrapperFatal })
+var wrapperFatal = ruleBit(ruleWrapperFatal)
+
+// ruleBit is the bit of the named rule in a unit's rule set.
+func ruleBit(name string) uint64 {
+	return 1 << slices.IndexFunc(rules, func(r rule) bool { return r.name == name })
+}
 
 // bailoutReason returns what follows "FATAL ERROR DETECTED" in a line.
 func bailoutReason(text string) (string, bool) {

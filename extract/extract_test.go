@@ -291,3 +291,20 @@ func TestRetriedLinesRankBelowTheFailure(t *testing.T) {
 		t.Fatalf("alone, a retried line still names the cause: got %s %q", got.Rule, got.Message)
 	}
 }
+
+func TestExceptionWithoutKeywordIsReadAfterItsFrames(t *testing.T) {
+	lines := []string{
+		"Traceback (most recent call last):",
+		`  File "pyarrow/error.pxi", line 91, in pyarrow.lib.check_status`,
+		"",
+		"pyarrow.lib.ArrowInvalid: Parquet magic bytes not found in footer.",
+		"The replica workerpool0-0 exited with a non-zero status of 1.",
+	}
+	if got := Extract(lines); got.Rule != rulePythonException || got.Line != 3 {
+		t.Fatalf("got %s at line %d (%q), want the exception on line 3", got.Rule, got.Line, got.Message)
+	}
+	// Far from a frame, such a line is chatter.
+	if got := Extract([]string{"trainer.data.Loader: read 12 shards"}); got.Found {
+		t.Fatalf("got %s %q from a line with no frame before it", got.Rule, got.Message)
+	}
+}

@@ -14,6 +14,7 @@ const (
 	flagWarning                  // a Python warning ("UserWarning:")
 	flagNoise                    // part of an error report that is never its cause
 	flagRetry                    // says it will be retried
+	flagFrame                    // a traceback frame ("File \"…\", line 3")
 )
 
 func (h hits) has(f flag) bool { return h.flags&f != 0 }

@@ -32,8 +32,9 @@ func withBodyMessage(msg string, lines []string, line int) string {
 		return msg
 	}
 	for _, raw := range lines[line+1 : min(line+1+bodyLines, len(lines))] {
-		text, _ := normalize(raw)
-		if text == "" || !hasBodyField(raw) {
+		field, _ := stripPrefixes(clean(raw))
+		text, ok := fieldMessage(field)
+		if text = cleanDecoded(text); !ok || text == "" {
 			continue
 		}
 		if m := statusPrefix.FindStringSubmatch(msg); m != nil {
@@ -42,13 +43,6 @@ func withBodyMessage(msg string, lines []string, line int) string {
 		return text
 	}
 	return msg
-}
-
-// hasBodyField reports whether a raw line is a JSON body's "message" field.
-func hasBodyField(raw string) bool {
-	text, _ := stripPrefixes(clean(raw))
-	_, ok := fieldMessage(text)
-	return ok
 }
 
 // messageOf builds the message a rule reports for the line it matched.

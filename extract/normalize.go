@@ -3,6 +3,7 @@ package extract
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -33,15 +34,9 @@ var (
 	messageField = regexp.MustCompile(`^"?message"?\s*:\s*(?:"((?:[^"\\]|\\.)*)(?:"\s*,?)?|'([^']*)'?\s*,?)$`)
 )
 
-// isQuiet reports whether a level's name is below WARNING. DEFAULT, Cloud
-// Logging's severity for an entry that gave none, is unknown, not quiet.
-func isQuiet(level string) bool {
-	switch strings.ToUpper(level) {
-	case "DEBUG", "INFO", "NOTICE", "TRACE":
-		return true
-	}
-	return false
-}
+// quietLevels are the levels below WARNING. DEFAULT, Cloud Logging's
+// severity for an entry that gave none, is unknown, not quiet.
+var quietLevels = []string{"DEBUG", "INFO", "NOTICE", "TRACE"}
 
 // normalize turns one raw log line into text ready for the rules: clean,
 // known prefixes removed, a JSON line's message decoded; quiet says that
@@ -168,7 +163,7 @@ func decodeJSONLine(s string) (message string, quiet, ok bool) {
 	}
 	for _, l := range []any{entry.Severity, entry.Level, entry.Levelname} {
 		if name, _ := l.(string); name != "" && !strings.EqualFold(name, "DEFAULT") {
-			return message, isQuiet(name), true
+			return message, slices.Contains(quietLevels, strings.ToUpper(name)), true
 		}
 	}
 	return message, false, true

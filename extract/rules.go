@@ -49,6 +49,10 @@ type rule struct {
 // only stands when nothing in its context says more.
 const ruleWrapperFatal = "wrapper_fatal"
 
+// rulePythonException reads a traceback's last line, also one that only
+// its place after the frames marks as an exception.
+const rulePythonException = "python_exception"
+
 // rules is ordered from the most specific cause to the most generic; each
 // entry says what prints such lines, with an example.
 var rules = []rule{
@@ -58,9 +62,9 @@ var rules = []rule{
 	// The W&B client giving up on its backend: "wandb.errors.CommError: Run initialization has timed out after 90.0 sec.", "launch: Not all of requested queues (vertex-h100) found".
 	{name: "wandb_comm", category: CategoryWandb, keywords: []string{"commerror", "run initialization has timed out", "not all of requested queues", "could not find queue", "could not find run queue"},
 		re: regexp.MustCompile(`(?i)(?P<msg>(?:wandb\.errors\.)?CommError: .*|.*\bRun initialization has timed out\b.*|.*\bNot all of requested queues\b.*|.*\bCould not find (?:run )?queue\b.*)`)},
-	// Vertex AI rejecting an accelerator/machine pairing: `Accelerator "NVIDIA_TESLA_T4" is not supported for machine type "e2-standard-8"`.
-	{name: "machine_type", category: CategoryMachineType, keywords: []string{"not supported", "not available", "not compatible", "incompatible", "unsupported", "does not support", "cannot be used", "invalid machine", "invalid accelerator", "machine type with name", "resource.machinetype"},
-		re: regexp.MustCompile(`(?i)(?:(?:InvalidArgument|FailedPrecondition): \d{3} )?(?P<msg>.*(?:not supported for machine type|machine type\b.*\b(?:is not supported|not available|is not compatible|unsupported|does not support)|accelerator\b.*\b(?:is not supported|not available|incompatible|cannot be used)|(?:invalid|unsupported) (?:machine[ _]type|accelerator)|Machine type with name '[^']+' does not exist|Invalid value for field 'resource\.machineType').*)`)},
+	// Vertex AI rejecting an accelerator/machine pairing: `Accelerator "NVIDIA_TESLA_T4" is not supported for machine type "e2-standard-8"`; JAX on a machine without the accelerator it was told to use: "RuntimeError: Backend 'tpu' failed to initialize: UNAVAILABLE: No TPU Platform available.".
+	{name: "machine_type", category: CategoryMachineType, keywords: []string{"not supported", "not available", "not compatible", "incompatible", "unsupported", "does not support", "cannot be used", "invalid machine", "invalid accelerator", "machine type with name", "resource.machinetype", "platform available"},
+		re: regexp.MustCompile(`(?i)(?:(?:InvalidArgument|FailedPrecondition): \d{3} )?(?P<msg>.*(?:not supported for machine type|machine type\b.*\b(?:is not supported|not available|is not compatible|unsupported|does not support)|accelerator\b.*\b(?:is not supported|not available|incompatible|cannot be used)|(?:invalid|unsupported) (?:machine[ _]type|accelerator)|Machine type with name '[^']+' does not exist|Invalid value for field 'resource\.machineType'|No (?:TPU|GPU|CUDA) Platform available).*)`)},
 	// Docker, containerd and Vertex AI saying why an image could not be fetched: "manifest unknown", "pull access denied", `Failed to pull image "…": … not found`.
 	{name: "image_pull", category: CategoryImagePull, keywords: []string{"manifest unknown", "pull access denied", "failed to pull image", "image not found", "manifest for", "failed to resolve reference", "error response from daemon", "downloadartifacts", "failed to resolve source metadata", "failed to solve", "error: "},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:manifest unknown|pull access denied|failed to pull image|image not found|manifest for \S+ not found|failed to resolve reference|failed to resolve source metadata|failed to solve: .*(?:not found|manifest unknown|denied|unauthorized)|^#\d+ ERROR: [\w./:@-]+: not found|Error response from daemon: .*(?:denied|not found|unauthorized|manifest|toomanyrequests|pull rate limit)|artifactregistry\.repositories\.downloadArtifacts).*)`)},
@@ -71,21 +75,24 @@ var rules = []rule{
 	{name: "googleapiclient_http_error", category: CategoryHTTPError, keywords: []string{"<httperror "},
 		re:     regexp.MustCompile(`<HttpError (\d{3}) when requesting (\S+) returned "(.*?)"(?:\. Details: "(.*?)")?>?\s*$`),
 		format: formatHTTPError},
-	// requests raising for an HTTP status: "requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: …".
-	{name: "requests_http_error", category: CategoryHTTPError, keywords: []string{"httperror: "},
-		re: regexp.MustCompile(`(?:requests\.exceptions\.)?(?P<msg>HTTPError: \d{3} (?:Client|Server) Error: .*)`)},
+	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled, DataLoader's "out of shared memory".
+	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "out-of-memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory", "shared memory"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out[ -]of[ -]memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory|(?:insufficient|out of) shared memory).*)`)},
+	// JAX and XLA, which word the TPU/GPU runtime's status as gRPC does: "RuntimeError: Unable to initialize backend 'tpu': FAILED_PRECONDITION: … Device or resource busy", "XlaRuntimeError: RESOURCE_EXHAUSTED: …"; the status is the device's, not an API's, so the API rules below never read it.
+	{name: "xla_status", category: CategoryPythonException, keywords: []string{"xlaruntimeerror", "initialize backend", "failed to initialize"},
+		re: regexp.MustCompile(`^(?P<msg>.*\b(?:XlaRuntimeError|Unable to initialize backend '\w+'|Backend '\w+' failed to initialize).*)`)},
 	// Quota refusals from Google APIs: "The following quota metrics exceed quota limits: aiplatform.googleapis.com/custom_model_training_cpus".
 	{name: "quota", category: CategoryQuota, keywords: []string{"quota", "resourceexhausted", "resource_exhausted", "resource exhausted"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ResourceExhausted|QuotaExceeded|TooManyRequests): \d{3} .*|.*\bquota (?:metrics? )?(?:exceeded|exceed|limit)\b.*|.*\bexceeded? (?:the |your )?quota\b.*|.*\bquota\b.*\bexceed.*|.*RESOURCE_EXHAUSTED\b.*\S.*)`)},
-	// Permission refusals: `PermissionDenied: 403 Permission 'aiplatform.customJobs.create' denied on resource ...`.
-	{name: "permission", category: CategoryPermission, keywords: []string{"permission", "forbidden", "403", "access denied", "accessdenied", "unauthorized", "unauthenticated", "authentication scopes", "invalid_grant", "expired or revoked", "default credentials", "does not have"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission (?:'[^']+'|"[^"]+") denied.*|.*\bdoes not have \S+ IAM permission.*|.*\bdoes not have [\w.]+ access to\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bAccess ?Denied(?:Exception)?\b.*|.*\binsufficient authentication scopes\b.*|.*\binvalid_grant\b.*|.*\bToken has been expired or revoked\b.*|.*\bDefaultCredentialsError\b.*|.*\bdefault credentials were not found\b.*|.*\b(?:do|does) not have permission to act as\b.*)`)},
+	// Permission refusals: `PermissionDenied: 403 Permission 'aiplatform.customJobs.create' denied on resource ...`, Hugging Face's "Cannot access gated repo for url …".
+	{name: "permission", category: CategoryPermission, keywords: []string{"permission", "forbidden", "403", "access denied", "accessdenied", "unauthorized", "unauthenticated", "authentication scopes", "invalid_grant", "expired or revoked", "default credentials", "does not have", "gated repo", "must be authenticated"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission (?:'[^']+'|"[^"]+") denied.*|.*\bdoes not have \S+ IAM permission.*|.*\bdoes not have [\w.]+ access to\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bAccess ?Denied(?:Exception)?\b.*|.*\binsufficient authentication scopes\b.*|.*\binvalid_grant\b.*|.*\bToken has been expired or revoked\b.*|.*\bDefaultCredentialsError\b.*|.*\bdefault credentials were not found\b.*|.*\b(?:do|does) not have permission to act as\b.*|.*\baccess (?:a )?gated repo\b.*|.*\bis restricted\. You must be authenticated\b.*)`)},
 	// The same refusal in its generic words, which name nothing: "The caller does not have permission", "PERMISSION_DENIED", "403 Forbidden".
 	{name: "permission_generic", category: CategoryPermission, keywords: []string{"permission", "forbidden"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*)`)},
-	// Missing resources: `NotFound: 404 GET https://storage.googleapis.com/...: No such object: bucket/key`.
-	{name: "not_found", category: CategoryNotFound, keywords: []string{"notfound", "not_found", "404", "no such object", "no such bucket", "was not found", "no urls matched", "does not exist", "not found: 404"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>\w*NotFound(?:Exception)?: 404 .*|.*\bbucket does not exist\b.*|.*\bNo such (?:object|bucket)\b.*|.*\bNo URLs matched\b.*|.*\bgs://\S+ not found\b.*|.*\bnot found: 404\b.*|.*\bNOT_FOUND\b.*\S.*|.*\b404 Not Found\b.*|.*\b(?:resource|job|bucket|object|service|model|dataset|secret)\b.*\bwas not found\b.*)`)},
+	// Missing resources: `NotFound: 404 GET https://storage.googleapis.com/...: No such object: bucket/key`, Go's storage client "storage: object doesn't exist".
+	{name: "not_found", category: CategoryNotFound, keywords: []string{"notfound", "not_found", "404", "no such object", "no such bucket", "was not found", "no urls matched", "does not exist", "doesn't exist", "not found: 404"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>\w*NotFound(?:Exception)?: 404 .*|.*\b(?:bucket|object) (?:does not|doesn't) exist\b.*|.*\bNo such (?:object|bucket)\b.*|.*\bNo URLs matched\b.*|.*\bgs://\S+ not found\b.*|.*\bnot found: 404\b.*|.*\bNOT_FOUND\b.*\S.*|.*\b404 Not Found\b.*|.*\b(?:resource|job|bucket|object|service|model|dataset|secret)\b.*\bwas not found\b.*)`)},
 	// Requests the API refused as malformed: `InvalidArgument: 400 Unable to parse ...`.
 	{name: "invalid_argument", category: CategoryInvalidArgument, keywords: []string{"invalidargument", "invalid_argument", "400", "badrequest", "failedprecondition", "failed_precondition", "invalid json payload", "invalid argument", "list of found errors"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:InvalidArgument|BadRequest|FailedPrecondition): \d{3} .*|.*\bINVALID_ARGUMENT\b.*\S.*|.*\bFAILED_PRECONDITION\b.*\S.*|.*\b400 Bad Request\b.*|.*\bInvalid JSON payload received\b.*|.*\bRequest contains an invalid argument\b.*|.*\bList of found errors\b.*\S.*)`)},
@@ -93,15 +100,18 @@ var rules = []rule{
 	{name: "gcloud_bad_argument", category: CategoryInvalidArgument, keywords: []string{"(gcloud."},
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) ((?:argument \S+: |Invalid value for \[).*)`),
 		format: formatGcloudError},
-	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled.
-	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "out-of-memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out[ -]of[ -]memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory).*)`)},
+	// requests raising for an HTTP status: "requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: …"; it says only the status, so it yields to a line above that says why.
+	{name: "requests_http_error", category: CategoryHTTPError, keywords: []string{"httperror: "},
+		re: regexp.MustCompile(`(?:requests\.exceptions\.)?(?P<msg>HTTPError: \d{3} (?:Client|Server) Error: .*)`)},
+	// bash reporting a child killed by SIGKILL, in a container the kernel's OOM killer, which says less than the lines above: "entrypoint.sh: line 12:    64 Killed    python …".
+	{name: "killed", category: CategoryOOM, keywords: []string{" killed "},
+		re: regexp.MustCompile(`(?P<msg>.*\bline \d+: +\d+ Killed\s.*)`)},
 	// Deadlines: `DeadlineExceeded: 504 Deadline Exceeded`, Cloud Run "The configured timeout was reached".
 	{name: "timeout", category: CategoryTimeout, keywords: []string{"deadline", "timeout", "timed out"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\breached the maximum timeout\b.*|.*\bWatchdog caught collective operation timeout\b.*|.*\bDeadline of [\d.]+s exceeded\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
-	// Server-side failures: `ServiceUnavailable: 503 Connect Failed`, "500 Internal Server Error", gRPC UNAVAILABLE.
-	{name: "service_unavailable", category: CategoryServiceUnavailable, keywords: []string{"unavailable", "internalservererror", "internal server error", "internal: 5", "internalerror", "bad gateway", "badgateway", "server error", "resources are insufficient", "enough resources", "resource_pool_exhausted", "connection reset", "connection refused", "connection aborted", "failed to connect to all addresses"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ServiceUnavailable|InternalServerError|BadGateway|GatewayTimeout|Internal|InternalError|ServerError): 5\d\d\b.*|.*\b5\d\d (?:Service Unavailable|Internal Server Error|Bad Gateway|Server Error)\b.*|.*\bStatusCode\.UNAVAILABLE\b.*|.*\bUNAVAILABLE: .*|.*\bservice (?:is )?(?:currently )?unavailable\b.*|.*\bResources are insufficient in (?:region|zone)\b.*|.*\bdoes not have enough resources available\b.*|.*\bZONE_RESOURCE_POOL_EXHAUSTED\b.*|.*\bConnection (?:reset by peer|refused|aborted)\b.*|.*\bfailed to connect to all addresses\b.*)`)},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\breached the maximum timeout\b.*|.*\bWatchdog caught collective operation timeout\b.*|.*\bDeadline of [\d.]+s exceeded\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*(?:Error|Exception): Timed out\b.*|.*\bfailed to start within \d+.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
+	// Server-side failures and unreachable servers: `ServiceUnavailable: 503 Connect Failed`, "500 Internal Server Error", gRPC UNAVAILABLE, urllib3 "Max retries exceeded with url: /graphql (Caused by NameResolutionError(…))", Node "getaddrinfo ENOTFOUND hooks.slack.com".
+	{name: "service_unavailable", category: CategoryServiceUnavailable, keywords: []string{"unavailable", "internalservererror", "internal server error", "internal: 5", "internalerror", "bad gateway", "badgateway", "server error", "resources are insufficient", "enough resources", "resource_pool_exhausted", "connection reset", "connection refused", "connection abort", "failed to connect to all addresses", "name resolution", "failed to resolve", "max retries exceeded", "name or service not known", "getaddrinfo", "establish a new connection", "connect to"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ServiceUnavailable|InternalServerError|BadGateway|GatewayTimeout|Internal|InternalError|ServerError): 5\d\d\b.*|.*\b5\d\d (?:Service Unavailable|Internal Server Error|Bad Gateway|Server Error)\b.*|.*\bStatusCode\.UNAVAILABLE\b.*|.*\bUNAVAILABLE: .*|.*\bservice (?:is )?(?:currently )?unavailable\b.*|.*\bResources are insufficient in (?:region|zone)\b.*|.*\bdoes not have enough resources available\b.*|.*\bZONE_RESOURCE_POOL_EXHAUSTED\b.*|.*\bConnection (?:reset by peer|refused|abort(?:ed)?)\b.*|.*\bfailed to connect to all addresses\b.*|.*\b(?:Temporary failure in name resolution|Name or service not known|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Failed to resolve '|Max retries exceeded with url|Failed to establish a new connection|could(?:n't| not) connect to '?https?://).*)`)},
 	// Other Google API statuses: "google.api_core.exceptions.Aborted: 409 Concurrent modification …".
 	{name: "google_api_status", category: CategoryHTTPError, keywords: []string{"aborted: ", "alreadyexists: ", "conflict: ", "cancelled: ", "toomanyrequests: "},
 		re: regexp.MustCompile(`(?:google\.api_core\.exceptions\.)?(?P<msg>(?:Aborted|AlreadyExists|Conflict|Cancelled|TooManyRequests): \d{3} .*)`)},
@@ -120,9 +130,15 @@ var rules = []rule{
 	// gcloud's own Python crashing: "ERROR: gcloud crashed (AttributeError): 'NoneType' object has no attribute 'get'".
 	{name: "gcloud_crashed", category: CategoryPythonException, keywords: []string{"gcloud crashed ("},
 		re: regexp.MustCompile(`(?P<msg>gcloud crashed \(\w+\): .*\S)`)},
+	// Package and environment tools, and a program Python could not find to run (subprocess): pip "ERROR: No matching distribution found for torch==2.1.0+cu118", "CondaError: Run 'conda init' before 'conda activate'", "FileNotFoundError: [Errno 2] No such file or directory: 'gcloud'".
+	{name: "shell_tool", category: CategoryShell, keywords: []string{"no matching distribution", "satisfies the requirement", "condaerror", "no such file or directory: '"},
+		re: regexp.MustCompile(`(?P<msg>.*\b(?:No matching distribution found for|Could not find a version that satisfies the requirement)\b.*|CondaError: .*\S|.*\bNo such file or directory: '[\w-]+'$)`)},
 	// The last line of a Python traceback: "ModuleNotFoundError: No module named 'transformers'".
-	{name: "python_exception", category: CategoryPythonException, keywords: []string{"error", "exception", "exit", "interrupt", "failure", "fault"},
-		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*[^:\s]|\(.*\))?)$`)},
+	{name: rulePythonException, category: CategoryPythonException, keywords: []string{"error", "exception", "exit", "interrupt", "failure", "fault"},
+		re: regexp.MustCompile(`^(?P<msg>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)(?:: .*[^:\s]|\(.*\))?|(?:[a-z_]\w*\.)+[A-Z]\w*: .*[^:\s])$`)},
+	// The W&B launch agent's own reason for not running a job: "wandb: ERROR launch: Error running job: Launch agent picked up sweep job, but sweep (q8z3kd1t) was in a terminal state (FINISHED)".
+	{name: "wandb_launch", category: CategoryWandb, keywords: []string{"error running job: "},
+		re: regexp.MustCompile(`^launch: Error running job: (?P<msg>.*[^:\s])$`)},
 	// gcloud failing, e.g. "ERROR: (gcloud.run.jobs.execute) ...".
 	{name: "gcloud_error", category: CategoryShell, keywords: []string{"(gcloud."},
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) (.*[^:\s])$`),
@@ -136,6 +152,9 @@ var rules = []rule{
 	// Node.js dying on an error: "Error: Cannot find module '@slack/webhook'", "TypeError: x is not a function".
 	{name: "node_error", category: CategoryExitCode, keywords: []string{"error: "},
 		re: regexp.MustCompile(`^(?P<msg>(?:Uncaught )?(?:Type|Reference|Syntax|Range)?Error: .*\S)`)},
+	// A program that died without an exception, or a container Docker could not start: faulthandler's "Fatal Python error: Segmentation fault", bash's "line 14:    87 Segmentation fault (core dumped) python …", "docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]]".
+	{name: "crash", category: CategoryExitCode, keywords: []string{"fatal python error", "segmentation fault", "aborted", "bus error", "illegal instruction", "error response from daemon"},
+		re: regexp.MustCompile(`(?P<msg>Fatal Python error: .*\S|.*\bline \d+: +\d+ (?:Segmentation fault|Aborted|Bus error|Illegal instruction)\b.*|.*\bError response from daemon: .*\S)`)},
 	// torchrun's own account of a worker's death: "Signal 9 (SIGKILL) received by PID 319", "failed (exitcode: -9) local_rank: 1".
 	{name: "worker_signal", category: CategoryExitCode, keywords: []string{"received by pid", "(exitcode: -"},
 		re: regexp.MustCompile(`(?P<msg>.*(?:Signal \d+ \(SIG\w+\) received by PID \d+|failed \(exitcode: -\d+\) local_rank).*)`), vague: true},
@@ -175,6 +194,7 @@ var infoPhrases = []string{
 	"monitoring for", "checking for", "watching for", "looking for", "scanning for",
 	"errors: 0", "error_count: 0", "0 errors", "no errors", "retrying on error", "without error",
 	"error rate: 0", "errors=0",
+	"refer to the documentation", "for further information", "to enable traceback", // advice
 }
 
 // pythonWarnings mark Python's warnings ("…/_default.py:76: UserWarning: …
