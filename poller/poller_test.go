@@ -345,7 +345,7 @@ func TestNoEntriesYetIsRetriedThenRememberedAsNoLogs(t *testing.T) {
 
 	// Another that never gets lines is remembered as having none after about 10 minutes.
 	h.put("us-central1", "silent", fakecloud.Failed, 0)
-	for i := 0; i < 12; i++ {
+	for i := 0; i < 17; i++ { // back-off up to 5 min, past 10 min from when it was first seen
 		h.advance(time.Minute)
 		h.refresh(p)
 	}
