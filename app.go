@@ -85,8 +85,17 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 	u := ui.New(a, actions, nil)
 	view.ui = u
 	u.SetInterval(cfg.Interval)
-	if w.demo || !ui.TrayHostPresent() {
+	if w.demo {
+		u.ShowWindow()
+	} else if !ui.TrayHostPresent() {
 		u.ShowWindow() // without a tray host the tray icon is invisible
+		// The usual autostart race: the panel comes a moment later. Its tray
+		// shows the icon; the window goes unless a person used it.
+		go func() {
+			if ui.WaitForTrayHost(ctx) {
+				fyne.Do(u.HideForcedWindow)
+			}
+		}()
 	}
 	if notifier != nil {
 		go notifier.handleClicks(ctx, u, a, watch.Acknowledge)

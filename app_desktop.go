@@ -88,7 +88,7 @@ func serveInstance(ctx context.Context, srv *instance.Server, u *ui.UI, last *la
 	err := srv.Serve(ctx, func(_ context.Context, req instance.Request) (any, error) {
 		switch req.Cmd {
 		case cmdShow:
-			fyne.Do(u.ShowWindow)
+			fyne.Do(u.Present)
 			return true, nil
 		case cmdStatus:
 			snap, ok := last.get()

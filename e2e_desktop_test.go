@@ -223,3 +223,32 @@ func TestStatusIsAnsweredByTheRunningApp(t *testing.T) {
 		t.Fatalf("table from the app: code %d, %q", code, out)
 	}
 }
+
+// The autostart race: the app starts before the panel. Its window opens
+// (the icon would be invisible); when the tray host comes, the item
+// registers with it and the window goes, as nobody used it.
+func TestLateTrayHostGetsTheItemAndTheForcedWindowGoes(t *testing.T) {
+	requireDesktop(t)
+	bus := startBus(t)
+	cloud, _, args := watchedCloud(t, "us-central1", "1h")
+	app := startApp(t, bus.addr, t.TempDir(), args...)
+	waitRefreshes(t, app, cloud, "us-central1", 1, 60*time.Second)
+	waitUntil(t, app, time.Now().Add(20*time.Second), "the window shown for want of a tray", func() (bool, string) {
+		ids, err := visibleWindows(app.pid())
+		return err == nil && len(ids) > 0, fmt.Sprintf("windows %v, err %v", ids, err)
+	})
+	time.Sleep(3 * time.Second)
+	host := startTrayHost(t, bus)
+	waitUntil(t, app, time.Now().Add(20*time.Second), "the item registered with the late tray host", func() (bool, string) {
+		for _, r := range host.registrations() {
+			if pid, err := bus.ownerPID(r.sender); err == nil && pid == uint32(app.pid()) {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("registrations %v", host.registrations())
+	})
+	waitUntil(t, app, time.Now().Add(20*time.Second), "the forced window hidden", func() (bool, string) {
+		ids, err := visibleWindows(app.pid())
+		return err == nil && len(ids) == 0, fmt.Sprintf("windows %v, err %v", ids, err)
+	})
+}

@@ -61,6 +61,7 @@ type UI struct {
 	PauseItem   *fyne.MenuItem
 	currentLook TrayLook
 	menuShown   string // the labels of the menu the tray has, to skip resending it
+	touched     bool   // a person used the window or the tray's actions
 
 	// notify sends a desktop notification; off the main thread, since a hung
 	// notification server must not freeze the window.
@@ -109,6 +110,25 @@ func (u *UI) buildWindow() {
 	})
 }
 
+// touch records that a person used the window, so it is not hidden for
+// them when a tray host appears.
+func (u *UI) touch() { u.touched = true }
+
+// HideForcedWindow hides the executions window when it was only shown for
+// want of a tray host and nobody used it: a tray host has appeared.
+func (u *UI) HideForcedWindow() {
+	if u.Window != nil && !u.touched {
+		u.Window.Hide()
+	}
+}
+
+// Present shows the executions window because a person asked (the tray
+// menu, a second start).
+func (u *UI) Present() {
+	u.touch()
+	u.ShowWindow()
+}
+
 // ShowWindow brings the executions window up, building it the first time.
 func (u *UI) ShowWindow() {
 	if u.Window == nil {
@@ -120,6 +140,7 @@ func (u *UI) ShowWindow() {
 }
 
 func (u *UI) refreshNow() {
+	u.touch()
 	if u.actions.RefreshNow != nil {
 		u.actions.RefreshNow()
 	}
@@ -293,7 +314,7 @@ func (u *UI) trayMenu(now time.Time) *fyne.Menu {
 	quit := fyne.NewMenuItem("Quit", u.app.Quit)
 	quit.IsQuit = true
 	items = append(items,
-		fyne.NewMenuItem("Show executions", u.ShowWindow),
+		fyne.NewMenuItem("Show executions", u.Present),
 		fyne.NewMenuItem("Refresh now", u.refreshNow),
 		u.PauseItem,
 		fyne.NewMenuItem("Settings…", u.ShowSettings),
@@ -339,6 +360,7 @@ func (u *UI) ShowExecution(resource string) {
 
 // OpenDetails opens (or brings up) the details window of an execution.
 func (u *UI) OpenDetails(resource string) {
+	u.touch()
 	e, ok := u.byName[resource]
 	if !ok {
 		return
@@ -358,6 +380,7 @@ func (u *UI) DetailsOf(resource string) *Details { return u.details[resource] }
 
 // ShowSettings opens the settings window, or brings it up.
 func (u *UI) ShowSettings() {
+	u.touch()
 	if u.settingsWindow != nil {
 		u.settingsWindow.Show()
 		u.settingsWindow.RequestFocus()
