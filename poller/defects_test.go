@@ -288,3 +288,30 @@ func writeMemoryForever(path string) {
 		}
 	}
 }
+
+// Idle costs close to nothing: a refresh that learns nothing new does not
+// rewrite the memory (no write, no fsync every 30 s all day).
+func TestIdleRefreshWritesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-central1", "ok", fakecloud.Succeeded, time.Hour)
+	h.failWith("us-central1", "bad", 2*time.Hour, "ValueError: x")
+	p := h.poller("us-central1")
+	h.refresh(p)
+	h.advance(30 * time.Second)
+	h.refresh(p)
+	before, err := os.Stat(h.store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		h.advance(30 * time.Second)
+		h.refresh(p)
+	}
+	after, err := os.Stat(h.store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) {
+		t.Fatal("idle refreshes rewrote the memory")
+	}
+}

@@ -36,6 +36,7 @@ const (
 // they end.
 func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observer) {
 	key := scope.Key()
+	m.lastObserved = now
 	s := m.Scopes[key]
 	learning := s == nil || (by == ByApp && (!s.Watched || !s.UnwatchedAt.IsZero()))
 	if s == nil {
@@ -74,10 +75,13 @@ func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observe
 		_, followed := s.Following[x.Resource]
 		delete(s.Following, x.Resource)
 		if r != nil {
-			r.LastSeen = now
+			r.listedAt = now
+			if now.Sub(r.LastSeen) >= touchEvery {
+				r.LastSeen = now
+			}
 			continue
 		}
-		r = &Record{Region: scope.Region, State: x.State, Created: x.Created, Completed: x.Completed, FirstSeen: now, LastSeen: now}
+		r = &Record{Region: scope.Region, State: x.State, Created: x.Created, Completed: x.Completed, FirstSeen: now, LastSeen: now, listedAt: now}
 		if x.State != Failed {
 			r.Error.Logs = LogsRead // nothing to read
 		}

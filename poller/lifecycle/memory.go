@@ -70,6 +70,10 @@ const (
 	// keepListed: records listed this recently are never dropped to bound
 	// the memory, or the next listing would find them new again.
 	keepListed = time.Hour
+	// pruneEvery and touchEvery keep an idle refresh from rewriting the
+	// memory: forgetting works in months.
+	pruneEvery = time.Hour
+	touchEvery = 24 * time.Hour
 	// SkewAllowance: Cloud Run's clock and this machine's may differ by
 	// this much; a run that ended this close to its region's first answer
 	// is news, not history.
@@ -87,6 +91,8 @@ type Memory struct {
 	// PrunedAt is when Prune last ran: Merge does not bring back from
 	// another copy what pruning then forgot.
 	PrunedAt time.Time `json:"pruned_at"`
+
+	lastObserved time.Time // this process's last Observe (not stored)
 }
 
 // ScopeState is what is remembered of one watched region of a job.
@@ -155,7 +161,9 @@ type Record struct {
 	Created   time.Time `json:"created"`
 	Completed time.Time `json:"completed"`
 	FirstSeen time.Time `json:"first_seen"` // the refresh that first saw it terminal
-	LastSeen  time.Time `json:"last_seen"`
+	LastSeen  time.Time `json:"last_seen"` // within touchEvery
+	// listedAt is when this process last saw it listed (not stored).
+	listedAt time.Time
 	// Learned: it ended before its region was watched; never announced.
 	Learned bool `json:"learned,omitempty"`
 	// Announced: classified and handed out once (or learned).
@@ -339,28 +347,30 @@ func (m *Memory) Occurrences(scope Scope, resource string) (n int, first time.Ti
 }
 
 // Prune forgets what was not listed for a month, followed executions past
-// Cloud Run's longest run and expired acknowledgements, and bounds each
-// job's records.
+// Cloud Run's longest run and expired acknowledgements (at most every
+// pruneEvery), and bounds each job's records.
 func (m *Memory) Prune(now time.Time) {
-	m.PrunedAt = now
-	for _, j := range m.Jobs {
-		_, verdict := j.verdict()
-		for name, r := range j.Records {
-			if m.forgotten(r) && name != verdict {
-				delete(j.Records, name)
+	if now.Sub(m.PrunedAt) >= pruneEvery {
+		m.PrunedAt = now
+		for _, j := range m.Jobs {
+			_, verdict := j.verdict()
+			for name, r := range j.Records {
+				if m.forgotten(r) && name != verdict {
+					delete(j.Records, name)
+				}
 			}
+			j.Acks = slices.DeleteFunc(j.Acks, func(a Ack) bool { return now.Sub(a.At) >= AckFor })
 		}
-		j.Acks = slices.DeleteFunc(j.Acks, func(a Ack) bool { return now.Sub(a.At) >= AckFor })
-	}
-	for _, s := range m.Scopes {
-		for name, since := range s.Following {
-			if m.unfollowed(since) {
-				delete(s.Following, name)
+		for _, s := range m.Scopes {
+			for name, since := range s.Following {
+				if m.unfollowed(since) {
+					delete(s.Following, name)
+				}
 			}
-		}
-		for name, at := range s.Unfollowed {
-			if m.unfollowed(at) {
-				delete(s.Unfollowed, name)
+			for name, at := range s.Unfollowed {
+				if m.unfollowed(at) {
+					delete(s.Unfollowed, name)
+				}
 			}
 		}
 	}
@@ -379,8 +389,8 @@ func (m *Memory) unfollowed(since time.Time) bool {
 
 // bound keeps at most maxRecordsPerJob records per job, dropping the
 // oldest first (announced ones before the rest); the verdict and what was
-// listed within keepListed stay, so bounding never makes a listed
-// execution new again.
+// listed within keepListed of this process's last Observe stay, so
+// bounding never makes a listed execution new again.
 func (m *Memory) bound() {
 	for _, j := range m.Jobs {
 		extra := len(j.Records) - maxRecordsPerJob
@@ -406,7 +416,7 @@ func (m *Memory) bound() {
 				break
 			}
 			r := j.Records[name]
-			if name == verdict || (!m.PrunedAt.IsZero() && m.PrunedAt.Sub(r.LastSeen) < keepListed) {
+			if name == verdict || (!r.listedAt.IsZero() && m.lastObserved.Sub(r.listedAt) < keepListed) {
 				continue
 			}
 			delete(j.Records, name)
