@@ -207,6 +207,12 @@ func TestStatusIsAnsweredByTheRunningApp(t *testing.T) {
 	waitRefreshes(t, app, cloud, "us-central1", 1, 60*time.Second)
 	t.Setenv("XDG_RUNTIME_DIR", runtimeDir(t, config))
 	t.Setenv("XDG_CONFIG_HOME", config)
+	// The app answers once its first refresh is applied (the listing is
+	// seen by the fake a moment before).
+	waitUntil(t, app, time.Now().Add(20*time.Second), "the app's picture", func() (bool, string) {
+		code, _, errOut := statusFromAppOnly(t)
+		return code == 0, errOut
+	})
 	before := len(cloud.ListExecutionsRequests())
 	code, out, errOut := runCmd(t, "", "status", "--json")
 	if code != 0 {
@@ -251,4 +257,15 @@ func TestLateTrayHostGetsTheItemAndTheForcedWindowGoes(t *testing.T) {
 		ids, err := visibleWindows(app.pid())
 		return err == nil && len(ids) == 0, fmt.Sprintf("windows %v, err %v", ids, err)
 	})
+}
+
+// statusFromAppOnly asks the running app, never polling.
+func statusFromAppOnly(t *testing.T) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut strings.Builder
+	code, answered := statusFromApp(true, &out, &errOut)
+	if !answered {
+		return 1, "", "not answered"
+	}
+	return code, out.String(), errOut.String()
 }

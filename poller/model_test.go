@@ -113,6 +113,7 @@ type model struct {
 	// verdict per job: the newest announced or learned success or failure.
 	records      map[string]map[string]*modelExec // job key → resource → known, announced or learned
 	reads        map[string]int                   // reads of complete logs, with logging healthy
+	readSteps    map[string][]int                 // the steps of those reads
 	snoozedUntil time.Time
 	held         []string // changes a snooze holds back, checked when classified
 	nextID       int
@@ -155,7 +156,7 @@ func newModel(t *testing.T, seed uint64) *model {
 		byRes: map[string]*modelExec{}, faulty: map[string]bool{}, scopes: map[string]*modelScope{},
 		known: map[string]bool{}, knownAt: map[string]time.Time{}, must: map[string]bool{}, learned: map[string]bool{},
 		announced: map[string]int{}, fixes: map[string]string{}, records: map[string]map[string]*modelExec{},
-		reads: map[string]int{},
+		reads: map[string]int{}, readSteps: map[string][]int{},
 	}
 	m.cfg = Config{Project: modelProjects[0], Job: modelJobs[0], Regions: modelRegions[:3], Top: 3}
 	m.newPoller()
@@ -426,7 +427,8 @@ func (m *model) statusRun(i int) {
 	logsBefore := len(m.h.cloud.LogRequests())
 	complete := m.completeLogs()
 	m.observe(now, cfg, false)
-	status := New(cfg, m.h.clients, m.h.store, Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second,
+	// Its own store on the same file, as another process has.
+	status := New(cfg, m.h.clients, NewFileStore(m.h.store.Path()), Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second,
 		LogRequestsPerMinute: 100000, ListTimeout: 2 * time.Second, ReadOnly: true})
 	if res := status.Refresh(context.Background()); len(res.Changes)+len(res.Missed) > 0 {
 		m.t.Fatalf("step %d: status announced %s", i, announced(res))
@@ -450,9 +452,10 @@ func (m *model) countReads(i, logsBefore int, complete map[string]bool) {
 	for _, req := range m.h.cloud.LogRequests()[logsBefore:] {
 		for _, e := range m.execs {
 			if strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) && complete[e.id] {
+				m.readSteps[e.id] = append(m.readSteps[e.id], i)
 				m.reads[e.id]++
 				if m.reads[e.id] > 1 {
-					m.t.Fatalf("step %d: %s's complete logs read %d times", i, e.id, m.reads[e.id])
+					m.t.Fatalf("steps %v: %s's complete logs read %d times; this time by %q", m.readSteps[e.id], e.id, m.reads[e.id], req.GetFilter())
 				}
 			}
 		}
@@ -534,9 +537,10 @@ func (m *model) refresh(i int) {
 	for _, req := range m.h.cloud.LogRequests()[logsBefore:] {
 		for _, e := range m.execs {
 			if strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) && complete[e.id] {
+				m.readSteps[e.id] = append(m.readSteps[e.id], i)
 				m.reads[e.id]++
 				if m.reads[e.id] > 1 {
-					m.t.Fatalf("step %d: %s's complete logs read %d times", i, e.id, m.reads[e.id])
+					m.t.Fatalf("steps %v: %s's complete logs read %d times; this time by %q", m.readSteps[e.id], e.id, m.reads[e.id], req.GetFilter())
 				}
 			}
 		}

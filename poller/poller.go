@@ -150,6 +150,9 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 		}, p.now())
 		p.unwatched = true
 	}
+	if err := p.store.Catch(p.mem); err != nil {
+		p.warning = cmp.Or(p.warning, err.Error())
+	}
 	follow := map[string][]string{}
 	for _, r := range p.cfg.Regions {
 		follow[r] = p.mem.Following(p.scope(r))

@@ -25,6 +25,10 @@ type MemoryStore interface {
 	// Save writes the memory, first joining in what another process wrote
 	// since, so mem ends up holding both.
 	Save(mem *lifecycle.Memory) error
+	// Catch joins into mem what another process wrote since mem was loaded
+	// or saved, if anything (a cheap check when nothing was), so that work
+	// it did (a log read) is not done again.
+	Catch(mem *lifecycle.Memory) error
 }
 
 // MemoryFileName is the memory's file in the app's Fyne storage, beside
@@ -63,8 +67,10 @@ func StorageDir(appID string) (string, error) {
 type FileStore struct {
 	path string
 	lock *flock.Flock
-	// lastWritten skips writing a memory that did not change.
+	// lastWritten skips writing a memory that did not change; lastStat is
+	// the file as this store last read or wrote it.
 	lastWritten []byte
+	lastStat    os.FileInfo
 }
 
 // NewFileStore keeps the memory at path.
@@ -106,6 +112,7 @@ func (s *FileStore) Load() (*lifecycle.Memory, error) {
 	var warning error
 	err := s.withLock(func() error {
 		mem, warning = s.read()
+		s.lastStat, _ = os.Stat(s.path)
 		return nil
 	})
 	if err != nil {
@@ -156,6 +163,23 @@ func (s *FileStore) Save(mem *lifecycle.Memory) error {
 			return err
 		}
 		s.lastWritten = data
+		s.lastStat, _ = os.Stat(s.path)
+		return warning
+	})
+}
+
+// Catch joins in the file when another process replaced it since this
+// store last read or wrote it (it is always replaced whole, so a new file
+// means a new memory).
+func (s *FileStore) Catch(mem *lifecycle.Memory) error {
+	info, err := os.Stat(s.path)
+	if err != nil || (s.lastStat != nil && os.SameFile(info, s.lastStat) && info.ModTime().Equal(s.lastStat.ModTime())) {
+		return nil
+	}
+	return s.withLock(func() error {
+		disk, warning := s.read()
+		mem.Merge(disk)
+		s.lastStat, _ = os.Stat(s.path)
 		return warning
 	})
 }
@@ -211,6 +235,9 @@ func (s *MemoryOnly) Load() (*lifecycle.Memory, error) {
 	}
 	return mem, nil
 }
+
+// Catch does nothing: no other process shares this memory.
+func (s *MemoryOnly) Catch(*lifecycle.Memory) error { return nil }
 
 // Save joins the last saved copy into mem and keeps the result.
 func (s *MemoryOnly) Save(mem *lifecycle.Memory) error {
