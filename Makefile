@@ -5,10 +5,11 @@ SHELL := /bin/bash
 GO ?= go
 BIN := runwatch
 
-# Debian packages to build a cgo Fyne app and to test it headless.
+# Debian packages to build a cgo Fyne app (GLFW 3.4 wants the Wayland ones too)
+# and to test it headless.
 DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
-	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth dbus imagemagick x11-utils xdotool \
-	dbus-x11 procps
+	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev wayland-protocols \
+	xvfb xauth dbus imagemagick x11-utils xdotool dbus-x11 procps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
