@@ -17,7 +17,7 @@ PREFIX ?= $(HOME)/.local
 # The launcher's name, Name, icon and ID come from FyneApp.toml.
 DESKTOPFILE = $(GO) run ./scripts/desktopfile
 
-.PHONY: deps build demo test bench install uninstall
+.PHONY: deps deps-windows build windows demo test bench install uninstall
 
 ## deps: install the missing Debian packages (quietly; nothing when all are there)
 deps:
@@ -32,6 +32,14 @@ deps:
 ## build: the runwatch binary (the first cgo build of Fyne takes minutes)
 build: deps
 	$(GO) build -o $(BIN) .
+
+## deps-windows: the MinGW-w64 cross compiler for `make windows` (not part of deps)
+deps-windows:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES=gcc-mingw-w64-x86-64
+
+## windows: runwatch.exe for 64-bit Windows, cross-compiled with cgo
+windows: deps-windows
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -o $(BIN).exe .
 
 ## demo: run the app; with --demo (a simulated Cloud Run) unless Google Cloud is configured
 demo: build
