@@ -5,14 +5,19 @@ SHELL := /bin/bash
 GO ?= go
 BIN := runwatch
 
-# Debian packages to build a cgo Fyne app and to test it headless.
+# Debian packages to build a cgo Fyne app (GLFW 3.4 wants the Wayland ones too)
+# and to test it headless (desktop-file-utils checks the launcher).
 DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
-	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth dbus imagemagick x11-utils xdotool \
-	dbus-x11 procps
+	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev wayland-protocols \
+	xvfb xauth dbus imagemagick x11-utils xdotool dbus-x11 procps desktop-file-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+# Where `make install` puts runwatch; DESTDIR, if given, is prepended (staging).
+PREFIX ?= $(HOME)/.local
+# The launcher's name, Name, icon and ID come from FyneApp.toml.
+DESKTOPFILE = $(GO) run ./scripts/desktopfile
 
-.PHONY: deps build demo test bench
+.PHONY: deps deps-windows build windows demo test bench install uninstall
 
 ## deps: install the missing Debian packages (quietly; nothing when all are there)
 deps:
@@ -28,6 +33,14 @@ deps:
 build: deps
 	$(GO) build -o $(BIN) .
 
+## deps-windows: the MinGW-w64 cross compiler for `make windows` (not part of deps)
+deps-windows:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES=gcc-mingw-w64-x86-64
+
+## windows: runwatch.exe for 64-bit Windows, cross-compiled with cgo
+windows: deps-windows
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -o $(BIN).exe .
+
 ## demo: run the app; with --demo (a simulated Cloud Run) unless Google Cloud is configured
 demo: build
 	@project="$${GOOGLE_CLOUD_PROJECT:-$$(gcloud config get-value project 2>/dev/null || true)}"; \
@@ -39,6 +52,25 @@ demo: build
 	else \
 		./$(BIN) $$flags; \
 	fi
+
+## install: the binary, its launcher and its icon under $(DESTDIR)$(PREFIX) (default ~/.local)
+install: build
+	@set -e; id=$$($(DESKTOPFILE) -get id FyneApp.toml); icon=$$($(DESKTOPFILE) -get icon FyneApp.toml); \
+	root="$(DESTDIR)$(PREFIX)"; \
+	install -Dm755 $(BIN) "$$root/bin/$(BIN)"; \
+	install -d "$$root/share/applications"; \
+	$(DESKTOPFILE) -exec "$(PREFIX)/bin/$(BIN)" -o "$$root/share/applications/$$id.desktop" FyneApp.toml; \
+	install -Dm644 "$$icon" "$$root/share/icons/hicolor/256x256/apps/$$id.png"; \
+	echo "installed $$root/bin/$(BIN), $$root/share/applications/$$id.desktop and its icon"
+
+## uninstall: remove what install put there, and a login entry that starts this binary
+uninstall:
+	@set -e; id=$$($(DESKTOPFILE) -get id FyneApp.toml); root="$(DESTDIR)$(PREFIX)"; \
+	rm -f "$$root/bin/$(BIN)" "$$root/share/applications/$$id.desktop" \
+		"$$root/share/icons/hicolor/256x256/apps/$$id.png"; \
+	login="$${XDG_CONFIG_HOME:-$$HOME/.config}/autostart/$$id.desktop"; \
+	if [ -z "$(DESTDIR)" ] && grep -qF "$(PREFIX)/bin/$(BIN)" "$$login" 2>/dev/null; then rm -f "$$login"; echo "removed $$login"; fi; \
+	echo "removed runwatch from $$root"
 
 ## test: formatting, vet and every test, headless under Xvfb and a private D-Bus session
 test: deps

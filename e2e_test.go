@@ -289,8 +289,19 @@ func (b *testBus) iconPixmap(item string) ([]pixmap, error) {
 }
 
 // menuLabels is every non-empty "label" in the item's dbusmenu, depth first.
+// The menu is wherever the item's Menu property says, as a tray host reads
+// it: fyne.io/systray has exported it at /StatusNotifierMenu and, since
+// Fyne 2.8, at /StatusNotifierItem/menu.
 func (b *testBus) menuLabels(item string) ([]string, error) {
-	call := b.conn.Object(item, "/StatusNotifierMenu").Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{})
+	v, err := b.conn.Object(item, "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem.Menu")
+	if err != nil {
+		return nil, fmt.Errorf("the item's Menu property: %w", err)
+	}
+	menu, ok := v.Value().(dbus.ObjectPath)
+	if !ok || !menu.IsValid() {
+		return nil, fmt.Errorf("the item's Menu property is %v, not an object path", v)
+	}
+	call := b.conn.Object(item, menu).Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{})
 	if call.Err != nil {
 		return nil, call.Err
 	}
