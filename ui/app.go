@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"fmt"
 	"log"
+	"os"
 	"strings"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"runwatch/assets"
+	"runwatch/autostart"
 	"runwatch/poller"
 )
 
@@ -403,10 +406,29 @@ func (u *UI) ShowSettings() {
 	w.Show()
 }
 
+// setStartAtLogin writes or removes the autostart entry, for this binary.
+func setStartAtLogin(on bool) error {
+	if on == autostart.Enabled() {
+		return nil
+	}
+	if !on {
+		return autostart.Disable()
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("start at login: find this program: %w", err)
+	}
+	return autostart.Enable(exe)
+}
+
 // saveSettings applies the form if it is valid, else says what is wrong.
 func (u *UI) saveSettings(form *settingsForm) bool {
 	s, err := form.settings()
 	if err != nil {
+		dialog.ShowError(err, u.settingsWindow)
+		return false
+	}
+	if err := setStartAtLogin(form.StartAtLogin.Checked); err != nil {
 		dialog.ShowError(err, u.settingsWindow)
 		return false
 	}

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"runwatch/autostart"
 	"runwatch/poller"
 )
 
@@ -117,9 +118,12 @@ type settingsForm struct {
 	Interval      *widget.Entry
 	Top           *widget.Entry
 	Notifications *widget.Check
-	Save          *widget.Button
-	Cancel        *widget.Button
-	flagged       map[string]bool // flags given on the command line
+	// StartAtLogin mirrors the autostart entry, not a preference: the file
+	// is what the desktop reads.
+	StartAtLogin *widget.Check
+	Save         *widget.Button
+	Cancel       *widget.Button
+	flagged      map[string]bool // flags given on the command line
 }
 
 func newSettingsForm(s Settings) *settingsForm {
@@ -131,6 +135,7 @@ func newSettingsForm(s Settings) *settingsForm {
 		Interval:      widget.NewEntry(),
 		Top:           widget.NewEntry(),
 		Notifications: widget.NewCheck("notify me of new failures", nil),
+		StartAtLogin:  widget.NewCheck("start runwatch when I log in", nil),
 	}
 	f.Project.SetText(s.Project)
 	f.Project.SetPlaceHolder("GOOGLE_CLOUD_PROJECT or the credentials' project")
@@ -151,6 +156,7 @@ func newSettingsForm(s Settings) *settingsForm {
 	f.Interval.SetText(strconv.Itoa(int(s.Interval / time.Second)))
 	f.Top.SetText(strconv.Itoa(s.Top))
 	f.Notifications.SetChecked(s.Notifications)
+	f.StartAtLogin.SetChecked(autostart.Enabled())
 	return f
 }
 
@@ -236,5 +242,6 @@ func (f *settingsForm) items() []*widget.FormItem {
 		widget.NewFormItem(f.label("Refresh every (s)", "interval"), f.Interval),
 		widget.NewFormItem(f.label("Executions shown", "top"), f.Top),
 		widget.NewFormItem("Notifications", f.Notifications),
+		widget.NewFormItem("Start at login", f.StartAtLogin),
 	}
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +175,7 @@ func TestRegionProblemsSummary(t *testing.T) {
 
 func newTestUI(t *testing.T) (*UI, fyne.App, *int) {
 	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // settings saved here write no real autostart entry
 	a := test.NewTempApp(t)
 	refreshes := 0
 	u := New(a, Actions{RefreshNow: func() { refreshes++ }}, func() time.Time { return now })
@@ -365,6 +368,7 @@ func TestConsoleLinkOnlyForCloudConsole(t *testing.T) {
 }
 
 func TestSettingsSavedAndApplied(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // the autostart entry is written there
 	a := test.NewTempApp(t)
 	var saved []Settings
 	u := New(a, Actions{SettingsSaved: func(s Settings) { saved = append(saved, s) }}, func() time.Time { return now })
@@ -436,5 +440,32 @@ func TestSettingsLostByThePreferencesAreRestored(t *testing.T) {
 	got := LoadSettings(a.Preferences())
 	if got.Project != "acme" || got.Job != "nightly-eval" || got.Top != 7 || got.Interval != time.Minute || got.Notifications || len(got.Regions) != 1 {
 		t.Fatalf("restored %+v, want %+v", got, saved)
+	}
+}
+
+func TestStartAtLoginWritesAndRemovesTheAutostartEntry(t *testing.T) {
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	a := test.NewTempApp(t)
+	u := New(a, Actions{}, func() time.Time { return now })
+	u.ShowSettings()
+	if u.settings.StartAtLogin.Checked {
+		t.Fatal("start at login ticked without an autostart entry")
+	}
+	u.settings.StartAtLogin.SetChecked(true)
+	test.Tap(u.settings.Save)
+	entry := filepath.Join(config, "autostart", "io.runwatch.app.desktop")
+	data, err := os.ReadFile(entry)
+	if err != nil || !strings.Contains(string(data), "Exec=") {
+		t.Fatalf("autostart entry %q: %v", data, err)
+	}
+	u.ShowSettings()
+	if !u.settings.StartAtLogin.Checked {
+		t.Fatal("reopened settings do not show start at login")
+	}
+	u.settings.StartAtLogin.SetChecked(false)
+	test.Tap(u.settings.Save)
+	if _, err := os.Stat(entry); !os.IsNotExist(err) {
+		t.Fatalf("autostart entry still there: %v", err)
 	}
 }
