@@ -161,7 +161,7 @@ type Record struct {
 	Created   time.Time `json:"created"`
 	Completed time.Time `json:"completed"`
 	FirstSeen time.Time `json:"first_seen"` // the refresh that first saw it terminal
-	LastSeen  time.Time `json:"last_seen"` // within touchEvery
+	LastSeen  time.Time `json:"last_seen"`  // within touchEvery
 	// listedAt is when this process last saw it listed (not stored).
 	listedAt time.Time
 	// Learned: it ended before its region was watched; never announced.
