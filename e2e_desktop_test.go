@@ -5,11 +5,8 @@ package main
 // answered by the running app. The harness is e2e_test.go's.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -158,22 +155,6 @@ func TestNotificationClickOpensTheExecutionsDetails(t *testing.T) {
 		ids, err := windowsNamed(app.pid(), "^runwatch — "+spec.ID+"$")
 		return err == nil && len(ids) > 0, fmt.Sprintf("windows %v, err %v", ids, err)
 	})
-}
-
-// windowsNamed lists the app's visible X windows whose name matches.
-func windowsNamed(pid int, name string) ([]string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "xdotool", "search", "--all", "--onlyvisible",
-		"--pid", strconv.Itoa(pid), "--name", name).Output()
-	ids := strings.Fields(string(out))
-	if err != nil && len(ids) == 0 {
-		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return ids, nil
 }
 
 func TestPrepareForSleepFalseRefreshesAtOnce(t *testing.T) {

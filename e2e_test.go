@@ -47,10 +47,14 @@ const (
 
 func TestMain(m *testing.M) {
 	if os.Getenv(e2eAppEnv) == "1" {
-		var args []string
-		if err := json.Unmarshal([]byte(os.Getenv(e2eArgsEnv)), &args); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: bad %s: %v\n", e2eArgsEnv, err)
-			os.Exit(2)
+		// The app's own children (the window process) get their arguments
+		// on the command line, as the real binary does.
+		args := os.Args[1:]
+		if len(args) == 0 {
+			if err := json.Unmarshal([]byte(os.Getenv(e2eArgsEnv)), &args); err != nil {
+				fmt.Fprintf(os.Stderr, "e2e: bad %s: %v\n", e2eArgsEnv, err)
+				os.Exit(2)
+			}
 		}
 		os.Exit(run(args, os.Stdin, os.Stdout, os.Stderr))
 	}
@@ -567,13 +571,31 @@ func memoryFile(configHome string) string {
 	return filepath.Join(configHome, "fyne", appID, poller.MemoryFileName)
 }
 
-// visibleWindows lists the app's visible X windows whose name starts with
-// "runwatch".
-func visibleWindows(pid int) ([]string, error) {
+// visibleWindows lists the visible X windows whose name starts with
+// "runwatch" of the app's processes: the tray process and the window
+// process it starts (its process group).
+func visibleWindows(pid int) ([]string, error) { return windowsNamed(pid, "^runwatch") }
+
+// windowsNamed lists the visible X windows of the app's processes (the
+// process group pid leads) whose name matches.
+func windowsNamed(pid int, name string) ([]string, error) {
+	var all []string
+	for _, p := range groupPIDs(pid) {
+		ids, err := windowsOf(p, name)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ids...)
+	}
+	return all, nil
+}
+
+// windowsOf lists one process's visible X windows whose name matches.
+func windowsOf(pid int, name string) ([]string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "xdotool", "search", "--all", "--onlyvisible",
-		"--pid", strconv.Itoa(pid), "--name", "^runwatch").Output()
+		"--pid", strconv.Itoa(pid), "--name", name).Output()
 	ids := strings.Fields(string(out))
 	if err != nil && len(ids) == 0 {
 		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
@@ -582,6 +604,29 @@ func visibleWindows(pid int) ([]string, error) {
 		return nil, err
 	}
 	return ids, nil
+}
+
+// groupPIDs lists the live processes of process group pgid (the app runs
+// in a group of its own: the tray process and its window process).
+func groupPIDs(pgid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// After the ")" that ends the command name: state, ppid, pgrp.
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) > 2 && fields[0] != "Z" && fields[2] == strconv.Itoa(pgid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // screenshot saves the whole screen as a PNG at path and counts its
