@@ -14,6 +14,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"runwatch/internal/xwindow"
 	"runwatch/poller/fakecloud"
 )
 
@@ -231,5 +232,55 @@ func TestLateTrayHostGetsTheItemAndTheForcedWindowGoes(t *testing.T) {
 	waitUntil(t, app, time.Now().Add(20*time.Second), "the forced window hidden", func() (bool, string) {
 		ids, err := visibleWindows(app.pid())
 		return err == nil && len(ids) == 0, fmt.Sprintf("windows %v, err %v", ids, err)
+	})
+}
+
+// While no window is open, the app is the tray process alone (no Fyne
+// driver, no 60 Hz loop): the tray menu's "Show executions" starts the
+// window process, and closing its window ends it.
+func TestWindowProcessEndsWithItsLastWindow(t *testing.T) {
+	requireDesktop(t)
+	bus := startBus(t)
+	startTrayHost(t, bus)
+	cloud, _, args := watchedCloud(t, "us-central1", "1h")
+	app := startApp(t, bus.addr, t.TempDir(), args...)
+	waitRefreshes(t, app, cloud, "us-central1", 1, 60*time.Second)
+	onlyTheTray := func() (bool, string) {
+		pids := groupPIDs(app.pid())
+		ids, err := visibleWindows(app.pid())
+		return err == nil && len(ids) == 0 && len(pids) == 1 && pids[0] == app.pid(),
+			fmt.Sprintf("processes %v, windows %v, err %v", pids, ids, err)
+	}
+	waitUntil(t, app, time.Now().Add(10*time.Second), "the tray process alone, without windows", onlyTheTray)
+
+	item := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", app.pid())
+	clicked := time.Now()
+	if err := bus.clickMenuItem(item, "Show executions"); err != nil {
+		t.Fatal(err)
+	}
+	var window string
+	waitUntil(t, app, time.Now().Add(20*time.Second), "the executions window of another process", func() (bool, string) {
+		ids, err := visibleWindows(app.pid())
+		mine, _ := windowsOf(app.pid(), "^runwatch")
+		if err == nil && len(ids) == 1 && len(mine) == 0 {
+			window = ids[0]
+			return true, ""
+		}
+		return false, fmt.Sprintf("windows %v (the tray process's own %v), err %v", ids, mine, err)
+	})
+	t.Logf("window mapped %v after the click (a -race build)", time.Since(clicked).Round(time.Millisecond))
+
+	if err := xwindow.Close(window); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, app, time.Now().Add(20*time.Second), "the window process gone with its window", onlyTheTray)
+	// The tray process still serves: a refresh from the menu reaches the cloud.
+	before := listsOf(cloud, "us-central1")
+	if err := bus.clickMenuItem(item, "Refresh now"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, app, time.Now().Add(20*time.Second), "a refresh from the tray menu", func() (bool, string) {
+		n := listsOf(cloud, "us-central1") - before
+		return n > 0, fmt.Sprintf("%d refreshes", n)
 	})
 }

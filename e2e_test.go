@@ -292,18 +292,78 @@ func (b *testBus) iconPixmap(item string) ([]pixmap, error) {
 	return icons, err
 }
 
-// menuLabels is every non-empty "label" in the item's dbusmenu, depth first.
-func (b *testBus) menuLabels(item string) ([]string, error) {
-	call := b.conn.Object(item, "/StatusNotifierMenu").Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{})
+// menuPath is where the item exports its dbusmenu: its Menu property.
+func (b *testBus) menuPath(item string) (dbus.ObjectPath, error) {
+	v, err := b.conn.Object(item, "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem.Menu")
+	if err != nil {
+		return "", err
+	}
+	var path dbus.ObjectPath
+	err = v.Store(&path)
+	return path, err
+}
+
+// menuLayout is the item's dbusmenu layout, (ia{sv}av).
+func (b *testBus) menuLayout(item string) (dbus.BusObject, any, error) {
+	path, err := b.menuPath(item)
+	if err != nil {
+		return nil, nil, err
+	}
+	menu := b.conn.Object(item, path)
+	call := menu.Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{})
 	if call.Err != nil {
-		return nil, call.Err
+		return nil, nil, call.Err
 	}
 	if len(call.Body) != 2 {
-		return nil, fmt.Errorf("GetLayout returned %d values", len(call.Body))
+		return nil, nil, fmt.Errorf("GetLayout returned %d values", len(call.Body))
+	}
+	return menu, call.Body[1], nil
+}
+
+// menuLabels is every non-empty "label" in the item's dbusmenu, depth first.
+func (b *testBus) menuLabels(item string) ([]string, error) {
+	_, layout, err := b.menuLayout(item)
+	if err != nil {
+		return nil, err
 	}
 	var labels []string
-	collectLabels(call.Body[1], &labels)
+	collectLabels(layout, &labels)
 	return labels, nil
+}
+
+// clickMenuItem clicks the item's menu entry labelled label, as a tray
+// host does.
+func (b *testBus) clickMenuItem(item, label string) error {
+	menu, layout, err := b.menuLayout(item)
+	if err != nil {
+		return err
+	}
+	id, ok := findMenuID(layout, label)
+	if !ok {
+		return fmt.Errorf("no menu entry %q", label)
+	}
+	return menu.Call("com.canonical.dbusmenu.Event", 0, id, "clicked", dbus.MakeVariant(""), uint32(0)).Err
+}
+
+// findMenuID is the id of the dbusmenu entry labelled label.
+func findMenuID(node any, label string) (int32, bool) {
+	fields, ok := node.([]any)
+	if !ok || len(fields) != 3 {
+		return 0, false
+	}
+	if props, ok := fields[1].(map[string]dbus.Variant); ok {
+		if l, ok := props["label"].Value().(string); ok && l == label {
+			id, ok := fields[0].(int32)
+			return id, ok
+		}
+	}
+	children, _ := fields[2].([]dbus.Variant)
+	for _, c := range children {
+		if id, ok := findMenuID(c.Value(), label); ok {
+			return id, true
+		}
+	}
+	return 0, false
 }
 
 // collectLabels walks a dbusmenu layout, (ia{sv}av) with children as
