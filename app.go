@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/url"
 	"path/filepath"
 	"time"
 
@@ -18,8 +19,11 @@ import (
 	"runwatch/ui"
 )
 
-// runApp starts the tray app.
-func runApp(args []string, stdout, stderr io.Writer) int {
+// runSingleApp starts the tray app as one Fyne process: the tray, the
+// poller and the windows together, Fyne's driver running all the while. It
+// is the app where the tray does not live apart from the windows (every
+// system but Linux: see app_linux.go).
+func runSingleApp(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("runwatch", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var w watchFlags
@@ -98,7 +102,11 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 		}()
 	}
 	if notifier != nil {
-		go notifier.handleClicks(ctx, u, a, watch.Acknowledge)
+		go notifier.handleClicks(ctx, clickActions{
+			details:     func(resource string) { fyne.Do(func() { u.ShowExecution(resource) }) },
+			openURL:     func(link *url.URL) { fyne.Do(func() { _ = a.OpenURL(link) }) },
+			acknowledge: watch.Acknowledge,
+		})
 	}
 	if srv != nil {
 		go serveInstance(ctx, srv, u, &view.last)

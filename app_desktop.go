@@ -82,6 +82,17 @@ func (l *lastPicture) get() (poller.Snapshot, bool) {
 	return *l.snap, true
 }
 
+// status is the answer to cmdStatus: the last picture as `status` prints it.
+func (l *lastPicture) status() (appStatus, error) {
+	snap, ok := l.get()
+	if !ok {
+		return appStatus{}, errors.New("no refresh yet")
+	}
+	var table strings.Builder
+	printStatusTable(&table, snap)
+	return appStatus{JSON: statusJSON(snap), Table: table.String(), NoneAnswered: len(snap.RegionErrors) == snap.RegionsAsked}, nil
+}
+
 // serveInstance answers other runwatch processes: show the window, or tell
 // the last picture (no API call, no write to the memory).
 func serveInstance(ctx context.Context, srv *instance.Server, u *ui.UI, last *lastPicture) {
@@ -91,13 +102,7 @@ func serveInstance(ctx context.Context, srv *instance.Server, u *ui.UI, last *la
 			fyne.Do(u.Present)
 			return true, nil
 		case cmdStatus:
-			snap, ok := last.get()
-			if !ok {
-				return nil, errors.New("no refresh yet")
-			}
-			var table strings.Builder
-			printStatusTable(&table, snap)
-			return appStatus{JSON: statusJSON(snap), Table: table.String(), NoneAnswered: len(snap.RegionErrors) == snap.RegionsAsked}, nil
+			return last.status()
 		}
 		return nil, fmt.Errorf("unknown command %q", req.Cmd)
 	})
@@ -197,8 +202,15 @@ func (d *desktopNotifier) send(n ui.Notification) {
 	d.byID[id] = n.Resource
 }
 
+// clickActions are what a click on a bubble can do.
+type clickActions struct {
+	details     func(resource string) // show the execution's details
+	openURL     func(*url.URL)        // open a link (a Cloud Console one, checked)
+	acknowledge func(resource string)
+}
+
 // handleClicks acts on what a person chose on a bubble until ctx ends.
-func (d *desktopNotifier) handleClicks(ctx context.Context, u *ui.UI, a fyne.App, acknowledge func(string)) {
+func (d *desktopNotifier) handleClicks(ctx context.Context, do clickActions) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -215,12 +227,12 @@ func (d *desktopNotifier) handleClicks(ctx context.Context, u *ui.UI, a fyne.App
 			}
 			switch inv.Action {
 			case notify.DefaultKey:
-				fyne.Do(func() { u.ShowExecution(resource) })
+				do.details(resource)
 			case actionAck:
-				acknowledge(resource)
+				do.acknowledge(resource)
 			case actionLogs:
 				if link, err := url.Parse(consoleLogsURL(resource)); err == nil && ui.IsConsoleURL(link.String()) {
-					fyne.Do(func() { _ = a.OpenURL(link) })
+					do.openURL(link)
 				}
 			}
 		}

@@ -5,11 +5,8 @@ package main
 // answered by the running app. The harness is e2e_test.go's.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"runwatch/internal/xwindow"
 	"runwatch/poller/fakecloud"
 )
 
@@ -160,22 +158,6 @@ func TestNotificationClickOpensTheExecutionsDetails(t *testing.T) {
 	})
 }
 
-// windowsNamed lists the app's visible X windows whose name matches.
-func windowsNamed(pid int, name string) ([]string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "xdotool", "search", "--all", "--onlyvisible",
-		"--pid", strconv.Itoa(pid), "--name", name).Output()
-	ids := strings.Fields(string(out))
-	if err != nil && len(ids) == 0 {
-		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return ids, nil
-}
-
 func TestPrepareForSleepFalseRefreshesAtOnce(t *testing.T) {
 	requireDesktop(t)
 	bus := startBus(t)
@@ -268,4 +250,54 @@ func statusFromAppOnly(t *testing.T) (code int, stdout, stderr string) {
 		return 1, "", "not answered"
 	}
 	return code, out.String(), errOut.String()
+}
+
+// While no window is open, the app is the tray process alone (no Fyne
+// driver, no 60 Hz loop): the tray menu's "Show executions" starts the
+// window process, and closing its window ends it.
+func TestWindowProcessEndsWithItsLastWindow(t *testing.T) {
+	requireDesktop(t)
+	bus := startBus(t)
+	startTrayHost(t, bus)
+	cloud, _, args := watchedCloud(t, "us-central1", "1h")
+	app := startApp(t, bus.addr, t.TempDir(), args...)
+	waitRefreshes(t, app, cloud, "us-central1", 1, 60*time.Second)
+	onlyTheTray := func() (bool, string) {
+		pids := groupPIDs(app.pid())
+		ids, err := visibleWindows(app.pid())
+		return err == nil && len(ids) == 0 && len(pids) == 1 && pids[0] == app.pid(),
+			fmt.Sprintf("processes %v, windows %v, err %v", pids, ids, err)
+	}
+	waitUntil(t, app, time.Now().Add(10*time.Second), "the tray process alone, without windows", onlyTheTray)
+
+	item := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", app.pid())
+	clicked := time.Now()
+	if err := bus.clickMenuItem(item, "Show executions"); err != nil {
+		t.Fatal(err)
+	}
+	var window string
+	waitUntil(t, app, time.Now().Add(20*time.Second), "the executions window of another process", func() (bool, string) {
+		ids, err := visibleWindows(app.pid())
+		mine, _ := windowsOf(app.pid(), "^runwatch")
+		if err == nil && len(ids) == 1 && len(mine) == 0 {
+			window = ids[0]
+			return true, ""
+		}
+		return false, fmt.Sprintf("windows %v (the tray process's own %v), err %v", ids, mine, err)
+	})
+	t.Logf("window mapped %v after the click (a -race build)", time.Since(clicked).Round(time.Millisecond))
+
+	if err := xwindow.Close(window); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, app, time.Now().Add(20*time.Second), "the window process gone with its window", onlyTheTray)
+	// The tray process still serves: a refresh from the menu reaches the cloud.
+	before := listsOf(cloud, "us-central1")
+	if err := bus.clickMenuItem(item, "Refresh now"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, app, time.Now().Add(20*time.Second), "a refresh from the tray menu", func() (bool, string) {
+		n := listsOf(cloud, "us-central1") - before
+		return n > 0, fmt.Sprintf("%d refreshes", n)
+	})
 }

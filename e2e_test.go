@@ -47,10 +47,14 @@ const (
 
 func TestMain(m *testing.M) {
 	if os.Getenv(e2eAppEnv) == "1" {
-		var args []string
-		if err := json.Unmarshal([]byte(os.Getenv(e2eArgsEnv)), &args); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: bad %s: %v\n", e2eArgsEnv, err)
-			os.Exit(2)
+		// The app's own children (the window process) get their arguments
+		// on the command line, as the real binary does.
+		args := os.Args[1:]
+		if len(args) == 0 {
+			if err := json.Unmarshal([]byte(os.Getenv(e2eArgsEnv)), &args); err != nil {
+				fmt.Fprintf(os.Stderr, "e2e: bad %s: %v\n", e2eArgsEnv, err)
+				os.Exit(2)
+			}
 		}
 		os.Exit(run(args, os.Stdin, os.Stdout, os.Stderr))
 	}
@@ -288,29 +292,78 @@ func (b *testBus) iconPixmap(item string) ([]pixmap, error) {
 	return icons, err
 }
 
-// menuLabels is every non-empty "label" in the item's dbusmenu, depth first.
-// The menu is wherever the item's Menu property says, as a tray host reads
-// it: fyne.io/systray has exported it at /StatusNotifierMenu and, since
-// Fyne 2.8, at /StatusNotifierItem/menu.
-func (b *testBus) menuLabels(item string) ([]string, error) {
+// menuPath is where the item exports its dbusmenu: its Menu property.
+func (b *testBus) menuPath(item string) (dbus.ObjectPath, error) {
 	v, err := b.conn.Object(item, "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem.Menu")
 	if err != nil {
-		return nil, fmt.Errorf("the item's Menu property: %w", err)
+		return "", err
 	}
-	menu, ok := v.Value().(dbus.ObjectPath)
-	if !ok || !menu.IsValid() {
-		return nil, fmt.Errorf("the item's Menu property is %v, not an object path", v)
+	var path dbus.ObjectPath
+	err = v.Store(&path)
+	return path, err
+}
+
+// menuLayout is the item's dbusmenu layout, (ia{sv}av).
+func (b *testBus) menuLayout(item string) (dbus.BusObject, any, error) {
+	path, err := b.menuPath(item)
+	if err != nil {
+		return nil, nil, err
 	}
-	call := b.conn.Object(item, menu).Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{})
+	menu := b.conn.Object(item, path)
+	call := menu.Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{})
 	if call.Err != nil {
-		return nil, call.Err
+		return nil, nil, call.Err
 	}
 	if len(call.Body) != 2 {
-		return nil, fmt.Errorf("GetLayout returned %d values", len(call.Body))
+		return nil, nil, fmt.Errorf("GetLayout returned %d values", len(call.Body))
+	}
+	return menu, call.Body[1], nil
+}
+
+// menuLabels is every non-empty "label" in the item's dbusmenu, depth first.
+func (b *testBus) menuLabels(item string) ([]string, error) {
+	_, layout, err := b.menuLayout(item)
+	if err != nil {
+		return nil, err
 	}
 	var labels []string
-	collectLabels(call.Body[1], &labels)
+	collectLabels(layout, &labels)
 	return labels, nil
+}
+
+// clickMenuItem clicks the item's menu entry labelled label, as a tray
+// host does.
+func (b *testBus) clickMenuItem(item, label string) error {
+	menu, layout, err := b.menuLayout(item)
+	if err != nil {
+		return err
+	}
+	id, ok := findMenuID(layout, label)
+	if !ok {
+		return fmt.Errorf("no menu entry %q", label)
+	}
+	return menu.Call("com.canonical.dbusmenu.Event", 0, id, "clicked", dbus.MakeVariant(""), uint32(0)).Err
+}
+
+// findMenuID is the id of the dbusmenu entry labelled label.
+func findMenuID(node any, label string) (int32, bool) {
+	fields, ok := node.([]any)
+	if !ok || len(fields) != 3 {
+		return 0, false
+	}
+	if props, ok := fields[1].(map[string]dbus.Variant); ok {
+		if l, ok := props["label"].Value().(string); ok && l == label {
+			id, ok := fields[0].(int32)
+			return id, ok
+		}
+	}
+	children, _ := fields[2].([]dbus.Variant)
+	for _, c := range children {
+		if id, ok := findMenuID(c.Value(), label); ok {
+			return id, true
+		}
+	}
+	return 0, false
 }
 
 // collectLabels walks a dbusmenu layout, (ia{sv}av) with children as
@@ -578,13 +631,31 @@ func memoryFile(configHome string) string {
 	return filepath.Join(configHome, "fyne", appID, poller.MemoryFileName)
 }
 
-// visibleWindows lists the app's visible X windows whose name starts with
-// "runwatch".
-func visibleWindows(pid int) ([]string, error) {
+// visibleWindows lists the visible X windows whose name starts with
+// "runwatch" of the app's processes: the tray process and the window
+// process it starts (its process group).
+func visibleWindows(pid int) ([]string, error) { return windowsNamed(pid, "^runwatch") }
+
+// windowsNamed lists the visible X windows of the app's processes (the
+// process group pid leads) whose name matches.
+func windowsNamed(pid int, name string) ([]string, error) {
+	var all []string
+	for _, p := range groupPIDs(pid) {
+		ids, err := windowsOf(p, name)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ids...)
+	}
+	return all, nil
+}
+
+// windowsOf lists one process's visible X windows whose name matches.
+func windowsOf(pid int, name string) ([]string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "xdotool", "search", "--all", "--onlyvisible",
-		"--pid", strconv.Itoa(pid), "--name", "^runwatch").Output()
+		"--pid", strconv.Itoa(pid), "--name", name).Output()
 	ids := strings.Fields(string(out))
 	if err != nil && len(ids) == 0 {
 		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
@@ -593,6 +664,29 @@ func visibleWindows(pid int) ([]string, error) {
 		return nil, err
 	}
 	return ids, nil
+}
+
+// groupPIDs lists the live processes of process group pgid (the app runs
+// in a group of its own: the tray process and its window process).
+func groupPIDs(pgid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// After the ")" that ends the command name: state, ppid, pgrp.
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) > 2 && fields[0] != "Z" && fields[2] == strconv.Itoa(pgid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // screenshot saves the whole screen as a PNG at path and counts its

@@ -4,6 +4,7 @@
 //	runwatch [flags]          the tray app
 //	runwatch status [flags]   one refresh, printed
 //	runwatch extract [FILE]   the error line of a log
+//	runwatch window [flags]   the tray app's windows (it starts this itself)
 package main
 
 import (
@@ -37,6 +38,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runExtract(args[1:], stdin, stdout, stderr)
 		case "status":
 			return runStatus(args[1:], stdout, stderr)
+		case "window":
+			return runWindow(args[1:], stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
 			return 0

@@ -36,6 +36,9 @@ type Actions struct {
 	// Notify sends a notification (plain text); nil uses Fyne's, escaped
 	// for servers that read markup.
 	Notify func(Notification)
+	// ExecutionsClosed is called when a window-only UI's executions window
+	// closes (NewWindows).
+	ExecutionsClosed func()
 }
 
 // UI is the tray, the executions window and the details windows. Its
@@ -65,6 +68,7 @@ type UI struct {
 	currentLook TrayLook
 	menuShown   string // the labels of the menu the tray has, to skip resending it
 	touched     bool   // a person used the window or the tray's actions
+	windowsOnly bool   // no tray: another process has it (NewWindows)
 
 	// notify sends a desktop notification; off the main thread, since a hung
 	// notification server must not freeze the window.
@@ -88,6 +92,34 @@ func New(a fyne.App, actions Actions, now func() time.Time) *UI {
 	return u
 }
 
+// NewWindows builds a UI of windows only, for a process that shows them
+// while another keeps the tray: its windows close rather than hide, so the
+// process ends with its last one, and its status comes from SetStatus.
+func NewWindows(a fyne.App, actions Actions, now func() time.Time) *UI {
+	if now == nil {
+		now = time.Now
+	}
+	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}, windowsOnly: true}
+	u.notify = func(*fyne.Notification) {} // the tray's process notifies
+	u.PauseItem = fyne.NewMenuItem("Pause notifications", nil)
+	return u
+}
+
+// SetStatus shows a status another process decided (NewWindows).
+func (u *UI) SetStatus(st Status) {
+	u.status = st
+	u.byName = map[string]poller.Execution{}
+	for _, e := range st.Snapshot.Executions {
+		u.byName[e.Resource] = e
+	}
+	u.render()
+}
+
+// HasWindows reports whether any of the UI's windows is open.
+func (u *UI) HasWindows() bool {
+	return u.Window != nil || len(u.details) > 0 || u.settingsWindow != nil
+}
+
 func (u *UI) buildWindow() {
 	u.Window = u.app.NewWindow("runwatch")
 	u.Window.SetIcon(assets.AppIcon)
@@ -104,6 +136,18 @@ func (u *UI) buildWindow() {
 	top := container.NewBorder(nil, u.Problems, nil, container.NewHBox(refresh, settings), u.Header)
 	u.Window.SetContent(container.NewBorder(top, nil, nil, nil, u.Table))
 	u.Window.Resize(fyne.NewSize(1220, 340))
+	if u.windowsOnly {
+		w := u.Window
+		w.SetOnClosed(func() {
+			if u.Window == w {
+				u.Window = nil
+			}
+			if u.actions.ExecutionsClosed != nil {
+				u.actions.ExecutionsClosed()
+			}
+		})
+		return
+	}
 	u.Window.SetCloseIntercept(func() {
 		if u.tray != nil && TrayHostPresent() {
 			u.Window.Hide() // the tray keeps the app
@@ -120,7 +164,11 @@ func (u *UI) touch() { u.touched = true }
 // HideForcedWindow hides the executions window when it was only shown for
 // want of a tray host and nobody used it: a tray host has appeared.
 func (u *UI) HideForcedWindow() {
-	if u.Window != nil && !u.touched {
+	switch {
+	case u.Window == nil || u.touched:
+	case u.windowsOnly:
+		u.Window.Close()
+	default:
 		u.Window.Hide()
 	}
 }
@@ -161,16 +209,9 @@ func (u *UI) togglePause() {
 
 // Apply shows a refresh's result and words what it classified as news.
 func (u *UI) Apply(res poller.Result) {
-	snap := res.Snapshot
-	if prev := u.status.Snapshot; prev.Project != snap.Project || prev.Job != snap.Job {
-		u.status.LastSuccess = time.Time{} // another project or job: its own refreshes count
-	}
-	u.status.Snapshot, u.status.HasSnapshot, u.status.Problem = snap, true, ""
-	if !allRegionsFailed(snap) {
-		u.status.LastSuccess = snap.TakenAt
-	}
+	u.status.Take(res.Snapshot)
 	u.byName = map[string]poller.Execution{}
-	for _, e := range snap.Executions {
+	for _, e := range res.Snapshot.Executions {
 		u.byName[e.Resource] = e
 	}
 	u.render()
@@ -208,19 +249,6 @@ func (u *UI) snooze(until time.Time) {
 	if u.actions.Snooze != nil {
 		u.actions.Snooze(until)
 	}
-}
-
-// snoozeItems offer to hold notifications back, or to resume them.
-func (u *UI) snoozeItems(now time.Time) []*fyne.MenuItem {
-	if until := u.status.Snapshot.SnoozedUntil; !until.IsZero() {
-		return []*fyne.MenuItem{fyne.NewMenuItem("Resume notifications (snoozed until "+until.Local().Format("Mon 15:04")+")", func() { u.snooze(time.Time{}) })}
-	}
-	snooze := fyne.NewMenuItem("Snooze notifications", nil)
-	snooze.ChildMenu = fyne.NewMenu("",
-		fyne.NewMenuItem("For 1 hour", func() { u.snooze(u.now().Add(time.Hour)) }),
-		fyne.NewMenuItem("Until tomorrow 08:00", func() { u.snooze(TomorrowMorning(u.now())) }),
-	)
-	return []*fyne.MenuItem{snooze}
 }
 
 // TomorrowMorning is 08:00 local time on the day after now.
@@ -299,32 +327,50 @@ func menuLabels(m *fyne.Menu) string {
 func (u *UI) Look() TrayLook { return u.currentLook }
 
 func (u *UI) trayMenu(now time.Time) *fyne.Menu {
-	summary := fyne.NewMenuItem(TraySummary(u.status, now), nil)
-	summary.Disabled = true
-	items := []*fyne.MenuItem{summary, fyne.NewMenuItemSeparator()}
-	for _, entry := range MenuEntries(u.status.Snapshot, now) {
-		resource := entry.Resource
-		items = append(items, fyne.NewMenuItem(entry.Label, func() { u.OpenDetails(resource) }))
+	return fyne.NewMenu("runwatch", u.menuItems(TrayMenuOf(u.status, now, u.PauseItem.Checked))...)
+}
+
+// menuItems turns the decided menu into Fyne's, with each action bound.
+func (u *UI) menuItems(lines []MenuLine) []*fyne.MenuItem {
+	items := make([]*fyne.MenuItem, 0, len(lines))
+	for _, l := range lines {
+		if l.Separator {
+			items = append(items, fyne.NewMenuItemSeparator())
+			continue
+		}
+		if l.Action == ActPause {
+			items = append(items, u.PauseItem)
+			continue
+		}
+		item := fyne.NewMenuItem(l.Label, u.menuAction(l))
+		item.Disabled = l.Disabled
+		item.IsQuit = l.Action == ActQuit
+		if len(l.Children) > 0 {
+			item.ChildMenu = fyne.NewMenu("", u.menuItems(l.Children)...)
+		}
+		items = append(items, item)
 	}
-	if len(u.status.Snapshot.Executions) > 0 {
-		items = append(items, fyne.NewMenuItemSeparator())
+	return items
+}
+
+func (u *UI) menuAction(l MenuLine) func() {
+	switch l.Action {
+	case ActDetails:
+		return func() { u.OpenDetails(l.Resource) }
+	case ActAcknowledge:
+		return func() { u.acknowledge(l.Resource) }
+	case ActSnoozeHour, ActSnoozeMorning, ActResume:
+		return func() { u.snooze(SnoozeUntil(l.Action, u.now())) }
+	case ActShow:
+		return u.Present
+	case ActRefresh:
+		return u.refreshNow
+	case ActSettings:
+		return u.ShowSettings
+	case ActQuit:
+		return u.app.Quit
 	}
-	if newest, ok := newestTrusted(u.status, now); ok && newest.State == poller.StateFailed && !newest.Acknowledged {
-		resource := newest.Resource
-		items = append(items, fyne.NewMenuItem("Acknowledge "+newest.Name+"'s error", func() { u.acknowledge(resource) }))
-	}
-	items = append(items, u.snoozeItems(now)...)
-	quit := fyne.NewMenuItem("Quit", u.app.Quit)
-	quit.IsQuit = true
-	items = append(items,
-		fyne.NewMenuItem("Show executions", u.Present),
-		fyne.NewMenuItem("Refresh now", u.refreshNow),
-		u.PauseItem,
-		fyne.NewMenuItem("Settings…", u.ShowSettings),
-		fyne.NewMenuItemSeparator(),
-		quit,
-	)
-	return fyne.NewMenu("runwatch", items...)
+	return nil
 }
 
 // IconOf is the tray icon of a look.

@@ -37,8 +37,17 @@ type Settings struct {
 	Notifications bool
 }
 
+// PreferenceReader is the part of fyne.Preferences settings are read
+// with; PreferencesFile reads the same values without a Fyne app.
+type PreferenceReader interface {
+	String(key string) string
+	StringWithFallback(key, fallback string) string
+	IntWithFallback(key string, fallback int) int
+	BoolWithFallback(key string, fallback bool) bool
+}
+
 // LoadSettings reads the saved settings, with defaults for what is missing.
-func LoadSettings(p fyne.Preferences) Settings {
+func LoadSettings(p PreferenceReader) Settings {
 	s := Settings{
 		Project:       p.String(keyProject),
 		Job:           p.StringWithFallback(keyJob, poller.DefaultJob),
@@ -53,8 +62,15 @@ func LoadSettings(p fyne.Preferences) Settings {
 	return s
 }
 
+// PreferenceWriter is the part of fyne.Preferences settings are saved with.
+type PreferenceWriter interface {
+	SetString(key, value string)
+	SetInt(key string, value int)
+	SetBool(key string, value bool)
+}
+
 // Save writes the settings.
-func (s Settings) Save(p fyne.Preferences) {
+func (s Settings) Save(p PreferenceWriter) {
 	p.SetString(keyProject, s.Project)
 	p.SetString(keyJob, s.Job)
 	p.SetString(keyRegions, strings.Join(s.Regions, ","))

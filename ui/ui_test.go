@@ -469,3 +469,40 @@ func TestStartAtLoginWritesAndRemovesTheAutostartEntry(t *testing.T) {
 		t.Fatalf("autostart entry still there: %v", err)
 	}
 }
+
+func TestSettingsReadFromThePreferencesFileWithoutFyne(t *testing.T) {
+	want := Settings{Project: "p9", Job: "j", Regions: []string{"us-east1"}, Interval: 45 * time.Second, Top: 7, Notifications: true}
+	dir := t.TempDir()
+	p := PreferencesFile{}
+	want.Save(p)
+	if got := LoadSettings(p); got.Project != "p9" || got.Interval != 45*time.Second || got.Top != 7 || !got.Notifications {
+		t.Fatalf("from the map: %+v", got)
+	}
+	if err := SaveNotifications(dir, false); err != nil {
+		t.Fatal(err)
+	}
+	read, err := ReadPreferencesFile(dir)
+	if err != nil || LoadSettings(read).Notifications {
+		t.Fatalf("paused notifications not saved: %v %+v", err, LoadSettings(read))
+	}
+}
+
+func TestTrayMenuDecidedWithoutFyne(t *testing.T) {
+	st := Status{HasSnapshot: true, Snapshot: snapshot(execution("us-west3", "e2", poller.StateFailed, time.Minute)), LastSuccess: now, Interval: 30 * time.Second}
+	lines := TrayMenuOf(st, now, true)
+	var labels []string
+	for _, l := range lines {
+		labels = append(labels, l.Label)
+	}
+	got := strings.Join(labels, "|")
+	for _, want := range []string{"✖ us-west3 · e2 · failed · 1m", "Acknowledge e2's error", "Snooze notifications", "Show executions", "Refresh now", "Pause notifications", "Settings…", "Quit"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("menu %q lacks %q", got, want)
+		}
+	}
+	for _, l := range lines {
+		if l.Action == ActPause && !l.Checked {
+			t.Errorf("pause not checked while paused")
+		}
+	}
+}

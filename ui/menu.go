@@ -1,0 +1,92 @@
+package ui
+
+import (
+	"time"
+
+	"runwatch/poller"
+)
+
+// MenuAction is what choosing a tray menu item does.
+type MenuAction int
+
+// The tray menu's actions.
+const (
+	ActNone          MenuAction = iota // a line that only says something
+	ActDetails                         // open Resource's details
+	ActAcknowledge                     // acknowledge Resource's error
+	ActSnoozeHour                      // snooze notifications for an hour
+	ActSnoozeMorning                   // snooze them until tomorrow 08:00
+	ActResume                          // end the snooze
+	ActShow                            // show the executions window
+	ActRefresh                         // refresh now
+	ActPause                           // pause or unpause notifications
+	ActSettings                        // open the settings window
+	ActQuit                            // quit runwatch
+)
+
+// MenuLine is one tray menu item as decided from the status; a toolkit
+// (Fyne's tray, or fyne.io/systray directly) only displays it.
+type MenuLine struct {
+	Label     string
+	Action    MenuAction
+	Resource  string // of ActDetails and ActAcknowledge
+	Disabled  bool
+	Checked   bool // ActPause: notifications are paused
+	Separator bool
+	Children  []MenuLine
+}
+
+// TrayMenuOf decides the tray menu: the summary, the newest executions,
+// what can be done about the newest failure, snoozing, and the app's actions.
+func TrayMenuOf(st Status, now time.Time, paused bool) []MenuLine {
+	sep := MenuLine{Separator: true}
+	lines := []MenuLine{{Label: TraySummary(st, now), Disabled: true}, sep}
+	for _, entry := range MenuEntries(st.Snapshot, now) {
+		lines = append(lines, MenuLine{Label: entry.Label, Action: ActDetails, Resource: entry.Resource})
+	}
+	if len(st.Snapshot.Executions) > 0 {
+		lines = append(lines, sep)
+	}
+	if newest, ok := newestTrusted(st, now); ok && newest.State == poller.StateFailed && !newest.Acknowledged {
+		lines = append(lines, MenuLine{Label: "Acknowledge " + newest.Name + "'s error", Action: ActAcknowledge, Resource: newest.Resource})
+	}
+	if until := st.Snapshot.SnoozedUntil; !until.IsZero() {
+		lines = append(lines, MenuLine{Label: "Resume notifications (snoozed until " + until.Local().Format("Mon 15:04") + ")", Action: ActResume})
+	} else {
+		lines = append(lines, MenuLine{Label: "Snooze notifications", Children: []MenuLine{
+			{Label: "For 1 hour", Action: ActSnoozeHour},
+			{Label: "Until tomorrow 08:00", Action: ActSnoozeMorning},
+		}})
+	}
+	return append(lines,
+		MenuLine{Label: "Show executions", Action: ActShow},
+		MenuLine{Label: "Refresh now", Action: ActRefresh},
+		MenuLine{Label: "Pause notifications", Action: ActPause, Checked: paused},
+		MenuLine{Label: "Settings…", Action: ActSettings},
+		sep,
+		MenuLine{Label: "Quit", Action: ActQuit},
+	)
+}
+
+// SnoozeUntil is when a snooze action ends (zero for ActResume).
+func SnoozeUntil(a MenuAction, now time.Time) time.Time {
+	switch a {
+	case ActSnoozeHour:
+		return now.Add(time.Hour)
+	case ActSnoozeMorning:
+		return TomorrowMorning(now)
+	}
+	return time.Time{}
+}
+
+// Take records a refresh's snapshot: LastSuccess moves when a region
+// answered, and starts over for another project or job.
+func (st *Status) Take(snap poller.Snapshot) {
+	if prev := st.Snapshot; prev.Project != snap.Project || prev.Job != snap.Job {
+		st.LastSuccess = time.Time{} // another project or job: its own refreshes count
+	}
+	st.Snapshot, st.HasSnapshot, st.Problem = snap, true, ""
+	if !allRegionsFailed(snap) {
+		st.LastSuccess = snap.TakenAt
+	}
+}
