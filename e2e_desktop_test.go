@@ -56,7 +56,7 @@ func TestSecondInstanceHandsOverAndExits(t *testing.T) {
 	if code := second.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("the second instance exited %d: %s", code, second.out.String())
 	}
-	waitUntil(t, first, time.Now().Add(15*time.Second), "the first instance's window shown", func() (bool, string) {
+	waitUntil(t, first, time.Now().Add(60*time.Second), "the first instance's window shown", func() (bool, string) {
 		ids, err := visibleWindows(first.pid())
 		return err == nil && len(ids) > 0, fmt.Sprintf("windows %v, err %v", ids, err)
 	})
@@ -152,7 +152,7 @@ func TestNotificationClickOpensTheExecutionsDetails(t *testing.T) {
 	if err := notes.invoke(n.id, "default"); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, app, time.Now().Add(30*time.Second), "the details window of "+spec.ID, func() (bool, string) {
+	waitUntil(t, app, time.Now().Add(60*time.Second), "the details window of "+spec.ID, func() (bool, string) {
 		ids, err := windowsNamed(app.pid(), "^runwatch — "+spec.ID+"$")
 		return err == nil && len(ids) > 0, fmt.Sprintf("windows %v, err %v", ids, err)
 	})
@@ -221,7 +221,7 @@ func TestLateTrayHostGetsTheItemAndTheForcedWindowGoes(t *testing.T) {
 	cloud, _, args := watchedCloud(t, "us-central1", "1h")
 	app := startApp(t, bus.addr, t.TempDir(), args...)
 	waitRefreshes(t, app, cloud, "us-central1", 1, 60*time.Second)
-	waitUntil(t, app, time.Now().Add(20*time.Second), "the window shown for want of a tray", func() (bool, string) {
+	waitUntil(t, app, time.Now().Add(60*time.Second), "the window shown for want of a tray", func() (bool, string) {
 		ids, err := visibleWindows(app.pid())
 		return err == nil && len(ids) > 0, fmt.Sprintf("windows %v, err %v", ids, err)
 	})
@@ -235,7 +235,7 @@ func TestLateTrayHostGetsTheItemAndTheForcedWindowGoes(t *testing.T) {
 		}
 		return false, fmt.Sprintf("registrations %v", host.registrations())
 	})
-	waitUntil(t, app, time.Now().Add(20*time.Second), "the forced window hidden", func() (bool, string) {
+	waitUntil(t, app, time.Now().Add(60*time.Second), "the forced window hidden", func() (bool, string) {
 		ids, err := visibleWindows(app.pid())
 		return err == nil && len(ids) == 0, fmt.Sprintf("windows %v, err %v", ids, err)
 	})
@@ -276,7 +276,7 @@ func TestWindowProcessEndsWithItsLastWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	var window string
-	waitUntil(t, app, time.Now().Add(20*time.Second), "the executions window of another process", func() (bool, string) {
+	waitUntil(t, app, time.Now().Add(60*time.Second), "the executions window of another process", func() (bool, string) {
 		ids, err := visibleWindows(app.pid())
 		mine, _ := windowsOf(app.pid(), "^runwatch")
 		if err == nil && len(ids) == 1 && len(mine) == 0 {
@@ -290,7 +290,7 @@ func TestWindowProcessEndsWithItsLastWindow(t *testing.T) {
 	if err := xwindow.Close(window); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, app, time.Now().Add(20*time.Second), "the window process gone with its window", onlyTheTray)
+	waitUntil(t, app, time.Now().Add(60*time.Second), "the window process gone with its window", onlyTheTray)
 	// The tray process still serves: a refresh from the menu reaches the cloud.
 	before := listsOf(cloud, "us-central1")
 	if err := bus.clickMenuItem(item, "Refresh now"); err != nil {
