@@ -35,7 +35,7 @@ const (
 	logReadsAtOnce = 2
 	// logRequestsPerMinute stays below Cloud Logging's 60 read requests a
 	// minute per project.
-	logRequestsPerMinute = 50
+	logRequestsPerMinute = 45
 )
 
 // logReader reads failed executions' logs within Cloud Logging's budget:
@@ -70,8 +70,9 @@ func newLogReader(client *logging.Client, project, job string, timeout time.Dura
 		timeout:   timeout,
 		now:       now,
 		perMinute: perMinute,
-		limiter:   rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), 5),
-		slots:     make(chan struct{}, logReadsAtOnce),
+		// A burst of 4 on top: under 50 requests in any minute.
+		limiter: rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), 4),
+		slots:   make(chan struct{}, logReadsAtOnce),
 	}
 }
 

@@ -453,9 +453,10 @@ func reasonRecord(r CloudRunReason, tasksRead bool) *lifecycle.CloudRunReason {
 	if len(r.Tasks) > 0 {
 		t := r.Tasks[0]
 		out.TaskIndex, out.Retries = &t.Index, t.Retries
-		if t.Signal != 0 {
+		switch {
+		case t.Signal != 0:
 			out.Signal = signalName(t.Signal)
-		} else {
+		case t.ExitCode != 0: // 0 with no signal: nothing exited (a timeout, no container)
 			out.ExitCode = &t.ExitCode
 		}
 	}
@@ -492,11 +493,9 @@ func (p *Poller) readDueLogs(ctx context.Context, targets []logTarget) {
 				p.settleLogs(t, logLines{}, err, now)
 				continue
 			}
-			lines, readErr := results[i], error(nil)
-			if lines.partial && len(chunk) > 1 {
-				lines, readErr = p.logs.read(ctx, queries[i].execution, queries[i].created, queries[i].completed)
-			}
-			p.settleLogs(t, lines, readErr, now)
+			// What was cut off (a short page, or others' entries filling it)
+			// is used if its error line is there, else read again later.
+			p.settleLogs(t, results[i], nil, now)
 		}
 	}
 }
@@ -514,6 +513,10 @@ func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Tim
 	case err != nil:
 		p.retryLater(t.resource, now, "logs not read yet: "+describeError(err, p.logs.timeout))
 		return
+	case len(lines.raw) == 0 && lines.partial:
+		// Cloud Logging is still searching: nothing learnt, nothing given up.
+		p.retryLater(t.resource, now, "Cloud Logging has not finished its search")
+		return
 	case len(lines.raw) == 0:
 		if now.Sub(ended) < giveUpOnLogsAfter {
 			p.retryLater(t.resource, now, "no log entries yet")
@@ -522,6 +525,10 @@ func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Tim
 		info.Logs = LogsNone
 	default:
 		res := extract.Extract(lines.raw)
+		if !res.Found && lines.partial {
+			p.retryLater(t.resource, now, "only some of the log read so far")
+			return
+		}
 		if !res.Found && now.Sub(ended) < giveUpOnLogsAfter {
 			// The lines that say why may still be on their way.
 			p.retryLater(t.resource, now, "no error line in the logs yet")
