@@ -18,6 +18,7 @@ package extract
 
 import (
 	"cmp"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -43,6 +44,9 @@ type Result struct {
 	Category Category // what kind of failure; empty when not found
 	Rule     string   // name of the rule that matched
 	Line     int      // index of the matched line in the input; -1 when not found
+	// Vague: the rule says that something failed, not why ("ERROR: …",
+	// an exit status), so a more specific reason from elsewhere says more.
+	Vague bool
 }
 
 // unit is a line, or a part of a line holding a traceback escaped with
@@ -55,6 +59,8 @@ type unit struct {
 	near    bool   // within the window of a bailout marker
 	bailout bool   // the reason the wrapper gave for bailing out
 	demoted bool   // a line that will be retried, or a quiet one
+	level   level  // the line's level; an exception's is levelError
+	weak    bool   // a WARNING while an ERROR or exception exists
 }
 
 // keywords finds, in one pass over a line, every rule keyword and phrase.
@@ -75,6 +81,7 @@ func keywordList() []keyword {
 	add(hits{flags: flagNoise}, noisePhrases...)
 	add(hits{flags: flagRetry}, retryPhrases...)
 	add(hits{flags: flagFrame}, `file "`)
+	add(hits{flags: flagCount}, retryCountWords...)
 	return words
 }
 
@@ -98,11 +105,12 @@ func Extract(lines []string) Result {
 		}
 		// Stripping prefixes (timestamps, tags, levels) drops no keyword
 		// that matters; a decoded message is scanned anew.
-		text, quiet := parse(s)
+		text, lv := parse(s)
 		if !strings.HasSuffix(s, text) {
 			found = keywords.find(text)
 		}
-		if afterFrame && exceptionLine.MatchString(text) {
+		ends := afterFrame && exceptionLine.MatchString(text) // a traceback's exception
+		if ends {
 			found.rules |= ruleBit(rulePythonException)
 		}
 		if found.has(flagMarker) {
@@ -119,19 +127,28 @@ func Extract(lines []string) Result {
 		}
 		if !strings.Contains(text, `\n`) {
 			if !found.has(flagNoise) {
-				units = addUnit(units, newUnit(i, text, found, quiet))
+				units = addUnit(units, newUnit(i, text, found, lv, ends))
 			}
 			continue
 		}
 		for part := range strings.SplitSeq(text, `\n`) {
-			part, q := parse(strings.TrimSpace(strings.Trim(strings.TrimSpace(part), `"`)))
+			part, l := parse(strings.TrimSpace(strings.Trim(strings.TrimSpace(part), `"`)))
+			if l == levelUnknown || lv == levelQuiet {
+				l = lv
+			}
 			if f := keywords.find(part); !f.has(flagNoise) {
-				units = addUnit(units, newUnit(i, part, f, quiet || q))
+				units = addUnit(units, newUnit(i, part, f, l, false))
 			}
 		}
 	}
+	// A WARNING did not end the run when an ERROR line or an exception
+	// says what did: it ranks as vague and retried (see compareTries).
+	weak := slices.ContainsFunc(units, func(u unit) bool { return u.level == levelWarning }) && hasError(units)
 	for j := range units {
 		units[j].near = inWindow(units[j].line, markers)
+		if weak && units[j].level == levelWarning {
+			units[j].weak, units[j].demoted = true, true
+		}
 	}
 
 	// Every rule a unit holds a keyword of is a try; the best try whose
@@ -153,6 +170,7 @@ func Extract(lines []string) Result {
 				Category: rules[t.r].category,
 				Rule:     rules[t.r].name,
 				Line:     t.u.line,
+				Vague:    rules[t.r].vague,
 			}
 		}
 	}
@@ -161,12 +179,33 @@ func Extract(lines []string) Result {
 
 // newUnit makes a unit of a line's text, or of a part of it; a quiet
 // line (DEBUG, INFO) counts only when it is an exception, and a line that
-// will be retried or is quiet ranks low (see compareTries).
-func newUnit(line int, text string, found hits, quiet bool) unit {
+// will be retried or is quiet ranks low (see compareTries). The exception
+// that ends a traceback is of ERROR level whatever its line says.
+func newUnit(line int, text string, found hits, lv level, ends bool) unit {
+	quiet := lv == levelQuiet
 	if quiet && !exceptionLine.MatchString(text) {
 		return unit{}
 	}
-	return unit{line: line, text: text, rules: found.rules, demoted: quiet || found.has(flagRetry)}
+	if ends && !quiet {
+		lv = levelError
+	}
+	retried := found.has(flagRetry) || found.has(flagCount) && retryCount.MatchString(text)
+	return unit{line: line, text: text, rules: found.rules, level: lv, demoted: quiet || retried}
+}
+
+// retryCount marks a line as retried by its count: "retry 1/3", "attempt
+// 2 of 5"; retryCountWords gate it.
+var (
+	retryCount      = regexp.MustCompile(`(?i)\b(?:retry|retries|attempt) \d+ ?(?:/|of) ?\d+`)
+	retryCountWords = []string{"retry ", "retries ", "attempt "}
+)
+
+// hasError reports whether a unit is of ERROR level, or an exception (not
+// a quiet one), which a WARNING yields to (see compareTries).
+func hasError(units []unit) bool {
+	return slices.ContainsFunc(units, func(u unit) bool {
+		return !u.bailout && (u.level == levelError || u.level == levelUnknown && exceptionLine.MatchString(u.text))
+	})
 }
 
 // maxUnitBytes bounds the text the rules read: a regexp costs in
@@ -196,10 +235,13 @@ type try struct {
 //     follows its cause.
 //  2. A rule that names a cause before a vague one ("exited with a
 //     non-zero status", "ERROR: …", the wrapper's own words), so that the
-//     final traceback's exception beats a generic platform line.
-//  3. A line that says it failed before one that will be retried or is
-//     quiet (DEBUG, INFO): a warning the program retried from did not end
-//     the run; yet one that names a cause says more than a vague line.
+//     final traceback's exception beats a generic platform line. A
+//     WARNING, when an ERROR line or an exception exists, ranks as vague:
+//     the program went on after it.
+//  3. A line that says it failed before one that will be retried, is
+//     quiet (DEBUG, INFO) or is such a WARNING: a warning the program
+//     retried from did not end the run; yet one that names a cause says
+//     more than a vague line.
 //  4. The more specific rule, higher in the table.
 //  5. Any line before the wrapper's bailout reason, which restates the
 //     cause at best.
@@ -207,7 +249,7 @@ type try struct {
 func compareTries(a, b try) int {
 	return cmp.Or(
 		compareBool(!a.u.near, !b.u.near),
-		compareBool(rules[a.r].vague, rules[b.r].vague),
+		compareBool(rules[a.r].vague || a.u.weak, rules[b.r].vague || b.u.weak),
 		compareBool(a.u.demoted, b.u.demoted),
 		cmp.Compare(a.r, b.r),
 		compareBool(a.u.bailout, b.u.bailout),

@@ -308,3 +308,22 @@ func TestExceptionWithoutKeywordIsReadAfterItsFrames(t *testing.T) {
 		t.Fatalf("got %s %q from a line with no frame before it", got.Rule, got.Message)
 	}
 }
+
+func TestResultSaysWhetherTheRuleIsVague(t *testing.T) {
+	if got := Extract([]string{"ERROR: step failed"}); !got.Found || !got.Vague {
+		t.Fatalf("got %s vague=%v, want a vague line", got.Rule, got.Vague)
+	}
+	if got := Extract([]string{"ValueError: bad config"}); !got.Found || got.Vague {
+		t.Fatalf("got %s vague=%v, want a specific line", got.Rule, got.Vague)
+	}
+}
+
+func TestWarningYieldsOnlyToAnErrorOrException(t *testing.T) {
+	warning := "WARNING:google.auth:Quota exceeded for quota metric 'Requests'"
+	if got := Extract([]string{warning, "Container called exit(1)."}); got.Rule != "quota" {
+		t.Fatalf("alone, the warning is the error; got %s %q", got.Rule, got.Message)
+	}
+	if got := Extract([]string{warning, "ERROR: training step failed: see above"}); got.Line != 1 {
+		t.Fatalf("an ERROR line outranks a WARNING; got %s %q", got.Rule, got.Message)
+	}
+}

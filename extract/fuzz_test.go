@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -22,7 +23,7 @@ func FuzzExtract(f *testing.F) {
 		if n := utf8.RuneCountInString(got.Message); n > MaxMessageRunes {
 			t.Fatalf("%d runes", n)
 		}
-		if strings.ContainsAny(got.Message, "\n\r\x1b\x00") {
+		if i := strings.IndexFunc(got.Message, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }); i >= 0 {
 			t.Fatalf("not one clean line: %q", got.Message)
 		}
 		if got.Found != (got.Message != "") {

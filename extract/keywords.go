@@ -15,6 +15,7 @@ const (
 	flagNoise                    // part of an error report that is never its cause
 	flagRetry                    // says it will be retried
 	flagFrame                    // a traceback frame ("File \"…\", line 3")
+	flagCount                    // may count its tries ("retry 1/3"): see retryCount
 )
 
 func (h hits) has(f flag) bool { return h.flags&f != 0 }

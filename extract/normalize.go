@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -14,7 +15,9 @@ const maxLineBytes = 16 << 10
 
 var (
 	// ansiEscape matches CSI/OSC escape sequences and bare ESC pairs.
-	ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]`)
+	// A CSI's parameters are any of 0-9 : ; < = > ?, so SGR written with
+	// ECMA-48's ':' subparameters ("\x1b[38:5:196m") goes too.
+	ansiEscape = regexp.MustCompile(`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]`)
 
 	// linePrefix matches what loggers and relays put before a message, one
 	// at a time: a timestamp ("[2024-05-14 10:05:03.503] ", "10:05:03 "), so
@@ -34,14 +37,47 @@ var (
 	messageField = regexp.MustCompile(`^"?message"?\s*:\s*(?:"((?:[^"\\]|\\.)*)(?:"\s*,?)?|'([^']*)'?\s*,?)$`)
 )
 
-// quietLevels are the levels below WARNING. DEFAULT, Cloud Logging's
-// severity for an entry that gave none, is unknown, not quiet.
-var quietLevels = []string{"DEBUG", "INFO", "NOTICE", "TRACE"}
+// level is a line's severity, as far as the extractor cares.
+type level uint8
+
+const (
+	levelUnknown level = iota // none given, or DEFAULT
+	levelQuiet                // below WARNING: DEBUG, INFO, NOTICE
+	levelWarning              // WARNING: the program went on
+	levelError                // ERROR and above
+)
+
+// quietLevels are the levels below WARNING, warningLevels and errorLevels
+// the others a JSON line can name. DEFAULT, Cloud Logging's severity for an
+// entry that gave none, is unknown, not quiet.
+var (
+	quietLevels   = []string{"DEBUG", "INFO", "NOTICE", "TRACE"}
+	warningLevels = []string{"WARNING", "WARN"}
+	errorLevels   = []string{"ERROR", "ERR", "CRITICAL", "FATAL", "PANIC", "ALERT", "EMERGENCY"}
+)
+
+// levelOf names the level of a JSON line's severity, level or levelname.
+func levelOf(name string) level {
+	name = strings.ToUpper(name)
+	switch {
+	case slices.Contains(quietLevels, name):
+		return levelQuiet
+	case slices.Contains(warningLevels, name):
+		return levelWarning
+	case slices.Contains(errorLevels, name):
+		return levelError
+	}
+	return levelUnknown
+}
+
+// textLevel matches the level a line starts with once its timestamps and
+// tags are gone, which the rules still read: Python's "WARNING:root:",
+// glog's "W1129 10:05:03…" and "E1129 …", "[WARN]", "ERROR: …".
+var textLevel = regexp.MustCompile(`^\[?(?:(WARNING|WARN|W\d{4})|(ERROR|FATAL|CRITICAL|PANIC|[EF]\d{4}))\b`)
 
 // normalize turns one raw log line into text ready for the rules: clean,
-// known prefixes removed, a JSON line's message decoded; quiet says that
-// its level is below WARNING.
-func normalize(raw string) (text string, quiet bool) {
+// known prefixes removed, a JSON line's message decoded, and its level.
+func normalize(raw string) (string, level) {
 	return parse(clean(raw))
 }
 
@@ -63,16 +99,16 @@ func clean(s string) string {
 		if !utf8.ValidString(s) {
 			s = strings.ToValidUTF8(s, "")
 		}
-		junk = junk || strings.Contains(s, "\uFFFD")
+		junk = junk || strings.IndexFunc(s, unprintable) >= 0
 	}
 	if junk {
 		s = ansiEscape.ReplaceAllString(s, "")
 		s = strings.Map(func(r rune) rune {
 			switch {
-			case r == utf8.RuneError:
-				return -1
-			case r < 0x20 || r == 0x7f:
+			case r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029':
 				return ' '
+			case unprintable(r):
+				return -1
 			}
 			return r
 		}, s)
@@ -80,18 +116,42 @@ func clean(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// parse turns a cleaned line into the text the rules see.
-func parse(s string) (text string, quiet bool) {
+// unprintable reports a rune that is not text: U+FFFD, what invalid bytes
+// became; a non-ASCII control (C1); a format character (category Cf: the
+// right-to-left override U+202E, the zero width space U+200B, U+FEFF),
+// which could make a message show other than it reads; a line or paragraph
+// separator. ASCII ones are handled apart.
+func unprintable(r rune) bool {
+	return r >= utf8.RuneSelf && (r == utf8.RuneError || r == '\u2028' || r == '\u2029' || unicode.IsControl(r) || unicode.Is(unicode.Cf, r))
+}
+
+// parse turns a cleaned line into the text the rules see, and its level:
+// a JSON line's, else a quiet prefix's, else the one its text starts with.
+func parse(s string) (string, level) {
+	lv := levelUnknown
 	if strings.HasPrefix(s, "{") {
-		if msg, q, ok := decodeJSONLine(s); ok {
-			s, quiet = cleanDecoded(msg), q
+		if msg, l, ok := decodeJSONLine(s); ok {
+			s, lv = cleanDecoded(msg), l
 		}
 	}
-	s, q := stripPrefixes(s)
+	s, quiet := stripPrefixes(s)
 	if msg, ok := fieldMessage(s); ok {
 		s = cleanDecoded(msg)
 	}
-	return s, quiet || q
+	switch {
+	case quiet:
+		lv = levelQuiet
+	case lv != levelUnknown:
+	case s == "" || strings.IndexByte("[WEFCP", s[0]) < 0:
+	default:
+		if m := textLevel.FindStringSubmatchIndex(s[:min(len(s), 16)]); m != nil {
+			lv = levelError
+			if m[2] >= 0 {
+				lv = levelWarning
+			}
+		}
+	}
+	return s, lv
 }
 
 // stripPrefixes removes every prefix that starts s; quiet says that one
@@ -142,29 +202,65 @@ func cleanDecoded(msg string) string {
 	return clean(strings.ReplaceAll(msg, "\n", `\n`))
 }
 
-// decodeJSONLine reads the message of a structured log line, and whether
-// its severity (Cloud Logging), else its level or levelname (Python's and
-// Go's JSON loggers), is quiet; a level that is not a string says nothing.
-func decodeJSONLine(s string) (message string, quiet, ok bool) {
+// decodeJSONLine reads the message of a structured log line and its
+// level: its severity (Cloud Logging), else its level or levelname
+// (Python's and Go's JSON loggers); a level that is not a string says
+// nothing. When the message says no more than that something failed
+// ("upload failed", "Unhandled exception"), the cause a logger puts in
+// another field follows it: zap's and logrus's "error", "err", structlog's
+// "exception", python-json-logger's "exc_info" (a traceback, whose lines
+// are read like an escaped one's).
+func decodeJSONLine(s string) (message string, lv level, ok bool) {
 	var entry struct {
 		Message, Msg               *string
 		Severity, Level, Levelname any
+		Error, Err, Exception      any
+		ExcInfo                    any `json:"exc_info"`
 	}
 	if json.Unmarshal([]byte(s), &entry) != nil {
-		return "", false, false
+		return "", levelUnknown, false
 	}
 	switch {
 	case entry.Message != nil:
 		message = *entry.Message
 	case entry.Msg != nil:
 		message = *entry.Msg
-	default:
-		return "", false, false
+	}
+	cause := ""
+	for _, c := range []any{entry.Error, entry.Err, entry.Exception, entry.ExcInfo} {
+		if c, _ := c.(string); strings.TrimSpace(c) != "" {
+			cause = strings.TrimSpace(c)
+			break
+		}
+	}
+	switch {
+	case cause != "" && !namesCause(message):
+		sep := ": "
+		if strings.Contains(cause, "\n") {
+			sep = "\n"
+		}
+		message = strings.TrimRight(strings.TrimSpace(message), ".:") + sep + cause
+		message = strings.TrimPrefix(message, sep)
+	case entry.Message == nil && entry.Msg == nil:
+		return "", levelUnknown, false
 	}
 	for _, l := range []any{entry.Severity, entry.Level, entry.Levelname} {
 		if name, _ := l.(string); name != "" && !strings.EqualFold(name, "DEFAULT") {
-			return message, slices.Contains(quietLevels, strings.ToUpper(name)), true
+			return message, levelOf(name), true
 		}
 	}
-	return message, false, true
+	return message, levelUnknown, true
+}
+
+// namesCause reports whether a message is an error line that a rule other
+// than a vague one reads.
+func namesCause(message string) bool {
+	text, _ := stripPrefixes(cleanDecoded(message))
+	found := keywords.find(text)
+	for i, r := range rules {
+		if found.rules&(1<<i) != 0 && !r.vague && r.re.MatchString(text) {
+			return true
+		}
+	}
+	return false
 }

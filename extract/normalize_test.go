@@ -13,6 +13,8 @@ func TestCleanLeavesOnePrintableLine(t *testing.T) {
 		"bad \xff\xfebytes":                    "bad bytes",
 		"repl\uFFFDaced":                       "replaced",
 		"✅ emoji\u00a0":                        "✅ emoji",
+		"\x1b[38:5:196mcolon\x1b[0m":           "colon",
+		"rtl \u202egnp.exe\u200b\ufeff\u0085x": "rtl gnp.exex",
 	} {
 		if got := clean(raw); got != want {
 			t.Errorf("clean(%q) = %q, want %q", raw, got, want)

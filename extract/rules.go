@@ -202,8 +202,10 @@ var infoPhrases = []string{
 var pythonWarnings = []string{"userwarning:", "deprecationwarning:", "futurewarning:", "runtimewarning:", "resourcewarning:", "pendingdeprecationwarning:"}
 
 // retryPhrases mark a line that will be retried, so did not end the run:
-// "503 Connect Failed; will retry in 1.4s", urllib3's "Retrying (Retry(total=4…".
-var retryPhrases = []string{"will retry", "will be retried", "retrying", "retry in ", "retry after", "retry attempt"}
+// "503 Connect Failed; will retry in 1.4s", urllib3's "Retrying (Retry(total=4…",
+// the backoff library's "Backing off upload(...) for 1.4s (…)", "will back off".
+// A count ("retry 1/3") marks one too (retryCount).
+var retryPhrases = []string{"will retry", "will be retried", "retrying", "retry in ", "retry after", "retry attempt", "backing off", "back off"}
 
 // noisePhrases mark lines that belong to an error report but never are its cause.
 var noisePhrases = []string{
