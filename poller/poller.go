@@ -535,6 +535,11 @@ func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Tim
 			return
 		}
 		info.Logs = LogsRead
+		if cr := info.CloudRun; res.Found && res.Vague && cr != nil && cr.Message != "" {
+			// "Container called exit(1)." says less than Cloud Run's
+			// "task 0 exited with code 1 after 2 retries": keep that.
+			res.Found = false
+		}
 		if res.Found {
 			info.Line, info.Category, info.Rule, info.Source = res.Message, string(res.Category), res.Rule, "logs"
 			from := max(res.Line-contextBefore, 0)
