@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -169,6 +170,9 @@ func (t *trayApp) Apply(res poller.Result) {
 		}
 	}
 	t.render()
+	// What start-up and a refresh left behind (protobuf descriptors, the
+	// listing) goes back to the system: the tray process idles all day.
+	debug.FreeOSMemory()
 }
 
 // ShowSnapshot is a picture without news, as after an acknowledgement.
