@@ -39,6 +39,7 @@ func runSingleApp(args []string, stdout, stderr io.Writer) int {
 		if handOver(instanceName(w.demo), stderr) {
 			return 0
 		}
+		return 1 // never a second poller beside one that holds the lock
 	case err != nil && !errors.Is(err, instance.ErrUnsupported):
 		fmt.Fprintf(stderr, "runwatch: %v (a second start will not find this one)\n", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,23 +43,33 @@ const (
 	cmdStatus = "status" // the last refresh's picture, as `status --json` prints it
 )
 
-// handOver asks an app already running to show its window; handed reports
-// whether there was one.
+// handOver asks an app already running to show its window. The other
+// holds the instance lock, so it is running, or starting: it is asked again
+// for a while, and never doubled. handed is false only when it never
+// answered (the caller then gives up too).
 func handOver(name string, stderr io.Writer) (handed bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := instance.Call(ctx, name, request{Cmd: cmdShow}, nil)
-	switch {
-	case err == nil:
-		fmt.Fprintln(stderr, "runwatch is already running: showing its window")
-		return true
-	case errors.Is(err, instance.ErrNotRunning), errors.Is(err, instance.ErrUnsupported):
-		return false
-	default:
-		fmt.Fprintf(stderr, "runwatch: the running instance did not answer: %v\n", err)
-		return true
+	deadline := time.Now().Add(handOverWait)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := instance.Call(ctx, name, request{Cmd: cmdShow}, nil)
+		cancel()
+		switch {
+		case err == nil:
+			fmt.Fprintln(stderr, "runwatch is already running: showing its window")
+			return true
+		case errors.Is(err, instance.ErrUnsupported):
+			return false
+		case time.Now().After(deadline):
+			fmt.Fprintf(stderr, "runwatch: another runwatch holds the instance lock but does not answer: %v\n", err)
+			return false
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// handOverWait is how long a second start waits for a first one still
+// starting (the lock taken, its socket not yet listening).
+const handOverWait = 15 * time.Second
 
 // lastPicture keeps the last refresh's picture for `runwatch status`,
 // across goroutines.
@@ -111,6 +122,10 @@ func serveInstance(ctx context.Context, srv *instance.Server, u *ui.UI, last *la
 	}
 }
 
+// waitForAppPicture bounds how long status waits for a running app's first
+// refresh.
+const waitForAppPicture = 20 * time.Second
+
 // appStatus is the running app's answer to cmdStatus.
 type appStatus struct {
 	JSON         statusOutput `json:"json"`
@@ -121,11 +136,28 @@ type appStatus struct {
 // statusFromApp prints the running app's last picture; answered is false
 // when no app runs (or it has not refreshed yet).
 func statusFromApp(asJSON bool, stdout, stderr io.Writer) (code int, answered bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitForAppPicture)
 	defer cancel()
 	var st appStatus
-	if err := instance.Call(ctx, instanceName(false), request{Cmd: cmdStatus}, &st); err != nil {
-		return 0, false
+	var waited error // the running app's answer while it has no picture
+	for {
+		err := instance.Call(ctx, instanceName(false), request{Cmd: cmdStatus}, &st)
+		var remote *instance.RemoteError
+		switch {
+		case err == nil:
+		case errors.As(err, &remote) && ctx.Err() == nil:
+			// Running, not refreshed yet: wait for its picture rather than
+			// poll beside it.
+			waited = err
+			time.Sleep(250 * time.Millisecond)
+			continue
+		case waited != nil || errors.As(err, &remote):
+			fmt.Fprintf(stderr, "runwatch status: the running app has no picture yet: %v\n", cmp.Or(waited, err))
+			return 1, true
+		default:
+			return 0, false
+		}
+		break
 	}
 	for _, region := range slices.Sorted(maps.Keys(st.JSON.RegionErrors)) {
 		fmt.Fprintf(stderr, "runwatch status: %s\n", st.JSON.RegionErrors[region])
@@ -151,6 +183,7 @@ func statusFromApp(asJSON bool, stdout, stderr io.Writer) (code int, answered bo
 // fresh. Elsewhere it is nil and Fyne's notifications are used.
 type desktopNotifier struct {
 	n        *notify.Notifier
+	sending  sync.Mutex // held for a whole send
 	mu       sync.Mutex
 	byID     map[uint32]string // bubble → execution resource
 	lastID   uint32
@@ -178,6 +211,10 @@ func startDesktopNotifier(ctx context.Context) *desktopNotifier {
 // send shows one notification (plain text: the notifier escapes it only
 // for servers that read markup).
 func (d *desktopNotifier) send(n ui.Notification) {
+	// One at a time: two notifications of one refresh must not both miss
+	// the bubble the first creates.
+	d.sending.Lock()
+	defer d.sending.Unlock()
 	d.mu.Lock()
 	replaces := uint32(0)
 	if time.Since(d.lastSent) < replaceWithin {

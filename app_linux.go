@@ -47,6 +47,11 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 		return flagError(err, fs, stdout, stderr, "runwatch", usage+"\nFlags of the tray app (given flags win over saved settings for this run):\n")
 	}
 
+	// fyne.io/systray logs, through the standard logger, each failed
+	// registration while no tray host runs: expected, and answered by the
+	// window this process shows then.
+	log.SetOutput(dropLines{out: stderr, prefix: "systray error: failed to register"})
+
 	// One instance: a second start shows the running one's window.
 	srv, err := instance.Listen(instanceName(w.demo))
 	switch {
@@ -54,8 +59,12 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 		if handOver(instanceName(w.demo), stderr) {
 			return 0
 		}
-	case err != nil && !errors.Is(err, instance.ErrUnsupported):
-		fmt.Fprintf(stderr, "runwatch: %v (a second start will not find this one)\n", err)
+		return 1 // never a second poller beside one that holds the lock
+	case err != nil:
+		// The windows reach this process through its socket: without one
+		// they could not be shown.
+		fmt.Fprintf(stderr, "runwatch: %v\n", err)
+		return 1
 	}
 	if srv != nil {
 		defer srv.Close()
@@ -416,4 +425,17 @@ func (t *trayApp) serve(ctx context.Context, srv *instance.Server) {
 	if err != nil {
 		log.Printf("runwatch: %v", err)
 	}
+}
+
+// dropLines writes log lines on, except those that contain prefix.
+type dropLines struct {
+	out    io.Writer
+	prefix string
+}
+
+func (d dropLines) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), d.prefix) {
+		return len(p), nil
+	}
+	return d.out.Write(p)
 }
