@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -14,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
-	"runwatch/desktop/instance"
 	"runwatch/poller"
 	"runwatch/ui"
 )
@@ -24,24 +21,15 @@ import (
 // is the app where the tray does not live apart from the windows (every
 // system but Linux: see app_linux.go).
 func runSingleApp(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("runwatch", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var w watchFlags
-	w.register(fs, true)
-	if err := w.parse(fs, args); err != nil {
-		return flagError(err, fs, stdout, stderr, "runwatch", usage+"\nFlags of the tray app (given flags win over saved settings for this run):\n")
+	w, code, ok := parseAppFlags(args, stdout, stderr)
+	if !ok {
+		return code
 	}
 
 	// One instance: a second start shows the running one's window.
-	srv, err := instance.Listen(instanceName(w.demo))
-	switch {
-	case errors.Is(err, instance.ErrRunning):
-		if handOver(instanceName(w.demo), stderr) {
-			return 0
-		}
-		return 1 // never a second poller beside one that holds the lock
-	case err != nil && !errors.Is(err, instance.ErrUnsupported):
-		fmt.Fprintf(stderr, "runwatch: %v (a second start will not find this one)\n", err)
+	srv, code, ok := claimInstance(w.demo, false, stderr)
+	if !ok {
+		return code
 	}
 	if srv != nil {
 		defer srv.Close()

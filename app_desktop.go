@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -70,6 +71,40 @@ func handOver(name string, stderr io.Writer) (handed bool) {
 // handOverWait is how long a second start waits for a first one still
 // starting (the lock taken, its socket not yet listening).
 const handOverWait = 15 * time.Second
+
+// parseAppFlags parses the tray app's flags; ok is false with the exit code
+// when there is nothing to run (help, or bad flags).
+func parseAppFlags(args []string, stdout, stderr io.Writer) (w watchFlags, code int, ok bool) {
+	fs := flag.NewFlagSet("runwatch", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	w.register(fs, true)
+	if err := w.parse(fs, args); err != nil {
+		return w, flagError(err, fs, stdout, stderr, "runwatch", usage+"\nFlags of the tray app (given flags win over saved settings for this run):\n"), false
+	}
+	return w, 0, true
+}
+
+// claimInstance makes this process the one running instance, or hands
+// over to the one that is (ok false, with the exit code). needSocket: the
+// app cannot work without its socket (its windows reach it through it);
+// else a socket that cannot be made is only warned about.
+func claimInstance(demo, needSocket bool, stderr io.Writer) (srv *instance.Server, code int, ok bool) {
+	srv, err := instance.Listen(instanceName(demo))
+	switch {
+	case errors.Is(err, instance.ErrRunning):
+		if handOver(instanceName(demo), stderr) {
+			return nil, 0, false
+		}
+		return nil, 1, false // never a second poller beside one that holds the lock
+	case err != nil && (needSocket || !errors.Is(err, instance.ErrUnsupported)):
+		if needSocket {
+			fmt.Fprintf(stderr, "runwatch: %v\n", err)
+			return nil, 1, false
+		}
+		fmt.Fprintf(stderr, "runwatch: %v (a second start will not find this one)\n", err)
+	}
+	return srv, 0, true
+}
 
 // lastPicture keeps the last refresh's picture for `runwatch status`,
 // across goroutines.

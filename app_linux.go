@@ -17,7 +17,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -39,12 +38,9 @@ import (
 
 // runApp starts the tray process.
 func runApp(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("runwatch", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var w watchFlags
-	w.register(fs, true)
-	if err := w.parse(fs, args); err != nil {
-		return flagError(err, fs, stdout, stderr, "runwatch", usage+"\nFlags of the tray app (given flags win over saved settings for this run):\n")
+	w, code, ok := parseAppFlags(args, stdout, stderr)
+	if !ok {
+		return code
 	}
 
 	// fyne.io/systray logs, through the standard logger, each failed
@@ -53,18 +49,9 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 	log.SetOutput(dropLines{out: stderr, prefix: "systray error: failed to register"})
 
 	// One instance: a second start shows the running one's window.
-	srv, err := instance.Listen(instanceName(w.demo))
-	switch {
-	case errors.Is(err, instance.ErrRunning):
-		if handOver(instanceName(w.demo), stderr) {
-			return 0
-		}
-		return 1 // never a second poller beside one that holds the lock
-	case err != nil:
-		// The windows reach this process through its socket: without one
-		// they could not be shown.
-		fmt.Fprintf(stderr, "runwatch: %v\n", err)
-		return 1
+	srv, code, ok := claimInstance(w.demo, true, stderr)
+	if !ok {
+		return code
 	}
 	if srv != nil {
 		defer srv.Close()
