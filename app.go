@@ -6,7 +6,6 @@ import (
 	"io"
 	"log"
 	"net/url"
-	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -44,18 +43,12 @@ func runSingleApp(args []string, stdout, stderr io.Writer) int {
 		log.Printf("runwatch: the preferences had lost the settings; restored them from %s", "settings.json")
 	}
 	cfg := w.merge(ui.LoadSettings(a.Preferences()))
-	var demo *demoCloud
-	var store poller.MemoryStore = &poller.MemoryOnly{} // --demo never touches the real memory
-	if w.demo {
-		var err error
-		if demo, err = startDemo(cfg); err != nil {
-			fmt.Fprintf(stderr, "runwatch: %v\n", err)
-			return 1
-		}
-		defer demo.stop()
-	} else {
-		store = poller.NewFileStore(filepath.Join(a.Storage().RootURI().Path(), poller.MemoryFileName))
+	store, demo, stopDemo, err := w.memoryAndCloud(cfg, a.Storage().RootURI().Path())
+	if err != nil {
+		fmt.Fprintf(stderr, "runwatch: %v\n", err)
+		return 1
 	}
+	defer stopDemo()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

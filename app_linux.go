@@ -23,7 +23,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -72,17 +71,12 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 	}
 	settings := ui.LoadSettings(prefs)
 	cfg := w.merge(settings)
-	var demo *demoCloud
-	var store poller.MemoryStore = &poller.MemoryOnly{} // --demo never touches the real memory
-	if w.demo {
-		if demo, err = startDemo(cfg); err != nil {
-			fmt.Fprintf(stderr, "runwatch: %v\n", err)
-			return 1
-		}
-		defer demo.stop()
-	} else {
-		store = poller.NewFileStore(filepath.Join(dir, poller.MemoryFileName))
+	store, demo, stopDemo, err := w.memoryAndCloud(cfg, dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "runwatch: %v\n", err)
+		return 1
 	}
+	defer stopDemo()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -87,23 +86,17 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(context.Background(), statusTimeout)
 	defer cancel()
 	cfg := w.config()
-	var demo *demoCloud
-	var store poller.MemoryStore = &poller.MemoryOnly{} // --demo never touches the real memory
-	if w.demo {
-		var err error
-		if demo, err = startDemo(cfg); err != nil {
-			fmt.Fprintf(stderr, "runwatch status: %v\n", err)
-			return 1
-		}
-		defer demo.stop()
-	} else {
-		dir, err := poller.StorageDir(appID)
-		if err != nil {
-			fmt.Fprintf(stderr, "runwatch status: %v\n", err)
-			return 1
-		}
-		store = poller.NewFileStore(filepath.Join(dir, poller.MemoryFileName))
+	dir, err := poller.StorageDir(appID)
+	if err != nil {
+		fmt.Fprintf(stderr, "runwatch status: %v\n", err)
+		return 1
 	}
+	store, demo, stopDemo, err := w.memoryAndCloud(cfg, dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "runwatch status: %v\n", err)
+		return 1
+	}
+	defer stopDemo()
 	cfg, clients, err := w.connect(ctx, demo, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "runwatch status: %v\n", err)

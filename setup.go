@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"runwatch/poller"
@@ -140,4 +141,18 @@ func (w *watchFlags) connect(ctx context.Context, demo *demoCloud, cfg poller.Co
 	}
 	clients, err := poller.NewClients(ctx, ep)
 	return cfg, clients, err
+}
+
+// memoryAndCloud says where polling remembers, and starts the simulated
+// cloud for --demo: its memory stays in the process (the real one is never
+// touched); otherwise it is memory.json in dir, the app's Fyne storage.
+// stop ends the simulated cloud (a no-op otherwise).
+func (w *watchFlags) memoryAndCloud(cfg poller.Config, dir string) (store poller.MemoryStore, demo *demoCloud, stop func(), err error) {
+	if !w.demo {
+		return poller.NewFileStore(filepath.Join(dir, poller.MemoryFileName)), nil, func() {}, nil
+	}
+	if demo, err = startDemo(cfg); err != nil {
+		return nil, nil, func() {}, err
+	}
+	return &poller.MemoryOnly{}, demo, demo.stop, nil
 }
