@@ -325,13 +325,33 @@ func (t *trayApp) openWindow(args ...string) {
 	if t.flags.demo {
 		full = append(full, "--demo")
 	}
-	cmd := exec.Command(t.exe, append(full, args...)...)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Start(); err != nil {
-		log.Printf("runwatch: start the window process: %v", err)
-		return
+	go t.startWindowProcess(append(full, args...))
+}
+
+// Starting the window process: GLFW now and then fails to find the
+// display at start (seen under a loaded Xvfb), so a process that fails
+// within windowStartGrace is started again, at most windowStarts times.
+const (
+	windowStarts     = 3
+	windowStartGrace = 10 * time.Second
+)
+
+// startWindowProcess runs `runwatch window …` and waits for it.
+func (t *trayApp) startWindowProcess(args []string) {
+	for attempt := 1; attempt <= windowStarts; attempt++ {
+		cmd := exec.Command(t.exe, args...)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		started := time.Now()
+		if err := cmd.Start(); err != nil {
+			log.Printf("runwatch: start the window process: %v", err)
+			return
+		}
+		err := cmd.Wait()
+		if err == nil || time.Since(started) > windowStartGrace {
+			return
+		}
+		log.Printf("runwatch: the window process failed at start (%v); attempt %d of %d", err, attempt, windowStarts)
 	}
-	go func() { _ = cmd.Wait() }()
 }
 
 // executable is this binary, to start the window process with.
