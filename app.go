@@ -13,6 +13,7 @@ import (
 
 	"runwatch/poller"
 	"runwatch/ui"
+	"runwatch/ui/view"
 )
 
 // runSingleApp starts the tray app as one Fyne process: the tray, the
@@ -42,7 +43,7 @@ func runSingleApp(args []string, stdout, stderr io.Writer) int {
 	if ui.RestoreSettings(a) {
 		log.Printf("runwatch: the preferences had lost the settings; restored them from %s", "settings.json")
 	}
-	cfg := w.merge(ui.LoadSettings(a.Preferences()))
+	cfg := w.merge(view.LoadSettings(a.Preferences()))
 	store, demo, stopDemo, err := w.memoryAndCloud(cfg, a.Storage().RootURI().Path())
 	if err != nil {
 		fmt.Fprintf(stderr, "runwatch: %v\n", err)
@@ -52,14 +53,14 @@ func runSingleApp(args []string, stdout, stderr io.Writer) int {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	view := &mainThreadView{}
+	mtv := &mainThreadView{}
 	connect := func(ctx context.Context, cfg poller.Config) (poller.Config, poller.Clients, error) {
 		return w.connect(ctx, demo, cfg)
 	}
-	watch := poller.NewWatcher(view, connect, store, poller.Options{})
+	watch := poller.NewWatcher(mtv, connect, store, poller.Options{})
 	actions := ui.Actions{
 		RefreshNow:    watch.RefreshNow,
-		SettingsSaved: func(s ui.Settings) { watch.Reconfigure(w.merge(s)) },
+		SettingsSaved: func(s view.Settings) { watch.Reconfigure(w.merge(s)) },
 		FlagsGiven:    w.set,
 		Acknowledge:   watch.Acknowledge,
 		Snooze:        watch.Snooze,
@@ -69,7 +70,7 @@ func runSingleApp(args []string, stdout, stderr io.Writer) int {
 		actions.Notify = notifier.send
 	}
 	u := ui.New(a, actions, nil)
-	view.ui = u
+	mtv.ui = u
 	u.SetInterval(cfg.Interval)
 	if w.demo {
 		u.ShowWindow()
@@ -91,7 +92,7 @@ func runSingleApp(args []string, stdout, stderr io.Writer) int {
 		})
 	}
 	if srv != nil {
-		go serveInstance(ctx, srv, u, &view.last)
+		go serveInstance(ctx, srv, u, &mtv.last)
 	}
 	go refreshOnWake(ctx, watch.RefreshNow)
 	go watch.Run(ctx, cfg)
@@ -149,7 +150,7 @@ func tick(ctx context.Context, u *ui.UI) {
 }
 
 // merge applies the flags given on the command line over saved settings.
-func (w *watchFlags) merge(s ui.Settings) poller.Config {
+func (w *watchFlags) merge(s view.Settings) poller.Config {
 	cfg := s.Config()
 	if w.set["project"] {
 		cfg.Project = w.project

@@ -23,6 +23,7 @@ import (
 	"runwatch/desktop/wake"
 	"runwatch/poller"
 	"runwatch/ui"
+	"runwatch/ui/view"
 )
 
 // instanceName is the running app's socket name: --demo runs apart.
@@ -245,7 +246,7 @@ func startDesktopNotifier(ctx context.Context) *desktopNotifier {
 
 // send shows one notification (plain text: the notifier escapes it only
 // for servers that read markup).
-func (d *desktopNotifier) send(n ui.Notification) {
+func (d *desktopNotifier) send(n view.Notification) {
 	// One at a time: two notifications of one refresh must not both miss
 	// the bubble the first creates.
 	d.sending.Lock()
@@ -303,7 +304,7 @@ func (d *desktopNotifier) handleClicks(ctx context.Context, do clickActions) {
 			case actionAck:
 				do.acknowledge(resource)
 			case actionLogs:
-				if link, err := url.Parse(consoleLogsURL(resource)); err == nil && ui.IsConsoleURL(link.String()) {
+				if link, err := url.Parse(consoleLogsURL(resource)); err == nil && view.IsConsoleURL(link.String()) {
 					do.openURL(link)
 				}
 			}

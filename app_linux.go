@@ -33,6 +33,7 @@ import (
 	"runwatch/desktop/instance"
 	"runwatch/poller"
 	"runwatch/ui"
+	"runwatch/ui/view"
 )
 
 // runApp starts the tray process.
@@ -65,11 +66,11 @@ func runApp(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "runwatch: %v\n", err)
 		return 1
 	}
-	prefs, err := ui.ReadPreferencesFile(dir)
+	prefs, err := view.ReadPreferencesFile(dir)
 	if err != nil {
 		log.Printf("runwatch: %v (using defaults)", err)
 	}
-	settings := ui.LoadSettings(prefs)
+	settings := view.LoadSettings(prefs)
 	cfg := w.merge(settings)
 	store, demo, stopDemo, err := w.memoryAndCloud(cfg, dir)
 	if err != nil {
@@ -137,7 +138,7 @@ type trayApp struct {
 	mu        sync.Mutex // the fields below, and every systray call
 	paused    bool
 	menuShown string // the menu the tray has, to skip resending it
-	look      ui.TrayLook
+	look      view.TrayLook
 }
 
 // Apply is the poller's result: status, notifications, tray.
@@ -151,7 +152,7 @@ func (t *trayApp) Apply(res poller.Result) {
 	paused := t.paused
 	t.mu.Unlock()
 	if !paused {
-		for _, n := range ui.NotificationsFor(res.Changes, res.Missed, res.MissedMore) {
+		for _, n := range view.NotificationsFor(res.Changes, res.Missed, res.MissedMore) {
 			if t.notifier == nil {
 				log.Printf("runwatch: no notification server: %s: %s", n.Title, n.Body)
 				continue
@@ -198,14 +199,14 @@ func (t *trayApp) render() {
 	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	lines := ui.TrayMenuOf(st, now, t.paused)
+	lines := view.TrayMenuOf(st, now, t.paused)
 	if sum := menuSummary(lines); sum != t.menuShown {
 		systray.ResetMenu()
 		t.addMenu(lines, nil)
 		t.menuShown = sum
-		systray.SetTooltip(ui.TraySummary(st, now))
+		systray.SetTooltip(view.TraySummary(st, now))
 	}
-	if look := ui.TrayLookOf(st, now); look != t.look {
+	if look := view.TrayLookOf(st, now); look != t.look {
 		systray.SetIcon(ui.IconOf(look).Content())
 		t.look = look
 	}
@@ -213,7 +214,7 @@ func (t *trayApp) render() {
 
 // addMenu adds lines to the tray menu (parent nil) or to a submenu; each
 // item's goroutine ends when ResetMenu removes it (closing its channel).
-func (t *trayApp) addMenu(lines []ui.MenuLine, parent *systray.MenuItem) {
+func (t *trayApp) addMenu(lines []view.MenuLine, parent *systray.MenuItem) {
 	for _, l := range lines {
 		if l.Separator {
 			if parent == nil {
@@ -223,7 +224,7 @@ func (t *trayApp) addMenu(lines []ui.MenuLine, parent *systray.MenuItem) {
 			}
 			continue
 		}
-		checkable := l.Action == ui.ActPause
+		checkable := l.Action == view.ActPause
 		var item *systray.MenuItem
 		switch {
 		case parent == nil && checkable:
@@ -250,7 +251,7 @@ func (t *trayApp) addMenu(lines []ui.MenuLine, parent *systray.MenuItem) {
 }
 
 // menuSummary sums a menu up, to tell whether it changed.
-func menuSummary(lines []ui.MenuLine) string {
+func menuSummary(lines []view.MenuLine) string {
 	var b strings.Builder
 	for _, l := range lines {
 		fmt.Fprintf(&b, "%s|%d|%s|%t|%t|%t[%s]\n", l.Label, l.Action, l.Resource, l.Disabled, l.Checked, l.Separator, menuSummary(l.Children))
@@ -259,30 +260,30 @@ func menuSummary(lines []ui.MenuLine) string {
 }
 
 // act does what a menu item says.
-func (t *trayApp) act(l ui.MenuLine) {
+func (t *trayApp) act(l view.MenuLine) {
 	switch l.Action {
-	case ui.ActDetails:
+	case view.ActDetails:
 		t.openWindow("--details", l.Resource)
-	case ui.ActAcknowledge:
+	case view.ActAcknowledge:
 		t.watch.Acknowledge(l.Resource)
-	case ui.ActSnoozeHour, ui.ActSnoozeMorning, ui.ActResume:
-		t.watch.Snooze(ui.SnoozeUntil(l.Action, time.Now()))
-	case ui.ActShow:
+	case view.ActSnoozeHour, view.ActSnoozeMorning, view.ActResume:
+		t.watch.Snooze(view.SnoozeUntil(l.Action, time.Now()))
+	case view.ActShow:
 		t.openWindow()
-	case ui.ActRefresh:
+	case view.ActRefresh:
 		t.watch.RefreshNow()
-	case ui.ActPause:
+	case view.ActPause:
 		t.mu.Lock()
 		t.paused = !t.paused
 		paused := t.paused
 		t.mu.Unlock()
-		if err := ui.SaveNotifications(t.dir, !paused); err != nil {
+		if err := view.SaveNotifications(t.dir, !paused); err != nil {
 			log.Printf("runwatch: %v", err)
 		}
 		t.render()
-	case ui.ActSettings:
+	case view.ActSettings:
 		t.openWindow("--settings")
-	case ui.ActQuit:
+	case view.ActQuit:
 		systray.Quit()
 	}
 }

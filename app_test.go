@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"runwatch/poller"
-	"runwatch/ui"
+	"runwatch/ui/view"
 )
 
 func TestFlagsWinOverSavedSettings(t *testing.T) {
@@ -16,6 +16,6 @@ func TestFlagsWinOverSavedSettings(t *testing.T) {
 	}
 }
 
-func uiSettings(project string, regions []string, top int) ui.Settings {
-	return ui.Settings{Project: project, Job: "vertex-ai-launcher", Regions: regions, Top: top, Interval: poller.DefaultInterval}
+func uiSettings(project string, regions []string, top int) view.Settings {
+	return view.Settings{Project: project, Job: "vertex-ai-launcher", Regions: regions, Top: top, Interval: poller.DefaultInterval}
 }

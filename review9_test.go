@@ -19,7 +19,7 @@ import (
 
 	"runwatch/desktop/instance"
 	"runwatch/poller"
-	"runwatch/ui"
+	"runwatch/ui/view"
 )
 
 // slowServer is a notification server that, like a real one, takes a
@@ -66,7 +66,7 @@ func TestReview9BurstOfFailuresInOneRefreshUpdatesOneBubble(t *testing.T) {
 	if d == nil {
 		t.Fatal("no notifier")
 	}
-	notes := []ui.Notification{
+	notes := []view.Notification{
 		{Title: "job-a failed", Body: "boom a", Resource: "projects/p/locations/r/jobs/a/executions/a-1"},
 		{Title: "job-b failed", Body: "boom b", Resource: "projects/p/locations/r/jobs/b/executions/b-1"},
 		{Title: "job-c failed", Body: "boom c", Resource: "projects/p/locations/r/jobs/c/executions/c-1"},

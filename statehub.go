@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
+	"runwatch/ui/view"
 	"sync"
 	"time"
-
-	"runwatch/ui"
 )
 
 // windowState is what the tray process tells the window process: the
@@ -13,7 +12,7 @@ import (
 // want of one goes when one comes) and the flags that win over settings.
 type windowState struct {
 	Version  uint64          `json:"version"`
-	Status   ui.Status       `json:"status"`
+	Status   view.Status     `json:"status"`
 	TrayHost bool            `json:"tray_host"`
 	Flags    map[string]bool `json:"flags"`
 }

@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
+	"runwatch/ui/view"
 	"testing"
 	"time"
-
-	"runwatch/ui"
 )
 
 func TestStateHubWaitsForANewerVersion(t *testing.T) {
@@ -30,5 +29,5 @@ func TestStateHubWaitsForANewerVersion(t *testing.T) {
 	if st := h.waitNewer(context.Background(), h.get().Version, 100*time.Millisecond); st.Version != h.get().Version || time.Since(start) < 100*time.Millisecond {
 		t.Fatalf("without a change: %+v after %v", st, time.Since(start))
 	}
-	_ = ui.Status{}
+	_ = view.Status{}
 }

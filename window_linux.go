@@ -16,6 +16,7 @@ import (
 
 	"runwatch/desktop/instance"
 	"runwatch/ui"
+	"runwatch/ui/view"
 )
 
 // Commands the tray process answers beside cmdShow and cmdStatus, and the
@@ -48,8 +49,8 @@ type snoozeRequest struct {
 }
 
 type settingsRequest struct {
-	Cmd      string      `json:"cmd"`
-	Settings ui.Settings `json:"settings"`
+	Cmd      string        `json:"cmd"`
+	Settings view.Settings `json:"settings"`
 }
 
 // windowRequest asks the window process to show a window (cmdShow) or to
@@ -132,7 +133,7 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 	}
 	u := ui.NewWindows(a, ui.Actions{
 		RefreshNow:    func() { send(stateRequest{Cmd: cmdRefresh}) },
-		SettingsSaved: func(s ui.Settings) { send(settingsRequest{Cmd: cmdSettings, Settings: s}) },
+		SettingsSaved: func(s view.Settings) { send(settingsRequest{Cmd: cmdSettings, Settings: s}) },
 		FlagsGiven:    first.Flags,
 		Acknowledge:   func(r string) { send(resourceRequest{Cmd: cmdAcknowledge, Resource: r}) },
 		Snooze:        func(until time.Time) { send(snoozeRequest{Cmd: cmdSnooze, Until: until}) },

@@ -8,14 +8,12 @@ import (
 	"math"
 	"os"
 	"testing"
-
-	"fyne.io/fyne/v2"
 )
 
 type iconCase struct {
 	name   string // base name of the PNG and of its SVG source
 	svg    string // SVG source in svg/
-	res    fyne.Resource
+	res    Icon
 	size   int
 	hollow bool        // ring with a transparent inside (only for state icons)
 	colour color.NRGBA // expected colour of the disc/ring near its top edge
@@ -44,7 +42,7 @@ func allIcons() []iconCase {
 
 func decode(t *testing.T, c iconCase) image.Image {
 	t.Helper()
-	if c.res == nil {
+	if c.res.Name() == "" {
 		t.Fatalf("%s: resource is nil", c.name)
 	}
 	if len(c.res.Content()) == 0 {

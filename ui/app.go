@@ -18,6 +18,7 @@ import (
 	"runwatch/assets"
 	"runwatch/autostart"
 	"runwatch/poller"
+	"runwatch/ui/view"
 )
 
 // Actions are what the UI asks of the rest of the app.
@@ -25,7 +26,7 @@ type Actions struct {
 	RefreshNow func()
 	// SettingsSaved is called with settings a person saved; they are in the
 	// preferences already.
-	SettingsSaved func(Settings)
+	SettingsSaved func(view.Settings)
 	// FlagsGiven are the command-line flags that win over the settings for
 	// this run ("project", "job", "regions", "interval", "top").
 	FlagsGiven map[string]bool
@@ -35,7 +36,7 @@ type Actions struct {
 	Snooze func(until time.Time)
 	// Notify sends a notification (plain text); nil uses Fyne's, escaped
 	// for servers that read markup.
-	Notify func(Notification)
+	Notify func(view.Notification)
 	// ExecutionsClosed is called when a window-only UI's executions window
 	// closes (NewWindows).
 	ExecutionsClosed func()
@@ -48,8 +49,8 @@ type UI struct {
 	actions Actions
 	now     func() time.Time
 
-	status         Status
-	rows           []Row
+	status         view.Status
+	rows           []view.Row
 	byName         map[string]poller.Execution
 	details        map[string]*Details
 	settings       *settingsForm // the open settings window's form
@@ -65,7 +66,7 @@ type UI struct {
 	tray        desktop.App // nil where there is no tray
 	TrayMenu    *fyne.Menu
 	PauseItem   *fyne.MenuItem
-	currentLook TrayLook
+	currentLook view.TrayLook
 	menuShown   string // the labels of the menu the tray has, to skip resending it
 	touched     bool   // a person used the window or the tray's actions
 	windowsOnly bool   // no tray: another process has it (NewWindows)
@@ -87,7 +88,7 @@ func New(a fyne.App, actions Actions, now func() time.Time) *UI {
 		u.tray = d
 	}
 	u.PauseItem = fyne.NewMenuItem("Pause notifications", u.togglePause)
-	u.PauseItem.Checked = !LoadSettings(a.Preferences()).Notifications
+	u.PauseItem.Checked = !view.LoadSettings(a.Preferences()).Notifications
 	u.render()
 	return u
 }
@@ -106,7 +107,7 @@ func NewWindows(a fyne.App, actions Actions, now func() time.Time) *UI {
 }
 
 // SetStatus shows a status another process decided (NewWindows).
-func (u *UI) SetStatus(st Status) {
+func (u *UI) SetStatus(st view.Status) {
 	u.status = st
 	u.byName = map[string]poller.Execution{}
 	for _, e := range st.Snapshot.Executions {
@@ -122,7 +123,7 @@ func (u *UI) HasWindows() bool {
 
 func (u *UI) buildWindow() {
 	u.Window = u.app.NewWindow("runwatch")
-	u.Window.SetIcon(assets.AppIcon)
+	u.Window.SetIcon(resourceOf(assets.AppIcon))
 	u.Header = widget.NewLabel("Refreshing…")
 	u.Header.TextStyle = fyne.TextStyle{Bold: true}
 	u.Header.Truncation = fyne.TextTruncateEllipsis
@@ -199,7 +200,7 @@ func (u *UI) refreshNow() {
 
 func (u *UI) togglePause() {
 	u.PauseItem.Checked = !u.PauseItem.Checked
-	s := LoadSettings(u.app.Preferences())
+	s := view.LoadSettings(u.app.Preferences())
 	s.Notifications = !u.PauseItem.Checked
 	if err := saveSettings(u.app, s); err != nil {
 		log.Printf("runwatch: %v", err)
@@ -218,12 +219,12 @@ func (u *UI) Apply(res poller.Result) {
 	if u.PauseItem.Checked {
 		return
 	}
-	for _, n := range NotificationsFor(res.Changes, res.Missed, res.MissedMore) {
+	for _, n := range view.NotificationsFor(res.Changes, res.Missed, res.MissedMore) {
 		if u.actions.Notify != nil {
 			go u.actions.Notify(n) // a hung notification server must not freeze the window
 			continue
 		}
-		u.notify(fyne.NewNotification(EscapeMarkup(n.Title), EscapeMarkup(n.Body)))
+		u.notify(fyne.NewNotification(view.EscapeMarkup(n.Title), view.EscapeMarkup(n.Body)))
 	}
 }
 
@@ -251,12 +252,6 @@ func (u *UI) snooze(until time.Time) {
 	}
 }
 
-// TomorrowMorning is 08:00 local time on the day after now.
-func TomorrowMorning(now time.Time) time.Time {
-	now = now.Local()
-	return time.Date(now.Year(), now.Month(), now.Day()+1, 8, 0, 0, 0, now.Location())
-}
-
 // SetProblem shows a problem that stops polling, such as missing credentials.
 func (u *UI) SetProblem(problem string) {
 	u.status.Problem = problem
@@ -271,10 +266,10 @@ func (u *UI) Tick() { u.render() }
 
 func (u *UI) render() {
 	now := u.now()
-	u.rows = Rows(u.status.Snapshot, now)
+	u.rows = view.Rows(u.status.Snapshot, now)
 	if u.Window != nil {
-		u.Header.SetText(Header(u.status, now))
-		if p := RegionProblems(u.status.Snapshot); p != "" {
+		u.Header.SetText(view.Header(u.status, now))
+		if p := view.RegionProblems(u.status.Snapshot); p != "" {
 			u.Problems.SetText(p)
 			u.Problems.Show()
 		} else {
@@ -294,7 +289,7 @@ func (u *UI) render() {
 func (u *UI) renderTray() {
 	now := u.now()
 	u.TrayMenu = u.trayMenu(now)
-	look := TrayLookOf(u.status, now)
+	look := view.TrayLookOf(u.status, now)
 	if u.tray == nil {
 		u.currentLook = look
 		return
@@ -324,27 +319,27 @@ func menuLabels(m *fyne.Menu) string {
 }
 
 // Look is the tray icon shown now.
-func (u *UI) Look() TrayLook { return u.currentLook }
+func (u *UI) Look() view.TrayLook { return u.currentLook }
 
 func (u *UI) trayMenu(now time.Time) *fyne.Menu {
-	return fyne.NewMenu("runwatch", u.menuItems(TrayMenuOf(u.status, now, u.PauseItem.Checked))...)
+	return fyne.NewMenu("runwatch", u.menuItems(view.TrayMenuOf(u.status, now, u.PauseItem.Checked))...)
 }
 
 // menuItems turns the decided menu into Fyne's, with each action bound.
-func (u *UI) menuItems(lines []MenuLine) []*fyne.MenuItem {
+func (u *UI) menuItems(lines []view.MenuLine) []*fyne.MenuItem {
 	items := make([]*fyne.MenuItem, 0, len(lines))
 	for _, l := range lines {
 		if l.Separator {
 			items = append(items, fyne.NewMenuItemSeparator())
 			continue
 		}
-		if l.Action == ActPause {
+		if l.Action == view.ActPause {
 			items = append(items, u.PauseItem)
 			continue
 		}
 		item := fyne.NewMenuItem(l.Label, u.menuAction(l))
 		item.Disabled = l.Disabled
-		item.IsQuit = l.Action == ActQuit
+		item.IsQuit = l.Action == view.ActQuit
 		if len(l.Children) > 0 {
 			item.ChildMenu = fyne.NewMenu("", u.menuItems(l.Children)...)
 		}
@@ -353,48 +348,32 @@ func (u *UI) menuItems(lines []MenuLine) []*fyne.MenuItem {
 	return items
 }
 
-func (u *UI) menuAction(l MenuLine) func() {
+func (u *UI) menuAction(l view.MenuLine) func() {
 	switch l.Action {
-	case ActDetails:
+	case view.ActDetails:
 		return func() { u.OpenDetails(l.Resource) }
-	case ActAcknowledge:
+	case view.ActAcknowledge:
 		return func() { u.acknowledge(l.Resource) }
-	case ActSnoozeHour, ActSnoozeMorning, ActResume:
-		return func() { u.snooze(SnoozeUntil(l.Action, u.now())) }
-	case ActShow:
+	case view.ActSnoozeHour, view.ActSnoozeMorning, view.ActResume:
+		return func() { u.snooze(view.SnoozeUntil(l.Action, u.now())) }
+	case view.ActShow:
 		return u.Present
-	case ActRefresh:
+	case view.ActRefresh:
 		return u.refreshNow
-	case ActSettings:
+	case view.ActSettings:
 		return u.ShowSettings
-	case ActQuit:
+	case view.ActQuit:
 		return u.app.Quit
 	}
 	return nil
 }
 
-// IconOf is the tray icon of a look.
-func IconOf(look TrayLook) fyne.Resource {
-	switch look {
-	case LookRunning:
-		return assets.Running
-	case LookSucceeded:
-		return assets.Succeeded
-	case LookFailed:
-		return assets.Failed
-	case LookAcked:
-		return assets.Acknowledged
-	case LookCancelled:
-		return assets.Cancelled
-	case LookPending:
-		return assets.Pending
-	case LookOffline:
-		return assets.Offline
-	case LookCredentials:
-		return assets.Credentials
-	default:
-		return assets.Stale
-	}
+// IconOf is the tray icon of a look, as a Fyne resource.
+func IconOf(look view.TrayLook) fyne.Resource { return resourceOf(view.IconOf(look)) }
+
+// resourceOf wraps an embedded icon for Fyne.
+func resourceOf(icon assets.Icon) fyne.Resource {
+	return fyne.NewStaticResource(icon.Name(), icon.Content())
 }
 
 // ShowExecution opens an execution's details when it is in the picture,
@@ -435,7 +414,7 @@ func (u *UI) ShowSettings() {
 		u.settingsWindow.RequestFocus()
 		return
 	}
-	form := newSettingsForm(LoadSettings(u.app.Preferences()))
+	form := newSettingsForm(view.LoadSettings(u.app.Preferences()))
 	form.lockFlagged(u.actions.FlagsGiven)
 	w := u.app.NewWindow("runwatch — settings")
 	form.Save = widget.NewButtonWithIcon("Save", theme.ConfirmIcon(), func() {

@@ -13,6 +13,7 @@ import (
 
 	"runwatch/poller"
 	"runwatch/poller/lifecycle"
+	"runwatch/ui/view"
 )
 
 // Details is the window with everything known of one execution. Its
@@ -30,7 +31,7 @@ type Details struct {
 	Category *widget.Label
 	// CloudRun is what Cloud Run itself said, whatever the logs say.
 	CloudRun *widget.Label
-	// Recurrence says whether the error came before; Grouping shows the
+	// view.Recurrence says whether the error came before; Grouping shows the
 	// masked line two errors are grouped by.
 	Recurrence  *widget.Label
 	Grouping    *widget.Label
@@ -84,15 +85,15 @@ func (d *Details) Show(e poller.Execution, now time.Time) {
 	d.Window.SetTitle("runwatch — " + e.Name)
 	d.Resource.SetText(e.Resource)
 	d.Region.SetText(e.Region)
-	d.State.SetText(stateWord(e.State))
+	d.State.SetText(view.StateWord(e.State))
 	d.Times.SetText(fmt.Sprintf("created %s · started %s · completed %s · ran %s",
 		clock(e.Created), clock(e.Started), clock(e.Completed), poller.FormatDuration(e.Duration(now))))
 	d.Tasks.SetText(fmt.Sprintf("%d tasks: %d running, %d succeeded, %d failed, %d cancelled, %d retried",
 		e.Tasks, e.Running, e.Succeeded, e.Failed, e.Cancelled, e.Retried))
-	d.Error.SetText(cmp.Or(ErrorLine(e), "—"))
+	d.Error.SetText(cmp.Or(view.ErrorLine(e), "—"))
 	d.Category.SetText(cmp.Or(strings.ReplaceAll(e.Category, "_", " "), "—"))
 	d.CloudRun.SetText(cloudRunText(e))
-	d.Recurrence.SetText(cmp.Or(Recurrence(e.Occurrences, e.FirstOccurred, e.Completed, e.Kind), "—"))
+	d.Recurrence.SetText(cmp.Or(view.Recurrence(e.Occurrences, e.FirstOccurred, e.Completed, e.Kind), "—"))
 	d.Grouping.SetText("—")
 	if e.Error != "" {
 		d.Grouping.SetText(lifecycle.Masked(e.Error))
@@ -110,7 +111,7 @@ func (d *Details) Show(e poller.Execution, now time.Time) {
 		d.Acknowledge.Enable()
 		d.Acknowledge.Show()
 	}
-	if IsConsoleURL(e.LogURI) {
+	if view.IsConsoleURL(e.LogURI) {
 		d.OpenLogs.Enable()
 	} else {
 		d.OpenLogs.Disable()
@@ -159,15 +160,8 @@ func clock(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04:05")
 }
 
-// IsConsoleURL accepts only https links to the Cloud Console, so a
-// tampered log_uri cannot open anything else.
-func IsConsoleURL(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && u.Scheme == "https" && u.Host == "console.cloud.google.com" && u.User == nil
-}
-
 func (d *Details) openLogs() {
-	if !IsConsoleURL(d.execution.LogURI) {
+	if !view.IsConsoleURL(d.execution.LogURI) {
 		return
 	}
 	u, err := url.Parse(d.execution.LogURI)

@@ -1,10 +1,7 @@
 package ui
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -15,114 +12,18 @@ import (
 
 	"runwatch/autostart"
 	"runwatch/poller"
+	"runwatch/ui/view"
 )
-
-// Preference keys of the settings.
-const (
-	keyProject       = "settings.project"
-	keyJob           = "settings.job"
-	keyRegions       = "settings.regions"
-	keyIntervalSec   = "settings.interval_seconds"
-	keyTop           = "settings.top"
-	keyNotifications = "settings.notifications"
-)
-
-// Settings are what a person can change without a restart.
-type Settings struct {
-	Project       string
-	Job           string
-	Regions       []string
-	Interval      time.Duration
-	Top           int
-	Notifications bool
-}
-
-// PreferenceReader is the part of fyne.Preferences settings are read
-// with; PreferencesFile reads the same values without a Fyne app.
-type PreferenceReader interface {
-	String(key string) string
-	StringWithFallback(key, fallback string) string
-	IntWithFallback(key string, fallback int) int
-	BoolWithFallback(key string, fallback bool) bool
-}
-
-// LoadSettings reads the saved settings, with defaults for what is missing.
-func LoadSettings(p PreferenceReader) Settings {
-	s := Settings{
-		Project:       p.String(keyProject),
-		Job:           p.StringWithFallback(keyJob, poller.DefaultJob),
-		Regions:       poller.ParseRegions(p.String(keyRegions)),
-		Interval:      time.Duration(p.IntWithFallback(keyIntervalSec, int(poller.DefaultInterval/time.Second))) * time.Second,
-		Top:           p.IntWithFallback(keyTop, poller.DefaultTop),
-		Notifications: p.BoolWithFallback(keyNotifications, true),
-	}
-	if len(s.Regions) == 0 {
-		s.Regions = poller.DefaultRegions()
-	}
-	return s
-}
-
-// PreferenceWriter is the part of fyne.Preferences settings are saved with.
-type PreferenceWriter interface {
-	SetString(key, value string)
-	SetInt(key string, value int)
-	SetBool(key string, value bool)
-}
-
-// Save writes the settings.
-func (s Settings) Save(p PreferenceWriter) {
-	p.SetString(keyProject, s.Project)
-	p.SetString(keyJob, s.Job)
-	p.SetString(keyRegions, strings.Join(s.Regions, ","))
-	p.SetInt(keyIntervalSec, int(s.Interval/time.Second))
-	p.SetInt(keyTop, s.Top)
-	p.SetBool(keyNotifications, s.Notifications)
-}
-
-// settingsBackupFile keeps a copy of the settings beside Fyne's
-// preferences.json, written atomically: Fyne rewrites its file in place, so
-// a crash in the middle of a save can leave it empty or cut short.
-const settingsBackupFile = "settings.json"
-
-func settingsBackupPath(a fyne.App) string {
-	return filepath.Join(a.Storage().RootURI().Path(), settingsBackupFile)
-}
 
 // saveSettings saves the settings in the preferences and backs them up.
-func saveSettings(a fyne.App, s Settings) error {
-	s.Save(a.Preferences())
-	data, err := json.Marshal(s)
-	if err != nil {
-		return fmt.Errorf("back up settings: %w", err)
-	}
-	if err := poller.WriteAtomically(settingsBackupPath(a), data); err != nil {
-		return fmt.Errorf("back up settings: %w", err)
-	}
-	return nil
+func saveSettings(a fyne.App, s view.Settings) error {
+	return view.SaveSettings(a.Preferences(), a.Storage().RootURI().Path(), s)
 }
 
 // RestoreSettings puts the backed-up settings back when the preferences
 // lost them (a crash while Fyne rewrote its file); it reports whether it did.
 func RestoreSettings(a fyne.App) bool {
-	p := a.Preferences()
-	if p.String(keyJob) != "" {
-		return false
-	}
-	data, err := os.ReadFile(settingsBackupPath(a))
-	if err != nil {
-		return false
-	}
-	var s Settings
-	if json.Unmarshal(data, &s) != nil || s.Job == "" {
-		return false
-	}
-	s.Save(p)
-	return true
-}
-
-// Config is the poller configuration of these settings.
-func (s Settings) Config() poller.Config {
-	return poller.Config{Project: s.Project, Job: s.Job, Regions: s.Regions, Top: s.Top, Interval: s.Interval}.WithDefaults()
+	return view.RestoreSettings(a.Preferences(), a.Storage().RootURI().Path())
 }
 
 // settingsForm holds the settings dialog's widgets by name, for tests.
@@ -142,7 +43,7 @@ type settingsForm struct {
 	flagged      map[string]bool // flags given on the command line
 }
 
-func newSettingsForm(s Settings) *settingsForm {
+func newSettingsForm(s view.Settings) *settingsForm {
 	f := &settingsForm{
 		Project:       widget.NewEntry(),
 		Job:           widget.NewEntry(),
@@ -177,14 +78,14 @@ func newSettingsForm(s Settings) *settingsForm {
 }
 
 // settings reads the form, or says what is wrong with it.
-func (f *settingsForm) settings() (Settings, error) {
+func (f *settingsForm) settings() (view.Settings, error) {
 	interval, err := strconv.Atoi(strings.TrimSpace(f.Interval.Text))
 	if err != nil || time.Duration(interval)*time.Second < poller.MinInterval {
-		return Settings{}, fmt.Errorf("interval: a whole number of seconds, at least %d", int(poller.MinInterval/time.Second))
+		return view.Settings{}, fmt.Errorf("interval: a whole number of seconds, at least %d", int(poller.MinInterval/time.Second))
 	}
 	top, err := strconv.Atoi(strings.TrimSpace(f.Top.Text))
 	if err != nil || top < 1 || top > 50 {
-		return Settings{}, fmt.Errorf("executions shown: a number from 1 to 50")
+		return view.Settings{}, fmt.Errorf("executions shown: a number from 1 to 50")
 	}
 	var chosen []string
 	for _, r := range poller.DefaultRegions() {
@@ -194,9 +95,9 @@ func (f *settingsForm) settings() (Settings, error) {
 	}
 	regions := poller.ParseRegions(strings.Join(chosen, ",") + "," + f.ExtraRegions.Text)
 	if len(regions) == 0 {
-		return Settings{}, fmt.Errorf("choose at least one region")
+		return view.Settings{}, fmt.Errorf("choose at least one region")
 	}
-	s := Settings{
+	s := view.Settings{
 		Project:       strings.TrimSpace(f.Project.Text),
 		Job:           strings.TrimSpace(f.Job.Text),
 		Regions:       regions,
@@ -205,7 +106,7 @@ func (f *settingsForm) settings() (Settings, error) {
 		Notifications: f.Notifications.Checked,
 	}
 	if s.Job == "" {
-		return Settings{}, fmt.Errorf("job: the Cloud Run job's name")
+		return view.Settings{}, fmt.Errorf("job: the Cloud Run job's name")
 	}
 	return s, nil
 }

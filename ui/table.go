@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"runwatch/ui/view"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -15,7 +17,7 @@ var columns = []struct {
 }
 
 // newExecutionsTable shows *rows; selecting a row opens its details.
-func newExecutionsTable(rows *[]Row, open func(resource string)) *widget.Table {
+func newExecutionsTable(rows *[]view.Row, open func(resource string)) *widget.Table {
 	t := widget.NewTableWithHeaders(
 		func() (int, int) { return len(*rows), len(columns) },
 		func() fyne.CanvasObject {
@@ -63,13 +65,13 @@ func newExecutionsTable(rows *[]Row, open func(resource string)) *widget.Table {
 }
 
 // cellText is the text of one cell and, for the state column, its icon.
-func cellText(r Row, col int) (string, TrayLook) {
+func cellText(r view.Row, col int) (string, view.TrayLook) {
 	switch col {
 	case 0:
-		return stateWord(r.State), lookOfState[r.State]
+		return view.StateWord(r.State), view.LookOfState(r.State)
 	case 1:
 		if r.Stale {
-			return r.Region + " (stale)", LookStale
+			return r.Region + " (stale)", view.LookStale
 		}
 		return r.Region, ""
 	case 2:

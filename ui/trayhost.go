@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+
 	"github.com/godbus/dbus/v5"
 )
 

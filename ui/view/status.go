@@ -1,11 +1,8 @@
-// Package ui renders what the poller reports: the tray icon and menu, the
-// executions window, the details window and notifications. Its decisions
-// are the plain functions of this file; the widgets only display them. It
-// never calls a Google API.
-package ui
+package view
 
 import (
 	"fmt"
+	"runwatch/assets"
 	"slices"
 	"strings"
 	"time"
@@ -41,6 +38,9 @@ const (
 	LookOffline     TrayLook = "offline"     // the last refresh reached no region
 	LookCredentials TrayLook = "credentials" // polling cannot start
 )
+
+// LookOfState is the icon of an execution state.
+func LookOfState(s poller.State) TrayLook { return lookOfState[s] }
 
 var lookOfState = map[poller.State]TrayLook{
 	poller.StateRunning:   LookRunning,
@@ -117,7 +117,7 @@ func TraySummary(st Status, now time.Time) string {
 	if !ok {
 		return fmt.Sprintf("runwatch: no executions of %s — %s", st.Snapshot.Job, refreshed)
 	}
-	word := stateWord(newest.State)
+	word := StateWord(newest.State)
 	if newest.State == poller.StateFailed && newest.Acknowledged {
 		word = "failed (acknowledged)"
 	}
@@ -135,7 +135,7 @@ func MenuEntries(s poller.Snapshot, now time.Time) []MenuEntry {
 	var out []MenuEntry
 	for _, e := range s.Executions {
 		out = append(out, MenuEntry{
-			Label:    fmt.Sprintf("%s %s · %s · %s · %s", stateDot[e.State], e.Region, e.Name, stateWord(e.State), poller.FormatAge(now.Sub(e.Created))),
+			Label:    fmt.Sprintf("%s %s · %s · %s · %s", stateDot[e.State], e.Region, e.Name, StateWord(e.State), poller.FormatAge(now.Sub(e.Created))),
 			Resource: e.Resource,
 		})
 	}
@@ -152,7 +152,8 @@ var stateDot = map[poller.State]string{
 	poller.StatePending:   "…",
 }
 
-func stateWord(s poller.State) string { return strings.ToLower(string(s)) }
+// StateWord names a state in the lower case of a sentence: "failed".
+func StateWord(s poller.State) string { return strings.ToLower(string(s)) }
 
 // Row is one line of the executions table.
 type Row struct {
@@ -274,4 +275,28 @@ func clockOrDay(t, ref time.Time) string {
 		return t.Format("15:04")
 	}
 	return t.Format("Jan 2 15:04")
+}
+
+// IconOf is the tray icon of a look.
+func IconOf(look TrayLook) assets.Icon {
+	switch look {
+	case LookRunning:
+		return assets.Running
+	case LookSucceeded:
+		return assets.Succeeded
+	case LookFailed:
+		return assets.Failed
+	case LookAcked:
+		return assets.Acknowledged
+	case LookCancelled:
+		return assets.Cancelled
+	case LookPending:
+		return assets.Pending
+	case LookOffline:
+		return assets.Offline
+	case LookCredentials:
+		return assets.Credentials
+	default:
+		return assets.Stale
+	}
 }

@@ -1,4 +1,4 @@
-package ui
+package view
 
 import (
 	"encoding/json"
@@ -42,20 +42,7 @@ func ReadPreferencesFile(dir string) (PreferencesFile, error) {
 }
 
 // restore fills in the backed-up settings when the preferences lost them.
-func (p PreferencesFile) restore(dir string) {
-	if p.String(keyJob) != "" {
-		return
-	}
-	data, err := os.ReadFile(filepath.Join(dir, settingsBackupFile))
-	if err != nil {
-		return
-	}
-	var s Settings
-	if json.Unmarshal(data, &s) != nil || s.Job == "" {
-		return
-	}
-	s.Save(p)
-}
+func (p PreferencesFile) restore(dir string) { RestoreSettings(p, dir) }
 
 // SaveNotifications turns notifications on or off in the preferences in
 // dir and in their backup, as the tray process does for "Pause
@@ -70,14 +57,7 @@ func SaveNotifications(dir string, on bool) error {
 	if err := poller.WriteAtomically(filepath.Join(dir, preferencesFile), data); err != nil {
 		return fmt.Errorf("save preferences: %w", err)
 	}
-	backup, err := json.Marshal(LoadSettings(p))
-	if err != nil {
-		return err
-	}
-	if err := poller.WriteAtomically(filepath.Join(dir, settingsBackupFile), backup); err != nil {
-		return fmt.Errorf("back up settings: %w", err)
-	}
-	return nil
+	return backUpSettings(LoadSettings(p), dir)
 }
 
 // String is the string at key, or "".

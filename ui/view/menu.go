@@ -1,4 +1,4 @@
-package ui
+package view
 
 import (
 	"time"
@@ -89,4 +89,10 @@ func (st *Status) Take(snap poller.Snapshot) {
 	if !allRegionsFailed(snap) {
 		st.LastSuccess = snap.TakenAt
 	}
+}
+
+// TomorrowMorning is 08:00 local time on the day after now.
+func TomorrowMorning(now time.Time) time.Time {
+	now = now.Local()
+	return time.Date(now.Year(), now.Month(), now.Day()+1, 8, 0, 0, 0, now.Location())
 }

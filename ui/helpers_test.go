@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"runwatch/ui/view/viewtest"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+// The shared fixtures under their short names.
+var (
+	now       = viewtest.Now
+	execution = viewtest.Execution
+	snapshot  = viewtest.Snapshot
+	change    = viewtest.Change
+	acked     = viewtest.Acked
+)
+
+func newTestUI(t *testing.T) (*UI, fyne.App, *int) {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // settings saved here write no real autostart entry
+	a := test.NewTempApp(t)
+	refreshes := 0
+	u := New(a, Actions{RefreshNow: func() { refreshes++ }}, func() time.Time { return now })
+	u.notify = a.SendNotification // synchronous, for AssertNotificationSent
+	u.ShowWindow()
+	return u, a, &refreshes
+}
+
+func menuItem(m *fyne.Menu, label string) *fyne.MenuItem {
+	for _, item := range m.Items {
+		if item.Label == label {
+			return item
+		}
+	}
+	return nil
+}
+
+func menuItemPrefix(m *fyne.Menu, prefix string) *fyne.MenuItem {
+	for _, item := range m.Items {
+		if strings.HasPrefix(item.Label, prefix) {
+			return item
+		}
+	}
+	return nil
+}

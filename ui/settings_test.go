@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"runwatch/ui/view"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+)
+
+func TestSettingsSavedAndApplied(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // the autostart entry is written there
+	a := test.NewTempApp(t)
+	var saved []view.Settings
+	u := New(a, Actions{SettingsSaved: func(s view.Settings) { saved = append(saved, s) }}, func() time.Time { return now })
+	u.ShowSettings()
+	f := u.settings
+	f.Project.SetText("acme-ml-prod")
+	for r, check := range f.Regions {
+		check.SetChecked(r == "us-central1" || r == "europe-west4")
+	}
+	f.ExtraRegions.SetText("me-west1")
+	f.Interval.SetText("60")
+	f.Top.SetText("7")
+	f.Notifications.SetChecked(false)
+	test.Tap(f.Save)
+	if len(saved) != 1 {
+		t.Fatalf("settings applied %d times", len(saved))
+	}
+	got := view.LoadSettings(a.Preferences())
+	if got.Project != "acme-ml-prod" || strings.Join(got.Regions, ",") != "us-central1,europe-west4,me-west1" || got.Interval != time.Minute || got.Top != 7 || got.Notifications {
+		t.Fatalf("saved %+v", got)
+	}
+	if !u.PauseItem.Checked {
+		t.Error("notifications off in settings but not paused in the tray")
+	}
+	u.ShowSettings()
+	f = u.settings
+	if f.Project.Text != "acme-ml-prod" || !f.Regions["europe-west4"].Checked || f.Regions["us-east1"].Checked || f.ExtraRegions.Text != "me-west1" {
+		t.Fatalf("reopened settings do not show the saved ones")
+	}
+	f.Interval.SetText("0")
+	if u.saveSettings(f) || len(saved) != 1 {
+		t.Error("an invalid interval was applied")
+	}
+}
+
+func TestSettingsLockWhatFlagsSet(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, Actions{FlagsGiven: map[string]bool{"project": true, "regions": true}}, func() time.Time { return now })
+	u.ShowSettings()
+	f := u.settings
+	if !f.Project.Disabled() || !f.Regions["us-east1"].Disabled() || !f.ExtraRegions.Disabled() {
+		t.Fatal("fields set by flags are editable")
+	}
+	if f.Job.Disabled() || f.Interval.Disabled() || f.Top.Disabled() {
+		t.Fatal("fields no flag sets are locked")
+	}
+	if got := f.label("Project", "project"); got != "Project (--project)" {
+		t.Fatalf("label %q", got)
+	}
+}
+
+// Defect 8 of issue 7: Fyne rewrites preferences.json in place, so a crash
+// mid-write lost the settings. A backup written atomically brings them back.
+func TestSettingsLostByThePreferencesAreRestored(t *testing.T) {
+	a := test.NewTempApp(t)
+	saved := view.Settings{Project: "acme", Job: "nightly-eval", Regions: []string{"asia-east1"}, Interval: time.Minute, Top: 7, Notifications: false}
+	if err := saveSettings(a, saved); err != nil {
+		t.Fatal(err)
+	}
+	if RestoreSettings(a) {
+		t.Fatal("restored settings the preferences still had")
+	}
+	for _, key := range view.SettingsKeys() {
+		a.Preferences().RemoveValue(key) // what a cut preferences.json loads as
+	}
+	if !RestoreSettings(a) {
+		t.Fatal("settings not restored from the backup")
+	}
+	got := view.LoadSettings(a.Preferences())
+	if got.Project != "acme" || got.Job != "nightly-eval" || got.Top != 7 || got.Interval != time.Minute || got.Notifications || len(got.Regions) != 1 {
+		t.Fatalf("restored %+v, want %+v", got, saved)
+	}
+}
+
+func TestStartAtLoginWritesAndRemovesTheAutostartEntry(t *testing.T) {
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	a := test.NewTempApp(t)
+	u := New(a, Actions{}, func() time.Time { return now })
+	u.ShowSettings()
+	if u.settings.StartAtLogin.Checked {
+		t.Fatal("start at login ticked without an autostart entry")
+	}
+	u.settings.StartAtLogin.SetChecked(true)
+	test.Tap(u.settings.Save)
+	entry := filepath.Join(config, "autostart", "io.runwatch.app.desktop")
+	data, err := os.ReadFile(entry)
+	if err != nil || !strings.Contains(string(data), "Exec=") {
+		t.Fatalf("autostart entry %q: %v", data, err)
+	}
+	u.ShowSettings()
+	if !u.settings.StartAtLogin.Checked {
+		t.Fatal("reopened settings do not show start at login")
+	}
+	u.settings.StartAtLogin.SetChecked(false)
+	test.Tap(u.settings.Save)
+	if _, err := os.Stat(entry); !os.IsNotExist(err) {
+		t.Fatalf("autostart entry still there: %v", err)
+	}
+}

@@ -1,0 +1,133 @@
+package view
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"runwatch/poller"
+)
+
+// Preference keys of the settings.
+const (
+	keyProject       = "settings.project"
+	keyJob           = "settings.job"
+	keyRegions       = "settings.regions"
+	keyIntervalSec   = "settings.interval_seconds"
+	keyTop           = "settings.top"
+	keyNotifications = "settings.notifications"
+)
+
+// SettingsKeys are the preference keys the settings are saved under.
+func SettingsKeys() []string {
+	return []string{keyProject, keyJob, keyRegions, keyIntervalSec, keyTop, keyNotifications}
+}
+
+// Settings are what a person can change without a restart.
+type Settings struct {
+	Project       string
+	Job           string
+	Regions       []string
+	Interval      time.Duration
+	Top           int
+	Notifications bool
+}
+
+// PreferenceReader is the part of fyne.Preferences settings are read
+// with; PreferencesFile reads the same values without a Fyne app.
+type PreferenceReader interface {
+	String(key string) string
+	StringWithFallback(key, fallback string) string
+	IntWithFallback(key string, fallback int) int
+	BoolWithFallback(key string, fallback bool) bool
+}
+
+// LoadSettings reads the saved settings, with defaults for what is missing.
+func LoadSettings(p PreferenceReader) Settings {
+	s := Settings{
+		Project:       p.String(keyProject),
+		Job:           p.StringWithFallback(keyJob, poller.DefaultJob),
+		Regions:       poller.ParseRegions(p.String(keyRegions)),
+		Interval:      time.Duration(p.IntWithFallback(keyIntervalSec, int(poller.DefaultInterval/time.Second))) * time.Second,
+		Top:           p.IntWithFallback(keyTop, poller.DefaultTop),
+		Notifications: p.BoolWithFallback(keyNotifications, true),
+	}
+	if len(s.Regions) == 0 {
+		s.Regions = poller.DefaultRegions()
+	}
+	return s
+}
+
+// PreferenceWriter is the part of fyne.Preferences settings are saved with.
+type PreferenceWriter interface {
+	SetString(key, value string)
+	SetInt(key string, value int)
+	SetBool(key string, value bool)
+}
+
+// Save writes the settings.
+func (s Settings) Save(p PreferenceWriter) {
+	p.SetString(keyProject, s.Project)
+	p.SetString(keyJob, s.Job)
+	p.SetString(keyRegions, strings.Join(s.Regions, ","))
+	p.SetInt(keyIntervalSec, int(s.Interval/time.Second))
+	p.SetInt(keyTop, s.Top)
+	p.SetBool(keyNotifications, s.Notifications)
+}
+
+// Config is the poller configuration of these settings.
+func (s Settings) Config() poller.Config {
+	return poller.Config{Project: s.Project, Job: s.Job, Regions: s.Regions, Top: s.Top, Interval: s.Interval}.WithDefaults()
+}
+
+// settingsBackupFile keeps a copy of the settings beside Fyne's
+// preferences.json, written atomically: Fyne rewrites its file in place, so
+// a crash in the middle of a save can leave it empty or cut short.
+const settingsBackupFile = "settings.json"
+
+// PreferenceReadWriter is the part of fyne.Preferences (or a
+// PreferencesFile) settings are read and saved with.
+type PreferenceReadWriter interface {
+	PreferenceReader
+	PreferenceWriter
+}
+
+// SaveSettings writes the settings into p and backs them up in dir, the
+// app's storage directory.
+func SaveSettings(p PreferenceWriter, dir string, s Settings) error {
+	s.Save(p)
+	return backUpSettings(s, dir)
+}
+
+// backUpSettings writes the settings' backup in dir atomically.
+func backUpSettings(s Settings, dir string) error {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("back up settings: %w", err)
+	}
+	if err := poller.WriteAtomically(filepath.Join(dir, settingsBackupFile), data); err != nil {
+		return fmt.Errorf("back up settings: %w", err)
+	}
+	return nil
+}
+
+// RestoreSettings puts the settings backed up in dir back into p when p
+// lost them (a crash while Fyne rewrote its file); it reports whether it did.
+func RestoreSettings(p PreferenceReadWriter, dir string) bool {
+	if p.String(keyJob) != "" {
+		return false
+	}
+	data, err := os.ReadFile(filepath.Join(dir, settingsBackupFile))
+	if err != nil {
+		return false
+	}
+	var s Settings
+	if json.Unmarshal(data, &s) != nil || s.Job == "" {
+		return false
+	}
+	s.Save(p)
+	return true
+}

@@ -1,0 +1,69 @@
+package view
+
+import (
+	"runwatch/poller"
+	"testing"
+	"time"
+)
+
+func TestRowsOfSnapshot(t *testing.T) {
+	s := snapshot(
+		execution("us-east1", "e1", poller.StateRunning, 2*time.Minute),
+		execution("us-west3", "e2", poller.StateFailed, 3*time.Hour),
+	)
+	rows := Rows(s, now)
+	if len(rows) != 2 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	if r := rows[0]; r.Region != "us-east1" || r.Name != "e1" || r.Age != "2m ago" || r.Duration != "1m55s" || r.Error != "" {
+		t.Errorf("running row %+v", r)
+	}
+	if r := rows[1]; r.Age != "3h ago" || r.Duration != "1m30s" || r.Error != "ModuleNotFoundError: No module named 'transformers'" {
+		t.Errorf("failed row %+v", r)
+	}
+	pending := execution("us-east1", "e3", poller.StateFailed, time.Minute)
+	pending.Error, pending.Logs, pending.LogsProblem = "", poller.LogsPending, "logs not read yet: quota exhausted"
+	if got := ErrorLine(pending); got != "(logs not read yet: quota exhausted)" {
+		t.Errorf("pending error line %q", got)
+	}
+}
+
+func TestTrayLookPerState(t *testing.T) {
+	cases := []struct {
+		name string
+		st   Status
+		want TrayLook
+	}{
+		{"nothing yet", Status{}, LookStale},
+		{"credentials", Status{Problem: "no Google Cloud credentials"}, LookCredentials},
+		{"running", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateRunning, time.Minute)), LastSuccess: now, Interval: 30 * time.Second}, LookRunning},
+		{"succeeded", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateSucceeded, time.Minute)), LastSuccess: now}, LookSucceeded},
+		{"failed newest", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateFailed, time.Minute), execution("a", "0", poller.StateSucceeded, time.Hour)), LastSuccess: now}, LookFailed},
+		{"cancelled", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateCancelled, time.Minute)), LastSuccess: now}, LookCancelled},
+		{"pending", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StatePending, time.Minute)), LastSuccess: now}, LookPending},
+		{"stale", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateFailed, time.Minute)), LastSuccess: now.Add(-61 * time.Second), Interval: 30 * time.Second}, LookStale},
+		{"no executions", Status{HasSnapshot: true, Snapshot: snapshot(), LastSuccess: now}, LookStale},
+		{"offline", Status{HasSnapshot: true, Snapshot: poller.Snapshot{RegionsAsked: 2, RegionErrors: map[string]string{"a": "x", "b": "y"}}}, LookOffline},
+		{"credentials refused", Status{HasSnapshot: true, Snapshot: poller.Snapshot{RegionsAsked: 1, RegionErrors: map[string]string{"a": "x"}, Unauthenticated: true}}, LookCredentials},
+		{"acknowledged", Status{HasSnapshot: true, Snapshot: snapshot(acked(execution("a", "1", poller.StateFailed, time.Minute))), LastSuccess: now}, LookAcked},
+		// A region that stopped answering long ago does not decide the colour.
+		{"stale region's failure", Status{HasSnapshot: true, Snapshot: snapshot(staleSince(execution("a", "1", poller.StateFailed, time.Minute), now.Add(-5*time.Minute)), execution("b", "0", poller.StateSucceeded, time.Hour)), LastSuccess: now, Interval: 30 * time.Second}, LookSucceeded},
+		{"recently stale region's failure", Status{HasSnapshot: true, Snapshot: snapshot(staleSince(execution("a", "1", poller.StateFailed, time.Minute), now.Add(-30*time.Second)), execution("b", "0", poller.StateSucceeded, time.Hour)), LastSuccess: now, Interval: 30 * time.Second}, LookFailed},
+	}
+	for _, c := range cases {
+		if got := TrayLookOf(c.st, now); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+func TestRegionProblemsSummary(t *testing.T) {
+	s := snapshot()
+	s.RegionErrors = map[string]string{
+		"us-west3":   "list executions in us-west3: permission denied: Permission 'run.executions.list' denied",
+		"asia-east1": "list executions in asia-east1: no answer within 10s",
+	}
+	if got := RegionProblems(s); got != "2 regions failed: asia-east1 no answer within 10s, us-west3 permission denied" {
+		t.Fatalf("%q", got)
+	}
+}
