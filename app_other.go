@@ -5,12 +5,13 @@ package main
 import (
 	"fmt"
 	"io"
+
+	"runwatch/internal/single"
 )
 
-// runApp starts the tray app: one Fyne process here (see app_linux.go for
-// the tray apart from the windows).
+// runApp starts the one-process app (Fyne's tray and windows together).
 func runApp(args []string, stdout, stderr io.Writer) int {
-	return runSingleApp(args, stdout, stderr)
+	return single.Run(args, stdout, stderr, usage)
 }
 
 // runWindow is Linux's window process; elsewhere the app is one process.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"runwatch/extract"
+	"runwatch/internal/startup"
 )
 
 // extractOutput is the --json shape of `runwatch extract`.
@@ -34,7 +35,7 @@ func runExtract(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	newestFirst := fs.Bool("newest-first", false, "the lines come newest first, as 'gcloud logging read' prints them")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	if err := fs.Parse(args); err != nil {
-		return flagError(err, fs, stdout, stderr, "runwatch extract", extractHelp)
+		return startup.FlagError(err, fs, stdout, stderr, "runwatch extract", extractHelp)
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintf(stderr, "runwatch extract: one FILE at most, got %d\n", fs.NArg())

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"runwatch/internal/report"
 	"runwatch/poller/fakecloud"
 )
 
@@ -46,7 +47,7 @@ func TestStatusJSONAgainstEndpoints(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("code %d, stderr %q", code, errOut)
 	}
-	var got statusOutput
+	var got report.Output
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%q: %v", out, err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"runwatch/internal/report"
 	"runwatch/internal/xwindow"
 	"runwatch/poller/fakecloud"
 )
@@ -200,7 +201,7 @@ func TestStatusIsAnsweredByTheRunningApp(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("code %d, stderr %q", code, errOut)
 	}
-	var got statusOutput
+	var got report.Output
 	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Executions) != 1 || got.Executions[0].Name != spec.ID {
 		t.Fatalf("status %q (%v)", out, err)
 	}
@@ -244,11 +245,12 @@ func TestLateTrayHostGetsTheItemAndTheForcedWindowGoes(t *testing.T) {
 // statusFromAppOnly asks the running app, never polling.
 func statusFromAppOnly(t *testing.T) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut strings.Builder
-	code, answered := statusFromApp(true, &out, &errOut)
-	if !answered {
-		return 1, "", "not answered"
+	snap, running, err := snapshotFromApp()
+	if err != nil || !running {
+		return 1, "", fmt.Sprintf("not answered (running %v): %v", running, err)
 	}
+	var out, errOut strings.Builder
+	code = report.Print(&out, &errOut, "runwatch status", snap, true)
 	return code, out.String(), errOut.String()
 }
 

@@ -31,6 +31,7 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/prop"
 
+	"runwatch/internal/startup"
 	"runwatch/poller"
 	"runwatch/poller/fakecloud"
 )
@@ -628,7 +629,7 @@ func listsOf(cloud *fakecloud.Cloud, region string) int {
 }
 
 func memoryFile(configHome string) string {
-	return filepath.Join(configHome, "fyne", appID, poller.MemoryFileName)
+	return filepath.Join(configHome, "fyne", startup.AppID, poller.MemoryFileName)
 }
 
 // visibleWindows lists the visible X windows whose name starts with

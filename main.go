@@ -1,6 +1,10 @@
 // Command runwatch watches Google Cloud Run job executions across regions
 // from the system tray and says, at a glance, why a failed one failed.
 //
+// This package only chooses a command; each process is a package of its
+// own (internal/tray, internal/window, internal/single), as is the protocol
+// between them (internal/ipc).
+//
 //	runwatch [flags]          the tray app
 //	runwatch status [flags]   one refresh, printed
 //	runwatch extract [FILE]   the error line of a log
@@ -8,8 +12,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -46,18 +48,4 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	return runApp(args, stdout, stderr)
-}
-
-// flagError turns an error from parsing a command's flags into its exit
-// code: 0 after printing help (and the flags) for -h, else 2 after one line
-// naming the problem.
-func flagError(err error, fs *flag.FlagSet, stdout, stderr io.Writer, command, help string) int {
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, help)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		return 0
-	}
-	fmt.Fprintf(stderr, "%s: %v (see %s --help)\n", command, err, command)
-	return 2
 }

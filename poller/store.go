@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"time"
 
@@ -31,33 +30,8 @@ type MemoryStore interface {
 	Catch(mem *lifecycle.Memory) error
 }
 
-// MemoryFileName is the memory's file in the app's Fyne storage, beside
-// Fyne's preferences.json.
+// MemoryFileName is the memory's file in the app's storage directory.
 const MemoryFileName = "memory.json"
-
-// StorageDir is the Fyne app storage of the app with this ID, where Fyne
-// keeps preferences.json, found the way Fyne finds it (so a headless
-// command and the app share it): $XDG_CONFIG_HOME/fyne/<app-id> on Linux,
-// ~/Library/Preferences/fyne/<app-id> on macOS,
-// %USERPROFILE%\AppData\Roaming\fyne\<app-id> on Windows.
-func StorageDir(appID string) (string, error) {
-	var dir string
-	var err error
-	switch runtime.GOOS {
-	case "darwin":
-		dir, err = os.UserHomeDir()
-		dir = filepath.Join(dir, "Library", "Preferences")
-	case "windows":
-		dir, err = os.UserHomeDir()
-		dir = filepath.Join(dir, "AppData", "Roaming")
-	default:
-		dir, err = os.UserConfigDir()
-	}
-	if err != nil {
-		return "", fmt.Errorf("find the storage of %s: %w", appID, err)
-	}
-	return filepath.Join(dir, "fyne", appID), nil
-}
 
 // FileStore keeps the memory in one JSON file, safely: written to a
 // temporary file, synced and renamed over the old one, so a crash leaves the

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -34,9 +33,6 @@ type Actions struct {
 	Acknowledge func(resource string)
 	// Snooze holds notifications back until a time (zero: resume now).
 	Snooze func(until time.Time)
-	// Notify sends a notification (plain text); nil uses Fyne's, escaped
-	// for servers that read markup.
-	Notify func(view.Notification)
 	// ExecutionsClosed is called when a window-only UI's executions window
 	// closes (NewWindows).
 	ExecutionsClosed func()
@@ -67,13 +63,10 @@ type UI struct {
 	TrayMenu    *fyne.Menu
 	PauseItem   *fyne.MenuItem
 	currentLook view.TrayLook
-	menuShown   string // the labels of the menu the tray has, to skip resending it
+	menuShown   string // the view.MenuKey of the menu the tray has, to skip resending it
 	touched     bool   // a person used the window or the tray's actions
+	trayHost    bool   // a tray host shows the tray icon (SetTrayHost)
 	windowsOnly bool   // no tray: another process has it (NewWindows)
-
-	// notify sends a desktop notification; off the main thread, since a hung
-	// notification server must not freeze the window.
-	notify func(*fyne.Notification)
 }
 
 // New builds the UI: the tray now, the window when first shown, since a
@@ -83,7 +76,6 @@ func New(a fyne.App, actions Actions, now func() time.Time) *UI {
 		now = time.Now
 	}
 	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}}
-	u.notify = func(n *fyne.Notification) { go a.SendNotification(n) }
 	if d, ok := a.(desktop.App); ok {
 		u.tray = d
 	}
@@ -101,7 +93,6 @@ func NewWindows(a fyne.App, actions Actions, now func() time.Time) *UI {
 		now = time.Now
 	}
 	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}, windowsOnly: true}
-	u.notify = func(*fyne.Notification) {} // the tray's process notifies
 	u.PauseItem = fyne.NewMenuItem("Pause notifications", nil)
 	return u
 }
@@ -150,13 +141,17 @@ func (u *UI) buildWindow() {
 		return
 	}
 	u.Window.SetCloseIntercept(func() {
-		if u.tray != nil && TrayHostPresent() {
+		if u.tray != nil && u.trayHost {
 			u.Window.Hide() // the tray keeps the app
 			return
 		}
 		u.app.Quit()
 	})
 }
+
+// SetTrayHost records whether a tray host shows the tray icon: without one,
+// closing the executions window quits, as nothing else would show the app.
+func (u *UI) SetTrayHost(present bool) { u.trayHost = present }
 
 // touch records that a person used the window, so it is not hidden for
 // them when a tray host appears.
@@ -208,7 +203,8 @@ func (u *UI) togglePause() {
 	u.renderTray()
 }
 
-// Apply shows a refresh's result and words what it classified as news.
+// Apply shows a refresh's result; what it classified as news is
+// announced by the caller (internal/notifier), unless Paused.
 func (u *UI) Apply(res poller.Result) {
 	u.status.Take(res.Snapshot)
 	u.byName = map[string]poller.Execution{}
@@ -216,17 +212,10 @@ func (u *UI) Apply(res poller.Result) {
 		u.byName[e.Resource] = e
 	}
 	u.render()
-	if u.PauseItem.Checked {
-		return
-	}
-	for _, n := range view.NotificationsFor(res.Changes, res.Missed, res.MissedMore) {
-		if u.actions.Notify != nil {
-			go u.actions.Notify(n) // a hung notification server must not freeze the window
-			continue
-		}
-		u.notify(fyne.NewNotification(view.EscapeMarkup(n.Title), view.EscapeMarkup(n.Body)))
-	}
 }
+
+// Paused reports whether a person paused notifications.
+func (u *UI) Paused() bool { return u.PauseItem.Checked }
 
 // ShowSnapshot shows a picture without news, as after an acknowledgement.
 func (u *UI) ShowSnapshot(snap poller.Snapshot) {
@@ -288,16 +277,17 @@ func (u *UI) render() {
 // renderTray rebuilds the tray icon and menu.
 func (u *UI) renderTray() {
 	now := u.now()
-	u.TrayMenu = u.trayMenu(now)
+	lines := view.TrayMenuOf(u.status, now, u.PauseItem.Checked)
+	u.TrayMenu = fyne.NewMenu("runwatch", u.menuItems(lines)...)
 	look := view.TrayLookOf(u.status, now)
 	if u.tray == nil {
 		u.currentLook = look
 		return
 	}
 	// Resending an unchanged menu would reset one a person has open.
-	if labels := menuLabels(u.TrayMenu); labels != u.menuShown {
+	if key := view.MenuKey(lines); key != u.menuShown {
 		u.tray.SetSystemTrayMenu(u.TrayMenu)
-		u.menuShown = labels
+		u.menuShown = key
 	}
 	if look != u.currentLook {
 		u.tray.SetSystemTrayIcon(IconOf(look))
@@ -305,25 +295,8 @@ func (u *UI) renderTray() {
 	}
 }
 
-// menuLabels sums up a menu's items, to tell whether it changed.
-func menuLabels(m *fyne.Menu) string {
-	var b strings.Builder
-	for _, item := range m.Items {
-		b.WriteString(item.Label)
-		if item.Checked {
-			b.WriteString(" ✓")
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
 // Look is the tray icon shown now.
 func (u *UI) Look() view.TrayLook { return u.currentLook }
-
-func (u *UI) trayMenu(now time.Time) *fyne.Menu {
-	return fyne.NewMenu("runwatch", u.menuItems(view.TrayMenuOf(u.status, now, u.PauseItem.Checked))...)
-}
 
 // menuItems turns the decided menu into Fyne's, with each action bound.
 func (u *UI) menuItems(lines []view.MenuLine) []*fyne.MenuItem {

@@ -25,7 +25,6 @@ func newTestUI(t *testing.T) (*UI, fyne.App, *int) {
 	a := test.NewTempApp(t)
 	refreshes := 0
 	u := New(a, Actions{RefreshNow: func() { refreshes++ }}, func() time.Time { return now })
-	u.notify = a.SendNotification // synchronous, for AssertNotificationSent
 	u.ShowWindow()
 	return u, a, &refreshes
 }
@@ -46,4 +45,13 @@ func menuItemPrefix(m *fyne.Menu, prefix string) *fyne.MenuItem {
 		}
 	}
 	return nil
+}
+
+// menuLabels lists a menu's labels, for failure messages.
+func menuLabels(m *fyne.Menu) []string {
+	var labels []string
+	for _, item := range m.Items {
+		labels = append(labels, item.Label)
+	}
+	return labels
 }

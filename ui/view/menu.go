@@ -1,6 +1,8 @@
 package view
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"runwatch/poller"
@@ -95,4 +97,15 @@ func (st *Status) Take(snap poller.Snapshot) {
 func TomorrowMorning(now time.Time) time.Time {
 	now = now.Local()
 	return time.Date(now.Year(), now.Month(), now.Day()+1, 8, 0, 0, 0, now.Location())
+}
+
+// MenuKey sums a menu up: two menus with the same key look and act the
+// same, so a tray need not resend it (resending resets a menu a person has
+// open).
+func MenuKey(lines []MenuLine) string {
+	var b strings.Builder
+	for _, l := range lines {
+		fmt.Fprintf(&b, "%s|%d|%s|%t|%t|%t[%s]\n", l.Label, l.Action, l.Resource, l.Disabled, l.Checked, l.Separator, MenuKey(l.Children))
+	}
+	return b.String()
 }

@@ -1,0 +1,204 @@
+// Package single is the one-process app of Windows and macOS: the tray
+// (Fyne's), the poller, the notifications and the windows together, Fyne's
+// driver running all the while. On Linux the tray lives apart from the
+// windows (internal/tray and internal/window); this package is still built
+// and tested there, with Fyne's test app, so it cannot rot unseen.
+//
+// It talks to the poller through its Watcher, to the desktop's
+// notification server through internal/notifier where there is one, and
+// answers a second start and `runwatch status` over internal/ipc. It never
+// imports internal/tray or internal/window.
+package single
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net/url"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"runwatch/desktop/instance"
+	"runwatch/desktop/trayhost"
+	"runwatch/desktop/wake"
+	"runwatch/internal/ipc"
+	"runwatch/internal/notifier"
+	"runwatch/internal/startup"
+	"runwatch/poller"
+	"runwatch/ui"
+	"runwatch/ui/view"
+)
+
+// tickEvery re-renders ages, and turns the tray stale, between refreshes.
+const tickEvery = 15 * time.Second
+
+// Run starts the app and returns its exit code when it quits; usage heads
+// its help.
+func Run(args []string, stdout, stderr io.Writer, usage string) int {
+	flags, code, ok := startup.ParseApp(args, stdout, stderr, usage)
+	if !ok {
+		return code
+	}
+	// One instance: a second start shows the running one's window.
+	srv, code, ok := startup.Claim(flags.Demo, false, stderr)
+	if !ok {
+		return code
+	}
+	if srv != nil {
+		defer srv.Close()
+	}
+	a := app.NewWithID(flags.AppID())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop, err := start(ctx, a, &flags, srv)
+	if err != nil {
+		fmt.Fprintf(stderr, "runwatch: %v\n", err)
+		return 1
+	}
+	defer stop()
+	a.Run()
+	return 0
+}
+
+// start sets the app up on a (Fyne's app, or its test app) and starts
+// polling; srv, when not nil, answers other runwatch processes. stop ends
+// what start began beside ctx.
+func start(ctx context.Context, a fyne.App, flags *startup.Flags, srv *instance.Server) (stop func(), err error) {
+	if ui.RestoreSettings(a) {
+		log.Printf("runwatch: the preferences had lost the settings; restored them from %s", "settings.json")
+	}
+	cfg := flags.Merge(view.LoadSettings(a.Preferences()))
+	polling, err := flags.StartPolling(cfg, a.Storage().RootURI().Path())
+	if err != nil {
+		return nil, err
+	}
+	v := &mainThreadView{notifier: fyneNotifier{a}}
+	desktop, err := notifier.Dial(ctx, flags.AppID())
+	if err == nil {
+		v.notifier = desktop
+	}
+	v.watch = poller.NewWatcher(v, polling.Connect, polling.Store, poller.Options{})
+	v.ui = ui.New(a, ui.Actions{
+		RefreshNow:    v.watch.RefreshNow,
+		SettingsSaved: func(s view.Settings) { v.watch.Reconfigure(flags.Merge(s)) },
+		FlagsGiven:    flags.Given,
+		Acknowledge:   v.watch.Acknowledge,
+		Snooze:        v.watch.Snooze,
+	}, nil)
+	v.ui.SetInterval(cfg.Interval)
+	if desktop != nil {
+		go desktop.HandleClicks(ctx, notifier.Clicks{
+			Details:     func(resource string) { fyne.Do(func() { v.ui.ShowExecution(resource) }) },
+			OpenURL:     func(link *url.URL) { fyne.Do(func() { _ = a.OpenURL(link) }) },
+			Acknowledge: v.watch.Acknowledge,
+		})
+	}
+	if flags.Demo {
+		v.ui.ShowWindow()
+	}
+	go showWithoutTrayHost(ctx, v.ui, flags.Demo)
+	if srv != nil {
+		go v.serve(ctx, srv)
+	}
+	go func() {
+		for range wake.Watch(ctx, wake.Options{}) {
+			v.watch.RefreshNow()
+		}
+	}()
+	go v.watch.Run(ctx, cfg)
+	go tick(ctx, v.ui)
+	return polling.Close, nil
+}
+
+// showWithoutTrayHost shows the executions window while no tray host
+// shows the tray icon, and hides it again, unless a person used it, when
+// one comes (the usual autostart race).
+func showWithoutTrayHost(ctx context.Context, u *ui.UI, demo bool) {
+	present := trayhost.Present(ctx)
+	fyne.Do(func() { u.SetTrayHost(present) })
+	if present || demo {
+		return
+	}
+	fyne.Do(u.ShowWindow)
+	if trayhost.Wait(ctx) {
+		fyne.Do(func() {
+			u.SetTrayHost(true)
+			u.HideForcedWindow()
+		})
+	}
+}
+
+// mainThreadView is the watcher's poller.View: it hands each call to
+// Fyne's main thread; each closure captures only its own arguments. It
+// keeps the last snapshot for `runwatch status`.
+type mainThreadView struct {
+	ui       *ui.UI
+	watch    *poller.Watcher
+	notifier notifier.Sender
+	last     lastSnapshot
+}
+
+func (v *mainThreadView) Apply(res poller.Result) {
+	if res.Warning != "" {
+		log.Printf("runwatch: warning: %s", res.Warning)
+	}
+	v.last.set(res.Snapshot)
+	fyne.Do(func() {
+		v.ui.Apply(res)
+		notifier.Announce(res, v.ui.Paused(), v.notifier)
+	})
+}
+
+func (v *mainThreadView) ShowSnapshot(snap poller.Snapshot, err error) {
+	if err != nil {
+		log.Printf("runwatch: %v", err)
+	}
+	v.last.set(snap)
+	fyne.Do(func() { v.ui.ShowSnapshot(snap) })
+}
+
+func (v *mainThreadView) SetProblem(problem string) {
+	log.Printf("runwatch: %s", problem)
+	fyne.Do(func() { v.ui.SetProblem(problem) })
+}
+
+func (v *mainThreadView) SetInterval(d time.Duration) {
+	fyne.Do(func() { v.ui.SetInterval(d) })
+}
+
+// serve answers other runwatch processes: a second start and `status`.
+func (v *mainThreadView) serve(ctx context.Context, srv *instance.Server) {
+	err := ipc.Serve(ctx, srv, ipc.Handlers{
+		Show:   func() { fyne.Do(v.ui.Present) },
+		Status: v.last.get,
+	})
+	if err != nil {
+		log.Printf("runwatch: %v", err)
+	}
+}
+
+// fyneNotifier sends notifications through Fyne where no D-Bus
+// notification server is (Windows, macOS), escaped for servers that read
+// markup.
+type fyneNotifier struct{ app fyne.App }
+
+func (f fyneNotifier) Send(n view.Notification) {
+	f.app.SendNotification(fyne.NewNotification(view.EscapeMarkup(n.Title), view.EscapeMarkup(n.Body)))
+}
+
+// tick re-renders ages and staleness between refreshes.
+func tick(ctx context.Context, u *ui.UI) {
+	t := time.NewTicker(tickEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			fyne.Do(u.Tick)
+		case <-ctx.Done():
+			return
+		}
+	}
+}

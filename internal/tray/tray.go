@@ -1,0 +1,238 @@
+package tray
+
+import (
+	"context"
+	"errors"
+	"log"
+	"runtime/debug"
+	"time"
+
+	"runwatch/internal/ipc"
+	"runwatch/internal/notifier"
+	"runwatch/poller"
+	"runwatch/ui/view"
+)
+
+// tickEvery redraws ages, and turns the tray stale, between refreshes.
+const tickEvery = 15 * time.Second
+
+// Watcher is what the tray asks of the poller's Watcher; none of its
+// methods blocks.
+type Watcher interface {
+	RefreshNow()
+	Acknowledge(resource string)
+	Snooze(until time.Time)
+	Reconfigure(poller.Config)
+}
+
+// Config is what a Tray works with.
+type Config struct {
+	Menu     Menu
+	Watcher  Watcher
+	Hub      *ipc.Hub        // the state other processes read
+	Notifier notifier.Sender // where notifications go
+	// OpenWindow shows a window in the window process; it may block.
+	OpenWindow func(ipc.Window)
+	// Merge applies the command line's flags over saved settings.
+	Merge func(view.Settings) poller.Config
+	// SavePaused remembers whether notifications are paused.
+	SavePaused func(paused bool) error
+	// Quit ends the tray process.
+	Quit   func()
+	Paused bool             // notifications paused at start
+	Now    func() time.Time // nil: time.Now
+}
+
+// Tray owns the tray icon and menu; Run is its loop. Its other methods
+// hand values to the loop and may be called from any goroutine.
+type Tray struct {
+	cfg Config
+
+	results   chan poller.Result
+	snapshots chan poller.Snapshot
+	problems  chan string
+	intervals chan time.Duration
+	settings  chan view.Settings
+	trayHosts chan bool
+	ticks     <-chan time.Time // nil: a ticker of tickEvery
+	stopped   chan struct{}    // closed when Run returns
+
+	// Owned by the loop.
+	paused    bool
+	menuShown string // the view.MenuKey of the menu the tray has
+	look      view.TrayLook
+}
+
+// New makes a tray; Run starts its loop.
+func New(cfg Config) *Tray {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Tray{
+		cfg:       cfg,
+		results:   make(chan poller.Result),
+		snapshots: make(chan poller.Snapshot),
+		problems:  make(chan string),
+		intervals: make(chan time.Duration),
+		settings:  make(chan view.Settings),
+		trayHosts: make(chan bool),
+		stopped:   make(chan struct{}),
+		paused:    cfg.Paused,
+	}
+}
+
+// Apply hands a refresh's result to the loop (poller.View).
+func (t *Tray) Apply(res poller.Result) {
+	if res.Warning != "" {
+		log.Printf("runwatch: warning: %s", res.Warning)
+	}
+	send(t, t.results, res)
+}
+
+// ShowSnapshot hands a snapshot without news to the loop, as after an
+// acknowledgement (poller.View).
+func (t *Tray) ShowSnapshot(snap poller.Snapshot, err error) {
+	if err != nil {
+		log.Printf("runwatch: %v", err)
+	}
+	send(t, t.snapshots, snap)
+}
+
+// SetProblem hands why polling cannot start to the loop (poller.View).
+func (t *Tray) SetProblem(problem string) {
+	log.Printf("runwatch: %s", problem)
+	send(t, t.problems, problem)
+}
+
+// SetInterval hands how often refreshes come to the loop (poller.View).
+func (t *Tray) SetInterval(d time.Duration) { send(t, t.intervals, d) }
+
+// SaveSettings hands settings a person saved (in the window process) to
+// the loop.
+func (t *Tray) SaveSettings(s view.Settings) { send(t, t.settings, s) }
+
+// SetTrayHost hands whether a tray host shows the icon to the loop.
+func (t *Tray) SetTrayHost(present bool) { send(t, t.trayHosts, present) }
+
+// send hands v to the loop, or drops it once the loop has ended.
+func send[T any](t *Tray, ch chan<- T, v T) {
+	select {
+	case ch <- v:
+	case <-t.stopped:
+	}
+}
+
+// Run is the loop: it draws the tray and acts on what arrives until ctx
+// ends.
+func (t *Tray) Run(ctx context.Context) {
+	defer close(t.stopped)
+	ticks := t.ticks
+	if ticks == nil {
+		ticker := time.NewTicker(tickEvery)
+		defer ticker.Stop()
+		ticks = ticker.C
+	}
+	t.render()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case res := <-t.results:
+			t.cfg.Hub.Update(func(s *ipc.State) { s.Status.Take(res.Snapshot) })
+			notifier.Announce(res, t.paused, t.cfg.Notifier)
+			t.render()
+			// What start-up and a refresh left behind (protobuf descriptors,
+			// the listing) goes back to the system: the tray process idles
+			// all day.
+			debug.FreeOSMemory()
+		case snap := <-t.snapshots:
+			t.cfg.Hub.Update(func(s *ipc.State) {
+				if s.Status.HasSnapshot {
+					s.Status.Snapshot = snap
+				}
+			})
+			t.render()
+		case problem := <-t.problems:
+			t.cfg.Hub.Update(func(s *ipc.State) { s.Status.Problem = problem })
+			t.render()
+		case d := <-t.intervals:
+			t.cfg.Hub.Update(func(s *ipc.State) { s.Status.Interval = d })
+		case present := <-t.trayHosts:
+			t.cfg.Hub.Update(func(s *ipc.State) { s.TrayHost = present })
+		case s := <-t.settings:
+			t.paused = !s.Notifications
+			t.cfg.Watcher.Reconfigure(t.cfg.Merge(s))
+			t.render()
+		case l := <-t.cfg.Menu.Clicks():
+			t.act(l)
+		case <-ticks:
+			t.render()
+		}
+	}
+}
+
+// render draws the tray icon and menu from the status, resending the menu
+// only when it changed (resending resets a menu a person has open).
+func (t *Tray) render() {
+	st := t.cfg.Hub.Get().Status
+	now := t.cfg.Now()
+	lines := view.TrayMenuOf(st, now, t.paused)
+	if key := view.MenuKey(lines); key != t.menuShown {
+		t.cfg.Menu.Reset()
+		addLines(t.cfg.Menu, nil, lines)
+		t.cfg.Menu.SetTooltip(view.TraySummary(st, now))
+		t.menuShown = key
+	}
+	if look := view.TrayLookOf(st, now); look != t.look {
+		t.cfg.Menu.SetIcon(view.IconOf(look).Content())
+		t.look = look
+	}
+}
+
+// act does what a menu item says. Opening a window may take seconds (a
+// process starts): it never holds the loop.
+func (t *Tray) act(l view.MenuLine) {
+	switch l.Action {
+	case view.ActDetails:
+		go t.cfg.OpenWindow(ipc.Window{Details: l.Resource})
+	case view.ActAcknowledge:
+		t.cfg.Watcher.Acknowledge(l.Resource)
+	case view.ActSnoozeHour, view.ActSnoozeMorning, view.ActResume:
+		t.cfg.Watcher.Snooze(view.SnoozeUntil(l.Action, t.cfg.Now()))
+	case view.ActShow:
+		go t.cfg.OpenWindow(ipc.Window{})
+	case view.ActRefresh:
+		t.cfg.Watcher.RefreshNow()
+	case view.ActPause:
+		t.paused = !t.paused
+		if err := t.cfg.SavePaused(t.paused); err != nil {
+			log.Printf("runwatch: %v", err)
+		}
+		t.render()
+	case view.ActSettings:
+		go t.cfg.OpenWindow(ipc.Window{Settings: true})
+	case view.ActQuit:
+		t.cfg.Quit()
+	}
+}
+
+// Handlers are the tray process's answers to other runwatch processes:
+// a second start, `status`, and the window process.
+func (t *Tray) Handlers() ipc.Handlers {
+	return ipc.Handlers{
+		Show: func() { go t.cfg.OpenWindow(ipc.Window{}) },
+		Status: func() (poller.Snapshot, error) {
+			st := t.cfg.Hub.Get().Status
+			if !st.HasSnapshot {
+				return poller.Snapshot{}, errors.New("no refresh yet")
+			}
+			return st.Snapshot, nil
+		},
+		State:        t.cfg.Hub.WaitNewer,
+		Refresh:      t.cfg.Watcher.RefreshNow,
+		Acknowledge:  t.cfg.Watcher.Acknowledge,
+		Snooze:       t.cfg.Watcher.Snooze,
+		SaveSettings: t.SaveSettings,
+		Quit:         t.cfg.Quit,
+	}
+}
