@@ -53,7 +53,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	a := app.NewWithID(flags.AppID())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stop, err := start(ctx, a, &flags, srv)
+	stop, err := start(ctx, a, fyne.Do, &flags, srv)
 	if err != nil {
 		fmt.Fprintf(stderr, "runwatch: %v\n", err)
 		return 1
@@ -64,9 +64,10 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 }
 
 // start sets the app up on a (Fyne's app, or its test app) and starts
-// polling; srv, when not nil, answers other runwatch processes. stop ends
-// what start began beside ctx.
-func start(ctx context.Context, a fyne.App, flags *startup.Flags, srv *instance.Server) (stop func(), err error) {
+// polling; do runs a function on Fyne's main thread (fyne.Do); srv, when
+// not nil, answers other runwatch processes. stop ends what start began
+// beside ctx.
+func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flags, srv *instance.Server) (stop func(), err error) {
 	if ui.RestoreSettings(a) {
 		log.Printf("runwatch: the preferences had lost the settings; restored them from %s", "settings.json")
 	}
@@ -75,7 +76,7 @@ func start(ctx context.Context, a fyne.App, flags *startup.Flags, srv *instance.
 	if err != nil {
 		return nil, err
 	}
-	v := &mainThreadView{notifier: fyneNotifier{a}}
+	v := &mainThreadView{do: do, notifier: fyneNotifier{a}}
 	desktop, err := notifier.Dial(ctx, flags.AppID())
 	if err == nil {
 		v.notifier = desktop
@@ -91,15 +92,15 @@ func start(ctx context.Context, a fyne.App, flags *startup.Flags, srv *instance.
 	v.ui.SetInterval(cfg.Interval)
 	if desktop != nil {
 		go desktop.HandleClicks(ctx, notifier.Clicks{
-			Details:     func(resource string) { fyne.Do(func() { v.ui.ShowExecution(resource) }) },
-			OpenURL:     func(link *url.URL) { fyne.Do(func() { _ = a.OpenURL(link) }) },
+			Details:     func(resource string) { do(func() { v.ui.ShowExecution(resource) }) },
+			OpenURL:     func(link *url.URL) { do(func() { _ = a.OpenURL(link) }) },
 			Acknowledge: v.watch.Acknowledge,
 		})
 	}
 	if flags.Demo {
 		v.ui.ShowWindow()
 	}
-	go showWithoutTrayHost(ctx, v.ui, flags.Demo)
+	go showWithoutTrayHost(ctx, v.ui, do, flags.Demo)
 	if srv != nil {
 		go v.serve(ctx, srv)
 	}
@@ -109,22 +110,22 @@ func start(ctx context.Context, a fyne.App, flags *startup.Flags, srv *instance.
 		}
 	}()
 	go v.watch.Run(ctx, cfg)
-	go tick(ctx, v.ui)
+	go tick(ctx, v.ui, do)
 	return polling.Close, nil
 }
 
 // showWithoutTrayHost shows the executions window while no tray host
 // shows the tray icon, and hides it again, unless a person used it, when
 // one comes (the usual autostart race).
-func showWithoutTrayHost(ctx context.Context, u *ui.UI, demo bool) {
+func showWithoutTrayHost(ctx context.Context, u *ui.UI, do func(func()), demo bool) {
 	present := trayhost.Present(ctx)
-	fyne.Do(func() { u.SetTrayHost(present) })
+	do(func() { u.SetTrayHost(present) })
 	if present || demo {
 		return
 	}
-	fyne.Do(u.ShowWindow)
+	do(u.ShowWindow)
 	if trayhost.Wait(ctx) {
-		fyne.Do(func() {
+		do(func() {
 			u.SetTrayHost(true)
 			u.HideForcedWindow()
 		})
@@ -135,6 +136,7 @@ func showWithoutTrayHost(ctx context.Context, u *ui.UI, demo bool) {
 // Fyne's main thread; each closure captures only its own arguments. It
 // keeps the last snapshot for `runwatch status`.
 type mainThreadView struct {
+	do       func(func()) // runs a function on Fyne's main thread
 	ui       *ui.UI
 	watch    *poller.Watcher
 	notifier notifier.Sender
@@ -146,7 +148,7 @@ func (v *mainThreadView) Apply(res poller.Result) {
 		log.Printf("runwatch: warning: %s", res.Warning)
 	}
 	v.last.set(res.Snapshot)
-	fyne.Do(func() {
+	v.do(func() {
 		v.ui.Apply(res)
 		notifier.Announce(res, v.ui.Paused(), v.notifier)
 	})
@@ -157,22 +159,22 @@ func (v *mainThreadView) ShowSnapshot(snap poller.Snapshot, err error) {
 		log.Printf("runwatch: %v", err)
 	}
 	v.last.set(snap)
-	fyne.Do(func() { v.ui.ShowSnapshot(snap) })
+	v.do(func() { v.ui.ShowSnapshot(snap) })
 }
 
 func (v *mainThreadView) SetProblem(problem string) {
 	log.Printf("runwatch: %s", problem)
-	fyne.Do(func() { v.ui.SetProblem(problem) })
+	v.do(func() { v.ui.SetProblem(problem) })
 }
 
 func (v *mainThreadView) SetInterval(d time.Duration) {
-	fyne.Do(func() { v.ui.SetInterval(d) })
+	v.do(func() { v.ui.SetInterval(d) })
 }
 
 // serve answers other runwatch processes: a second start and `status`.
 func (v *mainThreadView) serve(ctx context.Context, srv *instance.Server) {
 	err := ipc.Serve(ctx, srv, ipc.Handlers{
-		Show:   func() { fyne.Do(v.ui.Present) },
+		Show:   func() { v.do(v.ui.Present) },
 		Status: v.last.get,
 	})
 	if err != nil {
@@ -190,13 +192,13 @@ func (f fyneNotifier) Send(n view.Notification) {
 }
 
 // tick re-renders ages and staleness between refreshes.
-func tick(ctx context.Context, u *ui.UI) {
+func tick(ctx context.Context, u *ui.UI, do func(func())) {
 	t := time.NewTicker(tickEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-t.C:
-			fyne.Do(u.Tick)
+			do(u.Tick)
 		case <-ctx.Done():
 			return
 		}

@@ -1,0 +1,59 @@
+package report
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"runwatch/poller"
+	"runwatch/ui/view/viewtest"
+)
+
+func TestPrintNamesEachRegionThatDidNotAnswerAndExits1WhenNoneDid(t *testing.T) {
+	snap := viewtest.Snapshot()
+	snap.RegionsAsked = 2
+	snap.RegionErrors = map[string]string{"us-west3": "list executions in us-west3: permission denied", "asia-east1": "list executions in asia-east1: unavailable"}
+	var out, errOut strings.Builder
+	if code := Print(&out, &errOut, "runwatch status", snap, false); code != 1 {
+		t.Fatalf("exit %d with no region answering", code)
+	}
+	want := "runwatch status: list executions in asia-east1: unavailable\nrunwatch status: list executions in us-west3: permission denied\nrunwatch status: no region answered (2 asked)\n"
+	if errOut.String() != want {
+		t.Fatalf("stderr %q, want %q", errOut.String(), want)
+	}
+	delete(snap.RegionErrors, "us-west3")
+	errOut.Reset()
+	if code := Print(&out, &errOut, "runwatch status", snap, true); code != 0 {
+		t.Fatalf("exit %d with one region answering: %s", code, errOut.String())
+	}
+}
+
+func TestJSONHasNullForTimesNotKnownAndTheErrorOnlyOfFailures(t *testing.T) {
+	running := viewtest.Execution("us-east1", "e1", poller.StateRunning, time.Minute)
+	failed := viewtest.Execution("us-west3", "e2", poller.StateFailed, time.Hour)
+	data, err := json.Marshal(JSON(viewtest.Snapshot(running, failed)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Executions []map[string]any `json:"executions"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil || len(raw.Executions) != 2 {
+		t.Fatalf("%s: %v", data, err)
+	}
+	if v, ok := raw.Executions[0]["completed"]; !ok || v != nil {
+		t.Errorf("a running execution's completed is %v (present %v), want null", v, ok)
+	}
+	if raw.Executions[0]["error"] != "" || raw.Executions[1]["error"] != failed.Error {
+		t.Errorf("errors %q and %q", raw.Executions[0]["error"], raw.Executions[1]["error"])
+	}
+}
+
+func TestTableSaysWhenThereAreNoExecutions(t *testing.T) {
+	var out strings.Builder
+	Table(&out, viewtest.Snapshot())
+	if !strings.Contains(out.String(), "no executions of vertex-ai-launcher in 18 regions") {
+		t.Fatalf("table %q", out.String())
+	}
+}
