@@ -72,9 +72,10 @@ uninstall:
 	if [ -z "$(DESTDIR)" ] && grep -qF "$(PREFIX)/bin/$(BIN)" "$$login" 2>/dev/null; then rm -f "$$login"; echo "removed $$login"; fi; \
 	echo "removed runwatch from $$root"
 
-## test: formatting, vet and every test, headless under Xvfb and a private D-Bus session
+## test: formatting, a tidy go.mod, vet and every test, headless under Xvfb and a private D-Bus session
 test: deps
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod is not tidy: run go mod tidy"; exit 1; }
 	$(GO) vet ./...
 	$(XVFB) dbus-run-session -- $(GO) test -race -count=1 ./...
 
