@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +14,11 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"runwatch/desktop/instance"
+	"runwatch/internal/ipc"
 	"runwatch/internal/report"
+	"runwatch/internal/startup"
+	"runwatch/poller"
 	"runwatch/poller/fakecloud"
 )
 
@@ -155,5 +162,45 @@ func TestStatusBadFlagsExit2(t *testing.T) {
 		if code, _, errOut := runCmd(t, "", args...); code != 2 || !strings.HasPrefix(errOut, "runwatch status: ") {
 			t.Errorf("%q: code %d, stderr %q", args, code, errOut)
 		}
+	}
+}
+
+// `runwatch status` with the app running answers from the app: no API
+// call, no write to the memory. Before the app's first refresh (a slow
+// first refresh, or the app still starting) it waits for the app's
+// snapshot rather than polling beside it.
+// Found by the review of issue 9.
+func TestStatusWaitsForTheRunningAppsFirstRefreshInsteadOfPolling(t *testing.T) {
+	rt, err := os.MkdirTemp("", "rw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(rt)
+	t.Setenv("XDG_RUNTIME_DIR", rt)
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	srv, err := instance.Listen(ipc.App(false).Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ready := time.Now().Add(time.Second) // the app's first refresh ends then
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go ipc.Serve(ctx, srv, ipc.Handlers{Status: func() (poller.Snapshot, error) {
+		if time.Now().Before(ready) {
+			return poller.Snapshot{}, errors.New("no refresh yet")
+		}
+		snap := poller.Snapshot{Project: "p1", Job: "vertex-ai-launcher", RegionsAsked: 1, RegionErrors: map[string]string{}, TakenAt: time.Now(),
+			Executions: []poller.Execution{{Region: "us-east1", Name: "e-from-the-app", State: poller.StateSucceeded}}}
+		return snap, nil
+	}})
+
+	code, out, errOut := runCmd(t, "", "status", "--json")
+	if code != 0 || !strings.Contains(out, "e-from-the-app") {
+		t.Fatalf("code %d, stdout %q, stderr %q: not the running app's answer", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(config, "fyne", startup.AppID, poller.MemoryFileName)); !os.IsNotExist(err) {
+		t.Fatalf("status wrote the memory beside the running app: %v", err)
 	}
 }
