@@ -76,41 +76,41 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 	if err != nil {
 		return nil, err
 	}
-	v := &mainThreadView{do: do, notifier: fyneNotifier{a}}
+	appView := &mainThreadView{do: do, notifier: fyneNotifier{a}}
 	desktop, err := notifier.Dial(ctx, flags.AppID())
 	if err == nil {
-		v.notifier = desktop
+		appView.notifier = desktop
 	}
-	v.watch = poller.NewWatcher(v, polling.Connect, polling.Store, poller.Options{})
-	v.ui = ui.New(a, ui.Actions{
-		RefreshNow:    v.watch.RefreshNow,
-		SettingsSaved: func(s view.Settings) { v.watch.Reconfigure(flags.Merge(s)) },
+	appView.watch = poller.NewWatcher(appView, polling.Connect, polling.Store, poller.Options{})
+	appView.ui = ui.New(a, ui.Actions{
+		RefreshNow:    appView.watch.RefreshNow,
+		SettingsSaved: func(s view.Settings) { appView.watch.Reconfigure(flags.Merge(s)) },
 		FlagsGiven:    flags.Given,
-		Acknowledge:   v.watch.Acknowledge,
-		Snooze:        v.watch.Snooze,
+		Acknowledge:   appView.watch.Acknowledge,
+		Snooze:        appView.watch.Snooze,
 	}, nil)
-	v.ui.SetInterval(cfg.Interval)
+	appView.ui.SetInterval(cfg.Interval)
 	if desktop != nil {
 		go desktop.HandleClicks(ctx, notifier.Clicks{
-			Details:     func(resource string) { do(func() { v.ui.ShowExecution(resource) }) },
+			Details:     func(resource string) { do(func() { appView.ui.ShowExecution(resource) }) },
 			OpenURL:     func(link *url.URL) { do(func() { _ = a.OpenURL(link) }) },
-			Acknowledge: v.watch.Acknowledge,
+			Acknowledge: appView.watch.Acknowledge,
 		})
 	}
 	if flags.Demo {
-		v.ui.ShowWindow()
+		appView.ui.ShowWindow()
 	}
-	go showWithoutTrayHost(ctx, v.ui, do, flags.Demo)
+	go showWithoutTrayHost(ctx, appView.ui, do, flags.Demo)
 	if srv != nil {
-		go v.serve(ctx, srv)
+		go appView.serve(ctx, srv)
 	}
 	go func() {
 		for range wake.Watch(ctx, wake.Options{}) {
-			v.watch.RefreshNow()
+			appView.watch.RefreshNow()
 		}
 	}()
-	go v.watch.Run(ctx, cfg)
-	go tick(ctx, v.ui, do)
+	go appView.watch.Run(ctx, cfg)
+	go tick(ctx, appView.ui, do)
 	return polling.Close, nil
 }
 

@@ -71,7 +71,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 		sender = desktop
 	}
 	var watch *poller.Watcher
-	t := New(Config{
+	loop := New(Config{
 		Menu:       newSystrayMenu(),
 		Watcher:    watcherLater{&watch},
 		Hub:        hub,
@@ -82,7 +82,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 		Quit:       systray.Quit,
 		Paused:     !settings.Notifications,
 	})
-	watch = poller.NewWatcher(t, polling.Connect, polling.Store, poller.Options{})
+	watch = poller.NewWatcher(loop, polling.Connect, polling.Store, poller.Options{})
 	if desktop != nil {
 		go desktop.HandleClicks(ctx, notifier.Clicks{
 			Details:     func(resource string) { windows.open(ipc.Window{Details: resource}) },
@@ -91,7 +91,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 		})
 	}
 	go func() {
-		if err := ipc.Serve(ctx, srv, t.Handlers()); err != nil {
+		if err := ipc.Serve(ctx, srv, loop.Handlers()); err != nil {
 			log.Printf("runwatch: %v", err)
 		}
 	}()
@@ -102,8 +102,8 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	}()
 
 	systray.Run(func() {
-		go t.Run(ctx)
-		go showWithoutTrayHost(ctx, t, windows, flags.Demo)
+		go loop.Run(ctx)
+		go showWithoutTrayHost(ctx, loop, windows, flags.Demo)
 		go watch.Run(ctx, cfg)
 	}, func() {
 		cancel()
@@ -125,16 +125,16 @@ func (l watcherLater) Reconfigure(c poller.Config) { (*l.w).Reconfigure(c) }
 // would not be seen: always for --demo, and while no tray host runs. The
 // usual autostart race: the panel comes a moment later; its tray shows the
 // icon, and the window forced open goes unless a person used it.
-func showWithoutTrayHost(ctx context.Context, t *Tray, windows *windowProcess, demo bool) {
+func showWithoutTrayHost(ctx context.Context, loop *Tray, windows *windowProcess, demo bool) {
 	present := trayhost.Present(ctx)
-	t.SetTrayHost(present)
+	loop.SetTrayHost(present)
 	switch {
 	case demo:
 		windows.open(ipc.Window{})
 	case !present:
 		windows.open(ipc.Window{Forced: true})
 		if trayhost.Wait(ctx) {
-			t.SetTrayHost(true)
+			loop.SetTrayHost(true)
 		}
 	}
 }

@@ -86,7 +86,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			}
 		}()
 	}
-	u := ui.NewWindows(a, ui.Actions{
+	windows := ui.NewWindows(a, ui.Actions{
 		RefreshNow: func() { send(tray.Refresh) },
 		SettingsSaved: func(s view.Settings) {
 			send(func(ctx context.Context) error { return tray.SaveSettings(ctx, s) })
@@ -104,14 +104,14 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			}
 		},
 	}, nil)
-	u.SetStatus(first.Status)
-	show(u, want)
+	windows.SetStatus(first.Status)
+	show(windows, want)
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	go follow(ctx, a, u, tray, first, &trayHost, *forced)
-	go serve(ctx, srv, a, u)
-	go tick(ctx, u)
+	go follow(ctx, a, windows, tray, first, &trayHost, *forced)
+	go serve(ctx, srv, a, windows)
+	go tick(ctx, windows)
 	a.Run()
 	return 0
 }
