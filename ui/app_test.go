@@ -71,7 +71,7 @@ func TestPauseNotificationsIsRemembered(t *testing.T) {
 }
 
 func TestAcknowledgeAndSnoozeFromTrayAndDetails(t *testing.T) {
-	a := test.NewTempApp(t)
+	a := newTempApp(t)
 	var ackedNames []string
 	var snoozed []time.Time
 	u := New(a, Actions{

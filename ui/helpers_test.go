@@ -22,7 +22,7 @@ var (
 func newTestUI(t *testing.T) (*UI, fyne.App, *int) {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // settings saved here write no real autostart entry
-	a := test.NewTempApp(t)
+	a := newTempApp(t)
 	refreshes := 0
 	u := New(a, Actions{RefreshNow: func() { refreshes++ }}, func() time.Time { return now })
 	u.ShowWindow()
@@ -54,4 +54,13 @@ func menuLabels(m *fyne.Menu) []string {
 		labels = append(labels, item.Label)
 	}
 	return labels
+}
+
+// newTempApp is Fyne's test app with its storage in a directory of the
+// test's own: the test app keeps it in os.TempDir(), so the settings'
+// backup would otherwise outlive the test and reach the next one.
+func newTempApp(t *testing.T) fyne.App {
+	t.Helper()
+	t.Setenv("TMPDIR", t.TempDir())
+	return test.NewTempApp(t)
 }

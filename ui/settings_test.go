@@ -13,7 +13,7 @@ import (
 
 func TestSettingsSavedAndApplied(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // the autostart entry is written there
-	a := test.NewTempApp(t)
+	a := newTempApp(t)
 	var saved []view.Settings
 	u := New(a, Actions{SettingsSaved: func(s view.Settings) { saved = append(saved, s) }}, func() time.Time { return now })
 	u.ShowSettings()
@@ -49,7 +49,7 @@ func TestSettingsSavedAndApplied(t *testing.T) {
 }
 
 func TestSettingsLockWhatFlagsSet(t *testing.T) {
-	a := test.NewTempApp(t)
+	a := newTempApp(t)
 	u := New(a, Actions{FlagsGiven: map[string]bool{"project": true, "regions": true}}, func() time.Time { return now })
 	u.ShowSettings()
 	f := u.settings
@@ -67,7 +67,7 @@ func TestSettingsLockWhatFlagsSet(t *testing.T) {
 // Defect 8 of issue 7: Fyne rewrites preferences.json in place, so a crash
 // mid-write lost the settings. A backup written atomically brings them back.
 func TestSettingsLostByThePreferencesAreRestored(t *testing.T) {
-	a := test.NewTempApp(t)
+	a := newTempApp(t)
 	saved := view.Settings{Project: "acme", Job: "nightly-eval", Regions: []string{"asia-east1"}, Interval: time.Minute, Top: 7, Notifications: false}
 	if err := saveSettings(a, saved); err != nil {
 		t.Fatal(err)
@@ -90,7 +90,7 @@ func TestSettingsLostByThePreferencesAreRestored(t *testing.T) {
 func TestStartAtLoginWritesAndRemovesTheAutostartEntry(t *testing.T) {
 	config := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", config)
-	a := test.NewTempApp(t)
+	a := newTempApp(t)
 	u := New(a, Actions{}, func() time.Time { return now })
 	u.ShowSettings()
 	if u.settings.StartAtLogin.Checked {

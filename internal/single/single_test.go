@@ -68,6 +68,7 @@ func TestOneProcessAppPollsAnswersStatusAndNotifiesANewFailureOnce(t *testing.T)
 		t.Fatalf("claim: code %d", code)
 	}
 	t.Cleanup(func() { srv.Close() })
+	t.Setenv("TMPDIR", t.TempDir()) // the test app's storage: its memory.json and settings.json
 	a := &recordingApp{App: test.NewTempApp(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
