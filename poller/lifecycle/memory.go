@@ -1,9 +1,3 @@
-// Package lifecycle is the one place that decides what a change in a Cloud
-// Run job's executions means: a new failure, the same error again, a new kind
-// of error, fixed, cancelled. It decides from what is remembered (the
-// terminal executions of each watched project, job and region), never from
-// two listings, and it knows neither the Google clients nor widgets: the
-// poller feeds it sightings and error lines, the UI words what it returns.
 package lifecycle
 
 import (
