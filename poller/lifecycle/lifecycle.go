@@ -181,13 +181,3 @@ func (j *JobState) streak() []string {
 	}
 	return fps
 }
-
-// splitJobKey undoes Scope.jobKey: project IDs hold no "/".
-func splitJobKey(key string) (project, job string) {
-	for i := 0; i < len(key); i++ {
-		if key[i] == '/' {
-			return key[:i], key[i+1:]
-		}
-	}
-	return key, ""
-}

@@ -45,6 +45,16 @@ func (s Scope) Key() string { return s.Project + "/" + s.Job + "/" + s.Region }
 
 func (s Scope) jobKey() string { return s.Project + "/" + s.Job }
 
+// splitJobKey undoes Scope.jobKey: project IDs hold no "/".
+func splitJobKey(key string) (project, job string) {
+	for i := 0; i < len(key); i++ {
+		if key[i] == '/' {
+			return key[:i], key[i+1:]
+		}
+	}
+	return key, ""
+}
+
 // Timing of the lifecycle.
 const (
 	// AnnounceAfter: a failure whose error is still unknown is announced
