@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -81,5 +82,29 @@ func TestSnoozeHoldsBackThenSumsUp(t *testing.T) {
 	}
 	if a := m.Classify(t0.Add(2 * time.Hour)); len(a.Missed) != 0 {
 		t.Fatalf("summary given twice: %+v", a)
+	}
+}
+
+// A snooze "until tomorrow 08:00" over a job failing in many regions holds
+// back well over a hundred failures: the summary when it ends holds every
+// one of them (invariant 1: while snoozed, once in the snooze's summary).
+// Found by the review of issue 7.
+func TestSnoozeSummaryHoldsEveryFailureHeldBack(t *testing.T) {
+	m := New()
+	m.Observe(scopeA, nil, t0, ByApp)
+	m.SnoozeUntil(t0.Add(16*time.Hour), t0)
+	const failures = 130
+	for i := range failures {
+		now := t0.Add(time.Duration(i+1) * 5 * time.Minute)
+		name := fmt.Sprintf("f%03d", i)
+		m.Observe(scopeA, []Sighting{sighting(name, Failed, now)}, now, ByApp)
+		settle(m, scopeA, name, "ValueError: x")
+		if a := m.Classify(now); len(a.Changes)+len(a.Missed) != 0 {
+			t.Fatalf("snoozed, yet announced %d", len(a.Changes)+len(a.Missed))
+		}
+	}
+	a := m.Classify(t0.Add(16 * time.Hour))
+	if len(a.Missed) != failures {
+		t.Fatalf("snooze summary holds %d of the %d failures held back (the first is %s): the others are never announced", len(a.Missed), failures, a.Missed[0].Resource)
 	}
 }

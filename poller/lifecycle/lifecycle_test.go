@@ -3,8 +3,8 @@ package lifecycle
 // The lifecycle's invariants, and the helpers its tests share. The
 // model-based test (poller/model_test.go) checks them over random sequences
 // through the real poller; the tests beside each file of the package
-// (observe_test.go, classify_test.go, actions_test.go, merge_test.go and
-// fingerprint_test.go) pin each one on a small case.
+// (observe_test.go, classify_test.go, actions_test.go, merge_test.go,
+// prune_test.go and fingerprint_test.go) pin each one on a small case.
 //
 //  1. Every failure that ends while its scope (project, job, region) is
 //     watched is announced exactly once: as a new failure, the same error
