@@ -15,4 +15,10 @@
 //   - The UI and its notifications (runwatch/ui) only word what it decided:
 //     the Changes of an Announcement and the masked error line; they decide
 //     nothing.
+//
+// Its files go by concern: memory.go (what is remembered), observe.go
+// (taking what the regions list), classify.go (what it means), actions.go
+// (a person's acknowledgements and snoozes), merge.go (joining the copies
+// of two processes), prune.go (forgetting, and the memory's bounds) and
+// fingerprint.go (telling kinds of error apart).
 package lifecycle
