@@ -10,16 +10,6 @@ import (
 	"runwatch/poller/lifecycle"
 )
 
-// failed puts a failed execution, with its tasks, ended a minute after it
-// was created ago before t0.
-func (h *harness) failed(region, id string, ago time.Duration, f *fakecloud.Failure) fakecloud.ExecutionSpec {
-	created := t0.Add(-ago)
-	spec := fakecloud.ExecutionSpec{Project: testProject, Region: region, Job: testJob, ID: id, State: fakecloud.Failed,
-		Created: created, Started: created.Add(5 * time.Second), Completed: created.Add(time.Minute), Failure: f}
-	h.cloud.Put(spec)
-	return spec
-}
-
 func TestTimeoutWithoutReasonOrLogsIsShownAtOnce(t *testing.T) {
 	h := newHarness(t)
 	p := h.poller("us-central1")
