@@ -262,16 +262,6 @@ func TestKilledWriterLeavesAReadableMemory(t *testing.T) {
 	}
 }
 
-// TestMain doubles as the writer TestKilledWriterLeavesAReadableMemory
-// kills, when RUNWATCH_TEST_WRITER names a memory file.
-func TestMain(m *testing.M) {
-	if path := os.Getenv("RUNWATCH_TEST_WRITER"); path != "" {
-		writeMemoryForever(path)
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
-
 // writeMemoryForever saves a growing memory as fast as it can, for ten
 // seconds at most.
 func writeMemoryForever(path string) {
