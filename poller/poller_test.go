@@ -495,3 +495,200 @@ func TestRefusedCredentialsEverywhereSayToSignIn(t *testing.T) {
 		t.Fatal("one region answering is not a credentials problem")
 	}
 }
+
+// A project or job watched for the first time, across a restart, learns its
+// old failures silently: it announces none of them.
+// Found in the first lifecycle: issue 7, defect 1.
+func TestNewProjectOrJobAcrossRestartIsLearned(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-central1", "ok", fakecloud.Succeeded, time.Hour)
+	h.refresh(h.poller("us-central1"))
+	// Another job of the project failed two days ago.
+	old := fakecloud.ExecutionSpec{Project: testProject, Region: "us-central1", Job: "nightly-eval", ID: "old-eval",
+		State: fakecloud.Failed, Created: t0.Add(-48 * time.Hour), Completed: t0.Add(-47 * time.Hour)}
+	h.cloud.PutExecution(old.Build())
+	h.advance(time.Minute)
+	cfg := Config{Project: testProject, Job: "nightly-eval", Regions: []string{"us-central1"}, Top: 5}
+	p := New(cfg, h.clients, h.store, Options{Now: h.clock, LogReadTimeout: 2 * time.Second})
+	if res := h.refresh(p); announced(res) != "" {
+		t.Fatalf("a newly watched job announced %s", announced(res))
+	}
+}
+
+// Failed, then running, then succeeded, with the run longer than the
+// interval, says fixed.
+// Found in the first lifecycle: issue 7, defect 2a.
+func TestFixedAfterALongRun(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	h.failWith("us-central1", "bad", -time.Minute, "ValueError: x")
+	h.advance(2 * time.Minute)
+	if res := h.refresh(p); announced(res) != "new_failure:bad" {
+		t.Fatalf("failure: %s", announced(res))
+	}
+	long := fakecloud.ExecutionSpec{Project: testProject, Region: "us-central1", Job: testJob, ID: "long", State: fakecloud.Running, Created: h.clock()}
+	h.cloud.PutExecution(long.Build())
+	for range 5 {
+		h.advance(time.Minute)
+		if res := h.refresh(p); announced(res) != "" {
+			t.Fatalf("while running: %s", announced(res))
+		}
+	}
+	long.State, long.Completed = fakecloud.Succeeded, h.clock()
+	h.cloud.PutExecution(long.Build())
+	h.advance(time.Minute)
+	if res := h.refresh(p); announced(res) != "fixed:long" {
+		t.Fatalf("after the long run: %q, want fixed:long", announced(res))
+	}
+}
+
+// A failure leaving the picture (its region removed, or not answering after a
+// settings change) does not make an older success say fixed.
+// Found in the first lifecycle: issue 7, defect 2b.
+func TestFailureLeavingThePictureFixesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-central1", "old-ok", fakecloud.Succeeded, time.Hour)
+	p := h.poller("us-central1", "us-east1")
+	h.refresh(p)
+	h.failWith("us-east1", "bad", -time.Minute, "ValueError: x")
+	h.advance(2 * time.Minute)
+	if res := h.refresh(p); announced(res) != "new_failure:bad" {
+		t.Fatalf("failure: %s", announced(res))
+	}
+	h.advance(time.Minute)
+	if res := h.refresh(h.poller("us-central1")); announced(res) != "" {
+		t.Fatalf("region removed: %s", announced(res))
+	}
+	h.cloud.SetRegionError("us-east1", status.Error(codes.Unavailable, "down"))
+	h.advance(time.Minute)
+	if res := h.refresh(h.poller("us-central1", "us-east1")); announced(res) != "" {
+		t.Fatalf("region not answering: %s", announced(res))
+	}
+}
+
+// A failure pushed out of the newest N before it was announced (logs not
+// readable yet; newer executions started everywhere) is still announced,
+// with its error.
+// Found in the first lifecycle: issue 7, defect 3a.
+func TestFailurePushedOutOfViewIsStillAnnounced(t *testing.T) {
+	h := newHarness(t)
+	regions := []string{"us-central1", "us-east1", "europe-west4"}
+	p := h.poller(regions...)
+	h.refresh(p)
+	h.failWith("us-central1", "bad", -time.Minute, "ValueError: x")
+	h.cloud.SetLoggingError(status.Error(codes.Unavailable, "down"))
+	h.advance(2 * time.Minute)
+	if res := h.refresh(p); announced(res) != "" {
+		t.Fatalf("before its error is known: %s", announced(res))
+	}
+	for i := range 6 { // a launch over every region
+		spec := fakecloud.ExecutionSpec{Project: testProject, Region: regions[i%3], Job: testJob, ID: fmt.Sprintf("new-%d", i),
+			State: fakecloud.Running, Created: h.clock().Add(time.Duration(i) * time.Second)}
+		h.cloud.PutExecution(spec.Build())
+	}
+	h.cloud.SetLoggingError(nil)
+	h.advance(time.Minute)
+	res := h.refresh(p)
+	if announced(res) != "new_failure:bad" || res.Changes[0].Record.Error.Line != "ValueError: x" {
+		t.Fatalf("out of view: %s", announced(res))
+	}
+	for _, e := range res.Snapshot.Executions {
+		if e.Name == "bad" {
+			t.Fatalf("bad should be out of the newest %d", len(res.Snapshot.Executions))
+		}
+	}
+}
+
+// A run seen running, pushed out of its region's listing by newer ones, is
+// followed until it ends: its failure is announced, with its error.
+// Found in the first lifecycle: issue 7, defect 3b.
+func TestRunPushedOutOfItsListingIsFollowedUntilItEnds(t *testing.T) {
+	h := newHarness(t)
+	run := fakecloud.ExecutionSpec{Project: testProject, Region: "us-central1", Job: testJob, ID: "slow", State: fakecloud.Running, Created: t0}
+	h.cloud.PutExecution(run.Build())
+	p := h.poller("us-central1")
+	h.refresh(p)
+	for i := range 5 {
+		h.put("us-central1", fmt.Sprintf("quick-%d", i), fakecloud.Succeeded, -time.Duration(i+1)*time.Minute)
+	}
+	h.advance(10 * time.Minute)
+	h.refresh(p)
+	run.State, run.Completed = fakecloud.Failed, h.clock()
+	h.cloud.PutExecution(run.Build())
+	h.cloud.SetLogs(testProject, testJob, "slow", []fakecloud.LogLine{{Time: h.clock(), Text: "KeyError: 'lr'", Severity: "ERROR"}})
+	h.advance(time.Minute)
+	res := h.refresh(p)
+	if announced(res) != "new_failure:slow" || res.Changes[0].Record.Error.Line != "KeyError: 'lr'" {
+		t.Fatalf("followed run: %s", announced(res))
+	}
+}
+
+// Raising --top / "Executions shown" announces no old failure.
+// Found in the first lifecycle: issue 7, defect 4.
+func TestShowingMoreRowsAnnouncesNothingOld(t *testing.T) {
+	h := newHarness(t)
+	for i := range 3 {
+		h.put("us-central1", fmt.Sprintf("ok-%d", i), fakecloud.Succeeded, time.Duration(i+1)*time.Minute)
+	}
+	h.failWith("us-central1", "old-bad", 3*time.Hour, "ValueError: old")
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Top: 2}
+	opts := Options{Now: h.clock, LogReadTimeout: 2 * time.Second}
+	h.refresh(New(cfg, h.clients, h.store, opts))
+	cfg.Top = 10
+	h.advance(time.Minute)
+	if res := h.refresh(New(cfg, h.clients, h.store, opts)); announced(res) != "" {
+		t.Fatalf("more rows announced %s", announced(res))
+	}
+}
+
+// A region that stops answering keeps its last listing, marked stale and
+// dated by its last answer.
+// Found in the first lifecycle: issue 7, defect 7.
+func TestRegionThatStopsAnsweringIsMarkedStale(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-central1", "a", fakecloud.Succeeded, time.Minute)
+	h.put("us-east1", "b", fakecloud.Failed, 2*time.Minute)
+	p := h.poller("us-central1", "us-east1")
+	first := h.refresh(p)
+	h.cloud.SetRegionError("us-east1", status.Error(codes.Unavailable, "blip"))
+	h.advance(time.Minute)
+	res := h.refresh(p)
+	for _, e := range res.Snapshot.Executions {
+		want := e.Region == "us-east1"
+		if e.Stale != want {
+			t.Fatalf("%s stale=%v, want %v", e.Name, e.Stale, want)
+		}
+		if want && !e.ListedAt.Equal(first.Snapshot.TakenAt) {
+			t.Fatalf("%s listed at %v, want the last answer %v", e.Name, e.ListedAt, first.Snapshot.TakenAt)
+		}
+	}
+}
+
+// Idle costs close to nothing: a refresh that learns nothing new does not
+// rewrite the memory (no write, no fsync every 30 s all day).
+// Added when idle refreshes stopped rewriting the memory (commit b6084e4).
+func TestIdleRefreshWritesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.put("us-central1", "ok", fakecloud.Succeeded, time.Hour)
+	h.failWith("us-central1", "bad", 2*time.Hour, "ValueError: x")
+	p := h.poller("us-central1")
+	h.refresh(p)
+	h.advance(30 * time.Second)
+	h.refresh(p)
+	before, err := os.Stat(h.store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		h.advance(30 * time.Second)
+		h.refresh(p)
+	}
+	after, err := os.Stat(h.store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) {
+		t.Fatal("idle refreshes rewrote the memory")
+	}
+}
