@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestCleanLeavesOnePrintableLine(t *testing.T) {
@@ -72,6 +73,20 @@ func TestKeywordSetFindsEveryKeywordIgnoringCase(t *testing.T) {
 	} {
 		if got := k.find(text); got != want {
 			t.Errorf("find(%q) = %+v, want %+v", text, got, want)
+		}
+	}
+}
+
+// The message is plain text on one line, safe from untrusted text: a log
+// line's Unicode format controls (a right-to-left override reverses what
+// follows on screen, as in "\u202egnp.exe") never reach a notification or
+// the tray.
+// Found by the review of issue 8.
+func TestMessageHoldsNoFormatControls(t *testing.T) {
+	got := Extract([]string{"ValueError: invalid file \u202egnp.exe\u200b\ufeff"})
+	for _, r := range got.Message {
+		if unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r) {
+			t.Fatalf("message %q holds the control %U", got.Message, r)
 		}
 	}
 }

@@ -219,3 +219,59 @@ func TestBatchTooLargeSendsNothing(t *testing.T) {
 		t.Errorf("%d requests", n)
 	}
 }
+
+// Batching saves requests even on short pages: on a server that returns one
+// entry a page, three failures of one refresh cost no more entries.list
+// requests than reading each alone would (two each).
+// Found by the review of issue 8.
+func TestBatchOnShortPagesCostsNoMoreThanReadingEachAlone(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	for i := range 3 {
+		h.failWith("us-central1", fmt.Sprintf("bad-%d", i), -time.Duration(i+1)*time.Minute, fmt.Sprintf("ValueError: case %d", i))
+	}
+	h.cloud.SetLogPaging(fakecloud.LogPaging{MaxEntries: 1})
+	h.advance(5 * time.Minute)
+	h.refresh(p)
+	if n := len(h.cloud.LogRequests()); n > 2*3 {
+		t.Fatalf("%d entries.list requests for three failures on a one-entry-a-page server; reading each alone costs at most %d", n, 2*3)
+	}
+}
+
+// A read whose requests only ever came back empty with a next_page_token
+// (Cloud Logging still searching) has learnt nothing: it is never
+// remembered as "no logs", however long the search goes on.
+// Found by the review of issue 8.
+func TestUnfinishedSearchIsNotRememberedAsNoLogs(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	h.failWith("us-central1", "slowsearch", -time.Minute, "ValueError: the real cause")
+	h.cloud.SetLogPaging(fakecloud.LogPaging{EmptyPages: 1000})
+	for range 20 {
+		h.advance(time.Minute)
+		h.refresh(p)
+	}
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Logs == LogsNone {
+		t.Fatalf("logs remembered as %q after reads that only ever got empty pages with a next_page_token (an unfinished search); error %q", e.Logs, e.Error)
+	}
+}
+
+// The log budget the README states (at most 2 reads at once, under 50
+// requests a minute) holds in any minute, the limiter's burst included.
+// Found by the review of issue 8.
+func TestLogBudgetIsUnder50RequestsInAnyMinute(t *testing.T) {
+	r := newLogReader(nil, testProject, testJob, time.Second, logRequestsPerMinute, time.Now)
+	start := t0
+	sent := 0
+	for at := start; at.Before(start.Add(time.Minute)); at = at.Add(100 * time.Millisecond) {
+		for r.limiter.AllowN(at, 1) {
+			sent++
+		}
+	}
+	if sent >= 50 {
+		t.Fatalf("the limiter lets %d requests through in one minute; the README says under 50", sent)
+	}
+}

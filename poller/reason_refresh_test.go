@@ -10,16 +10,6 @@ import (
 	"runwatch/poller/lifecycle"
 )
 
-// failed puts a failed execution, with its tasks, ended a minute after it
-// was created ago before t0.
-func (h *harness) failed(region, id string, ago time.Duration, f *fakecloud.Failure) fakecloud.ExecutionSpec {
-	created := t0.Add(-ago)
-	spec := fakecloud.ExecutionSpec{Project: testProject, Region: region, Job: testJob, ID: id, State: fakecloud.Failed,
-		Created: created, Started: created.Add(5 * time.Second), Completed: created.Add(time.Minute), Failure: f}
-	h.cloud.Put(spec)
-	return spec
-}
-
 func TestTimeoutWithoutReasonOrLogsIsShownAtOnce(t *testing.T) {
 	h := newHarness(t)
 	p := h.poller("us-central1")
@@ -126,5 +116,41 @@ func TestJSONLogLevelReachesTheExtractor(t *testing.T) {
 	e := h.refresh(p).Snapshot.Executions[0]
 	if e.Error != "ValueError: bad learning rate" || e.Source != "logs" {
 		t.Fatalf("error %q from %s, want the JSON line's message", e.Error, e.Source)
+	}
+}
+
+// A log whose only error-like line is Cloud Run's own "Container called
+// exit(1)." (the vague container_exit rule) says less than Cloud Run's "task
+// 0 exited with code 1 after 2 retries": the reason stays the error.
+// Found by the review of issue 8.
+func TestVagueLogLineDoesNotReplaceCloudRunsReason(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	spec := h.failed("us-central1", "vague", -time.Minute, fakecloud.ExitFailure(1, 2))
+	h.cloud.SetLogs(testProject, testJob, "vague", []fakecloud.LogLine{
+		{Time: spec.Created.Add(10 * time.Second), Text: "Starting training"},
+		{Time: spec.Created.Add(20 * time.Second), Text: "Container called exit(1)."},
+	})
+	h.advance(2 * time.Minute)
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Source != "cloud_run" || !strings.Contains(e.Error, "after 2 retries") {
+		t.Fatalf("shown %q from %s (rule %s); Cloud Run's %q says more", e.Error, e.Source, e.Rule, e.CloudRun.Message)
+	}
+}
+
+// A task that ran out of time has no exit code (Cloud Run gives exit_code 0
+// and no signal: the timeout ended it): none is recorded (null in status
+// --json), rather than 0, which reads as success.
+// Found by the review of issue 8.
+func TestTimeoutHasNoExitCode(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	h.failed("us-central1", "slow", -time.Minute, fakecloud.TimeoutFailure())
+	h.advance(2 * time.Minute)
+	e := h.refresh(p).Snapshot.Executions[0]
+	if cr := e.CloudRun; cr == nil || cr.ExitCode != nil {
+		t.Fatalf("timed-out task recorded with exit_code %d; want null (unknown), as nothing exited", *cr.ExitCode)
 	}
 }

@@ -13,12 +13,6 @@ import (
 	"runwatch/poller/fakecloud"
 )
 
-// failedSpec is a failed execution of the test job with tasks tasks.
-func failedSpec(id string, tasks int32, f *fakecloud.Failure) fakecloud.ExecutionSpec {
-	return fakecloud.ExecutionSpec{Project: testProject, Region: "us-west3", Job: testJob, ID: id,
-		State: fakecloud.Failed, Created: t0, Tasks: tasks, Failure: f}
-}
-
 func TestListFailedTasksIsOneRequest(t *testing.T) {
 	cloud, err := fakecloud.Start()
 	if err != nil {

@@ -157,3 +157,32 @@ func TestWatcherAcknowledgesOffTheCallersGoroutine(t *testing.T) {
 		t.Fatal("not shown snoozed")
 	}
 }
+
+// Refresh now rebuilds the credentials, yet the rows of a region that is not
+// answering stay, marked stale, instead of vanishing: the watcher keeps one
+// poller, and its last listings, across reconnections.
+// Found by the review of issue 7.
+func TestRefreshNowKeepsTheRowsOfARegionNotAnswering(t *testing.T) {
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1", "us-east1"}, Interval: time.Hour}
+	w := startWatcher(t, cfg, false)
+	w.h.put("us-east1", "east", fakecloud.Succeeded, time.Minute)
+	w.h.put("us-central1", "central", fakecloud.Succeeded, 2*time.Minute)
+	for res := next(t, w.view.results, "first result"); len(res.Snapshot.Executions) < 2; res = next(t, w.view.results, "a result with both") {
+		w.watcher.RefreshNow()
+	}
+	w.h.cloud.SetRegionError("us-east1", status.Error(codes.Unavailable, "blip"))
+	w.watcher.RefreshNow() // a person presses Refresh now because a region failed
+	res := next(t, w.view.results, "a result after Refresh now")
+	for len(res.Snapshot.RegionErrors) == 0 {
+		res = next(t, w.view.results, "a result with us-east1 failing")
+	}
+	for _, e := range res.Snapshot.Executions {
+		if e.Name == "east" {
+			if !e.Stale {
+				t.Fatal("east shown, not stale")
+			}
+			return
+		}
+	}
+	t.Fatalf("after Refresh now the rows of us-east1 (not answering) are gone: %v (errors %v)", names(res.Snapshot.Executions), res.Snapshot.RegionErrors)
+}

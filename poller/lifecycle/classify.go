@@ -1,0 +1,183 @@
+package lifecycle
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// classified reports whether a record is the app's to announce: its scope
+// is one the app watched when it was seen.
+func (m *Memory) classified(jobKey string, r *Record) bool {
+	project, job := splitJobKey(jobKey)
+	s := m.Scopes[Scope{Project: project, Job: job, Region: r.Region}.Key()]
+	return s != nil && s.Watched && (s.UnwatchedAt.IsZero() || r.FirstSeen.Before(s.UnwatchedAt))
+}
+
+// Kind is what a terminal execution meant for its job.
+type Kind string
+
+// The kinds of change, decided before anything is worded.
+const (
+	// NewFailure: failed while the job was not failing.
+	NewFailure Kind = "new_failure"
+	// SameError: failed again, with an error this failing streak had already.
+	SameError Kind = "same_error"
+	// NewKindOfError: failed again, with an error not seen in this streak.
+	NewKindOfError Kind = "new_kind"
+	// Fixed: succeeded, newer than the failure that was the job's verdict.
+	Fixed Kind = "fixed"
+	// WasCancelled: cancelled; it does not change whether the job is failing.
+	WasCancelled Kind = "cancelled"
+)
+
+// Change is one classified terminal execution, to be announced.
+type Change struct {
+	Kind     Kind   `json:"kind"`
+	Scope    Scope  `json:"scope"`
+	Resource string `json:"resource"`
+	Record   Record `json:"record"`
+	// Occurrences: failures of the job sharing its fingerprint, itself
+	// included; First: when the first of them ended.
+	Occurrences int       `json:"occurrences,omitempty"`
+	First       time.Time `json:"first,omitempty"`
+	// Fixes: for Fixed, the failure that was the job's verdict.
+	Fixes string `json:"fixes,omitempty"`
+}
+
+// Announcement is what a refresh has to say.
+type Announcement struct {
+	Changes []Change
+	// Missed: what a snooze that just ended held back, for one summary;
+	// MissedMore counts what it held beyond maxMissed, told as a number.
+	Missed     []Change
+	MissedMore int
+}
+
+// maxMissed bounds what a snooze keeps in full for its summary; beyond it
+// only the number is kept.
+const maxMissed = 1000
+
+// Classify decides, per job, what the terminal executions not announced yet
+// mean, oldest end first, and marks them announced. A failure whose error is
+// unknown waits up to AnnounceAfter, and holds back what ended after it, so
+// the order of news is the order of events. While snoozed, changes are kept
+// for one summary when the snooze ends.
+func (m *Memory) Classify(now time.Time) Announcement {
+	var changes []Change
+	for _, key := range slices.Sorted(maps.Keys(m.Jobs)) {
+		j := m.Jobs[key]
+		var pending []string
+		for name, r := range j.Records {
+			if !r.Announced && m.classified(key, r) {
+				pending = append(pending, name)
+			}
+		}
+		slices.SortFunc(pending, func(a, b string) int {
+			if newer(j.Records[a], a, j.Records[b], b) {
+				return 1
+			}
+			return -1
+		})
+		for _, name := range pending {
+			r := j.Records[name]
+			if r.State == Failed && !r.Error.Settled() && now.Sub(r.FirstSeen) < AnnounceAfter {
+				break
+			}
+			c, ok := j.classify(name, r)
+			r.Announced, r.Kind = true, c.Kind
+			if !ok {
+				continue
+			}
+			if c.Kind == Fixed && len(j.Acks) > 0 {
+				j.Acks, j.AcksChanged = nil, now
+			}
+			project, job := splitJobKey(key)
+			c.Scope = Scope{Project: project, Job: job, Region: r.Region}
+			c.Record = *r
+			if r.State == Failed {
+				c.Occurrences, c.First = m.Occurrences(c.Scope, name)
+			}
+			changes = append(changes, c)
+		}
+	}
+	if now.Before(m.Snooze.Until) {
+		room := max(maxMissed-len(m.Snooze.Missed), 0)
+		m.Snooze.Missed = append(m.Snooze.Missed, changes[:min(room, len(changes))]...)
+		m.Snooze.Dropped += len(changes) - min(room, len(changes))
+		return Announcement{}
+	}
+	a := Announcement{Changes: changes}
+	if len(m.Snooze.Missed) > 0 {
+		// Changed: this copy's empty list wins over one still holding them.
+		a.Missed, a.MissedMore = m.Snooze.Missed, m.Snooze.Dropped
+		m.Snooze.Missed, m.Snooze.Dropped, m.Snooze.Changed = nil, 0, now
+	}
+	return a
+}
+
+// classify decides what one record means given what the job's announced
+// records say; ok is false when it is no news (a success of a job that was
+// not failing).
+func (j *JobState) classify(name string, r *Record) (Change, bool) {
+	verdict, vname := j.verdict()
+	c := Change{Resource: name}
+	failing := verdict != nil && verdict.State == Failed
+	switch r.State {
+	case Cancelled:
+		c.Kind = WasCancelled
+	case Succeeded:
+		if !failing || !newer(r, name, verdict, vname) {
+			return c, false
+		}
+		c.Kind, c.Fixes = Fixed, vname
+	case Failed:
+		fp := r.Error.Fingerprint
+		streak := j.streak()
+		switch {
+		case !failing:
+			c.Kind = NewFailure
+		case fp != "" && len(streak) > 0 && !slices.Contains(streak, fp):
+			c.Kind = NewKindOfError
+		default:
+			c.Kind = SameError
+		}
+	}
+	return c, true
+}
+
+// verdict is the newest announced execution that succeeded or failed: it
+// says whether the job is failing. Cancellations say nothing either way.
+func (j *JobState) verdict() (*Record, string) {
+	var best *Record
+	var bestName string
+	for name, r := range j.Records {
+		if !r.Announced || r.State == Cancelled {
+			continue
+		}
+		if best == nil || newer(r, name, best, bestName) {
+			best, bestName = r, name
+		}
+	}
+	return best, bestName
+}
+
+// streak is the fingerprints of the announced failures newer than the
+// newest announced success.
+func (j *JobState) streak() []string {
+	var lastOK *Record
+	var lastOKName string
+	for name, r := range j.Records {
+		if r.Announced && r.State == Succeeded && (lastOK == nil || newer(r, name, lastOK, lastOKName)) {
+			lastOK, lastOKName = r, name
+		}
+	}
+	var fps []string
+	for name, r := range j.Records {
+		if r.Announced && r.State == Failed && r.Error.Fingerprint != "" &&
+			(lastOK == nil || newer(r, name, lastOK, lastOKName)) {
+			fps = append(fps, r.Error.Fingerprint)
+		}
+	}
+	return fps
+}

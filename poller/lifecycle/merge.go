@@ -1,0 +1,124 @@
+package lifecycle
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Merge joins another copy of the memory into this one, as when another
+// process wrote the same file: nothing either knows is lost. Records and
+// scopes are joined field by field (announced wins, the earlier learning
+// wins, a settled error wins); acknowledgements and snoozes, which a person
+// sets, are taken from whichever copy changed them last.
+func (m *Memory) Merge(o *Memory) {
+	for key, os := range o.Scopes {
+		s := m.Scopes[key]
+		if s == nil {
+			s = &ScopeState{}
+			m.Scopes[key] = s
+		}
+		if os.changedAt().After(s.changedAt()) {
+			s.LearnedAt, s.Watched, s.UnwatchedAt = os.LearnedAt, os.Watched, os.UnwatchedAt
+		}
+		for name, at := range os.Unfollowed {
+			if s.Unfollowed == nil {
+				s.Unfollowed = map[string]time.Time{}
+			}
+			s.Unfollowed[name] = at
+		}
+		for name, since := range os.Following {
+			if m.unfollowed(since) {
+				continue
+			}
+			if s.Following == nil {
+				s.Following = map[string]time.Time{}
+			}
+			if cur, ok := s.Following[name]; !ok || since.Before(cur) {
+				s.Following[name] = since
+			}
+		}
+		for name := range s.Unfollowed {
+			delete(s.Following, name)
+		}
+	}
+	for key, oj := range o.Jobs {
+		j := m.job(key)
+		for name, or := range oj.Records {
+			r := j.Records[name]
+			if r == nil && m.forgotten(or) {
+				continue
+			}
+			if r == nil {
+				cp := *or
+				j.Records[name] = &cp
+				continue
+			}
+			mergeRecord(r, or)
+		}
+		if oj.AcksChanged.After(j.AcksChanged) {
+			j.Acks, j.AcksChanged = slices.Clone(oj.Acks), oj.AcksChanged
+		}
+	}
+	// A followed execution another copy saw end is followed no more.
+	for key, s := range m.Scopes {
+		project, rest := splitJobKey(key)
+		job, _ := splitJobKey(rest)
+		j := m.Jobs[project+"/"+job]
+		for name := range s.Following {
+			if j != nil && j.Records[name] != nil {
+				delete(s.Following, name)
+			}
+		}
+	}
+	if o.PrunedAt.After(m.PrunedAt) {
+		m.PrunedAt = o.PrunedAt
+	}
+	m.bound()
+	switch {
+	case o.Snooze.Changed.After(m.Snooze.Changed):
+		m.Snooze = Snooze{Until: o.Snooze.Until, Changed: o.Snooze.Changed, Missed: slices.Clone(o.Snooze.Missed), Dropped: o.Snooze.Dropped}
+	case o.Snooze.Changed.Equal(m.Snooze.Changed):
+		for _, c := range o.Snooze.Missed {
+			if !slices.ContainsFunc(m.Snooze.Missed, func(x Change) bool { return x.Resource == c.Resource && x.Kind == c.Kind }) {
+				m.Snooze.Missed = append(m.Snooze.Missed, c)
+			}
+		}
+	}
+}
+
+// mergeRecord joins what two copies know of one execution into r.
+func mergeRecord(r, o *Record) {
+	if o.Announced && !r.Announced {
+		r.Announced, r.Kind = true, o.Kind
+	}
+	r.Learned = r.Learned || o.Learned
+	if o.FirstSeen.Before(r.FirstSeen) {
+		r.FirstSeen = o.FirstSeen
+	}
+	if o.LastSeen.After(r.LastSeen) {
+		r.LastSeen = o.LastSeen
+	}
+	if betterError(o.Error, r.Error) {
+		r.Error = o.Error
+	}
+}
+
+// betterError: a settled error beats a pending one; one from the logs beats
+// Cloud Run's summary.
+func betterError(a, b ErrorInfo) bool {
+	rank := func(e ErrorInfo) int {
+		n := 0
+		if e.Settled() {
+			n += 2
+		}
+		if e.Line != "" {
+			n++
+		}
+		if e.Source == "logs" {
+			n += 4
+		}
+		return n
+	}
+	return cmp.Compare(rank(a), rank(b)) > 0
+}

@@ -1,0 +1,108 @@
+package lifecycle
+
+import "time"
+
+// Sighting is one execution as a region's listing (or a Get of a followed
+// execution) showed it.
+type Sighting struct {
+	Resource  string
+	State     State
+	Created   time.Time
+	Completed time.Time
+}
+
+// Observer says who observes: the app, which announces, or runwatch
+// status, which only remembers.
+type Observer int
+
+const (
+	// ByApp: the tray app; a scope it watches for the first time, or again
+	// after it stopped watching it, is learned.
+	ByApp Observer = iota
+	// ByStatus: runwatch status; it learns scopes new to the memory but
+	// makes nothing news.
+	ByStatus
+)
+
+// Observe takes what a region that answered listed. A scope's first answer
+// (to the app: its first since it last stopped watching it) learns its
+// terminal executions silently; later answers record new terminal
+// executions to be classified. Executions not yet ended are followed until
+// they end.
+func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observer) {
+	key := scope.Key()
+	m.lastObserved = now
+	s := m.Scopes[key]
+	learning := s == nil || (by == ByApp && (!s.Watched || !s.UnwatchedAt.IsZero()))
+	if s == nil {
+		s = &ScopeState{}
+		m.Scopes[key] = s
+	}
+	j := m.job(scope.jobKey())
+	if learning {
+		// What the memory holds of the scope that the app has not made news
+		// of (seen by status, or while the app watched something else) is
+		// history now.
+		since := s.UnwatchedAt
+		for _, r := range j.Records {
+			if r.Region == scope.Region && !r.Announced && (!s.Watched || r.FirstSeen.After(since)) {
+				r.Learned, r.Announced = true, true
+			}
+		}
+		s.LearnedAt = now
+		if by == ByApp {
+			s.Watched, s.UnwatchedAt = true, time.Time{}
+		}
+	}
+	for _, x := range seen {
+		r := j.Records[x.Resource]
+		if !x.State.Terminal() {
+			if r == nil && s.Unfollowed[x.Resource].IsZero() {
+				if s.Following == nil {
+					s.Following = map[string]time.Time{}
+				}
+				if _, ok := s.Following[x.Resource]; !ok {
+					s.Following[x.Resource] = now
+				}
+			}
+			continue
+		}
+		_, followed := s.Following[x.Resource]
+		delete(s.Following, x.Resource)
+		if r != nil {
+			r.listedAt = now
+			if now.Sub(r.LastSeen) >= touchEvery {
+				r.LastSeen = now
+			}
+			continue
+		}
+		r = &Record{Region: scope.Region, State: x.State, Created: x.Created, Completed: x.Completed, FirstSeen: now, LastSeen: now, listedAt: now}
+		if x.State != Failed {
+			r.Error.Logs = LogsRead // nothing to read
+		}
+		// Ended before the region was watched, and not seen running since:
+		// history, not news.
+		r.Learned = learning || (!followed && r.end().Before(s.LearnedAt.Add(-SkewAllowance)))
+		r.Announced = r.Learned
+		j.Records[x.Resource] = r
+	}
+}
+
+// Unwatch records that the app no longer watches the scopes for which
+// watching is false (its settings changed): when it watches one again, what
+// ended meanwhile is learned, not announced. A closed app unwatches
+// nothing: what ended while it was closed is news when it starts.
+func (m *Memory) Unwatch(watching func(Scope) bool, now time.Time) {
+	for key, s := range m.Scopes {
+		if s.Watched && s.UnwatchedAt.IsZero() && !watching(scopeOfKey(key)) {
+			s.UnwatchedAt = now
+		}
+	}
+}
+
+// scopeOfKey undoes Scope.Key: project IDs and job names hold no "/".
+func scopeOfKey(key string) Scope {
+	project, rest := splitJobKey(key)
+	job, region := splitJobKey(rest)
+	return Scope{Project: project, Job: job, Region: region}
+}
