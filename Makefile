@@ -12,6 +12,8 @@ DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxran
 	xvfb xauth dbus imagemagick x11-utils xdotool dbus-x11 procps desktop-file-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+# The config of the session bus `make test` runs the tests on: no service dirs.
+TEST_BUS_CONFIG := $(CURDIR)/internal/dbustest/session.conf
 # Where `make install` puts runwatch; DESTDIR, if given, is prepended (staging).
 PREFIX ?= $(HOME)/.local
 # The launcher's name, Name, icon and ID come from FyneApp.toml.
@@ -73,11 +75,13 @@ uninstall:
 	echo "removed runwatch from $$root"
 
 ## test: formatting, a tidy go.mod, vet and every test, headless under Xvfb and a private D-Bus session
+# (TEST_BUS_CONFIG: a session bus that activates no service, so an installed
+# notification daemon such as dunst never answers in place of a test's own)
 test: deps
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	@$(GO) mod tidy -diff || { echo "go.mod is not tidy: run go mod tidy"; exit 1; }
 	$(GO) vet ./...
-	$(XVFB) dbus-run-session -- $(GO) test -race -count=1 ./...
+	$(XVFB) dbus-run-session --config-file=$(TEST_BUS_CONFIG) -- $(GO) test -race -count=1 ./...
 
 ## bench: benchmarks with their figures
 bench: deps

@@ -5,12 +5,12 @@ package main
 // The test binary doubles as the app: started with RUNWATCH_E2E_APP=1 it runs
 // run() with the JSON array in RUNWATCH_E2E_ARGS as its arguments instead of
 // the tests, so no second cgo build of Fyne is needed. Each test starts its
-// own dbus-daemon, so the names it owns (the tray host, the notification
-// server) cannot clash with tests of other packages that `go test ./...`
-// runs at the same time on the session bus of `make test`.
+// own dbus-daemon (internal/dbustest), so the names it owns (the tray host,
+// the notification server) cannot clash with tests of other packages that
+// `go test ./...` runs at the same time on the session bus of `make test`,
+// and no notification daemon installed on the machine is activated there.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -31,6 +31,7 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/prop"
 
+	"runwatch/internal/dbustest"
 	"runwatch/internal/startup"
 	"runwatch/poller"
 	"runwatch/poller/fakecloud"
@@ -225,49 +226,19 @@ type testBus struct {
 	conn *dbus.Conn
 }
 
-// startBus starts a dbus-daemon of the test's own, stopped at cleanup.
+// startBus starts a private bus of the test's own (dbustest.Start: one that
+// never activates a service, so an installed notification daemon cannot
+// stand in for the test's server) and connects the test to it.
 func startBus(t *testing.T) *testBus {
 	t.Helper()
-	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dbus-daemon (run under `make test`, which installs dbus): %v", err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		s := bufio.NewScanner(stdout)
-		s.Scan()
-		line <- strings.TrimSpace(s.Text())
-		for s.Scan() { // keep the pipe drained
-		}
-	}()
-	var addr string
-	select {
-	case addr = <-line:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("dbus-daemon printed no address: %s", stderr.String())
-	}
-	conn, err := dbus.Connect(addr)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", addr, err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return &testBus{addr: addr, conn: conn}
+	addr := dbustest.Start(t)
+	return &testBus{addr: addr, conn: dbustest.Connect(t, addr)}
 }
 
 // own takes name for the test's connection, failing the test if it is taken.
 func (b *testBus) own(t *testing.T, name string) {
 	t.Helper()
-	reply, err := b.conn.RequestName(name, dbus.NameFlagDoNotQueue)
-	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
-		t.Fatalf("own %s: reply %v, err %v", name, reply, err)
-	}
+	dbustest.Own(t, b.conn, name)
 }
 
 // ownerPID is the process that owns a bus name.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"runwatch/desktop/internal/dbustest"
+	"runwatch/internal/dbustest"
 )
 
 // server is a notification server of the test's own on a private bus: it

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"runwatch/desktop/internal/dbustest"
+	"runwatch/internal/dbustest"
 )
 
 // startLogind owns org.freedesktop.login1 on a new private bus, standing in
