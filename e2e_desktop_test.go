@@ -7,12 +7,15 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/gofrs/flock"
 
 	"runwatch/internal/report"
 	"runwatch/internal/xwindow"
@@ -302,4 +305,57 @@ func TestWindowProcessEndsWithItsLastWindow(t *testing.T) {
 		n := listsOf(cloud, "us-central1") - before
 		return n > 0, fmt.Sprintf("%d refreshes", n)
 	})
+}
+
+// Two starts at once (autostart plus a click): the first holds the lock but
+// has not yet listened when the second asks it to show its window. The
+// second does not become a second tray app with a poller of its own.
+// Found by the review of issue 9.
+func TestSecondStartWhileTheFirstIsStartingDoesNotPoll(t *testing.T) {
+	bus := startBus(t)
+	cloud, _, args := watchedCloud(t, "us-central1", "1h")
+	config := t.TempDir()
+	dir := filepath.Join(runtimeDir(t, config), "runwatch")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// The first instance, between instance.Listen's TryLock and ListenUnix.
+	lock := flock.New(filepath.Join(dir, "app.lock"))
+	if ok, err := lock.TryLock(); !ok || err != nil {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	defer lock.Close()
+	second := startApp(t, bus.addr, config, args...)
+	time.Sleep(8 * time.Second)
+	if n := listsOf(cloud, "us-central1"); n > 0 {
+		t.Fatalf("the second start polled (%d listings) while another instance held the lock; exited=%v, output:\n%s",
+			n, second.exited(), second.out.String())
+	}
+}
+
+// "No noise on standard error from any command in any locale, beyond
+// runwatch's own messages": the autostart race (no tray host yet) is the
+// usual start, and fyne.io/systray logs its own failure there.
+// Found by the review of issue 9.
+func TestNoForeignStderrWhenStartedBeforeThePanel(t *testing.T) {
+	requireDesktop(t)
+	bus := startBus(t)
+	startActionServer(t, bus)
+	cloud, _, args := watchedCloud(t, "us-central1", "1h")
+	config := t.TempDir()
+	if err := os.Mkdir(config+"/cache", 0o700); err != nil { // as on a real desktop
+		t.Fatal(err)
+	}
+	app := startApp(t, bus.addr, config, args...)
+	waitRefreshes(t, app, cloud, "us-central1", 1, 60*time.Second)
+	time.Sleep(3 * time.Second)
+	var foreign []string
+	for _, l := range strings.Split(app.out.String(), "\n") {
+		if l != "" && !strings.Contains(l, "runwatch") {
+			foreign = append(foreign, l)
+		}
+	}
+	if len(foreign) > 0 {
+		t.Fatalf("stderr lines not runwatch's own:\n%s", strings.Join(foreign, "\n"))
+	}
 }
