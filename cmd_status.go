@@ -13,6 +13,7 @@ import (
 	"runwatch/internal/report"
 	"runwatch/internal/startup"
 	"runwatch/poller"
+	"runwatch/ui/view"
 )
 
 // statusTimeout bounds the whole refresh: listing has 10 s per region, log
@@ -25,8 +26,9 @@ const waitForAppSnapshot = 20 * time.Second
 
 const statusHelp = `usage: runwatch status [--json] [flags]
 One refresh: the newest executions over all regions and why failed ones failed.
-When the tray app runs and no flag names what to watch, it answers from its
-last refresh instead.
+It watches what the app's settings name; given flags win over them. When the
+tray app runs and no flag names what to watch, it answers from its last
+refresh instead.
 Exit status 0 when at least one region answered, 1 when none did, 2 on bad flags.
 `
 
@@ -87,15 +89,21 @@ func snapshotFromApp() (snap poller.Snapshot, running bool, err error) {
 	}
 }
 
-// refreshOnce refreshes once with the saved memory and returns the snapshot.
+// refreshOnce refreshes once what the app's saved settings name (given
+// flags winning over them), with the saved memory, and returns the
+// snapshot.
 func refreshOnce(flags *startup.Flags, stderr io.Writer) (poller.Snapshot, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), statusTimeout)
 	defer cancel()
-	cfg := flags.Config()
-	dir, err := startup.StorageDir(startup.AppID)
+	dir, err := startup.StorageDir(flags.AppID())
 	if err != nil {
 		return poller.Snapshot{}, err
 	}
+	prefs, err := view.ReadPreferencesFile(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "runwatch status: %v (using the default settings)\n", err)
+	}
+	cfg := flags.Merge(view.LoadSettings(prefs))
 	polling, err := flags.StartPolling(cfg, dir)
 	if err != nil {
 		return poller.Snapshot{}, err

@@ -20,6 +20,7 @@ import (
 	"runwatch/internal/startup"
 	"runwatch/poller"
 	"runwatch/poller/fakecloud"
+	"runwatch/ui/view"
 )
 
 func startCloud(t *testing.T) *fakecloud.Cloud {
@@ -202,5 +203,36 @@ func TestStatusWaitsForTheRunningAppsFirstRefreshInsteadOfPolling(t *testing.T) 
 	}
 	if _, err := os.Stat(filepath.Join(config, "fyne", startup.AppID, poller.MemoryFileName)); !os.IsNotExist(err) {
 		t.Fatalf("status wrote the memory beside the running app: %v", err)
+	}
+}
+
+// With no flag naming what to watch and no app running, status watches
+// what the app's saved settings name: their job in their regions, one
+// listing, exit 0 (issue 13's bar status-uses-settings; before, it polled
+// the default job in 18 regions and exited 1).
+func TestStatusWatchesWhatTheSavedSettingsName(t *testing.T) {
+	c := startCloud(t)
+	config := os.Getenv("XDG_CONFIG_HOME")
+	dir := filepath.Join(config, "fyne", startup.AppID)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	prefs := view.PreferencesFile{}
+	view.Settings{Project: "p1", Job: "nightly-train", Regions: []string{"europe-west4"}, Top: 5, Interval: time.Minute, Notifications: true}.Save(prefs)
+	data, err := json.Marshal(prefs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "preferences.json"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.Put(fakecloud.ExecutionSpec{Project: "p1", Region: "europe-west4", Job: "nightly-train", ID: "nightly-train-x1", State: fakecloud.Succeeded, Created: time.Now().Add(-time.Hour)})
+
+	code, out, errOut := runCmd(t, "", "status", "--json", "--run-endpoint", c.RunAddr(), "--logging-endpoint", c.LoggingAddr())
+	if code != 0 || !strings.Contains(out, "nightly-train-x1") {
+		t.Fatalf("code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if n := len(c.ListExecutionsRequests()); n != 1 {
+		t.Fatalf("%d listings, want 1 (the saved job in its one region)", n)
 	}
 }
