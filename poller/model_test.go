@@ -13,10 +13,11 @@ package poller
 //     refresh sees ended, is announced exactly once (while snoozed: in the
 //     snooze's summary instead);
 //   - nothing that ended before its scope first answered is announced;
-//   - a failure announced while the job was not failing is a new failure,
-//     and one announced while it was failing is not;
+//   - a failure announced while the job was not failing in its region is a
+//     new failure, and one announced while it was failing there is not;
 //   - "fixed" only for a success newer than a failure that was the job's
-//     verdict, once per failure, and every such success is announced fixed;
+//     verdict in the same region, once per failure, and every such success
+//     is announced fixed;
 //   - each failure's logs are read at most once once they are complete,
 //     unless the read failed;
 //   - a restart announces nothing already announced.
@@ -582,11 +583,11 @@ func (m *model) job(e *modelExec) map[string]*modelExec {
 }
 
 // verdict is the reference's newest announced or learned success or
-// failure of a job.
+// failure of a job in e's region: a job fails and is fixed per region.
 func (m *model) verdict(e *modelExec) *modelExec {
 	var best *modelExec
 	for _, r := range m.job(e) {
-		if r.state == fakecloud.Cancelled {
+		if r.state == fakecloud.Cancelled || r.region != e.region {
 			continue
 		}
 		if best == nil || r.completed.After(best.completed) ||

@@ -19,13 +19,14 @@ type Kind string
 
 // The kinds of change, decided before anything is worded.
 const (
-	// NewFailure: failed while the job was not failing.
+	// NewFailure: failed while the job was not failing in its region.
 	NewFailure Kind = "new_failure"
 	// SameError: failed again, with an error this failing streak had already.
 	SameError Kind = "same_error"
 	// NewKindOfError: failed again, with an error not seen in this streak.
 	NewKindOfError Kind = "new_kind"
-	// Fixed: succeeded, newer than the failure that was the job's verdict.
+	// Fixed: succeeded, newer than the failure that was the job's verdict
+	// in the same region.
 	Fixed Kind = "fixed"
 	// WasCancelled: cancelled; it does not change whether the job is failing.
 	WasCancelled Kind = "cancelled"
@@ -117,10 +118,12 @@ func (m *Memory) Classify(now time.Time) Announcement {
 }
 
 // classify decides what one record means given what the job's announced
-// records say; ok is false when it is no news (a success of a job that was
-// not failing).
+// records in its region say; ok is false when it is no news (a success of
+// a job that was not failing there). A job is failing or fixed per region:
+// a success in one region fixes nothing in another (a quota failure in
+// us-west3 is not fixed by a run in us-east1).
 func (j *JobState) classify(name string, r *Record) (Change, bool) {
-	verdict, vname := j.verdict()
+	verdict, vname := j.verdict(r.Region)
 	c := Change{Resource: name}
 	failing := verdict != nil && verdict.State == Failed
 	switch r.State {
@@ -133,7 +136,7 @@ func (j *JobState) classify(name string, r *Record) (Change, bool) {
 		c.Kind, c.Fixes = Fixed, vname
 	case Failed:
 		fp := r.Error.Fingerprint
-		streak := j.streak()
+		streak := j.streak(r.Region)
 		switch {
 		case !failing:
 			c.Kind = NewFailure
@@ -146,13 +149,14 @@ func (j *JobState) classify(name string, r *Record) (Change, bool) {
 	return c, true
 }
 
-// verdict is the newest announced execution that succeeded or failed: it
-// says whether the job is failing. Cancellations say nothing either way.
-func (j *JobState) verdict() (*Record, string) {
+// verdict is the newest announced execution in region that succeeded or
+// failed: it says whether the job is failing there. Cancellations say
+// nothing either way.
+func (j *JobState) verdict(region string) (*Record, string) {
 	var best *Record
 	var bestName string
 	for name, r := range j.Records {
-		if !r.Announced || r.State == Cancelled {
+		if !r.Announced || r.State == Cancelled || r.Region != region {
 			continue
 		}
 		if best == nil || newer(r, name, best, bestName) {
@@ -162,19 +166,37 @@ func (j *JobState) verdict() (*Record, string) {
 	return best, bestName
 }
 
-// streak is the fingerprints of the announced failures newer than the
-// newest announced success.
-func (j *JobState) streak() []string {
+// verdicts names each region's verdict, which pruning keeps.
+func (j *JobState) verdicts() map[string]bool {
+	regions := map[string]bool{}
+	for _, r := range j.Records {
+		regions[r.Region] = true
+	}
+	out := map[string]bool{}
+	for region := range regions {
+		if _, name := j.verdict(region); name != "" {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// streak is the fingerprints of the announced failures in region newer
+// than the newest announced success there.
+func (j *JobState) streak(region string) []string {
 	var lastOK *Record
 	var lastOKName string
 	for name, r := range j.Records {
+		if r.Region != region {
+			continue
+		}
 		if r.Announced && r.State == Succeeded && (lastOK == nil || newer(r, name, lastOK, lastOKName)) {
 			lastOK, lastOKName = r, name
 		}
 	}
 	var fps []string
 	for name, r := range j.Records {
-		if r.Announced && r.State == Failed && r.Error.Fingerprint != "" &&
+		if r.Region == region && r.Announced && r.State == Failed && r.Error.Fingerprint != "" &&
 			(lastOK == nil || newer(r, name, lastOK, lastOKName)) {
 			fps = append(fps, r.Error.Fingerprint)
 		}

@@ -62,9 +62,31 @@ func TestUnknownErrorWaitsThenHoldsBackLaterNews(t *testing.T) {
 	m.Observe(scopeA, nil, t0, ByApp)
 	m.Observe(scopeA, []Sighting{sighting("f1", Failed, t0.Add(time.Minute))}, t0.Add(time.Minute), ByApp)
 	m.Observe(scopeB, nil, t0, ByApp)
-	m.Observe(scopeB, []Sighting{sighting("ok", Succeeded, t0.Add(2*time.Minute))}, t0.Add(2*time.Minute), ByApp)
+	m.Observe(scopeB, []Sighting{sighting("fb", Failed, t0.Add(90*time.Second))}, t0.Add(2*time.Minute), ByApp)
+	settle(m, scopeB, "fb", "boom")
+	m.Observe(scopeA, []Sighting{sighting("f1", Failed, t0.Add(time.Minute)), sighting("ok", Succeeded, t0.Add(2*time.Minute))}, t0.Add(2*time.Minute), ByApp)
 	equal(t, kinds(m.Classify(t0.Add(2*time.Minute))), nil)
-	equal(t, kinds(m.Classify(t0.Add(time.Minute+AnnounceAfter))), []string{"new_failure:f1", "fixed:ok"})
+	equal(t, kinds(m.Classify(t0.Add(time.Minute+AnnounceAfter))), []string{"new_failure:f1", "new_failure:fb", "fixed:ok"})
+}
+
+// A job fails and is fixed per region: a success in us-east1 does not fix
+// a quota failure in europe-west4, and a failure in one region while
+// another fails is a new failure there (issue 13: 17 of 37 bubbles said
+// "fixed" for another region's success).
+func TestASuccessInOneRegionFixesNoOtherRegion(t *testing.T) {
+	m := New()
+	m.Observe(scopeA, nil, t0, ByApp)
+	m.Observe(scopeB, nil, t0, ByApp)
+	m.Observe(scopeB, []Sighting{sighting("quota", Failed, t0.Add(time.Minute))}, t0.Add(time.Minute), ByApp)
+	settle(m, scopeB, "quota", "429 Quota exceeded")
+	equal(t, kinds(m.Classify(t0.Add(time.Minute))), []string{"new_failure:quota"})
+	m.Observe(scopeA, []Sighting{sighting("ok", Succeeded, t0.Add(2*time.Minute))}, t0.Add(2*time.Minute), ByApp)
+	equal(t, kinds(m.Classify(t0.Add(2*time.Minute))), nil)
+	m.Observe(scopeA, []Sighting{sighting("ok", Succeeded, t0.Add(2*time.Minute)), sighting("fa", Failed, t0.Add(3*time.Minute))}, t0.Add(3*time.Minute), ByApp)
+	settle(m, scopeA, "fa", "429 Quota exceeded")
+	equal(t, kinds(m.Classify(t0.Add(3*time.Minute))), []string{"new_failure:fa"})
+	m.Observe(scopeB, []Sighting{sighting("quota", Failed, t0.Add(time.Minute)), sighting("okb", Succeeded, t0.Add(4*time.Minute))}, t0.Add(4*time.Minute), ByApp)
+	equal(t, kinds(m.Classify(t0.Add(4*time.Minute))), []string{"fixed:okb"})
 }
 
 func TestSnoozeHoldsBackThenSumsUp(t *testing.T) {

@@ -12,10 +12,11 @@ package lifecycle
 //  2. Nothing that ended before its scope first answered is announced
 //     (learned silently), however many rows are shown later.
 //  3. "Fixed" only for a success newer than the failure that was the job's
-//     verdict, once; a failure leaving the listing never fixes anything.
+//     verdict in the same region, once; a failure leaving the listing never
+//     fixes anything, and a success in one region fixes no other.
 //  4. The kind of a failure is decided from the remembered, announced
-//     records of its job (the verdict and the streak of fingerprints since
-//     the last success), never from two listings.
+//     records of its job in its region (the verdict and the streak of
+//     fingerprints since the last success there), never from two listings.
 //  5. Merging two copies of the memory loses nothing either knows:
 //     announced stays announced, the earlier learning wins, a settled error
 //     beats a pending one.

@@ -13,9 +13,9 @@ func (m *Memory) Prune(now time.Time) {
 	if now.Sub(m.PrunedAt) >= pruneEvery {
 		m.PrunedAt = now
 		for _, j := range m.Jobs {
-			_, verdict := j.verdict()
+			verdicts := j.verdicts()
 			for name, r := range j.Records {
-				if m.forgotten(r) && name != verdict {
+				if m.forgotten(r) && !verdicts[name] {
 					delete(j.Records, name)
 				}
 			}
@@ -48,7 +48,7 @@ func (m *Memory) unfollowed(since time.Time) bool {
 }
 
 // bound keeps at most maxRecordsPerJob records per job, dropping the
-// oldest first (announced ones before the rest); the verdict and what was
+// oldest first (announced ones before the rest); the verdicts and what was
 // listed within keepListed of this process's last Observe stay, so
 // bounding never makes a listed execution new again.
 func (m *Memory) bound() {
@@ -57,7 +57,7 @@ func (m *Memory) bound() {
 		if extra <= 0 {
 			continue
 		}
-		_, verdict := j.verdict()
+		verdicts := j.verdicts()
 		names := slices.SortedFunc(maps.Keys(j.Records), func(a, b string) int {
 			ra, rb := j.Records[a], j.Records[b]
 			if ra.Announced != rb.Announced {
@@ -76,7 +76,7 @@ func (m *Memory) bound() {
 				break
 			}
 			r := j.Records[name]
-			if name == verdict || (!r.listedAt.IsZero() && m.lastObserved.Sub(r.listedAt) < keepListed) {
+			if verdicts[name] || (!r.listedAt.IsZero() && m.lastObserved.Sub(r.listedAt) < keepListed) {
 				continue
 			}
 			delete(j.Records, name)
