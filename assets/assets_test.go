@@ -223,3 +223,37 @@ func TestStatesPairwiseDistinct(t *testing.T) {
 		}
 	}
 }
+
+// The running mark sits on the state's icon: inside the mark is the running
+// blue, outside its corner the icon is its base pixel for pixel.
+func TestRunningMarkKeepsTheStatesIconAndAddsBlue(t *testing.T) {
+	for _, c := range []struct{ marked, base Icon }{
+		{FailedRunning, Failed}, {SucceededRunning, Succeeded}, {CancelledRunning, Cancelled}, {AcknowledgedRunning, Acknowledged},
+	} {
+		img, err := png.Decode(bytes.NewReader(c.marked.Content()))
+		if err != nil {
+			t.Fatalf("%s: %v", c.marked.Name(), err)
+		}
+		base, err := png.Decode(bytes.NewReader(c.base.Content()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.marked.Name() == c.base.Name() {
+			t.Errorf("%s has its base's name", c.marked.Name())
+		}
+		if got := color.NRGBAModel.Convert(img.At(42, 50)).(color.NRGBA); colourDist(got, runningBlue) > 30 {
+			t.Errorf("%s: inside the mark %v, want the running blue", c.marked.Name(), got)
+		}
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				if x >= 34 && y >= 34 {
+					continue
+				}
+				if color.NRGBAModel.Convert(img.At(x, y)) != color.NRGBAModel.Convert(base.At(x, y)) {
+					t.Fatalf("%s differs from %s at (%d, %d), away from the mark", c.marked.Name(), c.base.Name(), x, y)
+				}
+			}
+		}
+	}
+}

@@ -190,9 +190,11 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 	}
 	snap.Unauthenticated = unauthenticated > 0 && unauthenticated == len(listings)
 	snap.Executions = p.view(snap.RegionErrors)
+	snap.Failing = p.failing(snap.RegionErrors)
 
-	p.readCloudRunReasons(ctx, p.errorsWanted(snap.Executions), listed)
-	p.readDueLogs(ctx, p.errorsWanted(snap.Executions))
+	inSight := slices.Concat(snap.Executions, snap.Failing)
+	p.readCloudRunReasons(ctx, p.errorsWanted(inSight), listed)
+	p.readDueLogs(ctx, p.errorsWanted(inSight))
 	res := Result{Warning: p.warning}
 	if !p.readOnly {
 		ann := p.mem.Classify(p.now())
@@ -227,6 +229,51 @@ func (p *Poller) view(failed map[string]string) []Execution {
 	}
 	slices.SortStableFunc(all, func(a, b Execution) int { return b.Created.Compare(a.Created) })
 	return all[:min(len(all), p.cfg.Top)]
+}
+
+// failing returns each watched region's last finished execution where it
+// failed, from the memory: newer running, pending or cancelled executions
+// push it out of the listing, not out of mind. Its row is the listing's
+// when it is still listed; executions of regions that failed this time are
+// marked stale.
+func (p *Poller) failing(failed map[string]string) []Execution {
+	var out []Execution
+	for _, region := range p.cfg.Regions {
+		resource, r, ok := p.mem.LastFinished(p.scope(region))
+		if !ok || r.State != StateFailed {
+			continue
+		}
+		x := Execution{Region: region, Name: shortName(resource), Resource: resource, State: StateFailed,
+			Created: r.Created, Completed: r.Completed, Failed: 1}
+		v := p.listed[region]
+		for _, e := range v.executions {
+			if e.GetName() == resource {
+				x = executionOf(e)
+			}
+		}
+		x.ListedAt = v.at
+		_, x.Stale = failed[region]
+		out = append(out, x)
+	}
+	slices.SortStableFunc(out, func(a, b Execution) int {
+		if endedLater(a, b) {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// endedLater reports whether a ended after b (then was created after it,
+// then sorts after it by name), the order the lifecycle decides verdicts by.
+func endedLater(a, b Execution) bool {
+	if c := a.Completed.Compare(b.Completed); c != 0 {
+		return c > 0
+	}
+	if c := a.Created.Compare(b.Created); c != 0 {
+		return c > 0
+	}
+	return a.Resource > b.Resource
 }
 
 // sightingOf is what the lifecycle needs of an execution.
@@ -568,9 +615,16 @@ func (p *Poller) retryLater(resource string, now time.Time, problem string) {
 // annotate copies what the memory knows into the picture: errors, how
 // often the same error came, whether a person acknowledged it.
 func (p *Poller) annotate(snap *Snapshot) {
+	p.annotateAll(snap.Executions)
+	p.annotateAll(snap.Failing)
+	snap.SnoozedUntil = p.mem.SnoozedUntil(p.now())
+}
+
+// annotateAll copies what the memory knows into each execution.
+func (p *Poller) annotateAll(executions []Execution) {
 	now := p.now()
-	for i := range snap.Executions {
-		e := &snap.Executions[i]
+	for i := range executions {
+		e := &executions[i]
 		scope := p.scope(e.Region)
 		r, ok := p.mem.Record(scope, e.Resource)
 		if !ok || e.State != StateFailed {
@@ -586,7 +640,6 @@ func (p *Poller) annotate(snap *Snapshot) {
 			e.LogsProblem = a.problem
 		}
 	}
-	snap.SnoozedUntil = p.mem.SnoozedUntil(now)
 }
 
 // Acknowledge marks a failure as seen by a person (see
@@ -616,6 +669,7 @@ func (p *Poller) saveAndAnnotate() (Snapshot, error) {
 	// A copy: the last picture's executions are already in the UI's hands.
 	snap := p.last
 	snap.Executions = slices.Clone(p.last.Executions)
+	snap.Failing = slices.Clone(p.last.Failing)
 	p.annotate(&snap)
 	p.last = snap
 	return snap, err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -911,5 +912,40 @@ func TestEmptyReadJustAfterTheEndIsRetriedWithTheLocalClockAhead(t *testing.T) {
 		if e.Name == "fresh" && e.Error != "ValueError: x" {
 			t.Fatalf("fresh: error %q, logs %q: one empty read 10 s after it ended was remembered as final", e.Error, e.Logs)
 		}
+	}
+}
+
+// A region's failure stays in the snapshot's Failing, with its error, while
+// newer running, pending or cancelled executions (of any region) push it
+// out of view, and a success in another region does not clear it; only a
+// later success in its own region does (issue 13, item 0).
+func TestFailingKeepsEachRegionsFailureUntilASuccessThere(t *testing.T) {
+	h := newHarness(t)
+	p := h.pollerWith(Options{}, "us-west3", "us-east1")
+	p.cfg.Top = 2
+	h.failWith("us-west3", "quota", 50*time.Minute, "google.api_core.exceptions.ResourceExhausted: 429 Quota exceeded")
+	h.put("us-east1", "ok-east", fakecloud.Succeeded, 40*time.Minute)
+	if got := names(h.refresh(p).Snapshot.Failing); !slices.Equal(got, []string{"quota"}) {
+		t.Fatalf("failing %v, want [quota]", got)
+	}
+	h.put("us-east1", "run-east", fakecloud.Running, 10*time.Minute)
+	h.put("us-west3", "cancelled-west", fakecloud.Cancelled, 5*time.Minute)
+	h.put("us-west3", "pending-west", fakecloud.Pending, time.Minute)
+	h.put("us-east1", "ok-east-2", fakecloud.Succeeded, 2*time.Minute)
+	h.advance(time.Minute)
+	res := h.refresh(p)
+	if got := names(res.Snapshot.Executions); slices.Contains(got, "quota") {
+		t.Fatalf("the failure is still in view (%v): the test shows nothing", got)
+	}
+	if got := names(res.Snapshot.Failing); !slices.Equal(got, []string{"quota"}) {
+		t.Fatalf("failing %v, want [quota]", got)
+	}
+	if f := res.Snapshot.Failing[0]; !strings.Contains(f.Error, "429 Quota exceeded") || f.Region != "us-west3" {
+		t.Fatalf("the failure out of view has no error: %+v", f)
+	}
+	h.put("us-west3", "ok-west", fakecloud.Succeeded, 30*time.Second)
+	h.advance(time.Minute)
+	if got := names(h.refresh(p).Snapshot.Failing); len(got) != 0 {
+		t.Fatalf("failing %v after a success in the failure's region", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -80,7 +81,9 @@ func New(a fyne.App, actions Actions, now func() time.Time) *UI {
 		u.tray = d
 	}
 	u.PauseItem = fyne.NewMenuItem("Pause notifications", u.togglePause)
-	u.PauseItem.Checked = !view.LoadSettings(a.Preferences()).Notifications
+	saved := view.LoadSettings(a.Preferences())
+	u.PauseItem.Checked = !saved.Notifications
+	u.status.FailureLimit = saved.FailureShownFor
 	u.render()
 	return u
 }
@@ -100,10 +103,7 @@ func NewWindows(a fyne.App, actions Actions, now func() time.Time) *UI {
 // SetStatus shows a status another process decided (NewWindows).
 func (u *UI) SetStatus(st view.Status) {
 	u.status = st
-	u.byName = map[string]poller.Execution{}
-	for _, e := range st.Snapshot.Executions {
-		u.byName[e.Resource] = e
-	}
+	u.index(st.Snapshot)
 	u.render()
 }
 
@@ -207,11 +207,17 @@ func (u *UI) togglePause() {
 // announced by the caller (internal/notifier), unless Paused.
 func (u *UI) Apply(res poller.Result) {
 	u.status.Take(res.Snapshot)
+	u.index(res.Snapshot)
+	u.render()
+}
+
+// index keeps the snapshot's executions by resource for the details
+// windows: those in view, and failures that colour the tray out of view.
+func (u *UI) index(snap poller.Snapshot) {
 	u.byName = map[string]poller.Execution{}
-	for _, e := range res.Snapshot.Executions {
+	for _, e := range slices.Concat(snap.Failing, snap.Executions) {
 		u.byName[e.Resource] = e
 	}
-	u.render()
 }
 
 // Paused reports whether a person paused notifications.
@@ -223,9 +229,7 @@ func (u *UI) ShowSnapshot(snap poller.Snapshot) {
 		return
 	}
 	u.status.Snapshot = snap
-	for _, e := range snap.Executions {
-		u.byName[e.Resource] = e
-	}
+	u.index(snap)
 	u.render()
 }
 
@@ -434,6 +438,7 @@ func (u *UI) saveSettings(form *settingsForm) bool {
 		log.Printf("runwatch: %v", err)
 	}
 	u.PauseItem.Checked = !s.Notifications
+	u.status.FailureLimit = s.FailureShownFor
 	u.renderTray()
 	if u.actions.SettingsSaved != nil {
 		u.actions.SettingsSaved(s)

@@ -12,7 +12,8 @@ import (
 
 func TestEveryLookHasItsOwnIcon(t *testing.T) {
 	icons := map[string]view.TrayLook{}
-	for _, look := range []view.TrayLook{view.LookRunning, view.LookSucceeded, view.LookFailed, view.LookAcked, view.LookCancelled, view.LookPending, view.LookStale, view.LookOffline, view.LookCredentials} {
+	for _, look := range []view.TrayLook{view.LookRunning, view.LookSucceeded, view.LookFailed, view.LookAcked, view.LookCancelled, view.LookPending, view.LookStale, view.LookOffline, view.LookCredentials,
+		view.LookFailedRunning, view.LookAckedRunning, view.LookSucceededRunning, view.LookCancelledRunning} {
 		name := IconOf(look).Name()
 		if other, dup := icons[name]; dup {
 			t.Errorf("%s and %s share the icon %s", look, other, name)
@@ -41,12 +42,12 @@ func TestWindowRowsAndTrayMenu(t *testing.T) {
 		labels = append(labels, item.Label)
 	}
 	joined := strings.Join(labels, "|")
-	for _, want := range []string{"runwatch: newest running", "▶ us-east1 · e1 · running · 2m", "✖ us-west3 · e2 · failed · 3h", "Show executions", "Refresh now", "Pause notifications", "Settings…", "Quit"} {
+	for _, want := range []string{"runwatch: vertex-ai-launcher failed in us-west3", "▶ us-east1 · e1 · running · 2m", "✖ us-west3 · e2 · failed · 3h", "Show executions", "Refresh now", "Pause notifications", "Settings…", "Quit"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("tray menu %q lacks %q", joined, want)
 		}
 	}
-	if u.Look() != view.LookRunning {
+	if u.Look() != view.LookFailedRunning {
 		t.Errorf("look %s", u.Look())
 	}
 	for _, item := range u.TrayMenu.Items {

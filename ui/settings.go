@@ -35,6 +35,7 @@ type settingsForm struct {
 	Interval      *widget.Entry
 	Top           *widget.Entry
 	Notifications *widget.Check
+	FailureHours  *widget.Entry
 	// StartAtLogin mirrors the autostart entry, not a preference: the file
 	// is what the desktop reads.
 	StartAtLogin *widget.Check
@@ -52,6 +53,7 @@ func newSettingsForm(s view.Settings) *settingsForm {
 		Interval:      widget.NewEntry(),
 		Top:           widget.NewEntry(),
 		Notifications: widget.NewCheck("notify me of new failures", nil),
+		FailureHours:  widget.NewEntry(),
 		StartAtLogin:  widget.NewCheck("start runwatch when I log in", nil),
 	}
 	f.Project.SetText(s.Project)
@@ -73,6 +75,7 @@ func newSettingsForm(s view.Settings) *settingsForm {
 	f.Interval.SetText(strconv.Itoa(int(s.Interval / time.Second)))
 	f.Top.SetText(strconv.Itoa(s.Top))
 	f.Notifications.SetChecked(s.Notifications)
+	f.FailureHours.SetText(strconv.Itoa(int(s.FailureShownFor / time.Hour)))
 	f.StartAtLogin.SetChecked(autostart.Enabled())
 	return f
 }
@@ -86,6 +89,10 @@ func (f *settingsForm) settings() (view.Settings, error) {
 	top, err := strconv.Atoi(strings.TrimSpace(f.Top.Text))
 	if err != nil || top < 1 || top > 50 {
 		return view.Settings{}, fmt.Errorf("executions shown: a number from 1 to 50")
+	}
+	hours, err := strconv.Atoi(strings.TrimSpace(f.FailureHours.Text))
+	if err != nil || hours < 1 || hours > 24*30 {
+		return view.Settings{}, fmt.Errorf("show a failure for: a number of hours from 1 to %d", 24*30)
 	}
 	var chosen []string
 	for _, r := range poller.DefaultRegions() {
@@ -104,6 +111,8 @@ func (f *settingsForm) settings() (view.Settings, error) {
 		Interval:      time.Duration(interval) * time.Second,
 		Top:           top,
 		Notifications: f.Notifications.Checked,
+
+		FailureShownFor: time.Duration(hours) * time.Hour,
 	}
 	if s.Job == "" {
 		return view.Settings{}, fmt.Errorf("job: the Cloud Run job's name")
@@ -159,6 +168,7 @@ func (f *settingsForm) items() []*widget.FormItem {
 		widget.NewFormItem(f.label("Refresh every (s)", "interval"), f.Interval),
 		widget.NewFormItem(f.label("Executions shown", "top"), f.Top),
 		widget.NewFormItem("Notifications", f.Notifications),
+		widget.NewFormItem("Show a failure for (h)", f.FailureHours),
 		widget.NewFormItem("Start at login", f.StartAtLogin),
 	}
 }

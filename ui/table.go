@@ -68,6 +68,9 @@ func newExecutionsTable(rows *[]view.Row, open func(resource string)) *widget.Ta
 func cellText(r view.Row, col int) (string, view.TrayLook) {
 	switch col {
 	case 0:
+		if r.Acknowledged {
+			return "acknowledged", view.LookAcked
+		}
 		return view.StateWord(r.State), view.LookOfState(r.State)
 	case 1:
 		if r.Stale {

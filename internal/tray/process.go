@@ -64,7 +64,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	defer cancel()
 	windows := &windowProcess{exe: executable(), demo: flags.Demo}
 	hub := ipc.NewHub(flags.Given)
-	hub.Update(func(s *ipc.State) { s.Status.Interval = cfg.Interval })
+	hub.Update(func(s *ipc.State) { s.Status.Interval, s.Status.FailureLimit = cfg.Interval, settings.FailureShownFor })
 	var sender notifier.Sender = notifier.Logged{}
 	desktop, err := notifier.Dial(ctx, flags.AppID())
 	if err == nil {

@@ -161,6 +161,7 @@ func (t *Tray) Run(ctx context.Context) {
 			t.cfg.Hub.Update(func(s *ipc.State) { s.TrayHost = present })
 		case s := <-t.settings:
 			t.paused = !s.Notifications
+			t.cfg.Hub.Update(func(st *ipc.State) { st.Status.FailureLimit = s.FailureShownFor })
 			t.cfg.Watcher.Reconfigure(t.cfg.Merge(s))
 			t.render()
 		case l := <-t.cfg.Menu.Clicks():

@@ -237,7 +237,7 @@ func TestTrayDrawsTheMenuAndIconOfEachResult(t *testing.T) {
 	if string(h.menu.icon) != string(view.IconOf(view.LookFailed).Content()) {
 		t.Error("the icon is not the failed one")
 	}
-	if !strings.Contains(h.menu.tooltip, "newest failed") {
+	if !strings.Contains(h.menu.tooltip, "failed in us-west3") {
 		t.Errorf("tooltip %q", h.menu.tooltip)
 	}
 	if st := h.hub.Get(); !st.Status.HasSnapshot || len(st.Status.Snapshot.Executions) != 1 {

@@ -166,6 +166,29 @@ func (j *JobState) verdict(region string) (*Record, string) {
 	return best, bestName
 }
 
+// LastFinished returns the scope's newest finished execution (succeeded
+// or failed, announced or not; cancellations say nothing either way): a
+// failure there means the job is failing in that region now.
+func (m *Memory) LastFinished(scope Scope) (resource string, r Record, ok bool) {
+	j := m.Jobs[scope.jobKey()]
+	if j == nil {
+		return "", Record{}, false
+	}
+	var best *Record
+	for name, rec := range j.Records {
+		if rec.Region != scope.Region || (rec.State != Succeeded && rec.State != Failed) {
+			continue
+		}
+		if best == nil || newer(rec, name, best, resource) {
+			best, resource = rec, name
+		}
+	}
+	if best == nil {
+		return "", Record{}, false
+	}
+	return resource, *best, true
+}
+
 // verdicts names each region's verdict, which pruning keeps.
 func (j *JobState) verdicts() map[string]bool {
 	regions := map[string]bool{}

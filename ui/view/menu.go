@@ -49,8 +49,11 @@ func TrayMenuOf(st Status, now time.Time, paused bool) []MenuLine {
 	if len(st.Snapshot.Executions) > 0 {
 		lines = append(lines, sep)
 	}
-	if newest, ok := newestTrusted(st, now); ok && newest.State == poller.StateFailed && !newest.Acknowledged {
-		lines = append(lines, MenuLine{Label: "Acknowledge " + newest.Name + "'s error", Action: ActAcknowledge, Resource: newest.Resource})
+	for _, f := range Colouring(st, now) {
+		if !f.Acknowledged {
+			lines = append(lines, MenuLine{Label: "Acknowledge " + f.Name + "'s error", Action: ActAcknowledge, Resource: f.Resource})
+			break
+		}
 	}
 	if until := st.Snapshot.SnoozedUntil; !until.IsZero() {
 		lines = append(lines, MenuLine{Label: "Resume notifications (snoozed until " + until.Local().Format("Mon 15:04") + ")", Action: ActResume})

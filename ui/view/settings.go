@@ -19,11 +19,12 @@ const (
 	keyIntervalSec   = "settings.interval_seconds"
 	keyTop           = "settings.top"
 	keyNotifications = "settings.notifications"
+	keyFailureHours  = "settings.failure_hours"
 )
 
 // SettingsKeys are the preference keys the settings are saved under.
 func SettingsKeys() []string {
-	return []string{keyProject, keyJob, keyRegions, keyIntervalSec, keyTop, keyNotifications}
+	return []string{keyProject, keyJob, keyRegions, keyIntervalSec, keyTop, keyNotifications, keyFailureHours}
 }
 
 // Settings are what a person can change without a restart.
@@ -34,6 +35,9 @@ type Settings struct {
 	Interval      time.Duration
 	Top           int
 	Notifications bool
+	// FailureShownFor: how long a failure keeps the tray red without a
+	// later success in its region or an acknowledgement.
+	FailureShownFor time.Duration
 }
 
 // PreferenceReader is the part of fyne.Preferences settings are read
@@ -48,12 +52,16 @@ type PreferenceReader interface {
 // LoadSettings reads the saved settings, with defaults for what is missing.
 func LoadSettings(p PreferenceReader) Settings {
 	s := Settings{
-		Project:       p.String(keyProject),
-		Job:           p.StringWithFallback(keyJob, poller.DefaultJob),
-		Regions:       poller.ParseRegions(p.String(keyRegions)),
-		Interval:      time.Duration(p.IntWithFallback(keyIntervalSec, int(poller.DefaultInterval/time.Second))) * time.Second,
-		Top:           p.IntWithFallback(keyTop, poller.DefaultTop),
-		Notifications: p.BoolWithFallback(keyNotifications, true),
+		Project:         p.String(keyProject),
+		Job:             p.StringWithFallback(keyJob, poller.DefaultJob),
+		Regions:         poller.ParseRegions(p.String(keyRegions)),
+		Interval:        time.Duration(p.IntWithFallback(keyIntervalSec, int(poller.DefaultInterval/time.Second))) * time.Second,
+		Top:             p.IntWithFallback(keyTop, poller.DefaultTop),
+		Notifications:   p.BoolWithFallback(keyNotifications, true),
+		FailureShownFor: time.Duration(p.IntWithFallback(keyFailureHours, int(DefaultFailureLimit/time.Hour))) * time.Hour,
+	}
+	if s.FailureShownFor <= 0 {
+		s.FailureShownFor = DefaultFailureLimit
 	}
 	if len(s.Regions) == 0 {
 		s.Regions = poller.DefaultRegions()
@@ -76,6 +84,7 @@ func (s Settings) Save(p PreferenceWriter) {
 	p.SetInt(keyIntervalSec, int(s.Interval/time.Second))
 	p.SetInt(keyTop, s.Top)
 	p.SetBool(keyNotifications, s.Notifications)
+	p.SetInt(keyFailureHours, int(s.FailureShownFor/time.Hour))
 }
 
 // Config is the poller configuration of these settings.

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"cmp"
 	"fmt"
 	"runwatch/assets"
 	"slices"
@@ -19,24 +20,37 @@ type Status struct {
 	// LastSuccess is when a refresh last had at least one region answer.
 	LastSuccess time.Time
 	Interval    time.Duration
+	// FailureLimit: a failure older than this no longer colours the tray
+	// (zero: DefaultFailureLimit).
+	FailureLimit time.Duration
 	// Problem stops polling altogether, such as missing credentials.
 	Problem string
 }
+
+// DefaultFailureLimit is how long a failure colours the tray when the
+// settings say nothing.
+const DefaultFailureLimit = 24 * time.Hour
 
 // TrayLook is which icon the tray shows.
 type TrayLook string
 
 // The tray looks: one per execution state, and the ones for not knowing.
 const (
-	LookRunning     TrayLook = "running"
-	LookSucceeded   TrayLook = "succeeded"
-	LookFailed      TrayLook = "failed"
-	LookAcked       TrayLook = "acknowledged" // the newest failed with an acknowledged error
-	LookCancelled   TrayLook = "cancelled"
-	LookPending     TrayLook = "pending"
-	LookStale       TrayLook = "stale"       // no refresh for two intervals, or nothing known yet
-	LookOffline     TrayLook = "offline"     // the last refresh reached no region
-	LookCredentials TrayLook = "credentials" // polling cannot start
+	LookRunning   TrayLook = "running"
+	LookSucceeded TrayLook = "succeeded"
+	LookFailed    TrayLook = "failed"
+	LookAcked     TrayLook = "acknowledged" // every failure that would colour the tray is acknowledged
+	LookCancelled TrayLook = "cancelled"
+	// The last finished result with a running mark on top: an execution
+	// runs or waits to (CCMenu's failure+building).
+	LookFailedRunning    TrayLook = "failed+running"
+	LookAckedRunning     TrayLook = "acknowledged+running"
+	LookSucceededRunning TrayLook = "succeeded+running"
+	LookCancelledRunning TrayLook = "cancelled+running"
+	LookPending          TrayLook = "pending"
+	LookStale            TrayLook = "stale"       // no refresh for two intervals, or nothing known yet
+	LookOffline          TrayLook = "offline"     // the last refresh reached no region
+	LookCredentials      TrayLook = "credentials" // polling cannot start
 )
 
 // LookOfState is the icon of an execution state.
@@ -50,9 +64,12 @@ var lookOfState = map[poller.State]TrayLook{
 	poller.StatePending:   LookPending,
 }
 
-// TrayLookOf decides the tray icon: the newest execution's state, unless the
-// picture cannot be trusted. Rows of a region that stopped answering more
-// than two intervals ago do not decide it; an acknowledged failure is not red.
+// TrayLookOf decides the tray icon: the last finished result, with a
+// running mark on top while an execution runs or waits to, unless the
+// snapshot cannot be trusted. A region's failure keeps the tray red until a
+// later success in the same region, an acknowledgement, or FailureLimit; a
+// newer running, pending or cancelled execution does not hide it. Rows of a
+// region that stopped answering more than two intervals ago decide nothing.
 func TrayLookOf(st Status, now time.Time) TrayLook {
 	switch {
 	case st.Problem != "" || st.Snapshot.Unauthenticated:
@@ -64,21 +81,62 @@ func TrayLookOf(st Status, now time.Time) TrayLook {
 	case st.Interval > 0 && now.Sub(st.LastSuccess) > 2*st.Interval:
 		return LookStale
 	}
-	newest, ok := newestTrusted(st, now)
-	switch {
-	case !ok:
-		return LookStale
-	case newest.State == poller.StateFailed && newest.Acknowledged:
-		return LookAcked
+	var base TrayLook
+	if failures := Colouring(st, now); len(failures) > 0 {
+		base = LookAcked
+		if slices.ContainsFunc(failures, func(e poller.Execution) bool { return !e.Acknowledged }) {
+			base = LookFailed
+		}
+	} else if e, ok := newestTrusted(st, now, func(e poller.Execution) bool { return e.State.Terminal() }); ok {
+		base = lookOfState[e.State]
+		if e.State == poller.StateFailed {
+			base = LookAcked // acknowledged, or older than the limit: seen, not urgent
+		}
 	}
-	return lookOfState[newest.State]
+	active, running := newestTrusted(st, now, func(e poller.Execution) bool { return !e.State.Terminal() })
+	switch {
+	case base == "" && running:
+		return lookOfState[active.State]
+	case base == "":
+		return LookStale
+	case running:
+		return withRunningMark[base]
+	}
+	return base
 }
 
-// newestTrusted is the newest execution whose region answered within two
-// intervals.
-func newestTrusted(st Status, now time.Time) (poller.Execution, bool) {
+// withRunningMark is each finished look with a running mark on top.
+var withRunningMark = map[TrayLook]TrayLook{
+	LookFailed:    LookFailedRunning,
+	LookAcked:     LookAckedRunning,
+	LookSucceeded: LookSucceededRunning,
+	LookCancelled: LookCancelledRunning,
+}
+
+// Colouring returns the failures that colour the tray, newest end first:
+// each region's last finished execution where it failed, its region
+// answering within two intervals, ended within the failure limit.
+func Colouring(st Status, now time.Time) []poller.Execution {
+	limit := cmp.Or(st.FailureLimit, DefaultFailureLimit)
+	var out []poller.Execution
+	for _, e := range st.Snapshot.Failing {
+		if trusted(st, e, now) && now.Sub(e.Completed) <= limit {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// trusted reports whether e's region answered within two intervals.
+func trusted(st Status, e poller.Execution, now time.Time) bool {
+	return !e.Stale || st.Interval == 0 || now.Sub(e.ListedAt) <= 2*st.Interval
+}
+
+// newestTrusted returns the newest execution that keep accepts, of a
+// region that answered within two intervals.
+func newestTrusted(st Status, now time.Time, keep func(poller.Execution) bool) (poller.Execution, bool) {
 	for _, e := range st.Snapshot.Executions {
-		if !e.Stale || st.Interval == 0 || now.Sub(e.ListedAt) <= 2*st.Interval {
+		if keep(e) && trusted(st, e, now) {
 			return e, true
 		}
 	}
@@ -113,6 +171,9 @@ func TraySummary(st Status, now time.Time) string {
 	if until := st.Snapshot.SnoozedUntil; !until.IsZero() {
 		refreshed += " — snoozed until " + until.Local().Format("Mon 15:04")
 	}
+	if failures := Colouring(st, now); len(failures) > 0 {
+		return "runwatch: " + failureSummary(failures, now) + " — " + refreshed
+	}
 	newest, ok := st.Snapshot.Newest()
 	if !ok {
 		return fmt.Sprintf("runwatch: no executions of %s — %s", st.Snapshot.Job, refreshed)
@@ -122,6 +183,39 @@ func TraySummary(st Status, now time.Time) string {
 		word = "failed (acknowledged)"
 	}
 	return fmt.Sprintf("runwatch: newest %s — %s", word, refreshed)
+}
+
+// failureSummary names the failures that colour the tray, the newest
+// first: "vertex-ai-launcher failed in us-west3 12m ago (and 2 more
+// regions)", "(acknowledged)" when every one is.
+func failureSummary(failures []poller.Execution, now time.Time) string {
+	f := failures[0]
+	for _, e := range failures {
+		if !e.Acknowledged {
+			f = e
+			break
+		}
+	}
+	out := fmt.Sprintf("%s failed in %s %s ago", jobOf(f.Resource), f.Region, poller.FormatAge(now.Sub(f.Completed)))
+	switch n := len(failures) - 1; {
+	case n == 1:
+		out += " (and 1 more region)"
+	case n > 1:
+		out += fmt.Sprintf(" (and %d more regions)", n)
+	}
+	if f.Acknowledged {
+		out += " (acknowledged)"
+	}
+	return out
+}
+
+// jobOf returns the job of a resource projects/P/locations/R/jobs/J/executions/E.
+func jobOf(resource string) string {
+	parts := strings.Split(resource, "/")
+	if len(parts) < 6 {
+		return resource
+	}
+	return parts[5]
 }
 
 // MenuEntry is one execution in the tray menu.
@@ -135,7 +229,7 @@ func MenuEntries(s poller.Snapshot, now time.Time) []MenuEntry {
 	var out []MenuEntry
 	for _, e := range s.Executions {
 		out = append(out, MenuEntry{
-			Label:    fmt.Sprintf("%s %s · %s · %s · %s", stateDot[e.State], e.Region, e.Name, StateWord(e.State), poller.FormatAge(now.Sub(e.Created))),
+			Label:    fmt.Sprintf("%s %s · %s · %s · %s", stateDot[e.State], e.Region, e.Name, shownState(e), poller.FormatAge(now.Sub(e.Created))),
 			Resource: e.Resource,
 		})
 	}
@@ -152,6 +246,15 @@ var stateDot = map[poller.State]string{
 	poller.StatePending:   "…",
 }
 
+// shownState names an execution's state as a row and the menu show it: a
+// failure a person acknowledged says so.
+func shownState(e poller.Execution) string {
+	if e.State == poller.StateFailed && e.Acknowledged {
+		return "failed (acknowledged)"
+	}
+	return StateWord(e.State)
+}
+
 // StateWord names a state in the lower case of a sentence: "failed".
 func StateWord(s poller.State) string { return strings.ToLower(string(s)) }
 
@@ -164,9 +267,11 @@ type Row struct {
 	Duration string
 	Error    string
 	// Seen says whether the error came before: "4× since 09:12", "new kind".
-	Seen     string
-	Stale    bool // its region did not answer the last refresh
-	Resource string
+	Seen  string
+	Stale bool // its region did not answer the last refresh
+	// Acknowledged: a failure a person acknowledged.
+	Acknowledged bool
+	Resource     string
 }
 
 // Rows turns a snapshot into the executions table.
@@ -174,15 +279,16 @@ func Rows(s poller.Snapshot, now time.Time) []Row {
 	var out []Row
 	for _, e := range s.Executions {
 		out = append(out, Row{
-			State:    e.State,
-			Region:   e.Region,
-			Name:     e.Name,
-			Age:      poller.FormatAge(now.Sub(e.Created)) + " ago",
-			Duration: poller.FormatDuration(e.Duration(now)),
-			Error:    ErrorLine(e),
-			Seen:     SeenShort(e),
-			Stale:    e.Stale,
-			Resource: e.Resource,
+			State:        e.State,
+			Region:       e.Region,
+			Name:         e.Name,
+			Age:          poller.FormatAge(now.Sub(e.Created)) + " ago",
+			Duration:     poller.FormatDuration(e.Duration(now)),
+			Error:        ErrorLine(e),
+			Seen:         SeenShort(e),
+			Stale:        e.Stale,
+			Acknowledged: e.State == poller.StateFailed && e.Acknowledged,
+			Resource:     e.Resource,
 		})
 	}
 	return out
@@ -288,6 +394,14 @@ func IconOf(look TrayLook) assets.Icon {
 		return assets.Failed
 	case LookAcked:
 		return assets.Acknowledged
+	case LookFailedRunning:
+		return assets.FailedRunning
+	case LookAckedRunning:
+		return assets.AcknowledgedRunning
+	case LookSucceededRunning:
+		return assets.SucceededRunning
+	case LookCancelledRunning:
+		return assets.CancelledRunning
 	case LookCancelled:
 		return assets.Cancelled
 	case LookPending:

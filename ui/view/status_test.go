@@ -2,6 +2,8 @@ package view
 
 import (
 	"runwatch/poller"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,6 +50,15 @@ func TestTrayLookPerState(t *testing.T) {
 		{"acknowledged", Status{HasSnapshot: true, Snapshot: snapshot(acked(execution("a", "1", poller.StateFailed, time.Minute))), LastSuccess: now}, LookAcked},
 		// A region that stopped answering long ago does not decide the colour.
 		{"stale region's failure", Status{HasSnapshot: true, Snapshot: snapshot(staleSince(execution("a", "1", poller.StateFailed, time.Minute), now.Add(-5*time.Minute)), execution("b", "0", poller.StateSucceeded, time.Hour)), LastSuccess: now, Interval: 30 * time.Second}, LookSucceeded},
+		// The last finished result, with a running mark on top (issue 13).
+		{"failure, then a run elsewhere", Status{HasSnapshot: true, Snapshot: snapshot(execution("b", "2", poller.StateRunning, time.Minute), execution("a", "1", poller.StateFailed, time.Hour)), LastSuccess: now}, LookFailedRunning},
+		{"failure, then a success elsewhere", Status{HasSnapshot: true, Snapshot: snapshot(execution("b", "2", poller.StateSucceeded, time.Minute), execution("a", "1", poller.StateFailed, time.Hour)), LastSuccess: now}, LookFailed},
+		{"failure, then cancelled there", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "2", poller.StateCancelled, time.Minute), execution("a", "1", poller.StateFailed, time.Hour)), LastSuccess: now}, LookFailed},
+		{"failure fixed in its region", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "2", poller.StateSucceeded, time.Minute), execution("a", "1", poller.StateFailed, time.Hour)), LastSuccess: now}, LookSucceeded},
+		{"success with a run", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "2", poller.StatePending, time.Minute), execution("a", "1", poller.StateSucceeded, time.Hour)), LastSuccess: now}, LookSucceededRunning},
+		{"failure past the limit", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateFailed, 3*time.Hour)), LastSuccess: now, FailureLimit: time.Hour}, LookAcked},
+		{"acknowledged, with a run", Status{HasSnapshot: true, Snapshot: snapshot(execution("b", "2", poller.StateRunning, time.Minute), acked(execution("a", "1", poller.StateFailed, time.Hour))), LastSuccess: now}, LookAckedRunning},
+		{"one of two failures acknowledged", Status{HasSnapshot: true, Snapshot: snapshot(acked(execution("b", "2", poller.StateFailed, time.Minute)), execution("a", "1", poller.StateFailed, time.Hour)), LastSuccess: now}, LookFailed},
 		{"recently stale region's failure", Status{HasSnapshot: true, Snapshot: snapshot(staleSince(execution("a", "1", poller.StateFailed, time.Minute), now.Add(-30*time.Second)), execution("b", "0", poller.StateSucceeded, time.Hour)), LastSuccess: now, Interval: 30 * time.Second}, LookFailed},
 	}
 	for _, c := range cases {
@@ -65,5 +76,33 @@ func TestRegionProblemsSummary(t *testing.T) {
 	}
 	if got := RegionProblems(s); got != "2 regions failed: asia-east1 no answer within 10s, us-west3 permission denied" {
 		t.Fatalf("%q", got)
+	}
+}
+
+// After a failure, a newer execution runs in another region: the first
+// line of the menu speaks of the failure, and Acknowledge offers it (issue
+// 13's bar icon-shows-failure; before: "newest running", no Acknowledge).
+func TestTheMenusFirstLineAndAcknowledgeSpeakOfTheFailureThatColoursTheTray(t *testing.T) {
+	st := Status{HasSnapshot: true, LastSuccess: now, Snapshot: snapshot(
+		execution("us-east1", "e3", poller.StateRunning, time.Minute),
+		execution("us-west3", "e2", poller.StateFailed, 20*time.Minute),
+		execution("us-east1", "e1", poller.StateSucceeded, time.Hour))}
+	lines := TrayMenuOf(st, now, false)
+	if got := lines[0].Label; !strings.HasPrefix(got, "runwatch: vertex-ai-launcher failed in us-west3 18m ago") {
+		t.Fatalf("first line %q", got)
+	}
+	if !slices.ContainsFunc(lines, func(l MenuLine) bool { return l.Action == ActAcknowledge && strings.HasSuffix(l.Resource, "/e2") }) {
+		t.Fatalf("no Acknowledge for e2 in %+v", lines)
+	}
+	st.Snapshot = snapshot(execution("us-east1", "e3", poller.StateRunning, time.Minute), acked(execution("us-west3", "e2", poller.StateFailed, 20*time.Minute)))
+	lines = TrayMenuOf(st, now, false)
+	if got := lines[0].Label; !strings.HasSuffix(strings.Split(got, " — ")[0], "(acknowledged)") {
+		t.Fatalf("first line %q does not say the failure is acknowledged", got)
+	}
+	if slices.ContainsFunc(lines, func(l MenuLine) bool { return l.Action == ActAcknowledge }) {
+		t.Fatal("Acknowledge offered for an acknowledged failure")
+	}
+	if !slices.ContainsFunc(lines, func(l MenuLine) bool { return strings.Contains(l.Label, "e2 · failed (acknowledged)") }) {
+		t.Fatal("the menu does not mark the acknowledged failure")
 	}
 }

@@ -4,6 +4,7 @@
 package viewtest
 
 import (
+	"slices"
 	"time"
 
 	"runwatch/poller"
@@ -37,9 +38,28 @@ func Execution(region, name string, state poller.State, age time.Duration) polle
 	return e
 }
 
-// Snapshot is a refresh at Now of 18 regions that listed execs.
+// Snapshot is a refresh at Now of 18 regions that listed execs; as the
+// poller does, it names each region's last finished execution where it
+// failed in Failing.
 func Snapshot(execs ...poller.Execution) poller.Snapshot {
-	return poller.Snapshot{Project: "p", Job: "vertex-ai-launcher", Executions: execs, RegionErrors: map[string]string{}, RegionsAsked: 18, TakenAt: Now}
+	last := map[string]poller.Execution{}
+	for _, e := range execs {
+		if e.State != poller.StateSucceeded && e.State != poller.StateFailed {
+			continue
+		}
+		if l, ok := last[e.Region]; !ok || e.Completed.After(l.Completed) {
+			last[e.Region] = e
+		}
+	}
+	var failing []poller.Execution
+	for _, e := range last {
+		if e.State == poller.StateFailed {
+			failing = append(failing, e)
+		}
+	}
+	slices.SortFunc(failing, func(a, b poller.Execution) int { return b.Completed.Compare(a.Completed) })
+	return poller.Snapshot{Project: "p", Job: "vertex-ai-launcher", Executions: execs, Failing: failing,
+		RegionErrors: map[string]string{}, RegionsAsked: 18, TakenAt: Now}
 }
 
 // Acked returns e with its error acknowledged.
