@@ -101,15 +101,15 @@ func shortName(resource string) string { return path.Base(resource) }
 
 // Snapshot is the picture one refresh took.
 type Snapshot struct {
-	Project      string
-	Job          string
-	Executions   []Execution       // newest created first, at most Config.Top
+	Project    string
+	Job        string
+	Executions []Execution // newest created first, at most Config.Top
 	// Failing is each watched region's verdict where it failed: the newest
 	// finished (succeeded or failed) execution of the region's last good
 	// listing, in view or not, newest end first. A newer running, pending or
 	// cancelled execution does not hide it; only a later success in the same
 	// region does.
-	Failing []Execution
+	Failing      []Execution
 	RegionErrors map[string]string // region → why it could not be listed
 	RegionsAsked int
 	TakenAt      time.Time
