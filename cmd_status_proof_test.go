@@ -68,3 +68,46 @@ func TestStatusNamesTheRunningAppsReasonWhenItNeverRefreshes(t *testing.T) {
 		t.Fatalf("code %d, stderr %q: want exit 1 naming the app's reason, no refresh yet", code, errOut)
 	}
 }
+
+// The running tray app outlives an upgrade of the binary; `runwatch
+// status` then asks the app started before it. At a281f29 the app answered
+// "status" with {"json", "table", "none_answered"}; the new status decodes
+// the same command's reply as a poller.Snapshot, finds every field zero and
+// reports an empty table and "no region answered (0 asked)", exit 1, for
+// an app whose every region answered.
+func TestStatusDoesNotMisreadTheAnswerOfAnAppStartedBeforeTheUpgrade(t *testing.T) {
+	rt, err := os.MkdirTemp("", "rw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(rt) })
+	t.Setenv("XDG_RUNTIME_DIR", rt)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	srv, err := instance.Listen(ipc.App(false).Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		// a281f29's answer to cmdStatus (appStatus in app_desktop.go).
+		_ = srv.Serve(ctx, func(context.Context, instance.Request) (any, error) {
+			return map[string]any{
+				"json": map[string]any{
+					"refreshed_at":  "2026-12-07T03:00:00Z",
+					"executions":    []map[string]any{{"region": "us-east1", "name": "e-from-the-app", "state": "SUCCEEDED"}},
+					"region_errors": map[string]string{},
+				},
+				"table":         "REGION    EXECUTION       STATE      AGE  DURATION  ERROR\nus-east1  e-from-the-app  SUCCEEDED  1m   10s\n",
+				"none_answered": false,
+			}, nil
+		})
+		close(done)
+	}()
+	t.Cleanup(func() { cancel(); srv.Close(); <-done })
+
+	code, out, errOut := runCmd(t, "", "status")
+	if strings.Contains(errOut, "no region answered") || strings.Contains(out, "no executions of") {
+		t.Fatalf("code %d, stdout %q, stderr %q: the running app's answer misread as an empty snapshot", code, out, errOut)
+	}
+}
