@@ -50,6 +50,9 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	if !flags.NamesWhatToWatch() {
 		snap, running, err := snapshotFromApp()
 		switch {
+		case errors.Is(err, ipc.ErrOlderApp):
+			fmt.Fprintf(stderr, "%s: %v\n", command, err)
+			return 1
 		case err != nil:
 			fmt.Fprintf(stderr, "%s: the running app has no snapshot yet: %v\n", command, err)
 			return 1
@@ -66,11 +69,14 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 }
 
 // snapshotFromApp asks the running app for its last refresh's snapshot,
-// waiting for its first one; running is false when no app runs.
+// waiting for its first one; running is false when no app runs. Once the
+// app has said it has no snapshot yet, the answer is its reason, even when
+// it quits while status waits: status never polls beside an app.
 func snapshotFromApp() (snap poller.Snapshot, running bool, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitForAppSnapshot)
 	defer cancel()
 	app := ipc.App(false)
+	var waited error // the running app's answer while it has no snapshot
 	for {
 		snap, err := app.Status(ctx)
 		var remote *instance.RemoteError
@@ -78,10 +84,11 @@ func snapshotFromApp() (snap poller.Snapshot, running bool, err error) {
 		case err == nil:
 			return snap, true, nil
 		case errors.As(err, &remote) && ctx.Err() == nil:
-			// Running, not refreshed yet: wait for its snapshot rather than
-			// poll beside it.
+			waited = remote
 			time.Sleep(250 * time.Millisecond)
-		case errors.As(err, &remote) || ctx.Err() != nil:
+		case waited != nil:
+			return snap, true, waited
+		case errors.As(err, &remote), errors.Is(err, ipc.ErrOlderApp):
 			return snap, true, err
 		default:
 			return snap, false, nil

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"log"
 	"strconv"
 	"strings"
 	"time"
@@ -21,9 +22,14 @@ func saveSettings(a fyne.App, s view.Settings) error {
 }
 
 // RestoreSettings puts the backed-up settings back when the preferences
-// lost them (a crash while Fyne rewrote its file); it reports whether it did.
+// lost them (a crash while Fyne rewrote its file), says so in the log, and
+// reports whether it did.
 func RestoreSettings(a fyne.App) bool {
-	return view.RestoreSettings(a.Preferences(), a.Storage().RootURI().Path())
+	if !view.RestoreSettings(a.Preferences(), a.Storage().RootURI().Path()) {
+		return false
+	}
+	log.Printf("runwatch: the preferences had lost the settings; restored them from their backup")
+	return true
 }
 
 // settingsForm holds the settings dialog's widgets by name, for tests.

@@ -39,36 +39,58 @@ func hasOwner(ctx context.Context, conn *dbus.Conn) bool {
 	return err == nil && owned
 }
 
-// Wait returns true when a tray host owns its name on the session bus (at
-// once if one does), or false when ctx ends or there is no session bus.
-func Wait(ctx context.Context) bool {
-	conn, err := dbus.ConnectSessionBus(dbus.WithContext(ctx))
-	if err != nil {
-		return false
-	}
-	defer conn.Close()
-	if err := conn.AddMatchSignalContext(ctx, dbus.WithMatchInterface("org.freedesktop.DBus"), dbus.WithMatchMember("NameOwnerChanged"),
-		dbus.WithMatchArg(0, watcherName)); err != nil {
-		return false
-	}
-	signals := make(chan *dbus.Signal, 8)
-	conn.Signal(signals)
-	if hasOwner(ctx, conn) {
-		return true
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return false
-		case sig, ok := <-signals:
-			if !ok {
+// Watch sends whether a tray host runs on the session bus: at once, then
+// at each change, until ctx ends, when it closes the channel. Without a
+// session bus it sends false once.
+func Watch(ctx context.Context) <-chan bool {
+	out := make(chan bool, 1)
+	go func() {
+		defer close(out)
+		send := func(present bool) bool {
+			select {
+			case out <- present:
+				return true
+			case <-ctx.Done():
 				return false
 			}
-			if len(sig.Body) == 3 {
-				if owner, _ := sig.Body[2].(string); owner != "" {
-					return true
+		}
+		conn, err := dbus.ConnectSessionBus(dbus.WithContext(ctx))
+		if err != nil {
+			send(false)
+			return
+		}
+		defer conn.Close()
+		signals := make(chan *dbus.Signal, 8)
+		conn.Signal(signals)
+		if err := conn.AddMatchSignalContext(ctx, dbus.WithMatchInterface("org.freedesktop.DBus"), dbus.WithMatchMember("NameOwnerChanged"),
+			dbus.WithMatchArg(0, watcherName)); err != nil {
+			send(false)
+			return
+		}
+		present := hasOwner(ctx, conn)
+		if !send(present) {
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case sig, ok := <-signals:
+				if !ok {
+					return
+				}
+				if len(sig.Body) != 3 {
+					continue
+				}
+				owner, _ := sig.Body[2].(string)
+				if now := owner != ""; now != present {
+					present = now
+					if !send(present) {
+						return
+					}
 				}
 			}
 		}
-	}
+	}()
+	return out
 }

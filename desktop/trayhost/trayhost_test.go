@@ -8,28 +8,45 @@ import (
 	"runwatch/internal/dbustest"
 )
 
-func TestPresentAndWaitFollowTheWatchersName(t *testing.T) {
+func TestWatchFollowsTheTrayHostComingAndGoing(t *testing.T) {
 	addr := dbustest.Start(t)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if Present(ctx) {
 		t.Fatal("a tray host on a bus where nobody owns " + watcherName)
 	}
-	waited := make(chan bool, 1)
-	go func() { waited <- Wait(ctx) }()
-	time.Sleep(200 * time.Millisecond)
-	dbustest.Own(t, dbustest.Connect(t, addr), watcherName)
-	select {
-	case ok := <-waited:
-		if !ok {
-			t.Fatal("Wait gave up although a tray host came")
+	seen := Watch(ctx)
+	next := func(want bool, what string) {
+		t.Helper()
+		select {
+		case got, ok := <-seen:
+			if !ok || got != want {
+				t.Fatalf("%s: got %v (open %v), want %v", what, got, ok, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: nothing seen", what)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Wait did not see the tray host come")
 	}
+	next(false, "at start")
+	host := dbustest.Connect(t, addr)
+	dbustest.Own(t, host, watcherName)
+	next(true, "the panel comes")
 	if !Present(ctx) {
 		t.Fatal("no tray host although one owns the name")
+	}
+	if _, err := host.ReleaseName(watcherName); err != nil {
+		t.Fatal(err)
+	}
+	next(false, "the panel goes")
+	cancel()
+	select {
+	case _, ok := <-seen:
+		if ok {
+			t.Fatal("a value after ctx ended")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the channel stayed open after ctx ended")
 	}
 }
 
@@ -42,9 +59,7 @@ func TestPresentIsFalseAndQuickWithoutASessionBus(t *testing.T) {
 	if d := time.Since(start); d > askTimeout+time.Second {
 		t.Fatalf("took %v", d)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	if Wait(ctx) {
-		t.Fatal("Wait found a tray host without a bus")
+	if got := <-Watch(context.Background()); got {
+		t.Fatal("Watch found a tray host without a bus")
 	}
 }

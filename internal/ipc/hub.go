@@ -2,8 +2,11 @@ package ipc
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
+
+	"runwatch/poller"
 )
 
 // Hub keeps the tray process's State and lets window processes wait for a
@@ -37,6 +40,16 @@ func (h *Hub) Get() State {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.state
+}
+
+// Snapshot returns the last refresh's snapshot, as `runwatch status`
+// asks for it, or an error before the first refresh.
+func (h *Hub) Snapshot() (poller.Snapshot, error) {
+	st := h.Get().Status
+	if !st.HasSnapshot {
+		return poller.Snapshot{}, errors.New("no refresh yet")
+	}
+	return st.Snapshot, nil
 }
 
 // WaitNewer returns the state once its version is past since, or the state

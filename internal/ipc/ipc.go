@@ -2,6 +2,7 @@ package ipc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -94,6 +95,7 @@ func (c Client) call(ctx context.Context, req, reply any) error {
 	return c.callWithin(ctx, defaultTimeout, req, reply)
 }
 
+// callWithin is call with a timeout of its own.
 func (c Client) callWithin(ctx context.Context, timeout time.Duration, req, reply any) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -106,12 +108,32 @@ func (c Client) callWithin(ctx context.Context, timeout time.Duration, req, repl
 // Show asks the tray process to show its executions window.
 func (c Client) Show(ctx context.Context) error { return c.call(ctx, plainRequest{Cmd: cmdShow}, nil) }
 
+// statusReply is the answer to cmdStatus. Version tells it from the
+// answer of a runwatch from before this protocol, which had none.
+type statusReply struct {
+	Version  int             `json:"version"`
+	Snapshot poller.Snapshot `json:"snapshot"`
+}
+
+// statusVersion is the version of statusReply.
+const statusVersion = 2
+
+// ErrOlderApp is Status's answer when the running tray process is a
+// runwatch from before this protocol (the binary was upgraded under it).
+var ErrOlderApp = errors.New("the running runwatch is an older version: quit it and start runwatch again")
+
 // Status asks the tray process for its last refresh's snapshot; it answers
-// with an error (an *instance.RemoteError) until its first refresh.
+// with an error (an *instance.RemoteError) until its first refresh, and
+// ErrOlderApp when it speaks an older protocol.
 func (c Client) Status(ctx context.Context) (poller.Snapshot, error) {
-	var snap poller.Snapshot
-	err := c.call(ctx, plainRequest{Cmd: cmdStatus}, &snap)
-	return snap, err
+	var reply statusReply
+	if err := c.call(ctx, plainRequest{Cmd: cmdStatus}, &reply); err != nil {
+		return poller.Snapshot{}, err
+	}
+	if reply.Version != statusVersion {
+		return poller.Snapshot{}, ErrOlderApp
+	}
+	return reply.Snapshot, nil
 }
 
 // State asks the tray process for its State once newer than since; it
@@ -186,7 +208,11 @@ func (h Handlers) answer(ctx context.Context, req instance.Request) (any, error)
 		if h.Status == nil {
 			return nil, unknown
 		}
-		return h.Status()
+		snap, err := h.Status()
+		if err != nil {
+			return nil, err
+		}
+		return statusReply{Version: statusVersion, Snapshot: snap}, nil
 	case cmdState:
 		var r stateRequest
 		if h.State == nil {

@@ -32,9 +32,6 @@ import (
 	"runwatch/ui/view"
 )
 
-// tickEvery re-renders ages, and turns the tray stale, between refreshes.
-const tickEvery = 15 * time.Second
-
 // Run starts the app and returns its exit code when it quits; usage heads
 // its help.
 func Run(args []string, stdout, stderr io.Writer, usage string) int {
@@ -68,16 +65,14 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 // not nil, answers other runwatch processes. stop ends what start began
 // beside ctx.
 func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flags, srv *instance.Server) (stop func(), err error) {
-	if ui.RestoreSettings(a) {
-		log.Printf("runwatch: the preferences had lost the settings; restored them from %s", "settings.json")
-	}
+	ui.RestoreSettings(a)
 	cfg := flags.Merge(view.LoadSettings(a.Preferences()))
 	polling, err := flags.StartPolling(cfg, a.Storage().RootURI().Path())
 	if err != nil {
 		return nil, err
 	}
-	appView := &mainThreadView{do: do, notifier: fyneNotifier{a}}
-	desktop, err := notifier.Dial(ctx, flags.AppID())
+	appView := &mainThreadView{do: do, notifier: fyneNotifier{a}, hub: ipc.NewHub(flags.Given)}
+	desktop, err := notifier.Dial(ctx, startup.AppID)
 	if err == nil {
 		appView.notifier = desktop
 	}
@@ -90,6 +85,10 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 		Snooze:        appView.watch.Snooze,
 	}, nil)
 	appView.ui.SetInterval(cfg.Interval)
+	// Asked before any window shows: closing the last one quits only where
+	// no tray host shows the icon.
+	trayHost := trayhost.Present(ctx)
+	appView.ui.SetTrayHost(trayHost)
 	if desktop != nil {
 		go desktop.HandleClicks(ctx, notifier.Clicks{
 			Details:     func(resource string) { do(func() { appView.ui.ShowExecution(resource) }) },
@@ -97,10 +96,13 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 			Acknowledge: appView.watch.Acknowledge,
 		})
 	}
-	if flags.Demo {
-		appView.ui.ShowWindow()
+	switch show, forced := view.WindowAtStart(flags.Demo, trayHost); {
+	case show && forced:
+		appView.ui.ShowWindow() // it goes when a tray host comes, unless used
+	case show:
+		appView.ui.Present()
 	}
-	go showWithoutTrayHost(ctx, appView.ui, do, flags.Demo)
+	go followTrayHost(ctx, appView.ui, do)
 	if srv != nil {
 		go appView.serve(ctx, srv)
 	}
@@ -114,20 +116,16 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 	return polling.Close, nil
 }
 
-// showWithoutTrayHost shows the executions window while no tray host
-// shows the tray icon, and hides it again, unless a person used it, when
-// one comes (the usual autostart race).
-func showWithoutTrayHost(ctx context.Context, u *ui.UI, do func(func()), demo bool) {
-	present := trayhost.Present(ctx)
-	do(func() { u.SetTrayHost(present) })
-	if present || demo {
-		return
-	}
-	do(u.ShowWindow)
-	if trayhost.Wait(ctx) {
+// followTrayHost tells the UI each time a tray host comes or goes; when
+// one comes, a window shown for want of one goes unless a person used it
+// (the usual autostart race).
+func followTrayHost(ctx context.Context, u *ui.UI, do func(func())) {
+	for present := range trayhost.Watch(ctx) {
 		do(func() {
-			u.SetTrayHost(true)
-			u.HideForcedWindow()
+			u.SetTrayHost(present)
+			if present {
+				u.HideForcedWindow()
+			}
 		})
 	}
 }
@@ -140,14 +138,14 @@ type mainThreadView struct {
 	ui       *ui.UI
 	watch    *poller.Watcher
 	notifier notifier.Sender
-	last     lastSnapshot
+	hub      *ipc.Hub // the last snapshot, for `runwatch status`
 }
 
 func (v *mainThreadView) Apply(res poller.Result) {
 	if res.Warning != "" {
 		log.Printf("runwatch: warning: %s", res.Warning)
 	}
-	v.last.set(res.Snapshot)
+	v.hub.Update(func(s *ipc.State) { s.Status.Take(res.Snapshot) })
 	v.do(func() {
 		v.ui.Apply(res)
 		notifier.Announce(res, v.ui.Paused(), v.notifier)
@@ -158,7 +156,11 @@ func (v *mainThreadView) ShowSnapshot(snap poller.Snapshot, err error) {
 	if err != nil {
 		log.Printf("runwatch: %v", err)
 	}
-	v.last.set(snap)
+	v.hub.Update(func(s *ipc.State) {
+		if s.Status.HasSnapshot {
+			s.Status.Snapshot = snap
+		}
+	})
 	v.do(func() { v.ui.ShowSnapshot(snap) })
 }
 
@@ -175,7 +177,7 @@ func (v *mainThreadView) SetInterval(d time.Duration) {
 func (v *mainThreadView) serve(ctx context.Context, srv *instance.Server) {
 	err := ipc.Serve(ctx, srv, ipc.Handlers{
 		Show:   func() { v.do(v.ui.Present) },
-		Status: v.last.get,
+		Status: v.hub.Snapshot,
 	})
 	if err != nil {
 		log.Printf("runwatch: %v", err)
@@ -193,7 +195,7 @@ func (f fyneNotifier) Send(n view.Notification) {
 
 // tick re-renders ages and staleness between refreshes.
 func tick(ctx context.Context, u *ui.UI, do func(func())) {
-	t := time.NewTicker(tickEvery)
+	t := time.NewTicker(view.TickEvery)
 	defer t.Stop()
 	for {
 		select {

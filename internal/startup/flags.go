@@ -116,8 +116,11 @@ func (f *Flags) Merge(s view.Settings) poller.Config {
 }
 
 // AppID returns the app ID of this run: --demo keeps its settings apart.
-func (f *Flags) AppID() string {
-	if f.Demo {
+func (f *Flags) AppID() string { return AppIDFor(f.Demo) }
+
+// AppIDFor returns the app ID of the real app, or of --demo's.
+func AppIDFor(demo bool) string {
+	if demo {
 		return demoAppID
 	}
 	return AppID

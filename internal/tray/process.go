@@ -64,16 +64,20 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	defer cancel()
 	windows := &windowProcess{exe: executable(), demo: flags.Demo}
 	hub := ipc.NewHub(flags.Given)
-	hub.Update(func(s *ipc.State) { s.Status.Interval, s.Status.FailureLimit = cfg.Interval, settings.FailureShownFor })
+	// Asked before anything is served: a window opened at once must know
+	// whether closing it quits.
+	trayHost := trayhost.Present(ctx)
+	hub.Update(func(s *ipc.State) {
+		s.Status.Interval, s.Status.FailureLimit, s.TrayHost = cfg.Interval, settings.FailureShownFor, trayHost
+	})
 	var sender notifier.Sender = notifier.Logged{}
-	desktop, err := notifier.Dial(ctx, flags.AppID())
+	desktop, err := notifier.Dial(ctx, startup.AppID)
 	if err == nil {
 		sender = desktop
 	}
-	var watch *poller.Watcher
+	menu := newSystrayMenu()
 	loop := New(Config{
-		Menu:       newSystrayMenu(),
-		Watcher:    watcherLater{&watch},
+		Menu:       menu,
 		Hub:        hub,
 		Notifier:   sender,
 		OpenWindow: windows.open,
@@ -82,7 +86,8 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 		Quit:       systray.Quit,
 		Paused:     !settings.Notifications,
 	})
-	watch = poller.NewWatcher(loop, polling.Connect, polling.Store, poller.Options{})
+	watch := poller.NewWatcher(loop, polling.Connect, polling.Store, poller.Options{})
+	loop.SetWatcher(watch)
 	if desktop != nil {
 		go desktop.HandleClicks(ctx, notifier.Clicks{
 			Details:     func(resource string) { windows.open(ipc.Window{Details: resource}) },
@@ -103,39 +108,28 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 
 	systray.Run(func() {
 		go loop.Run(ctx)
-		go showWithoutTrayHost(ctx, loop, windows, flags.Demo)
+		go followTrayHost(ctx, loop, windows, flags.Demo, trayHost)
 		go watch.Run(ctx, cfg)
 	}, func() {
 		cancel()
+		menu.Close()
 		// The windows go with the tray.
 		_ = ipc.WindowProcess(flags.Demo).Quit(context.Background())
 	})
 	return 0
 }
 
-// watcherLater is the Watcher made after the Tray it reports to.
-type watcherLater struct{ w **poller.Watcher }
-
-func (l watcherLater) RefreshNow()                 { (*l.w).RefreshNow() }
-func (l watcherLater) Acknowledge(resource string) { (*l.w).Acknowledge(resource) }
-func (l watcherLater) Snooze(until time.Time)      { (*l.w).Snooze(until) }
-func (l watcherLater) Reconfigure(c poller.Config) { (*l.w).Reconfigure(c) }
-
-// showWithoutTrayHost opens the executions window where the tray icon
-// would not be seen: always for --demo, and while no tray host runs. The
-// usual autostart race: the panel comes a moment later; its tray shows the
-// icon, and the window forced open goes unless a person used it.
-func showWithoutTrayHost(ctx context.Context, loop *Tray, windows *windowProcess, demo bool) {
-	present := trayhost.Present(ctx)
-	loop.SetTrayHost(present)
-	switch {
-	case demo:
-		windows.open(ipc.Window{})
-	case !present:
-		windows.open(ipc.Window{Forced: true})
-		if trayhost.Wait(ctx) {
-			loop.SetTrayHost(true)
-		}
+// followTrayHost opens the executions window where the tray icon would
+// not be seen (view.WindowAtStart), then tells the loop each time a tray
+// host comes or goes. The usual autostart race: the panel comes a moment
+// later; its tray shows the icon, and the window forced open goes unless a
+// person used it.
+func followTrayHost(ctx context.Context, loop *Tray, windows *windowProcess, demo, present bool) {
+	if show, forced := view.WindowAtStart(demo, present); show {
+		windows.open(ipc.Window{Forced: forced})
+	}
+	for present := range trayhost.Watch(ctx) {
+		loop.SetTrayHost(present)
 	}
 }
 

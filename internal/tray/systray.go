@@ -13,19 +13,27 @@ import (
 // dbusmenu on Linux).
 type systrayMenu struct {
 	clicks chan view.MenuLine
-	reset  chan struct{} // closed at Reset: the items' click goroutines end
+	closed chan struct{} // closed by Close: clicks are no longer delivered
 }
 
+// clicksQueued is how many clicks wait for the loop before a forwarder
+// waits too; none is ever dropped (systray drops a click its item's
+// forwarder does not take at once).
+const clicksQueued = 16
+
+// newSystrayMenu returns the tray's menu; Close it when the tray goes.
 func newSystrayMenu() *systrayMenu {
-	return &systrayMenu{clicks: make(chan view.MenuLine), reset: make(chan struct{})}
+	return &systrayMenu{clicks: make(chan view.MenuLine, clicksQueued), closed: make(chan struct{})}
 }
 
-func (m *systrayMenu) Reset() {
-	close(m.reset)
-	m.reset = make(chan struct{})
-	systray.ResetMenu()
-}
+// Close stops delivering clicks.
+func (m *systrayMenu) Close() { close(m.closed) }
 
+// Reset removes every item; systray closes their click channels, which
+// ends their forwarders once each has delivered what it took.
+func (m *systrayMenu) Reset() { systray.ResetMenu() }
+
+// AddItem adds a systray item for l, checkable for the pause line.
 func (m *systrayMenu) AddItem(parent Item, l view.MenuLine) Item {
 	checkable := l.Action == view.ActPause
 	var item *systray.MenuItem
@@ -43,29 +51,24 @@ func (m *systrayMenu) AddItem(parent Item, l view.MenuLine) Item {
 	if l.Disabled {
 		item.Disable()
 	}
-	go m.forward(item, l, m.reset)
+	go m.forward(item, l)
 	return item
 }
 
-// forward delivers the item's clicks as its line until the menu is reset.
-func (m *systrayMenu) forward(item *systray.MenuItem, l view.MenuLine, reset <-chan struct{}) {
-	for {
+// forward delivers each click on item as its line until systray removes
+// the item; a click it took is delivered even when the menu is redrawn
+// meanwhile.
+func (m *systrayMenu) forward(item *systray.MenuItem, l view.MenuLine) {
+	for range item.ClickedCh {
 		select {
-		case _, ok := <-item.ClickedCh:
-			if !ok {
-				return
-			}
-			select {
-			case m.clicks <- l:
-			case <-reset:
-				return
-			}
-		case <-reset:
+		case m.clicks <- l:
+		case <-m.closed:
 			return
 		}
 	}
 }
 
+// AddSeparator adds a separator to the menu or to parent's submenu.
 func (m *systrayMenu) AddSeparator(parent Item) {
 	if p, _ := parent.(*systray.MenuItem); p != nil {
 		p.AddSeparator()

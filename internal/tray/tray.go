@@ -2,7 +2,6 @@ package tray
 
 import (
 	"context"
-	"errors"
 	"log"
 	"runtime/debug"
 	"time"
@@ -12,9 +11,6 @@ import (
 	"runwatch/poller"
 	"runwatch/ui/view"
 )
-
-// tickEvery redraws ages, and turns the tray stale, between refreshes.
-const tickEvery = 15 * time.Second
 
 // Watcher is what the tray asks of the poller's Watcher; none of its
 // methods blocks.
@@ -27,7 +23,9 @@ type Watcher interface {
 
 // Config is what a Tray works with.
 type Config struct {
-	Menu     Menu
+	Menu Menu
+	// Watcher may be set after New, before Run: the poller's Watcher is
+	// made with the Tray as its view.
 	Watcher  Watcher
 	Hub      *ipc.Hub        // the state other processes read
 	Notifier notifier.Sender // where notifications go
@@ -54,7 +52,7 @@ type Tray struct {
 	intervals chan time.Duration
 	settings  chan view.Settings
 	trayHosts chan bool
-	ticks     <-chan time.Time // nil: a ticker of tickEvery
+	ticks     <-chan time.Time // nil: a ticker of view.TickEvery
 	stopped   chan struct{}    // closed when Run returns
 
 	// Owned by the loop.
@@ -62,6 +60,10 @@ type Tray struct {
 	menuShown string // the view.MenuKey of the menu the tray has
 	look      view.TrayLook
 }
+
+// SetWatcher gives the tray the poller's Watcher, made after the Tray
+// (its view); call it before Run.
+func (t *Tray) SetWatcher(w Watcher) { t.cfg.Watcher = w }
 
 // New makes a tray; Run starts its loop.
 func New(cfg Config) *Tray {
@@ -128,7 +130,7 @@ func (t *Tray) Run(ctx context.Context) {
 	defer close(t.stopped)
 	ticks := t.ticks
 	if ticks == nil {
-		ticker := time.NewTicker(tickEvery)
+		ticker := time.NewTicker(view.TickEvery)
 		defer ticker.Stop()
 		ticks = ticker.C
 	}
@@ -165,7 +167,9 @@ func (t *Tray) Run(ctx context.Context) {
 			t.cfg.Watcher.Reconfigure(t.cfg.Merge(s))
 			t.render()
 		case l := <-t.cfg.Menu.Clicks():
-			t.act(l)
+			if ctx.Err() == nil { // nothing starts after Quit
+				t.act(l)
+			}
 		case <-ticks:
 			t.render()
 		}
@@ -221,14 +225,8 @@ func (t *Tray) act(l view.MenuLine) {
 // a second start, `status`, and the window process.
 func (t *Tray) Handlers() ipc.Handlers {
 	return ipc.Handlers{
-		Show: func() { go t.cfg.OpenWindow(ipc.Window{}) },
-		Status: func() (poller.Snapshot, error) {
-			st := t.cfg.Hub.Get().Status
-			if !st.HasSnapshot {
-				return poller.Snapshot{}, errors.New("no refresh yet")
-			}
-			return st.Snapshot, nil
-		},
+		Show:         func() { go t.cfg.OpenWindow(ipc.Window{}) },
+		Status:       t.cfg.Hub.Snapshot,
 		State:        t.cfg.Hub.WaitNewer,
 		Refresh:      t.cfg.Watcher.RefreshNow,
 		Acknowledge:  t.cfg.Watcher.Acknowledge,

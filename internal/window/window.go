@@ -34,9 +34,6 @@ executions window, or an execution's details, or the settings. It ends when
 its last window closes, or when the tray app quits.
 `
 
-// tickEvery re-renders ages between the tray process's updates.
-const tickEvery = 15 * time.Second
-
 // Run is the window process: Fyne windows fed by the tray process. It
 // returns the exit code.
 func Run(args []string, stdout, stderr io.Writer) int {
@@ -72,11 +69,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	flags := startup.Flags{Demo: *demo}
-	a := app.NewWithID(flags.AppID())
-	if ui.RestoreSettings(a) {
-		log.Printf("runwatch: the preferences had lost the settings; restored them from %s", "settings.json")
-	}
+	a := app.NewWithID(startup.AppIDFor(*demo))
+	ui.RestoreSettings(a)
 	var trayHost atomic.Bool
 	trayHost.Store(first.TrayHost)
 	send := func(call func(context.Context) error) {
@@ -172,7 +166,7 @@ func serve(ctx context.Context, srv *instance.Server, a fyne.App, u *ui.UI) {
 
 // tick re-renders ages between updates.
 func tick(ctx context.Context, u *ui.UI) {
-	t := time.NewTicker(tickEvery)
+	t := time.NewTicker(view.TickEvery)
 	defer t.Stop()
 	for {
 		select {

@@ -112,3 +112,16 @@ func MenuKey(lines []MenuLine) string {
 	}
 	return b.String()
 }
+
+// WindowAtStart decides whether the executions window opens at start: for
+// --demo, and where no tray host would show the icon; forced, it goes when
+// a tray host comes unless a person used it.
+func WindowAtStart(demo, trayHost bool) (show, forced bool) {
+	switch {
+	case demo:
+		return true, false
+	case !trayHost:
+		return true, true
+	}
+	return false, false
+}

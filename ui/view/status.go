@@ -27,6 +27,10 @@ type Status struct {
 	Problem string
 }
 
+// TickEvery is how often what shows ages ("12m ago") and staleness is
+// drawn again between refreshes.
+const TickEvery = 15 * time.Second
+
 // DefaultFailureLimit is how long a failure colours the tray when the
 // settings say nothing.
 const DefaultFailureLimit = 24 * time.Hour

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/systray"
 
-	"runwatch/internal/dbustest"
 	"runwatch/internal/ipc"
 	"runwatch/poller"
 	"runwatch/ui/view"
@@ -53,11 +52,10 @@ func clickItem(t *testing.T, it *systray.MenuItem) {
 	}
 }
 
-// At a281f29 every click was acted on (addMenu: `go t.act(l)` for each
-// click). Now a click waits in systrayMenu.forward until the loop takes it,
-// and the loop's next redraw of a changed menu (Reset) drops it: here
-// "Refresh now", clicked while the loop still saves the pause of the click
-// before, never reaches the watcher.
+// Every click is acted on, even one taken while the loop is busy and then
+// redraws a changed menu: here "Refresh now", clicked while the loop still
+// saves the pause of the click before, reaches the watcher.
+// Found by the review of issue 12.
 func TestAClickWhileTheLoopRedrawsAChangedMenuIsNotLost(t *testing.T) {
 	menu := &labelledMenu{systrayMenu: newSystrayMenu(), items: map[string]*systray.MenuItem{}}
 	watch := &fakeWatcher{}
@@ -96,45 +94,5 @@ func TestAClickWhileTheLoopRedrawsAChangedMenuIsNotLost(t *testing.T) {
 			t.Fatalf("the click on Refresh now was lost (refreshes %d)", n)
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// At a281f29 the window process decided "closing the executions window
-// quits" by asking the session bus itself (ui.TrayHostPresent) at the
-// moment it closed; now it trusts State.TrayHost, which the tray process
-// sets once at start and never clears. Once the tray host (the panel)
-// goes, the window process still hides its last window instead of
-// quitting, leaving runwatch running with no icon and no window.
-func TestStateSaysNoTrayHostOnceTheTrayHostLeaves(t *testing.T) {
-	addr := dbustest.Start(t)
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
-	host := dbustest.Connect(t, addr)
-	dbustest.Own(t, host, "org.kde.StatusNotifierWatcher")
-
-	hub := ipc.NewHub(nil)
-	loop := New(Config{
-		Menu: newFakeMenu(), Watcher: &fakeWatcher{}, Hub: hub, Notifier: &recordedNotes{},
-		OpenWindow: func(ipc.Window) {},
-		Merge:      func(s view.Settings) poller.Config { return s.Config() },
-		SavePaused: func(bool) error { return nil },
-		Quit:       func() {},
-		Now:        func() time.Time { return viewtest.Now },
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { loop.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	go showWithoutTrayHost(ctx, loop, &windowProcess{exe: "/nonexistent"}, false)
-	waitFor(t, func() bool { return hub.Get().TrayHost }, "the tray host seen at start")
-
-	if _, err := host.ReleaseName("org.kde.StatusNotifierWatcher"); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for hub.Get().TrayHost {
-		if time.Now().After(deadline) {
-			t.Fatal("the tray host left, but the state the window process closes by still says one shows the icon")
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
