@@ -67,7 +67,8 @@ type UI struct {
 	menuShown   string // the view.MenuKey of the menu the tray has, to skip resending it
 	touched     bool   // a person used the window or the tray's actions
 	trayHost    bool   // a tray host shows the tray icon (SetTrayHost)
-	windowsOnly bool   // no tray: another process has it (NewWindows)
+	notifyKinds view.NotifyKinds
+	windowsOnly bool // no tray: another process has it (NewWindows)
 }
 
 // New builds the UI: the tray now, the window when first shown, since a
@@ -83,7 +84,7 @@ func New(a fyne.App, actions Actions, now func() time.Time) *UI {
 	u.PauseItem = fyne.NewMenuItem("Pause notifications", u.togglePause)
 	saved := view.LoadSettings(a.Preferences())
 	u.PauseItem.Checked = !saved.Notifications
-	u.status.FailureLimit = saved.FailureShownFor
+	u.status.FailureLimit, u.notifyKinds = saved.FailureShownFor, saved.Notify
 	u.render()
 	return u
 }
@@ -222,6 +223,12 @@ func (u *UI) index(snap poller.Snapshot) {
 
 // Paused reports whether a person paused notifications.
 func (u *UI) Paused() bool { return u.PauseItem.Checked }
+
+// NotifyPrefs returns what a person chose about notifications: paused, and
+// which kinds of change notify.
+func (u *UI) NotifyPrefs() view.NotifyPrefs {
+	return view.NotifyPrefs{Paused: u.PauseItem.Checked, Kinds: u.notifyKinds}
+}
 
 // ShowSnapshot shows a picture without news, as after an acknowledgement.
 func (u *UI) ShowSnapshot(snap poller.Snapshot) {
@@ -438,7 +445,7 @@ func (u *UI) saveSettings(form *settingsForm) bool {
 		log.Printf("runwatch: %v", err)
 	}
 	u.PauseItem.Checked = !s.Notifications
-	u.status.FailureLimit = s.FailureShownFor
+	u.status.FailureLimit, u.notifyKinds = s.FailureShownFor, s.Notify
 	u.renderTray()
 	if u.actions.SettingsSaved != nil {
 		u.actions.SettingsSaved(s)

@@ -42,6 +42,8 @@ type settingsForm struct {
 	Top           *widget.Entry
 	Notifications *widget.Check
 	FailureHours  *widget.Entry
+	// NotifyKinds: one check per kind of change that may notify.
+	NotifyFailed, NotifyStillFailing, NotifyNewKind, NotifyFixed, NotifyCancelled *widget.Check
 	// StartAtLogin mirrors the autostart entry, not a preference: the file
 	// is what the desktop reads.
 	StartAtLogin *widget.Check
@@ -60,7 +62,13 @@ func newSettingsForm(s view.Settings) *settingsForm {
 		Top:           widget.NewEntry(),
 		Notifications: widget.NewCheck("notify me of new failures", nil),
 		FailureHours:  widget.NewEntry(),
-		StartAtLogin:  widget.NewCheck("start runwatch when I log in", nil),
+
+		NotifyFailed:       widget.NewCheck("failed", nil),
+		NotifyStillFailing: widget.NewCheck("still failing", nil),
+		NotifyNewKind:      widget.NewCheck("new kind of error", nil),
+		NotifyFixed:        widget.NewCheck("fixed", nil),
+		NotifyCancelled:    widget.NewCheck("cancelled", nil),
+		StartAtLogin:       widget.NewCheck("start runwatch when I log in", nil),
 	}
 	f.Project.SetText(s.Project)
 	f.Project.SetPlaceHolder("GOOGLE_CLOUD_PROJECT or the credentials' project")
@@ -82,6 +90,11 @@ func newSettingsForm(s view.Settings) *settingsForm {
 	f.Top.SetText(strconv.Itoa(s.Top))
 	f.Notifications.SetChecked(s.Notifications)
 	f.FailureHours.SetText(strconv.Itoa(int(s.FailureShownFor / time.Hour)))
+	f.NotifyFailed.SetChecked(s.Notify.Failed)
+	f.NotifyStillFailing.SetChecked(s.Notify.StillFailing)
+	f.NotifyNewKind.SetChecked(s.Notify.NewKind)
+	f.NotifyFixed.SetChecked(s.Notify.Fixed)
+	f.NotifyCancelled.SetChecked(s.Notify.Cancelled)
 	f.StartAtLogin.SetChecked(autostart.Enabled())
 	return f
 }
@@ -119,6 +132,8 @@ func (f *settingsForm) settings() (view.Settings, error) {
 		Notifications: f.Notifications.Checked,
 
 		FailureShownFor: time.Duration(hours) * time.Hour,
+		Notify: view.NotifyKinds{Failed: f.NotifyFailed.Checked, StillFailing: f.NotifyStillFailing.Checked,
+			NewKind: f.NotifyNewKind.Checked, Fixed: f.NotifyFixed.Checked, Cancelled: f.NotifyCancelled.Checked},
 	}
 	if s.Job == "" {
 		return view.Settings{}, fmt.Errorf("job: the Cloud Run job's name")
@@ -174,6 +189,7 @@ func (f *settingsForm) items() []*widget.FormItem {
 		widget.NewFormItem(f.label("Refresh every (s)", "interval"), f.Interval),
 		widget.NewFormItem(f.label("Executions shown", "top"), f.Top),
 		widget.NewFormItem("Notifications", f.Notifications),
+		widget.NewFormItem("Notify when", container.NewHBox(f.NotifyFailed, f.NotifyStillFailing, f.NotifyNewKind, f.NotifyFixed, f.NotifyCancelled)),
 		widget.NewFormItem("Show a failure for (h)", f.FailureHours),
 		widget.NewFormItem("Start at login", f.StartAtLogin),
 	}

@@ -113,3 +113,24 @@ func TestStartAtLoginWritesAndRemovesTheAutostartEntry(t *testing.T) {
 		t.Fatalf("autostart entry still there: %v", err)
 	}
 }
+
+// Which kinds of change notify is a setting, saved and read back, and an
+// old backup without it restores every kind on (issue 13, item 2).
+func TestSettingsChooseWhichKindsNotify(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	a := newTempApp(t)
+	u := New(a, Actions{}, func() time.Time { return now })
+	u.ShowSettings()
+	u.settings.NotifyFixed.SetChecked(false)
+	u.settings.NotifyCancelled.SetChecked(false)
+	u.settings.FailureHours.SetText("6")
+	test.Tap(u.settings.Save)
+	got := view.LoadSettings(a.Preferences())
+	want := view.NotifyKinds{Failed: true, StillFailing: true, NewKind: true}
+	if got.Notify != want || got.FailureShownFor != 6*time.Hour {
+		t.Fatalf("saved %+v, failure shown for %v", got.Notify, got.FailureShownFor)
+	}
+	if p := u.NotifyPrefs(); p.Kinds != want || p.Paused {
+		t.Fatalf("the UI notifies %+v", p)
+	}
+}

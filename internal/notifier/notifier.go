@@ -30,14 +30,15 @@ type Sender interface {
 }
 
 // Announce sends, unless notifications are paused, what a refresh's result
-// calls for: one notification per change, a summary for several, one for
-// what a snooze held back. Each is sent off the caller's goroutine: a hung
-// notification server must not hold the poller or a window.
-func Announce(res poller.Result, paused bool, s Sender) {
-	if paused {
+// calls for, of the kinds a person wants: one notification per change, a
+// summary for several, one for what a snooze held back. Each is sent off
+// the caller's goroutine: a hung notification server must not hold the
+// poller or a window.
+func Announce(res poller.Result, prefs view.NotifyPrefs, s Sender) {
+	if prefs.Paused {
 		return
 	}
-	for _, n := range view.NotificationsFor(res.Changes, res.Missed, res.MissedMore) {
+	for _, n := range view.NotificationsFor(prefs.Kinds.Wanted(res.Changes), prefs.Kinds.Wanted(res.Missed), res.MissedMore) {
 		go s.Send(n)
 	}
 }
@@ -52,20 +53,21 @@ func (Logged) Send(n view.Notification) {
 }
 
 // Desktop sends notifications over D-Bus, with a click opening the
-// execution's details and buttons to open its logs and acknowledge it;
-// one bubble is updated in place while it is fresh.
+// execution's details and, for a failure, buttons to open its logs and
+// acknowledge it. Each execution has a bubble of its own, updated in place
+// by later news of the same execution: news of another never overwrites a
+// failure a person has not seen.
 type Desktop struct {
-	n        *notify.Notifier
-	sending  sync.Mutex // held for a whole send
-	mu       sync.Mutex
-	byID     map[uint32]string // bubble → execution resource
-	lastID   uint32
-	lastSent time.Time
+	n          *notify.Notifier
+	sending    sync.Mutex // held for a whole send
+	mu         sync.Mutex
+	byID       map[uint32]string // bubble → execution resource
+	byResource map[string]uint32 // execution resource → its bubble
+	order      []uint32          // bubbles, oldest first, to forget the oldest
 }
 
-// replaceWithin: a notification this soon after the last one updates its
-// bubble instead of stacking another.
-const replaceWithin = 2 * time.Minute
+// bubblesKept bounds the bubbles remembered for clicks and updates.
+const bubblesKept = 200
 
 // sendTimeout bounds one Notify call.
 const sendTimeout = 5 * time.Second
@@ -83,25 +85,27 @@ func Dial(ctx context.Context, appID string) (*Desktop, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Desktop{n: n, byID: map[uint32]string{}}, nil
+	return &Desktop{n: n, byID: map[uint32]string{}, byResource: map[string]uint32{}}, nil
 }
 
 // Send shows one notification (plain text: the notifier escapes it only
 // for servers that read markup).
 func (d *Desktop) Send(n view.Notification) {
-	// One at a time: two notifications of one refresh must not both miss
+	// One at a time: two notifications of one execution must not both miss
 	// the bubble the first creates.
 	d.sending.Lock()
 	defer d.sending.Unlock()
 	d.mu.Lock()
 	replaces := uint32(0)
-	if time.Since(d.lastSent) < replaceWithin {
-		replaces = d.lastID
+	if n.Resource != "" {
+		replaces = d.byResource[n.Resource]
 	}
 	d.mu.Unlock()
 	note := notify.Notification{Title: n.Title, Body: n.Body, ReplacesID: replaces}
 	if n.Resource != "" {
 		note.Default = notify.Action{Key: notify.DefaultKey, Label: "Details"}
+	}
+	if n.Resource != "" && n.Acts() {
 		note.Actions = []notify.Action{{Key: actionLogs, Label: "Open logs"}, {Key: actionAck, Label: "Acknowledge"}}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
@@ -111,10 +115,29 @@ func (d *Desktop) Send(n view.Notification) {
 		log.Printf("runwatch: notify: %v", err)
 		return
 	}
+	d.remember(id, n.Resource)
+}
+
+// remember keeps which execution a bubble tells of, forgetting the oldest
+// bubbles beyond bubblesKept.
+func (d *Desktop) remember(id uint32, resource string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.lastID, d.lastSent = id, time.Now()
-	d.byID[id] = n.Resource
+	if _, known := d.byID[id]; !known {
+		d.order = append(d.order, id)
+	}
+	d.byID[id] = resource
+	if resource != "" {
+		d.byResource[resource] = id
+	}
+	for len(d.order) > bubblesKept {
+		old := d.order[0]
+		d.order = d.order[1:]
+		if r := d.byID[old]; d.byResource[r] == old {
+			delete(d.byResource, r)
+		}
+		delete(d.byID, old)
+	}
 }
 
 // Clicks are what a click on a bubble can do.

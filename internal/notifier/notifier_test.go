@@ -2,6 +2,7 @@ package notifier
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -21,14 +22,21 @@ type slowServer struct {
 	mu       sync.Mutex
 	next     uint32
 	replaces []uint32
+	actions  map[string][]string // summary → the action keys it came with
 }
 
-func (s *slowServer) Notify(_ string, replaces uint32, _ string, _, _ string,
-	_ []string, _ map[string]dbus.Variant, _ int32) (uint32, *dbus.Error) {
+func (s *slowServer) Notify(_ string, replaces uint32, _ string, summary, _ string,
+	actions []string, _ map[string]dbus.Variant, _ int32) (uint32, *dbus.Error) {
 	time.Sleep(50 * time.Millisecond)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.replaces = append(s.replaces, replaces)
+	if s.actions == nil {
+		s.actions = map[string][]string{}
+	}
+	for i := 0; i+1 < len(actions); i += 2 {
+		s.actions[summary] = append(s.actions[summary], actions[i])
+	}
 	if replaces != 0 {
 		return replaces, nil
 	}
@@ -43,10 +51,10 @@ func (s *slowServer) GetServerInformation() (string, string, string, string, *db
 }
 func (s *slowServer) CloseNotification(uint32) *dbus.Error { return nil }
 
-// Several failures in one refresh end up in one bubble updated in place
-// (replaces_id), although each is sent on a goroutine of its own.
-// Found by the review of issue 9.
-func TestBurstOfNotificationsUpdatesOneBubble(t *testing.T) {
+// startServer runs slowServer as the session bus's notification server
+// and dials it.
+func startServer(t *testing.T) (*slowServer, *Desktop) {
+	t.Helper()
 	addr := dbustest.Start(t)
 	conn := dbustest.Connect(t, addr)
 	srv := &slowServer{}
@@ -59,22 +67,50 @@ func TestBurstOfNotificationsUpdatesOneBubble(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	notes := []view.Notification{
-		{Title: "job-a failed", Body: "boom a", Resource: "projects/p/locations/r/jobs/a/executions/a-1"},
-		{Title: "job-b failed", Body: "boom b", Resource: "projects/p/locations/r/jobs/b/executions/b-1"},
-		{Title: "job-c failed", Body: "boom c", Resource: "projects/p/locations/r/jobs/c/executions/c-1"},
-	}
+	return srv, d
+}
+
+// News of one execution never overwrites the bubble of another (a failure
+// a person was away for stays on screen); later news of the same execution
+// updates its bubble, even when sent at once from several goroutines.
+// From issue 13 (bubble-kept), and the review of issue 9 (a burst).
+func TestEachExecutionKeepsItsOwnBubble(t *testing.T) {
+	srv, d := startServer(t)
+	a := view.Notification{Title: "job failed in us-west3", Body: "boom a", Resource: "projects/p/locations/us-west3/jobs/j/executions/a-1", Kind: lifecycle.NewFailure}
+	b := view.Notification{Title: "job failed in us-east1", Body: "boom b", Resource: "projects/p/locations/us-east1/jobs/j/executions/b-1", Kind: lifecycle.NewFailure}
+	d.Send(a)
+	d.Send(b)
 	var wg sync.WaitGroup
-	for _, n := range notes {
+	for range 3 {
 		wg.Add(1)
-		go func() { defer wg.Done(); d.Send(n) }() // as Announce sends them
+		go func() { defer wg.Done(); d.Send(a) }() // as Announce sends them
 	}
 	wg.Wait()
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
-	if srv.next != 1 {
-		t.Fatalf("%d bubbles for one burst of %d failures (replaces_id sent: %v); want one updated in place",
-			srv.next, len(notes), srv.replaces)
+	if srv.next != 2 || srv.replaces[0] != 0 || srv.replaces[1] != 0 || srv.replaces[2] != 1 || srv.replaces[3] != 1 || srv.replaces[4] != 1 {
+		t.Fatalf("%d bubbles, replaces_id %v: want a's and b's own, a's updated in place", srv.next, srv.replaces)
+	}
+}
+
+// A failure's bubble offers Open logs and Acknowledge; a fix's or a
+// cancellation's offers neither (acknowledging one fails: it is not a
+// failure).
+func TestOnlyAFailuresBubbleOffersOpenLogsAndAcknowledge(t *testing.T) {
+	srv, d := startServer(t)
+	resource := "projects/p/locations/r/jobs/j/executions/"
+	d.Send(view.Notification{Title: "failed", Resource: resource + "f", Kind: lifecycle.NewFailure})
+	d.Send(view.Notification{Title: "fixed", Resource: resource + "ok", Kind: lifecycle.Fixed})
+	d.Send(view.Notification{Title: "cancelled", Resource: resource + "c", Kind: lifecycle.WasCancelled})
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if got := srv.actions["failed"]; !slices.Contains(got, actionLogs) || !slices.Contains(got, actionAck) {
+		t.Errorf("a failure's actions %v", got)
+	}
+	for _, title := range []string{"fixed", "cancelled"} {
+		if got := srv.actions[title]; slices.Contains(got, actionLogs) || slices.Contains(got, actionAck) || !slices.Contains(got, "default") {
+			t.Errorf("%s's actions %v: want the default (details) only", title, got)
+		}
 	}
 }
 
@@ -92,14 +128,16 @@ func (r *recorded) Send(n view.Notification) {
 	r.sent <- struct{}{}
 }
 
-func TestAnnounceSendsOneNotificationPerRefreshWithNewsAndNoneWhilePaused(t *testing.T) {
+func TestAnnounceSendsWhatIsNewsOfTheKindsWantedAndNothingWhilePaused(t *testing.T) {
 	bad := viewtest.Execution("us-west3", "e2", poller.StateFailed, time.Minute)
 	news := poller.Result{Snapshot: viewtest.Snapshot(bad),
 		Changes: []lifecycle.Change{viewtest.Change(lifecycle.NewFailure, "us-west3", "e2", "KeyError: 'lr'")}}
 	r := &recorded{sent: make(chan struct{}, 8)}
-	Announce(poller.Result{Snapshot: viewtest.Snapshot(bad)}, false, r) // nothing classified
-	Announce(news, true, r)                                             // paused
-	Announce(news, false, r)
+	all := view.NotifyPrefs{Kinds: view.AllKinds}
+	Announce(poller.Result{Snapshot: viewtest.Snapshot(bad)}, all, r)                          // nothing classified
+	Announce(news, view.NotifyPrefs{Paused: true, Kinds: view.AllKinds}, r)                    // paused
+	Announce(news, view.NotifyPrefs{Kinds: view.NotifyKinds{Fixed: true, Cancelled: true}}, r) // failures not wanted
+	Announce(news, all, r)
 	select {
 	case <-r.sent:
 	case <-time.After(5 * time.Second):

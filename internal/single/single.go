@@ -148,7 +148,7 @@ func (v *mainThreadView) Apply(res poller.Result) {
 	v.hub.Update(func(s *ipc.State) { s.Status.Take(res.Snapshot) })
 	v.do(func() {
 		v.ui.Apply(res)
-		notifier.Announce(res, v.ui.Paused(), v.notifier)
+		notifier.Announce(res, v.ui.NotifyPrefs(), v.notifier)
 	})
 }
 

@@ -84,7 +84,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 		Merge:      flags.Merge,
 		SavePaused: func(paused bool) error { return view.SaveNotifications(dir, !paused) },
 		Quit:       systray.Quit,
-		Paused:     !settings.Notifications,
+		Prefs:      view.NotifyPrefs{Paused: !settings.Notifications, Kinds: settings.Notify},
 	})
 	watch := poller.NewWatcher(loop, polling.Connect, polling.Store, poller.Options{})
 	loop.SetWatcher(watch)

@@ -29,6 +29,7 @@ func TestStateSaysNoTrayHostOnceTheTrayHostLeaves(t *testing.T) {
 		Merge:      func(s view.Settings) poller.Config { return s.Config() },
 		SavePaused: func(bool) error { return nil },
 		Quit:       func() {},
+		Prefs:      view.NotifyPrefs{Kinds: view.AllKinds},
 		Now:        func() time.Time { return viewtest.Now },
 	})
 	ctx, cancel := context.WithCancel(context.Background())

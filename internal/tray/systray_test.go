@@ -67,6 +67,7 @@ func TestAClickWhileTheLoopRedrawsAChangedMenuIsNotLost(t *testing.T) {
 		Merge:      func(s view.Settings) poller.Config { return s.Config() },
 		SavePaused: func(bool) error { close(saving); <-release; return nil }, // a slow disk
 		Quit:       func() {},
+		Prefs:      view.NotifyPrefs{Kinds: view.AllKinds},
 		Now:        func() time.Time { return viewtest.Now },
 	})
 	ticks := make(chan time.Time)

@@ -36,9 +36,9 @@ type Config struct {
 	// SavePaused remembers whether notifications are paused.
 	SavePaused func(paused bool) error
 	// Quit ends the tray process.
-	Quit   func()
-	Paused bool             // notifications paused at start
-	Now    func() time.Time // nil: time.Now
+	Quit  func()
+	Prefs view.NotifyPrefs // what a person chose about notifications, at start
+	Now   func() time.Time // nil: time.Now
 }
 
 // Tray owns the tray icon and menu; Run is its loop. Its other methods
@@ -56,7 +56,7 @@ type Tray struct {
 	stopped   chan struct{}    // closed when Run returns
 
 	// Owned by the loop.
-	paused    bool
+	prefs     view.NotifyPrefs
 	menuShown string // the view.MenuKey of the menu the tray has
 	look      view.TrayLook
 }
@@ -79,7 +79,7 @@ func New(cfg Config) *Tray {
 		settings:  make(chan view.Settings),
 		trayHosts: make(chan bool),
 		stopped:   make(chan struct{}),
-		paused:    cfg.Paused,
+		prefs:     cfg.Prefs,
 	}
 }
 
@@ -141,7 +141,7 @@ func (t *Tray) Run(ctx context.Context) {
 			return
 		case res := <-t.results:
 			t.cfg.Hub.Update(func(s *ipc.State) { s.Status.Take(res.Snapshot) })
-			notifier.Announce(res, t.paused, t.cfg.Notifier)
+			notifier.Announce(res, t.prefs, t.cfg.Notifier)
 			t.render()
 			// What start-up and a refresh left behind (protobuf descriptors,
 			// the listing) goes back to the system: the tray process idles
@@ -162,7 +162,7 @@ func (t *Tray) Run(ctx context.Context) {
 		case present := <-t.trayHosts:
 			t.cfg.Hub.Update(func(s *ipc.State) { s.TrayHost = present })
 		case s := <-t.settings:
-			t.paused = !s.Notifications
+			t.prefs = view.NotifyPrefs{Paused: !s.Notifications, Kinds: s.Notify}
 			t.cfg.Hub.Update(func(st *ipc.State) { st.Status.FailureLimit = s.FailureShownFor })
 			t.cfg.Watcher.Reconfigure(t.cfg.Merge(s))
 			t.render()
@@ -181,7 +181,7 @@ func (t *Tray) Run(ctx context.Context) {
 func (t *Tray) render() {
 	st := t.cfg.Hub.Get().Status
 	now := t.cfg.Now()
-	lines := view.TrayMenuOf(st, now, t.paused)
+	lines := view.TrayMenuOf(st, now, t.prefs.Paused)
 	if key := view.MenuKey(lines); key != t.menuShown {
 		t.cfg.Menu.Reset()
 		addLines(t.cfg.Menu, nil, lines)
@@ -209,8 +209,8 @@ func (t *Tray) act(l view.MenuLine) {
 	case view.ActRefresh:
 		t.cfg.Watcher.RefreshNow()
 	case view.ActPause:
-		t.paused = !t.paused
-		if err := t.cfg.SavePaused(t.paused); err != nil {
+		t.prefs.Paused = !t.prefs.Paused
+		if err := t.cfg.SavePaused(t.prefs.Paused); err != nil {
 			log.Printf("runwatch: %v", err)
 		}
 		t.render()

@@ -191,6 +191,7 @@ func startTray(t *testing.T) *harness {
 		Merge:      func(s view.Settings) poller.Config { return s.Config() },
 		SavePaused: func(p bool) error { h.mu.Lock(); h.paused = append(h.paused, p); h.mu.Unlock(); return nil },
 		Quit:       func() { h.mu.Lock(); h.quits++; h.mu.Unlock() },
+		Prefs:      view.NotifyPrefs{Kinds: view.AllKinds},
 		Now:        func() time.Time { return viewtest.Now },
 	})
 	h.tray.ticks = h.ticks

@@ -15,6 +15,65 @@ type Notification struct {
 	Body  string
 	// Resource is the execution a click on it should open (one change only).
 	Resource string
+	// Kind is the change it tells of (one change only; "" for a summary).
+	Kind lifecycle.Kind
+}
+
+// Acts reports whether a person can act on what the notification tells of
+// (open its logs, acknowledge its error): a failure, not a fix or a
+// cancellation.
+func (n Notification) Acts() bool {
+	switch n.Kind {
+	case lifecycle.NewFailure, lifecycle.SameError, lifecycle.NewKindOfError:
+		return true
+	}
+	return false
+}
+
+// NotifyPrefs are what a person chose about notifications.
+type NotifyPrefs struct {
+	Paused bool        // none at all
+	Kinds  NotifyKinds // which kinds of change
+}
+
+// NotifyKinds are the kinds of change a person wants notified (Settings).
+type NotifyKinds struct {
+	Failed       bool // a new failure
+	StillFailing bool // the same error again
+	NewKind      bool // a new kind of error while failing
+	Fixed        bool
+	Cancelled    bool
+}
+
+// AllKinds notifies every kind of change.
+var AllKinds = NotifyKinds{Failed: true, StillFailing: true, NewKind: true, Fixed: true, Cancelled: true}
+
+// Wants reports whether changes of kind k are notified.
+func (k NotifyKinds) Wants(kind lifecycle.Kind) bool {
+	switch kind {
+	case lifecycle.NewFailure:
+		return k.Failed
+	case lifecycle.SameError:
+		return k.StillFailing
+	case lifecycle.NewKindOfError:
+		return k.NewKind
+	case lifecycle.Fixed:
+		return k.Fixed
+	case lifecycle.WasCancelled:
+		return k.Cancelled
+	}
+	return true
+}
+
+// Wanted returns the changes of the kinds a person wants notified.
+func (k NotifyKinds) Wanted(changes []lifecycle.Change) []lifecycle.Change {
+	var out []lifecycle.Change
+	for _, c := range changes {
+		if k.Wants(c.Kind) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // maxNotified bounds the lines of a summary notification.
@@ -43,7 +102,7 @@ func NotificationsFor(changes, missed []lifecycle.Change, missedMore int) []Noti
 // single words one change (of the job it belongs to, which may not be the
 // one watched now: a failure classified after a settings change).
 func single(c lifecycle.Change) Notification {
-	n := Notification{Resource: c.Resource}
+	n := Notification{Resource: c.Resource, Kind: c.Kind}
 	job, region := c.Scope.Job, c.Scope.Region
 	switch c.Kind {
 	case lifecycle.NewFailure:

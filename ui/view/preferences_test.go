@@ -1,6 +1,8 @@
 package view
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -19,5 +21,23 @@ func TestSettingsReadFromThePreferencesFileWithoutFyne(t *testing.T) {
 	read, err := ReadPreferencesFile(dir)
 	if err != nil || LoadSettings(read).Notifications {
 		t.Fatalf("paused notifications not saved: %v %+v", err, LoadSettings(read))
+	}
+}
+
+// A settings backup written before a setting existed restores it at its
+// default: every kind of change notifies, a failure shows for 24 h.
+func TestAnOldBackupRestoresNewSettingsAtTheirDefaults(t *testing.T) {
+	dir := t.TempDir()
+	old := `{"Project":"p","Job":"j","Regions":["us-east1"],"Interval":30000000000,"Top":5,"Notifications":true}`
+	if err := os.WriteFile(filepath.Join(dir, settingsBackupFile), []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := PreferencesFile{}
+	if !RestoreSettings(p, dir) {
+		t.Fatal("not restored")
+	}
+	got := LoadSettings(p)
+	if got.Notify != AllKinds || got.FailureShownFor != DefaultFailureLimit || got.Job != "j" {
+		t.Fatalf("restored %+v", got)
 	}
 }

@@ -20,11 +20,16 @@ const (
 	keyTop           = "settings.top"
 	keyNotifications = "settings.notifications"
 	keyFailureHours  = "settings.failure_hours"
+	keyNotifyPrefix  = "settings.notify_" // + the kind: failed, still_failing, new_kind, fixed, cancelled
 )
 
 // SettingsKeys are the preference keys the settings are saved under.
 func SettingsKeys() []string {
-	return []string{keyProject, keyJob, keyRegions, keyIntervalSec, keyTop, keyNotifications, keyFailureHours}
+	keys := []string{keyProject, keyJob, keyRegions, keyIntervalSec, keyTop, keyNotifications, keyFailureHours}
+	for _, k := range notifyKinds(&NotifyKinds{}) {
+		keys = append(keys, keyNotifyPrefix+k.name)
+	}
+	return keys
 }
 
 // Settings are what a person can change without a restart.
@@ -38,6 +43,19 @@ type Settings struct {
 	// FailureShownFor: how long a failure keeps the tray red without a
 	// later success in its region or an acknowledgement.
 	FailureShownFor time.Duration
+	// Notify: which kinds of change notify.
+	Notify NotifyKinds
+}
+
+// notifyKinds names each field of k, as it is saved.
+func notifyKinds(k *NotifyKinds) []struct {
+	name string
+	on   *bool
+} {
+	return []struct {
+		name string
+		on   *bool
+	}{{"failed", &k.Failed}, {"still_failing", &k.StillFailing}, {"new_kind", &k.NewKind}, {"fixed", &k.Fixed}, {"cancelled", &k.Cancelled}}
 }
 
 // PreferenceReader is the part of fyne.Preferences settings are read
@@ -63,6 +81,9 @@ func LoadSettings(p PreferenceReader) Settings {
 	if s.FailureShownFor <= 0 {
 		s.FailureShownFor = DefaultFailureLimit
 	}
+	for _, k := range notifyKinds(&s.Notify) {
+		*k.on = p.BoolWithFallback(keyNotifyPrefix+k.name, true)
+	}
 	if len(s.Regions) == 0 {
 		s.Regions = poller.DefaultRegions()
 	}
@@ -85,6 +106,9 @@ func (s Settings) Save(p PreferenceWriter) {
 	p.SetInt(keyTop, s.Top)
 	p.SetBool(keyNotifications, s.Notifications)
 	p.SetInt(keyFailureHours, int(s.FailureShownFor/time.Hour))
+	for _, k := range notifyKinds(&s.Notify) {
+		p.SetBool(keyNotifyPrefix+k.name, *k.on)
+	}
 }
 
 // Config is the poller configuration of these settings.
@@ -133,7 +157,7 @@ func RestoreSettings(p PreferenceReadWriter, dir string) bool {
 	if err != nil {
 		return false
 	}
-	var s Settings
+	s := Settings{Notify: AllKinds, FailureShownFor: DefaultFailureLimit} // what a backup from before these settings lacks
 	if json.Unmarshal(data, &s) != nil || s.Job == "" {
 		return false
 	}
