@@ -544,7 +544,10 @@ func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Tim
 			info.Line, info.Category, info.Rule, info.Source = res.Message, string(res.Category), res.Rule, "logs"
 			from := max(res.Line-contextBefore, 0)
 			to := min(res.Line+contextAfter+1, len(lines.text))
-			info.Context = lines.text[from:to]
+			info.Context = make([]string, 0, to-from)
+			for _, line := range lines.text[from:to] {
+				info.Context = append(info.Context, extract.Clean(line))
+			}
 			info.Matched = res.Line - from
 		}
 	}
