@@ -453,10 +453,10 @@ func reasonRecord(r CloudRunReason, tasksRead bool) *lifecycle.CloudRunReason {
 	if len(r.Tasks) > 0 {
 		t := r.Tasks[0]
 		out.TaskIndex, out.Retries = &t.Index, t.Retries
-		switch {
-		case t.Signal != 0:
-			out.Signal = signalName(t.Signal)
-		case t.ExitCode != 0: // 0 with no signal: nothing exited (a timeout, no container)
+		if sig := t.signal(); sig != 0 {
+			out.Signal = signalName(sig)
+		}
+		if t.ExitCode != 0 { // 0: nothing exited (a signal, a timeout, no container)
 			out.ExitCode = &t.ExitCode
 		}
 	}

@@ -154,3 +154,26 @@ func TestTimeoutHasNoExitCode(t *testing.T) {
 		t.Fatalf("timed-out task recorded with exit_code %d; want null (unknown), as nothing exited", *cr.ExitCode)
 	}
 }
+
+// Cloud Run may report an OOM kill as exit code 137 with its "Memory limit
+// … exceeded" words: it is an OOM kill by SIGKILL, whose logs are not read,
+// and the memory keeps both the exit code and the signal.
+func TestOOMKillReportedAsExitCode137IsCategorised(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	f := fakecloud.OOMFailure(2048, 2101)
+	f.Signal, f.ExitCode = 0, 137
+	h.failed("us-central1", "big", -time.Minute, f)
+	h.advance(2 * time.Minute)
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Category != "oom" || !strings.Contains(e.Error, "code 137 (SIGKILL)") || !strings.Contains(e.Error, "Memory limit of 2048 MiB exceeded") {
+		t.Fatalf("OOM with exit code 137 shown as %q (%s)", e.Error, e.Category)
+	}
+	if cr := e.CloudRun; cr == nil || cr.Signal != "SIGKILL (9)" || cr.ExitCode == nil || *cr.ExitCode != 137 {
+		t.Fatalf("Cloud Run's reason %+v", cr)
+	}
+	if n := len(h.cloud.LogRequests()); n != 0 {
+		t.Fatalf("%d log requests for an OOM kill Cloud Run explained", n)
+	}
+}
