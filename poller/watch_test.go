@@ -195,7 +195,10 @@ func TestActionsWhileReconnectingAreNotLost(t *testing.T) {
 	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Interval: time.Hour}
 	w := startWatcher(t, cfg, false)
 	bad := w.h.failWith("us-central1", "bad", time.Minute, "ValueError: x")
-	next(t, w.view.results, "first result")
+	// The first refresh may come before the failure is put.
+	for res := next(t, w.view.results, "first result"); len(res.Snapshot.Executions) == 0; res = next(t, w.view.results, "a result with the failure") {
+		w.watcher.RefreshNow()
+	}
 	w.refuse.Store(true) // the credentials stop working
 	w.watcher.RefreshNow()
 	next(t, w.view.problems, "the problem while reconnecting")
