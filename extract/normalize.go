@@ -82,9 +82,19 @@ func normalize(raw string) (string, level) {
 }
 
 // clean makes a raw line valid UTF-8 of at most maxLineBytes, without ANSI
-// codes, control characters or U+FFFD, and trims it. Most lines are
+// codes, control characters or U+FFFD, and trims it.
+func clean(s string) string { return strings.TrimSpace(strip(s)) }
+
+// Clean makes a raw log line fit to show a person as the error line is made
+// (valid UTF-8 of at most 16 KiB, without ANSI codes, carriage returns or
+// other control characters), but keeps its indentation, as a traceback's:
+// for the lines shown around the error.
+func Clean(s string) string { return strings.TrimRightFunc(strip(s), unicode.IsSpace) }
+
+// strip makes a raw line valid UTF-8 of at most maxLineBytes, without ANSI
+// codes, control characters (made spaces) or U+FFFD. Most lines are
 // printable ASCII, which one look at every byte tells.
-func clean(s string) string {
+func strip(s string) string {
 	if len(s) > maxLineBytes {
 		s = s[:maxLineBytes]
 	}
@@ -113,7 +123,7 @@ func clean(s string) string {
 			return r
 		}, s)
 	}
-	return strings.TrimSpace(s)
+	return s
 }
 
 // unprintable reports a rune that is not text: U+FFFD, what invalid bytes

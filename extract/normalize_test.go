@@ -90,3 +90,22 @@ func TestMessageHoldsNoFormatControls(t *testing.T) {
 		}
 	}
 }
+
+// Clean, for the lines shown around the error, drops what clean drops
+// (ANSI codes, carriage returns) but keeps a line's indentation.
+func TestCleanKeepsIndentationAndDropsTerminalCodes(t *testing.T) {
+	for raw, want := range map[string]string{
+		"\x1b[1;31mValueError: bad\x1b[0m\r": "ValueError: bad",
+		"  File \"train.py\", line 3\r":      `  File "train.py", line 3`,
+		"\x1b[32mepoch 1\x1b[0m 10%\r100%":   "epoch 1 10% 100%",
+		"    x = y  ":                        "    x = y",
+		"plain":                              "plain",
+	} {
+		if got := Clean(raw); got != want {
+			t.Errorf("Clean(%q) = %q, want %q", raw, got, want)
+		}
+		if got, want := Clean(raw), clean(raw); strings.TrimSpace(got) != want {
+			t.Errorf("Clean(%q) = %q, but the error line would be %q", raw, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -68,6 +69,7 @@ type Poller struct {
 	warning  string
 	listed   map[string]regionView  // per region: its last good listing
 	attempts map[string]*logAttempt // failed executions whose logs are not read yet
+	taskAsks map[string]*taskAsk    // failed executions whose tasks could not be listed
 	last     Snapshot               // the last refresh's picture, to annotate after an acknowledgement
 }
 
@@ -82,6 +84,16 @@ type logAttempt struct {
 	failures int
 	next     time.Time
 	problem  string
+}
+
+// taskAsk schedules the next ListTasks of a failed execution whose tasks
+// could not be listed.
+type taskAsk struct {
+	failures int
+	next     time.Time
+	// refused: for good (permission denied, not found…); Cloud Run's
+	// condition is all that will be known, and its tasks are not asked again.
+	refused bool
 }
 
 // New makes a poller. store keeps the lifecycle's memory. An unreadable
@@ -99,6 +111,7 @@ func New(cfg Config, clients Clients, store MemoryStore, opts Options) *Poller {
 		store:       store,
 		listed:      map[string]regionView{},
 		attempts:    map[string]*logAttempt{},
+		taskAsks:    map[string]*taskAsk{},
 	}
 	if p.now == nil {
 		p.now = time.Now
@@ -453,18 +466,30 @@ type logTarget struct {
 // Completed condition, from the listing, and one ListTasks for its failed
 // tasks), at once, in the refresh that finds it. Where that is the whole
 // answer (a timeout, an OOM kill, a missing image) the logs are not read.
-// Tasks that could not be listed are asked again next refresh.
+// Tasks that could not be listed are asked again with back-off (firstRetry
+// … lastRetry), and never again after a permanent refusal (see
+// refusedForGood): Cloud Run's condition is then the answer.
 func (p *Poller) readCloudRunReasons(ctx context.Context, targets []logTarget, listed map[string]*runpb.Execution) {
 	type answer struct {
 		tasks []*runpb.Task
 		err   error
 	}
+	now := p.now()
 	var asked []logTarget
 	for _, t := range targets {
-		if cr := t.record.Error.CloudRun; (cr == nil || !cr.TasksRead) && listed[t.resource] != nil {
-			asked = append(asked, t)
+		cr := t.record.Error.CloudRun
+		if cr != nil && cr.TasksRead || listed[t.resource] == nil {
+			continue
 		}
+		if a := p.taskAsks[t.resource]; a != nil && (a.refused || now.Before(a.next)) {
+			continue
+		}
+		asked = append(asked, t)
 	}
+	// What is no longer wanted is no longer scheduled.
+	maps.DeleteFunc(p.taskAsks, func(resource string, _ *taskAsk) bool {
+		return !slices.ContainsFunc(targets, func(t logTarget) bool { return t.resource == resource })
+	})
 	answers := make([]answer, len(asked))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, tasksListsAtOnce)
@@ -478,6 +503,7 @@ func (p *Poller) readCloudRunReasons(ctx context.Context, targets []logTarget, l
 	}
 	wg.Wait()
 	for i, t := range asked {
+		p.tasksAnswered(t.resource, answers[i].err, now)
 		reason := cloudRunReason(listed[t.resource], answers[i].tasks)
 		info := t.record.Error
 		info.CloudRun = reasonRecord(reason, answers[i].err == nil)
@@ -491,6 +517,37 @@ func (p *Poller) readCloudRunReasons(ctx context.Context, targets []logTarget, l
 	}
 }
 
+// tasksAnswered schedules the next ListTasks of an execution after one
+// that failed with err: with back-off, or never after a permanent refusal.
+func (p *Poller) tasksAnswered(resource string, err error, now time.Time) {
+	if err == nil {
+		delete(p.taskAsks, resource)
+		return
+	}
+	a := p.taskAsks[resource]
+	if a == nil {
+		a = &taskAsk{}
+		p.taskAsks[resource] = a
+	}
+	a.refused = refusedForGood(err)
+	a.next = now.Add(min(firstRetry<<min(a.failures, 10), lastRetry))
+	a.failures++
+}
+
+// refusedForGood reports whether asking again cannot change the answer:
+// the caller may not (PERMISSION_DENIED), the execution or the method is
+// not there (NOT_FOUND, UNIMPLEMENTED), or the request is wrong. Anything
+// else (UNAVAILABLE, a deadline, a quota, credentials being rebuilt) may
+// pass.
+func refusedForGood(err error) bool {
+	switch status.Code(err) {
+	case codes.PermissionDenied, codes.NotFound, codes.InvalidArgument, codes.Unimplemented,
+		codes.FailedPrecondition, codes.OutOfRange:
+		return true
+	}
+	return false
+}
+
 // tasksListsAtOnce bounds the concurrent ListTasks requests of a refresh.
 const tasksListsAtOnce = 4
 
@@ -500,10 +557,10 @@ func reasonRecord(r CloudRunReason, tasksRead bool) *lifecycle.CloudRunReason {
 	if len(r.Tasks) > 0 {
 		t := r.Tasks[0]
 		out.TaskIndex, out.Retries = &t.Index, t.Retries
-		switch {
-		case t.Signal != 0:
-			out.Signal = signalName(t.Signal)
-		case t.ExitCode != 0: // 0 with no signal: nothing exited (a timeout, no container)
+		if sig := t.signal(); sig != 0 {
+			out.Signal = signalName(sig)
+		}
+		if t.ExitCode != 0 { // 0: nothing exited (a signal, a timeout, no container)
 			out.ExitCode = &t.ExitCode
 		}
 	}
@@ -591,7 +648,10 @@ func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Tim
 			info.Line, info.Category, info.Rule, info.Source = res.Message, string(res.Category), res.Rule, "logs"
 			from := max(res.Line-contextBefore, 0)
 			to := min(res.Line+contextAfter+1, len(lines.text))
-			info.Context = lines.text[from:to]
+			info.Context = make([]string, 0, to-from)
+			for _, line := range lines.text[from:to] {
+				info.Context = append(info.Context, extract.Clean(line))
+			}
 			info.Matched = res.Line - from
 		}
 	}

@@ -949,3 +949,39 @@ func TestFailingKeepsEachRegionsFailureUntilASuccessThere(t *testing.T) {
 		t.Fatalf("failing %v after a success in the failure's region", got)
 	}
 }
+
+// The log lines kept around the error (shown in details, stored in the
+// memory) are cleaned as the error line is: no ANSI codes, no carriage
+// returns or other control characters; a traceback keeps its indentation.
+func TestContextLinesAreCleanedAsTheErrorLine(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	spec := h.put("us-central1", "tty", fakecloud.Failed, -time.Minute)
+	at := spec.Created.Add(10 * time.Second)
+	h.cloud.SetLogs(testProject, testJob, "tty", []fakecloud.LogLine{
+		{Time: at, Text: "\x1b[32mepoch 1\x1b[0m 10%\r 50%\r100%"},
+		{Time: at.Add(time.Second), Text: "Traceback (most recent call last):"},
+		{Time: at.Add(2 * time.Second), Text: "  File \"train.py\", line 3, in <module>\r"},
+		{Time: at.Add(3 * time.Second), Text: "\x1b[1;31mValueError: bad learning rate\x1b[0m\r", Severity: "ERROR"},
+	})
+	h.advance(2 * time.Minute)
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Error != "ValueError: bad learning rate" || len(e.Context) != 4 {
+		t.Fatalf("error %q, context %q", e.Error, e.Context)
+	}
+	if e.Context[e.Matched] != e.Error {
+		t.Errorf("context's matched line %q, want the error line %q", e.Context[e.Matched], e.Error)
+	}
+	if e.Context[2] != `  File "train.py", line 3, in <module>` {
+		t.Errorf("traceback line %q, want its indentation kept and its carriage return gone", e.Context[2])
+	}
+	for _, line := range e.Context {
+		if strings.ContainsAny(line, "\x1b\r") {
+			t.Errorf("context line %q keeps an ANSI code or a carriage return", line)
+		}
+	}
+	if file := h.memoryFile(); strings.Contains(file, `\u001b`) || strings.Contains(file, `\r`) {
+		t.Errorf("the memory keeps ANSI codes or carriage returns:\n%s", file)
+	}
+}

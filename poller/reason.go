@@ -141,26 +141,60 @@ func (r CloudRunReason) explain(taskCount int32) (category, message string) {
 			return string(extract.CategoryTimeout), fmt.Sprintf("task %d: %s%s", first.Index, timeoutWords, more)
 		}
 		return string(extract.CategoryTimeout), timeoutWords
-	case first != nil && first.Signal != 0:
-		category = CategoryKilled
-		if containsAny(first.Status, memoryWords) {
-			category = string(extract.CategoryOOM)
+	case first == nil:
+		if r.Reason == runpb.Condition_NON_ZERO_EXIT_CODE.String() {
+			return string(extract.CategoryExitCode), said
 		}
-		message = fmt.Sprintf("task %d was killed by %s%s", first.Index, signalName(first.Signal), retries(first.Retries))
+		return string(extract.CategoryUnknown), said
+	}
+	// Memory words make it an OOM kill whatever ended the task: Cloud Run
+	// may report one as SIGKILL, as exit code 137, or by its words alone.
+	oom := containsAny(first.Status, memoryWords)
+	switch sig := first.signal(); {
+	case sig != 0:
+		category = CategoryKilled
+		if first.Signal != 0 {
+			message = fmt.Sprintf("task %d was killed by %s%s", first.Index, signalName(sig), retries(first.Retries))
+		} else {
+			message = fmt.Sprintf("task %d exited with code %d (%s)%s", first.Index, first.ExitCode, signalNames[sig], retries(first.Retries))
+		}
 		if s := firstSentence(first.Status); s != "" {
 			message += ": " + s
 		}
-		return category, message + more
-	case first != nil && first.ExitCode != 0:
-		return string(extract.CategoryExitCode),
-			fmt.Sprintf("task %d exited with code %d%s%s", first.Index, first.ExitCode, retries(first.Retries), more)
+	case first.ExitCode != 0:
+		category = string(extract.CategoryExitCode)
+		message = fmt.Sprintf("task %d exited with code %d%s", first.Index, first.ExitCode, retries(first.Retries))
+		if s := firstSentence(first.Status); oom && s != "" {
+			message += ": " + s
+		}
 	case r.Reason == runpb.Condition_NON_ZERO_EXIT_CODE.String():
-		return string(extract.CategoryExitCode), said
+		category, message = string(extract.CategoryExitCode), said
+	case first.Status != "":
+		category, message = string(extract.CategoryUnknown), fmt.Sprintf("task %d: %s", first.Index, firstSentence(first.Status))
+	default:
+		category, message = string(extract.CategoryUnknown), said
 	}
-	if first != nil && first.Status != "" {
-		return string(extract.CategoryUnknown), fmt.Sprintf("task %d: %s%s", first.Index, firstSentence(first.Status), more)
+	if oom {
+		category = string(extract.CategoryOOM)
 	}
-	return string(extract.CategoryUnknown), said
+	if message == "" {
+		return category, ""
+	}
+	return category, message + more
+}
+
+// exitSignals are the exit codes a container killed by a signal reports
+// (128 + the signal), where Cloud Run gives no signal: SIGKILL (an OOM kill)
+// and SIGTERM.
+var exitSignals = map[int32]int32{137: 9, 143: 15}
+
+// signal is the signal that ended the attempt, read from its exit code when
+// Cloud Run gave none; 0 when it exited by itself.
+func (t TaskFailure) signal() int32 {
+	if t.Signal != 0 {
+		return t.Signal
+	}
+	return exitSignals[t.ExitCode]
 }
 
 // conditionWords is the condition's message without Cloud Run's "Task … failed

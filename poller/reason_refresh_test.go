@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"runwatch/poller/fakecloud"
 	"runwatch/poller/lifecycle"
 )
@@ -152,5 +155,82 @@ func TestTimeoutHasNoExitCode(t *testing.T) {
 	e := h.refresh(p).Snapshot.Executions[0]
 	if cr := e.CloudRun; cr == nil || cr.ExitCode != nil {
 		t.Fatalf("timed-out task recorded with exit_code %d; want null (unknown), as nothing exited", *cr.ExitCode)
+	}
+}
+
+// Cloud Run may report an OOM kill as exit code 137 with its "Memory limit
+// … exceeded" words: it is an OOM kill by SIGKILL, whose logs are not read,
+// and the memory keeps both the exit code and the signal.
+func TestOOMKillReportedAsExitCode137IsCategorised(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	f := fakecloud.OOMFailure(2048, 2101)
+	f.Signal, f.ExitCode = 0, 137
+	h.failed("us-central1", "big", -time.Minute, f)
+	h.advance(2 * time.Minute)
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Category != "oom" || !strings.Contains(e.Error, "code 137 (SIGKILL)") || !strings.Contains(e.Error, "Memory limit of 2048 MiB exceeded") {
+		t.Fatalf("OOM with exit code 137 shown as %q (%s)", e.Error, e.Category)
+	}
+	if cr := e.CloudRun; cr == nil || cr.Signal != "SIGKILL (9)" || cr.ExitCode == nil || *cr.ExitCode != 137 {
+		t.Fatalf("Cloud Run's reason %+v", cr)
+	}
+	if n := len(h.cloud.LogRequests()); n != 0 {
+		t.Fatalf("%d log requests for an OOM kill Cloud Run explained", n)
+	}
+}
+
+// A ListTasks refused for good (PERMISSION_DENIED) is not asked again for
+// that execution: Cloud Run's condition is the answer, kept refresh after
+// refresh.
+func TestTasksRefusedForGoodAreNotAskedAgain(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	h.cloud.SetTasksError(status.Error(codes.PermissionDenied, "Permission 'run.tasks.list' denied on resource"))
+	h.failed("us-central1", "bad", -time.Minute, fakecloud.ExitFailure(3, 0))
+	h.failed("us-central1", "worse", -2*time.Minute, fakecloud.ExitFailure(4, 0))
+	for range 40 { // 20 minutes of refreshes
+		h.advance(30 * time.Second)
+		res := h.refresh(p)
+		for _, e := range res.Snapshot.Executions {
+			if e.CloudRun == nil || e.CloudRun.Message != "The container exited with an error" || e.CloudRun.TasksRead {
+				t.Fatalf("%s: Cloud Run's reason %+v, want the condition's", e.Name, e.CloudRun)
+			}
+		}
+	}
+	if n := len(h.cloud.ListTasksRequests()); n != 2 {
+		t.Fatalf("%d ListTasks requests in 40 refreshes, want one per failure", n)
+	}
+}
+
+// A ListTasks that failed for a while (UNAVAILABLE) is asked again with
+// back-off, not every refresh, and its tasks are read once it answers.
+func TestTasksUnavailableAreAskedAgainWithBackOff(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-central1")
+	h.refresh(p)
+	h.cloud.SetTasksError(status.Error(codes.Unavailable, "try again"))
+	h.failed("us-central1", "bad", -time.Minute, fakecloud.ExitFailure(3, 0))
+	for range 20 { // 10 minutes of refreshes
+		h.advance(30 * time.Second)
+		h.refresh(p)
+	}
+	asked := len(h.cloud.ListTasksRequests())
+	if asked < 2 || asked > 7 {
+		t.Fatalf("%d ListTasks requests in 20 refreshes, want a few, backing off", asked)
+	}
+	h.cloud.SetTasksError(nil)
+	var e Execution
+	for range 12 { // at most lastRetry later
+		h.advance(30 * time.Second)
+		e = h.refresh(p).Snapshot.Executions[0]
+	}
+	if e.CloudRun == nil || !e.CloudRun.TasksRead || !strings.Contains(e.CloudRun.Message, "exited with code 3") {
+		t.Fatalf("after Cloud Run answers again: %+v", e.CloudRun)
+	}
+	if n := len(h.cloud.ListTasksRequests()); n != asked+1 {
+		t.Fatalf("%d ListTasks requests after it answered, want %d: asked once more, then never", n, asked+1)
 	}
 }

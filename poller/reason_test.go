@@ -41,7 +41,11 @@ func withCondition(tasks int32, msg string, set func(*runpb.Condition)) *runpb.E
 func TestCloudRunReason(t *testing.T) {
 	oom := fakecloud.OOMFailure(512, 530)
 	oom.Task, oom.Retries = 3, 0
-	oneRetry := fakecloud.ExitFailure(137, 1)
+	oneRetry := fakecloud.ExitFailure(2, 1)
+	// Cloud Run reports an OOM kill as exit code 137 too, with its memory
+	// words in the attempt's status.
+	oom137 := &fakecloud.Failure{ExitCode: 137, Retries: 1, ExecutionReason: runpb.Condition_NON_ZERO_EXIT_CODE,
+		Message: "Memory limit of 2048 MiB exceeded with 2101 MiB used. Consider increasing the memory limit, see https://cloud.google.com/run/docs/configuring/memory-limits"}
 	long := strings.Repeat("é", 150) // 300 bytes
 	secretWords := "Permission denied on secret: projects/1/secrets/wandb/versions/latest for Revision service account sa@p.iam.gserviceaccount.com. " +
 		"The service account used must be granted the 'Secret Manager Secret Accessor' role (roles/secretmanager.secretAccessor) at the secret, project or higher level"
@@ -61,7 +65,24 @@ func TestCloudRunReason(t *testing.T) {
 		{name: "exit code after one retry",
 			e:      failedSpec("x-one", 1, oneRetry).Build(),
 			tasks:  failedOf(failedSpec("x-one", 1, oneRetry).BuildTasks()),
-			reason: "NON_ZERO_EXIT_CODE", category: "exit_code", message: "task 0 exited with code 137 after 1 retry", more: true},
+			reason: "NON_ZERO_EXIT_CODE", category: "exit_code", message: "task 0 exited with code 2 after 1 retry", more: true},
+		{name: "OOM kill reported as exit code 137",
+			e:      failedSpec("x-137", 1, oom137).Build(),
+			tasks:  failedOf(failedSpec("x-137", 1, oom137).BuildTasks()),
+			reason: "NON_ZERO_EXIT_CODE", category: "oom",
+			message: "task 0 exited with code 137 (SIGKILL) after 1 retry: Memory limit of 2048 MiB exceeded with 2101 MiB used"},
+		{name: "exit code 137 not for memory is a SIGKILL",
+			e:        withCondition(1, "", nil),
+			tasks:    []*runpb.Task{failedTask(0, 0, 137, 0, "The container exited with an error.")},
+			category: "killed", message: "task 0 exited with code 137 (SIGKILL): The container exited with an error", more: true},
+		{name: "exit code 143 is a SIGTERM",
+			e:        withCondition(1, "", nil),
+			tasks:    []*runpb.Task{failedTask(0, 2, 143, 0, "")},
+			category: "killed", message: "task 0 exited with code 143 (SIGTERM) after 2 retries", more: true},
+		{name: "memory words with another exit code",
+			e:        withCondition(1, "", nil),
+			tasks:    []*runpb.Task{failedTask(0, 0, 1, 0, "Container ran out of memory. Check the logs")},
+			category: "oom", message: "task 0 exited with code 1: Container ran out of memory"},
 		{name: "OOM kill in task 3 of 5",
 			e:      failedSpec("x-oom", 5, oom).Build(),
 			tasks:  failedOf(failedSpec("x-oom", 5, oom).BuildTasks()),

@@ -2,7 +2,7 @@ package poller
 
 import (
 	"context"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
@@ -39,8 +39,18 @@ type Watcher struct {
 
 	refreshNow  chan struct{}
 	reconfigure chan Config
-	current     atomic.Pointer[Poller] // nil while not connected
+
+	// A person's actions need the memory, not a connection: they go to the
+	// one poller, connected or not, and wait for it while there is none
+	// yet (credentials refused since the start).
+	mu     sync.Mutex
+	poller *Poller  // nil until the first connection
+	queued []action // pressed before there was a poller, in order
 }
+
+// action is what a person did, done on the poller: it returns the picture
+// with it.
+type action func(*Poller) (Snapshot, error)
 
 // NewWatcher makes a watcher; Run starts it.
 func NewWatcher(view View, connect Connect, store MemoryStore, opts Options) *Watcher {
@@ -80,26 +90,57 @@ func (w *Watcher) Reconfigure(cfg Config) {
 }
 
 // Acknowledge marks a failure as seen, off the caller's goroutine (a
-// refresh may hold the poller), and shows the picture with it.
+// refresh may hold the poller), and shows the picture with it. It is never
+// lost: while the watcher reconnects it is remembered all the same, and
+// before the first connection it waits for it.
 func (w *Watcher) Acknowledge(resource string) {
 	w.withPoller(func(p *Poller) (Snapshot, error) { return p.Acknowledge(resource) })
 }
 
 // Snooze holds notifications back until t (zero: resume), off the
-// caller's goroutine, and shows the picture with it.
+// caller's goroutine, and shows the picture with it; never lost, as
+// Acknowledge.
 func (w *Watcher) Snooze(until time.Time) {
 	w.withPoller(func(p *Poller) (Snapshot, error) { return p.Snooze(until) })
 }
 
-func (w *Watcher) withPoller(do func(*Poller) (Snapshot, error)) {
-	p := w.current.Load()
+// withPoller does a person's action on the poller, connected or not (it
+// needs only the memory), or queues it until there is one.
+func (w *Watcher) withPoller(do action) {
+	w.mu.Lock()
+	p := w.poller
 	if p == nil {
+		w.queued = append(w.queued, do)
+		w.mu.Unlock()
 		return
 	}
+	w.mu.Unlock()
 	go func() {
 		snap, err := do(p)
 		w.view.ShowSnapshot(snap, err)
 	}()
+}
+
+// adopt makes p the poller actions go to, and does those queued before it
+// came, in order, before its first refresh (a snooze silences that one).
+func (w *Watcher) adopt(p *Poller) {
+	type shown struct {
+		snap Snapshot
+		err  error
+	}
+	w.mu.Lock()
+	w.poller = p
+	// Done under the lock, so that an action pressed meanwhile comes after
+	// them; shown after it, as the view may be pressing one.
+	done := make([]shown, len(w.queued))
+	for i, do := range w.queued {
+		done[i].snap, done[i].err = do(p)
+	}
+	w.queued = nil
+	w.mu.Unlock()
+	for _, d := range done {
+		w.view.ShowSnapshot(d.snap, d.err)
+	}
 }
 
 // Run polls until ctx ends, starting over when new settings come.
@@ -150,6 +191,7 @@ func (w *Watcher) watch(ctx context.Context, cfg Config, poller **Poller) (Confi
 		if p == nil {
 			p = New(resolved, clients, w.store, w.opts)
 			*poller = p
+			w.adopt(p)
 		} else {
 			p.Reconfigure(resolved)
 			p.SetClients(clients)
@@ -168,8 +210,6 @@ func (w *Watcher) watch(ctx context.Context, cfg Config, poller **Poller) (Confi
 // poll refreshes every interval until the clients must be rebuilt, new
 // settings come or ctx ends.
 func (w *Watcher) poll(ctx context.Context, p *Poller, interval time.Duration) (Config, outcome) {
-	w.current.Store(p)
-	defer w.current.Store(nil)
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {

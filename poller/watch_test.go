@@ -186,3 +186,58 @@ func TestRefreshNowKeepsTheRowsOfARegionNotAnswering(t *testing.T) {
 	}
 	t.Fatalf("after Refresh now the rows of us-east1 (not answering) are gone: %v (errors %v)", names(res.Snapshot.Executions), res.Snapshot.RegionErrors)
 }
+
+// Acknowledge and Snooze pressed while the watcher reconnects (after
+// Refresh now, a wake, while credentials fail) are not dropped: they reach
+// the memory at once, the picture with them is shown, and the next refresh
+// keeps them.
+func TestActionsWhileReconnectingAreNotLost(t *testing.T) {
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Interval: time.Hour}
+	w := startWatcher(t, cfg, false)
+	bad := w.h.failWith("us-central1", "bad", time.Minute, "ValueError: x")
+	// The first refresh may come before the failure is put.
+	for res := next(t, w.view.results, "first result"); len(res.Snapshot.Executions) == 0; res = next(t, w.view.results, "a result with the failure") {
+		w.watcher.RefreshNow()
+	}
+	w.refuse.Store(true) // the credentials stop working
+	w.watcher.RefreshNow()
+	next(t, w.view.problems, "the problem while reconnecting")
+
+	w.watcher.Acknowledge(bad.Build().GetName())
+	if snap := next(t, w.view.snapshots, "the picture after acknowledging"); len(snap.Executions) != 1 || !snap.Executions[0].Acknowledged {
+		t.Fatalf("acknowledged while reconnecting, shown %+v", snap.Executions)
+	}
+	until := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
+	w.watcher.Snooze(until)
+	if snap := next(t, w.view.snapshots, "the picture after snoozing"); !snap.SnoozedUntil.Equal(until) {
+		t.Fatalf("snoozed while reconnecting, shown snoozed until %v", snap.SnoozedUntil)
+	}
+	if file := w.h.memoryFile(); !strings.Contains(file, until.UTC().Format(time.RFC3339)) {
+		t.Fatalf("the snooze is not in the memory:\n%s", file)
+	}
+
+	w.refuse.Store(false)
+	w.watcher.RefreshNow()
+	res := next(t, w.view.results, "a result once connected again")
+	if len(res.Snapshot.Executions) != 1 || !res.Snapshot.Executions[0].Acknowledged || !res.Snapshot.SnoozedUntil.Equal(until) {
+		t.Fatalf("after reconnecting: %+v, snoozed until %v", res.Snapshot.Executions, res.Snapshot.SnoozedUntil)
+	}
+}
+
+// A snooze pressed before the watcher ever connected (no credentials since
+// the start) waits for the poller and governs its first refresh.
+func TestSnoozeBeforeTheFirstConnectionIsNotLost(t *testing.T) {
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Interval: time.Hour}
+	w := startWatcher(t, cfg, true)
+	next(t, w.view.problems, "the problem before connecting")
+	until := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
+	w.watcher.Snooze(until)
+	w.refuse.Store(false)
+	w.watcher.RefreshNow()
+	if snap := next(t, w.view.snapshots, "the picture after snoozing"); !snap.SnoozedUntil.Equal(until) {
+		t.Fatalf("shown snoozed until %v", snap.SnoozedUntil)
+	}
+	if res := next(t, w.view.results, "the first result"); !res.Snapshot.SnoozedUntil.Equal(until) {
+		t.Fatalf("first refresh snoozed until %v, want %v", res.Snapshot.SnoozedUntil, until)
+	}
+}

@@ -139,14 +139,43 @@ func socketPath(dir, name string) (string, error) {
 	return path, nil
 }
 
-// socketDir is $XDG_RUNTIME_DIR/runwatch, or os.TempDir()/runwatch-<uid>
-// without XDG_RUNTIME_DIR, made (when create) and checked to be a directory
-// of this user's that nobody else may enter.
+// socketDir is $XDG_RUNTIME_DIR/runwatch, or without XDG_RUNTIME_DIR
+// os.TempDir()/runwatch-<uid>, made (when create) and checked to be a
+// directory of this user's that nobody else may enter. Another user can
+// make the temp one first (a directory of theirs, a symlink): it is then
+// passed over for os.UserCacheDir()/runwatch, which is the user's own.
 func socketDir(create bool) (string, error) {
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("runwatch-%d", os.Getuid()))
 	if xdg := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(xdg) {
-		dir = filepath.Join(xdg, "runwatch")
+		return privateDir(filepath.Join(xdg, "runwatch"), create)
 	}
+	tmp := filepath.Join(os.TempDir(), fmt.Sprintf("runwatch-%d", os.Getuid()))
+	dir, err := privateDir(tmp, create)
+	if !errors.Is(err, errForeign) && !(errors.Is(err, fs.ErrNotExist) && !create) {
+		return dir, err
+	}
+	cache, cerr := os.UserCacheDir()
+	if cerr != nil {
+		return "", fmt.Errorf("%w; and no cache directory to fall back on: %w", err, cerr)
+	}
+	if create {
+		if err := os.MkdirAll(cache, 0o700); err != nil {
+			return "", fmt.Errorf("make the cache directory for the socket: %w", err)
+		}
+	}
+	dir, cerr = privateDir(filepath.Join(cache, "runwatch"), create)
+	if cerr != nil && errors.Is(err, errForeign) {
+		return "", fmt.Errorf("%w; and %w", err, cerr)
+	}
+	return dir, cerr
+}
+
+// errForeign: a socket directory is not this user's to use.
+var errForeign = errors.New("not this user's")
+
+// privateDir makes dir (when create) and checks that it is a directory of
+// this user's that nobody else may enter, making it so when only its mode
+// is wrong.
+func privateDir(dir string, create bool) (string, error) {
 	if create {
 		if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 			return "", fmt.Errorf("make the socket directory: %w", err)
@@ -159,9 +188,9 @@ func socketDir(create bool) (string, error) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	switch {
 	case !fi.IsDir():
-		return "", fmt.Errorf("socket directory %s is not a directory (%s)", dir, fi.Mode().Type())
+		return "", fmt.Errorf("socket directory %s is not a directory (%s): %w", dir, fi.Mode().Type(), errForeign)
 	case !ok || int(st.Uid) != os.Getuid():
-		return "", fmt.Errorf("socket directory %s belongs to another user", dir)
+		return "", fmt.Errorf("socket directory %s belongs to another user: %w", dir, errForeign)
 	case fi.Mode().Perm() != 0o700:
 		if err := os.Chmod(dir, 0o700); err != nil {
 			return "", fmt.Errorf("socket directory %s: %w", dir, err)

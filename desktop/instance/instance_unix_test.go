@@ -230,22 +230,49 @@ func TestWithoutXDGRuntimeDirTheSocketIsInAPrivateTempDir(t *testing.T) {
 	}
 }
 
-func TestADirectoryPlantedByOthersIsRefused(t *testing.T) {
+// Without XDG_RUNTIME_DIR, another local user can make
+// $TMPDIR/runwatch-<uid> before runwatch does (a symlink, or as root here a
+// directory of theirs): runwatch still starts and answers, in a directory of
+// the user's own under the cache directory, and puts nothing in theirs.
+func TestADirectoryPlantedByOthersIsPassedOverForTheCacheDir(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", "")
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, "cache"))
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(cache, "runwatch")
 	dir := filepath.Join(tmp, fmt.Sprintf("runwatch-%d", os.Getuid()))
 	elsewhere := t.TempDir()
 	if err := os.Symlink(elsewhere, dir); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := Listen("runwatch"); err == nil {
-		s.Close()
-		t.Error("Listen accepted a symlink for its directory")
+	planted := func(name string) {
+		t.Helper()
+		s := listen(t, "runwatch")
+		if s.Path() != filepath.Join(want, "runwatch.sock") {
+			t.Errorf("%s: socket at %s, want in %s", name, s.Path(), want)
+		}
+		if m := mode(t, want); m.Perm() != 0o700 || !m.IsDir() {
+			t.Errorf("%s: directory mode %v, want drwx------", name, m)
+		}
+		if err := Call(callCtx(t), "runwatch", map[string]string{"cmd": "show"}, nil); err != nil {
+			t.Errorf("%s: Call: %v", name, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("%s: Close: %v", name, err)
+		}
+		for _, d := range []string{elsewhere, dir} {
+			if entries, _ := os.ReadDir(d); len(entries) > 0 {
+				t.Errorf("%s: runwatch wrote %d files in the planted directory %s", name, len(entries), d)
+			}
+		}
 	}
-	if err := Call(callCtx(t), "runwatch", map[string]string{"cmd": "show"}, nil); err == nil || errors.Is(err, ErrNotRunning) {
-		t.Errorf("Call through a symlinked directory: %v, want a refusal", err)
-	}
+	planted("symlink")
 	if os.Getuid() != 0 {
 		t.Log("not root: cannot make a directory of another user's")
 		return
@@ -259,11 +286,22 @@ func TestADirectoryPlantedByOthersIsRefused(t *testing.T) {
 	if err := os.Chown(dir, 65534, 65534); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := Listen("runwatch"); err == nil || !strings.Contains(err.Error(), "another user") {
-		if s != nil {
-			s.Close()
-		}
-		t.Errorf("Listen in a directory of another user's: %v, want a refusal", err)
+	planted("another user's directory")
+}
+
+// $XDG_RUNTIME_DIR is the user's alone: a runwatch directory there that is
+// not theirs is refused, not passed over.
+func TestAForeignDirectoryInTheRuntimeDirIsRefused(t *testing.T) {
+	xdg := runtimeDir(t)
+	if err := os.Symlink(t.TempDir(), filepath.Join(xdg, "runwatch")); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Listen("runwatch"); err == nil {
+		s.Close()
+		t.Error("Listen accepted a symlink for its directory")
+	}
+	if err := Call(callCtx(t), "runwatch", map[string]string{"cmd": "show"}, nil); err == nil || errors.Is(err, ErrNotRunning) {
+		t.Errorf("Call through a symlinked directory: %v, want a refusal", err)
 	}
 }
 

@@ -45,6 +45,7 @@ type Cloud struct {
 	nextSeq    int64 // insertion order of log lines, also their insert_id
 	faults     map[string]regionFaults
 	loggingErr error
+	tasksErr   error
 	logPaging  LogPaging
 	listReqs   []*runpb.ListExecutionsRequest
 	logReqs    []*loggingpb.ListLogEntriesRequest

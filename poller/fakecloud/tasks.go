@@ -61,6 +61,15 @@ func (c *Cloud) Put(spec ExecutionSpec) {
 	}
 }
 
+// SetTasksError makes every ListTasks fail with err (a status.Error such as
+// codes.PermissionDenied), after the region's faults, while ListExecutions
+// still answers. Nil clears it.
+func (c *Cloud) SetTasksError(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tasksErr = err
+}
+
 // ListTasksRequests returns copies of every ListTasks request received, in
 // arrival order, including the ones that failed.
 func (c *Cloud) ListTasksRequests() []*runpb.ListTasksRequest {
@@ -87,6 +96,12 @@ func (s *tasksServer) ListTasks(ctx context.Context, req *runpb.ListTasksRequest
 		return nil, err
 	}
 	if err := c.faultsOf(job.region).err; err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	err := c.tasksErr
+	c.mu.Unlock()
+	if err != nil {
 		return nil, err
 	}
 	size := int(req.GetPageSize())

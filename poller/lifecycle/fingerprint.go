@@ -15,7 +15,10 @@ var maskers = []struct {
 }{
 	{regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'"<>)\]]+`), "<url>"},
 	{regexp.MustCompile(`"[^"]*"|'[^']*'|` + "`[^`]*`"), "<q>"},
-	{regexp.MustCompile(`(?:\.{0,2}/[\w.@:+-]+){2,}/?`), "<path>"},
+	// Paths, absolute or relative, whole: two slashes or more, or one
+	// slash before a name with a file extension ("exp/model.pt"); "a/b
+	// testing" or "and/or" are words.
+	{regexp.MustCompile(`[\w.@+-]*(?:/[\w.@:+-]+){2,}/?|[\w.@+-]*/[\w@+-][\w.@+-]*\.[a-zA-Z][a-zA-Z0-9]{0,7}\b`), "<path>"},
 	{regexp.MustCompile(`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`), "<id>"},
 	{regexp.MustCompile(`\b[0-9a-fA-F]*[0-9][0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*[0-9][0-9a-fA-F]*\b`), "<hex>"},
 	{regexp.MustCompile(`\b[\w-]*\d[\w-]*\b`), "<n>"},
