@@ -1,4 +1,4 @@
-package trayhost
+package busname
 
 import (
 	"context"
@@ -8,15 +8,18 @@ import (
 	"runwatch/internal/dbustest"
 )
 
-func TestWatchFollowsTheTrayHostComingAndGoing(t *testing.T) {
+// watcherName is the name the tests own: any well-known name will do.
+const watcherName = "org.kde.StatusNotifierWatcher"
+
+func TestWatchFollowsTheOwnerComingAndGoing(t *testing.T) {
 	addr := dbustest.Start(t)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if Present(ctx) {
-		t.Fatal("a tray host on a bus where nobody owns " + watcherName)
+	if HasOwner(ctx, watcherName) {
+		t.Fatal("an owner on a bus where nobody owns " + watcherName)
 	}
-	seen := Watch(ctx)
+	seen := Watch(ctx, watcherName)
 	next := func(want bool, what string) {
 		t.Helper()
 		select {
@@ -31,14 +34,14 @@ func TestWatchFollowsTheTrayHostComingAndGoing(t *testing.T) {
 	next(false, "at start")
 	host := dbustest.Connect(t, addr)
 	dbustest.Own(t, host, watcherName)
-	next(true, "the panel comes")
-	if !Present(ctx) {
-		t.Fatal("no tray host although one owns the name")
+	next(true, "the owner comes")
+	if !HasOwner(ctx, watcherName) {
+		t.Fatal("no owner although one owns the name")
 	}
 	if _, err := host.ReleaseName(watcherName); err != nil {
 		t.Fatal(err)
 	}
-	next(false, "the panel goes")
+	next(false, "the owner goes")
 	cancel()
 	select {
 	case _, ok := <-seen:
@@ -50,16 +53,16 @@ func TestWatchFollowsTheTrayHostComingAndGoing(t *testing.T) {
 	}
 }
 
-func TestPresentIsFalseAndQuickWithoutASessionBus(t *testing.T) {
+func TestHasOwnerIsFalseAndQuickWithoutASessionBus(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/none")
 	start := time.Now()
-	if Present(context.Background()) {
-		t.Fatal("a tray host without a bus")
+	if HasOwner(context.Background(), watcherName) {
+		t.Fatal("an owner without a bus")
 	}
 	if d := time.Since(start); d > askTimeout+time.Second {
 		t.Fatalf("took %v", d)
 	}
-	if got := <-Watch(context.Background()); got {
-		t.Fatal("Watch found a tray host without a bus")
+	if got := <-Watch(context.Background(), watcherName); got {
+		t.Fatal("Watch found an owner without a bus")
 	}
 }
