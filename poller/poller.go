@@ -212,6 +212,11 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 	if !p.readOnly {
 		ann := p.mem.Classify(p.now())
 		res.Changes, res.Missed, res.MissedMore = ann.Changes, ann.Missed, ann.MissedMore
+		for _, c := range p.mem.Undelivered() {
+			if !slices.ContainsFunc(ann.Changes, func(n lifecycle.Change) bool { return n.Resource == c.Resource }) {
+				res.Undelivered = append(res.Undelivered, c)
+			}
+		}
 	}
 	p.annotate(&snap)
 	p.mem.Prune(p.now())
@@ -710,6 +715,18 @@ func (p *Poller) Acknowledge(resource string) (Snapshot, error) {
 	defer p.mu.Unlock()
 	if !p.mem.Acknowledge(p.scope(regionOf(resource)), resource, p.now()) {
 		return p.last, fmt.Errorf("acknowledge %s: not a remembered failure", shortName(resource))
+	}
+	return p.saveAndAnnotate()
+}
+
+// Delivered records that a notification server took the news of these
+// executions, saves it, and returns the last picture: they are offered no
+// more.
+func (p *Poller) Delivered(resources []string) (Snapshot, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.mem.Delivered(resources) {
+		return p.last, nil
 	}
 	return p.saveAndAnnotate()
 }

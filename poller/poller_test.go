@@ -165,16 +165,23 @@ func TestFailedLogsReadOnceAcrossRestart(t *testing.T) {
 	}
 }
 
-func TestOlderFailuresOutsideTopNAreNeverRead(t *testing.T) {
+// Failures outside the top N are not read, but for a region's last
+// finished execution where it failed: it colours the tray, which says why
+// (issue 13). A failure its region's later successes fixed is never read.
+func TestFailuresOutsideTopNAreReadOnlyWhereTheyColourTheTray(t *testing.T) {
 	h := newHarness(t)
 	for i := 0; i < 5; i++ {
 		h.put("us-central1", fmt.Sprintf("new-%d", i), fakecloud.Succeeded, time.Duration(i+1)*time.Minute)
 	}
 	h.failWith("us-central1", "old-failure", 3*time.Hour, "ValueError: old")
 	h.failWith("us-east1", "older-failure", 4*time.Hour, "ValueError: older")
-	h.refresh(h.poller("us-central1", "us-east1"))
-	if n := len(h.cloud.LogRequests()); n != 0 {
-		t.Fatalf("%d log requests for failures outside the top 5", n)
+	res := h.refresh(h.poller("us-central1", "us-east1"))
+	reqs := h.cloud.LogRequests()
+	if len(reqs) != 1 || !strings.Contains(reqs[0].GetFilter(), "older-failure") || strings.Contains(reqs[0].GetFilter(), "old-failure\"") {
+		t.Fatalf("%d log requests (%v), want one for us-east1's failure only", len(reqs), reqs)
+	}
+	if f := res.Snapshot.Failing; len(f) != 1 || f[0].Error != "ValueError: older" {
+		t.Fatalf("failing %+v", f)
 	}
 }
 
@@ -339,9 +346,9 @@ func TestFirstAnswerLearnsThenEveryNewFailureOnce(t *testing.T) {
 	h.failWith("us-east1", "fresh", 0, "KeyError: 'lr'")
 	h.advance(time.Minute)
 	res := h.refresh(p)
-	// The job's verdict is the old failure (learned, its error read as it is
-	// in view): a different error is a new kind.
-	if announced(res) != "new_kind:fresh" || res.Changes[0].Record.Error.Line != "KeyError: 'lr'" {
+	// The old failure is us-central1's: in us-east1 the job was not failing,
+	// so this is a new failure there (a job fails per region).
+	if announced(res) != "new_failure:fresh" || res.Changes[0].Record.Error.Line != "KeyError: 'lr'" {
 		t.Fatalf("second refresh: %s %+v", announced(res), res.Changes)
 	}
 	if res = h.refresh(p); announced(res) != "" {
@@ -457,9 +464,9 @@ func TestAddedRegionIsLearnedSilently(t *testing.T) {
 	h.failWith("us-central1", "new-here", 0, "KeyError: 'lr'")
 	h.advance(time.Minute)
 	res := h.refresh(h.poller("us-central1", "europe-west4"))
-	// The learned failure elsewhere is newer than the success: the job is
-	// failing, and this is a new kind of error.
-	if got := announced(res); got != "new_kind:new-here" {
+	// The learned failure is europe-west4's; in us-central1 the job
+	// succeeded last: a new failure there (a job fails per region).
+	if got := announced(res); got != "new_failure:new-here" {
 		t.Fatalf("announced %q, want only the failure in the region watched before", got)
 	}
 }

@@ -134,6 +134,10 @@ type Result struct {
 	// Changes are the terminal executions classified by this refresh, each
 	// handed out once (see lifecycle.Memory.Classify): what to notify.
 	Changes []lifecycle.Change
+	// Undelivered are changes of earlier refreshes that no notification
+	// server has taken yet (see Poller.Delivered): offered again, in
+	// addition to Changes, until one does.
+	Undelivered []lifecycle.Change
 	// Missed is what a snooze that just ended held back, for one summary;
 	// MissedMore counts what it held beyond those, told as a number.
 	Missed     []lifecycle.Change

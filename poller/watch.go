@@ -104,6 +104,15 @@ func (w *Watcher) Snooze(until time.Time) {
 	w.withPoller(func(p *Poller) (Snapshot, error) { return p.Snooze(until) })
 }
 
+// Delivered records, off the caller's goroutine, that a notification
+// server took the news of these executions; never lost, as Acknowledge.
+func (w *Watcher) Delivered(resources []string) {
+	if len(resources) == 0 {
+		return
+	}
+	w.withPoller(func(p *Poller) (Snapshot, error) { return p.Delivered(resources) })
+}
+
 // withPoller does a person's action on the poller, connected or not (it
 // needs only the memory), or queues it until there is one.
 func (w *Watcher) withPoller(do action) {

@@ -13,64 +13,101 @@ package notifier
 import (
 	"context"
 	"fmt"
-	"log"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"runwatch/desktop/busname"
 	"runwatch/desktop/notify"
 	"runwatch/poller"
+	"runwatch/poller/lifecycle"
 	"runwatch/ui/view"
 )
 
-// Sender shows one notification. Title and body are plain text.
+// Sender shows one notification; an error means no server took it.
 type Sender interface {
-	Send(view.Notification)
+	Send(view.Notification) error
 }
 
 // Announce sends, unless notifications are paused, what a refresh's result
 // calls for, of the kinds a person wants: one notification per change, a
 // summary for several, one for what a snooze held back. Each is sent off
 // the caller's goroutine: a hung notification server must not hold the
-// poller or a window.
-func Announce(res poller.Result, prefs view.NotifyPrefs, s Sender) {
-	if prefs.Paused {
-		return
+// poller or a window. done hears, on a goroutine of its own, for each, what
+// it told of and whether a server took it; what a person chose not to hear
+// (paused, a kind not wanted) counts as told at once.
+func Announce(res poller.Result, prefs view.NotifyPrefs, s Sender, done func(Told, error)) {
+	var skipped Told
+	var changes, missed []lifecycle.Change
+	for _, c := range res.Changes {
+		if prefs.Paused || !prefs.Kinds.Wants(c.Kind) {
+			skipped.Resources = append(skipped.Resources, c.Resource)
+			continue
+		}
+		changes = append(changes, c)
 	}
-	for _, n := range view.NotificationsFor(prefs.Kinds.Wanted(res.Changes), prefs.Kinds.Wanted(res.Missed), res.MissedMore) {
-		go s.Send(n)
+	for _, c := range res.Missed {
+		if !prefs.Paused && prefs.Kinds.Wants(c.Kind) {
+			missed = append(missed, c)
+		}
+	}
+	if (len(res.Missed) > 0 || res.MissedMore > 0) && len(missed) == 0 {
+		skipped.Missed = true
+	}
+	if len(skipped.Resources) > 0 || skipped.Missed {
+		go done(skipped, nil)
+	}
+	if len(changes) > 0 {
+		told := Told{}
+		for _, c := range changes {
+			told.Resources = append(told.Resources, c.Resource)
+		}
+		for _, n := range view.NotificationsFor(changes, nil, 0) {
+			go func() { done(told, s.Send(n)) }()
+		}
+	}
+	if len(missed) > 0 {
+		for _, n := range view.NotificationsFor(nil, missed, res.MissedMore) {
+			go func() { done(Told{Missed: true}, s.Send(n)) }()
+		}
 	}
 }
 
-// Logged is the Sender where no notification server is: each notification
-// goes to the log.
-type Logged struct{}
-
-// Send logs n.
-func (Logged) Send(n view.Notification) {
-	log.Printf("runwatch: no notification server: %s: %s", n.Title, n.Body)
+// Told is what one notification told of: the changes' executions, or the
+// summary of what a snooze held back.
+type Told struct {
+	Resources []string
+	Missed    bool
 }
 
 // Desktop sends notifications over D-Bus, with a click opening the
 // execution's details and, for a failure, buttons to open its logs and
 // acknowledge it. Each execution has a bubble of its own, updated in place
 // by later news of the same execution: news of another never overwrites a
-// failure a person has not seen.
+// failure a person has not seen. It connects when it first sends, and again
+// after the server went away: a server that starts after runwatch is used.
 type Desktop struct {
-	n          *notify.Notifier
-	sending    sync.Mutex // held for a whole send
-	mu         sync.Mutex
-	byID       map[uint32]string // bubble → execution resource
-	byResource map[string]uint32 // execution resource → its bubble
-	order      []uint32          // bubbles, oldest first, to forget the oldest
+	appID   string
+	clicks  chan notify.Invocation // from every connection
+	sending sync.Mutex             // held for a whole send
+	mu      sync.Mutex
+	conn    *notify.Notifier  // nil until connected, and after a send failed
+	byID    map[uint32]string // bubble → execution resource
+	// byResource: execution resource → its bubble; order: bubbles, oldest
+	// first, to forget the oldest.
+	byResource map[string]uint32
+	order      []uint32
 }
 
 // bubblesKept bounds the bubbles remembered for clicks and updates.
 const bubblesKept = 200
 
-// sendTimeout bounds one Notify call.
+// sendTimeout bounds connecting and one Notify call.
 const sendTimeout = 5 * time.Second
+
+// serverName is the notification server's D-Bus name.
+const serverName = "org.freedesktop.Notifications"
 
 // Action keys of a notification.
 const (
@@ -78,23 +115,68 @@ const (
 	actionAck  = "ack"
 )
 
-// Dial connects to the session bus's notification server, naming the app
-// by its desktop entry (appID).
+// NewDesktop returns a Desktop that names the app by its desktop entry
+// (appID); it connects when it first sends.
+func NewDesktop(appID string) *Desktop {
+	return &Desktop{appID: appID, clicks: make(chan notify.Invocation, 16), byID: map[uint32]string{}, byResource: map[string]uint32{}}
+}
+
+// Dial connects to the session bus's notification server at once, naming
+// the app by its desktop entry (appID); an error means there is none now.
 func Dial(ctx context.Context, appID string) (*Desktop, error) {
-	n, err := notify.DialSession(ctx, notify.Options{AppName: "runwatch", DesktopEntry: appID})
+	d := NewDesktop(appID)
+	if _, err := d.connect(ctx); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// connect returns the connection to the notification server, dialling it
+// when there is none.
+func (d *Desktop) connect(ctx context.Context) (*notify.Notifier, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.conn != nil {
+		return d.conn, nil
+	}
+	conn, err := notify.DialSession(ctx, notify.Options{AppName: "runwatch", DesktopEntry: d.appID})
 	if err != nil {
 		return nil, err
 	}
-	return &Desktop{n: n, byID: map[uint32]string{}, byResource: map[string]uint32{}}, nil
+	d.conn = conn
+	// A new server numbers its bubbles anew.
+	d.byID, d.byResource, d.order = map[uint32]string{}, map[string]uint32{}, nil
+	go func() {
+		for inv := range conn.Invoked() {
+			d.clicks <- inv
+		}
+	}()
+	return conn, nil
+}
+
+// drop forgets a connection whose server did not answer.
+func (d *Desktop) drop(conn *notify.Notifier) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.conn == conn {
+		d.conn = nil
+		_ = conn.Close()
+	}
 }
 
 // Send shows one notification (plain text: the notifier escapes it only
-// for servers that read markup).
-func (d *Desktop) Send(n view.Notification) {
+// for servers that read markup); an error means no server took it.
+func (d *Desktop) Send(n view.Notification) error {
 	// One at a time: two notifications of one execution must not both miss
 	// the bubble the first creates.
 	d.sending.Lock()
 	defer d.sending.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+	defer cancel()
+	conn, err := d.connect(ctx)
+	if err != nil {
+		return fmt.Errorf("no notification server: %w", err)
+	}
 	d.mu.Lock()
 	replaces := uint32(0)
 	if n.Resource != "" {
@@ -108,14 +190,33 @@ func (d *Desktop) Send(n view.Notification) {
 	if n.Resource != "" && n.Acts() {
 		note.Actions = []notify.Action{{Key: actionLogs, Label: "Open logs"}, {Key: actionAck, Label: "Acknowledge"}}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
-	defer cancel()
-	id, err := d.n.Send(ctx, note)
+	id, err := conn.Send(ctx, note)
 	if err != nil {
-		log.Printf("runwatch: notify: %v", err)
-		return
+		d.drop(conn)
+		return fmt.Errorf("notify: %w", err)
 	}
 	d.remember(id, n.Resource)
+	return nil
+}
+
+// ServerComes sends a value each time a notification server appears on
+// the session bus, until ctx ends: news that waits for one can go out.
+func ServerComes(ctx context.Context) <-chan struct{} {
+	out := make(chan struct{})
+	go func() {
+		defer close(out)
+		for present := range busname.Watch(ctx, serverName) {
+			if !present {
+				continue
+			}
+			select {
+			case out <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // remember keeps which execution a bubble tells of, forgetting the oldest
@@ -153,10 +254,7 @@ func (d *Desktop) HandleClicks(ctx context.Context, do Clicks) {
 		select {
 		case <-ctx.Done():
 			return
-		case inv, ok := <-d.n.Invoked():
-			if !ok {
-				return
-			}
+		case inv := <-d.clicks:
 			d.mu.Lock()
 			resource := d.byID[inv.ID]
 			d.mu.Unlock()

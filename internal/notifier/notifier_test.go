@@ -78,12 +78,15 @@ func TestEachExecutionKeepsItsOwnBubble(t *testing.T) {
 	srv, d := startServer(t)
 	a := view.Notification{Title: "job failed in us-west3", Body: "boom a", Resource: "projects/p/locations/us-west3/jobs/j/executions/a-1", Kind: lifecycle.NewFailure}
 	b := view.Notification{Title: "job failed in us-east1", Body: "boom b", Resource: "projects/p/locations/us-east1/jobs/j/executions/b-1", Kind: lifecycle.NewFailure}
-	d.Send(a)
-	d.Send(b)
+	for _, n := range []view.Notification{a, b} {
+		if err := d.Send(n); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var wg sync.WaitGroup
 	for range 3 {
 		wg.Add(1)
-		go func() { defer wg.Done(); d.Send(a) }() // as Announce sends them
+		go func() { defer wg.Done(); _ = d.Send(a) }() // as Announce sends them
 	}
 	wg.Wait()
 	srv.mu.Lock()
@@ -99,9 +102,15 @@ func TestEachExecutionKeepsItsOwnBubble(t *testing.T) {
 func TestOnlyAFailuresBubbleOffersOpenLogsAndAcknowledge(t *testing.T) {
 	srv, d := startServer(t)
 	resource := "projects/p/locations/r/jobs/j/executions/"
-	d.Send(view.Notification{Title: "failed", Resource: resource + "f", Kind: lifecycle.NewFailure})
-	d.Send(view.Notification{Title: "fixed", Resource: resource + "ok", Kind: lifecycle.Fixed})
-	d.Send(view.Notification{Title: "cancelled", Resource: resource + "c", Kind: lifecycle.WasCancelled})
+	for _, n := range []view.Notification{
+		{Title: "failed", Resource: resource + "f", Kind: lifecycle.NewFailure},
+		{Title: "fixed", Resource: resource + "ok", Kind: lifecycle.Fixed},
+		{Title: "cancelled", Resource: resource + "c", Kind: lifecycle.WasCancelled},
+	} {
+		if err := d.Send(n); err != nil {
+			t.Fatal(err)
+		}
+	}
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	if got := srv.actions["failed"]; !slices.Contains(got, actionLogs) || !slices.Contains(got, actionAck) {
@@ -121,11 +130,12 @@ type recorded struct {
 	sent  chan struct{}
 }
 
-func (r *recorded) Send(n view.Notification) {
+func (r *recorded) Send(n view.Notification) error {
 	r.mu.Lock()
 	r.notes = append(r.notes, n)
 	r.mu.Unlock()
 	r.sent <- struct{}{}
+	return nil
 }
 
 func TestAnnounceSendsWhatIsNewsOfTheKindsWantedAndNothingWhilePaused(t *testing.T) {
@@ -134,10 +144,19 @@ func TestAnnounceSendsWhatIsNewsOfTheKindsWantedAndNothingWhilePaused(t *testing
 		Changes: []lifecycle.Change{viewtest.Change(lifecycle.NewFailure, "us-west3", "e2", "KeyError: 'lr'")}}
 	r := &recorded{sent: make(chan struct{}, 8)}
 	all := view.NotifyPrefs{Kinds: view.AllKinds}
-	Announce(poller.Result{Snapshot: viewtest.Snapshot(bad)}, all, r)                          // nothing classified
-	Announce(news, view.NotifyPrefs{Paused: true, Kinds: view.AllKinds}, r)                    // paused
-	Announce(news, view.NotifyPrefs{Kinds: view.NotifyKinds{Fixed: true, Cancelled: true}}, r) // failures not wanted
-	Announce(news, all, r)
+	var toldMu sync.Mutex
+	var told []Told
+	done := func(t Told, err error) {
+		toldMu.Lock()
+		defer toldMu.Unlock()
+		if err == nil {
+			told = append(told, t)
+		}
+	}
+	Announce(poller.Result{Snapshot: viewtest.Snapshot(bad)}, all, r, done)                          // nothing classified
+	Announce(news, view.NotifyPrefs{Paused: true, Kinds: view.AllKinds}, r, done)                    // paused
+	Announce(news, view.NotifyPrefs{Kinds: view.NotifyKinds{Fixed: true, Cancelled: true}}, r, done) // failures not wanted
+	Announce(news, all, r, done)
 	select {
 	case <-r.sent:
 	case <-time.After(5 * time.Second):
@@ -149,6 +168,16 @@ func TestAnnounceSendsWhatIsNewsOfTheKindsWantedAndNothingWhilePaused(t *testing
 	if len(r.notes) != 1 || r.notes[0].Title != "vertex-ai-launcher failed in us-west3" || r.notes[0].Body != "KeyError: 'lr'" || r.notes[0].Resource != bad.Resource {
 		t.Fatalf("sent %+v", r.notes)
 	}
+	toldMu.Lock()
+	defer toldMu.Unlock()
+	if len(told) != 3 { // paused, not wanted (both told at once), and sent
+		t.Fatalf("told %+v: want the failure told three times: skipped twice, then sent", told)
+	}
+	for _, tl := range told {
+		if len(tl.Resources) != 1 || tl.Resources[0] != bad.Resource {
+			t.Fatalf("told %+v", told)
+		}
+	}
 }
 
 func TestOnlyACloudConsoleLinkIsOpenedFromABubble(t *testing.T) {
@@ -158,5 +187,40 @@ func TestOnlyACloudConsoleLinkIsOpenedFromABubble(t *testing.T) {
 	}
 	if got := consoleLogsURL("not/a/resource"); got != "" {
 		t.Fatalf("a link %q from a malformed resource", got)
+	}
+}
+
+// With no notification server, Send says so; once a server appears on
+// the bus, the same Desktop reaches it (a daemon that starts after
+// runwatch), and ServerComes says when.
+func TestAServerThatComesLaterIsUsed(t *testing.T) {
+	addr := dbustest.Start(t)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	d := NewDesktop("io.runwatch.app")
+	n := view.Notification{Title: "job failed in us-west3", Resource: "projects/p/locations/us-west3/jobs/j/executions/a-1", Kind: lifecycle.NewFailure}
+	if err := d.Send(n); err == nil {
+		t.Fatal("sent with no notification server")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	comes := ServerComes(ctx)
+	conn := dbustest.Connect(t, addr)
+	srv := &slowServer{}
+	if err := conn.Export(srv, "/org/freedesktop/Notifications", serverName); err != nil {
+		t.Fatal(err)
+	}
+	dbustest.Own(t, conn, serverName)
+	select {
+	case <-comes:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server's coming was not seen")
+	}
+	if err := d.Send(n); err != nil {
+		t.Fatalf("not sent once a server came: %v", err)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.next != 1 {
+		t.Fatalf("%d bubbles", srv.next)
 	}
 }

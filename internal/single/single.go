@@ -148,7 +148,12 @@ func (v *mainThreadView) Apply(res poller.Result) {
 	v.hub.Update(func(s *ipc.State) { s.Status.Take(res.Snapshot) })
 	v.do(func() {
 		v.ui.Apply(res)
-		notifier.Announce(res, v.ui.NotifyPrefs(), v.notifier)
+		res.Changes = append(res.Changes, res.Undelivered...)
+		notifier.Announce(res, v.ui.NotifyPrefs(), v.notifier, func(told notifier.Told, err error) {
+			if err == nil {
+				v.watch.Delivered(told.Resources)
+			}
+		})
 	})
 }
 
@@ -189,8 +194,9 @@ func (v *mainThreadView) serve(ctx context.Context, srv *instance.Server) {
 // markup.
 type fyneNotifier struct{ app fyne.App }
 
-func (f fyneNotifier) Send(n view.Notification) {
+func (f fyneNotifier) Send(n view.Notification) error {
 	f.app.SendNotification(fyne.NewNotification(view.EscapeMarkup(n.Title), view.EscapeMarkup(n.Body)))
+	return nil
 }
 
 // tick re-renders ages and staleness between refreshes.

@@ -70,16 +70,12 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	hub.Update(func(s *ipc.State) {
 		s.Status.Interval, s.Status.FailureLimit, s.TrayHost = cfg.Interval, settings.FailureShownFor, trayHost
 	})
-	var sender notifier.Sender = notifier.Logged{}
-	desktop, err := notifier.Dial(ctx, startup.AppID)
-	if err == nil {
-		sender = desktop
-	}
+	desktop := notifier.NewDesktop(startup.AppID)
 	menu := newSystrayMenu()
 	loop := New(Config{
 		Menu:       menu,
 		Hub:        hub,
-		Notifier:   sender,
+		Notifier:   desktop,
 		OpenWindow: windows.open,
 		Merge:      flags.Merge,
 		SavePaused: func(paused bool) error { return view.SaveNotifications(dir, !paused) },
@@ -88,13 +84,17 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	})
 	watch := poller.NewWatcher(loop, polling.Connect, polling.Store, poller.Options{})
 	loop.SetWatcher(watch)
-	if desktop != nil {
-		go desktop.HandleClicks(ctx, notifier.Clicks{
-			Details:     func(resource string) { windows.open(ipc.Window{Details: resource}) },
-			OpenURL:     openURL,
-			Acknowledge: watch.Acknowledge,
-		})
-	}
+	go desktop.HandleClicks(ctx, notifier.Clicks{
+		Details:     func(resource string) { windows.open(ipc.Window{Details: resource}) },
+		OpenURL:     openURL,
+		Acknowledge: watch.Acknowledge,
+	})
+	go func() {
+		// A notification server that starts after runwatch gets what waits.
+		for range notifier.ServerComes(ctx) {
+			loop.ServerCame()
+		}
+	}()
 	go func() {
 		if err := ipc.Serve(ctx, srv, loop.Handlers()); err != nil {
 			log.Printf("runwatch: %v", err)

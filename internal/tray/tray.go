@@ -16,6 +16,9 @@ import (
 // methods blocks.
 type Watcher interface {
 	RefreshNow()
+	// Delivered records that a notification server took the news of these
+	// executions.
+	Delivered(resources []string)
 	Acknowledge(resource string)
 	Snooze(until time.Time)
 	Reconfigure(poller.Config)
@@ -52,10 +55,13 @@ type Tray struct {
 	intervals chan time.Duration
 	settings  chan view.Settings
 	trayHosts chan bool
+	told      chan toldOutcome
+	servers   chan struct{}    // a notification server appeared
 	ticks     <-chan time.Time // nil: a ticker of view.TickEvery
 	stopped   chan struct{}    // closed when Run returns
 
 	// Owned by the loop.
+	news      *outbox
 	prefs     view.NotifyPrefs
 	menuShown string // the view.MenuKey of the menu the tray has
 	look      view.TrayLook
@@ -78,6 +84,9 @@ func New(cfg Config) *Tray {
 		intervals: make(chan time.Duration),
 		settings:  make(chan view.Settings),
 		trayHosts: make(chan bool),
+		told:      make(chan toldOutcome),
+		servers:   make(chan struct{}),
+		news:      newOutbox(),
 		stopped:   make(chan struct{}),
 		prefs:     cfg.Prefs,
 	}
@@ -141,7 +150,8 @@ func (t *Tray) Run(ctx context.Context) {
 			return
 		case res := <-t.results:
 			t.cfg.Hub.Update(func(s *ipc.State) { s.Status.Take(res.Snapshot) })
-			notifier.Announce(res, t.prefs, t.cfg.Notifier)
+			t.news.add(res)
+			t.announce()
 			t.render()
 			// What start-up and a refresh left behind (protobuf descriptors,
 			// the listing) goes back to the system: the tray process idles
@@ -166,6 +176,14 @@ func (t *Tray) Run(ctx context.Context) {
 			t.cfg.Hub.Update(func(st *ipc.State) { st.Status.FailureLimit = s.FailureShownFor })
 			t.cfg.Watcher.Reconfigure(t.cfg.Merge(s))
 			t.render()
+		case o := <-t.told:
+			if t.news.settle(o.told, o.err) {
+				t.cfg.Watcher.Delivered(o.told.Resources)
+			}
+			t.cfg.Hub.Update(t.news.state)
+			t.render()
+		case <-t.servers:
+			t.announce()
 		case l := <-t.cfg.Menu.Clicks():
 			if ctx.Err() == nil { // nothing starts after Quit
 				t.act(l)
@@ -175,6 +193,28 @@ func (t *Tray) Run(ctx context.Context) {
 		}
 	}
 }
+
+// announce sends what waits in the outbox and is not being sent; each
+// outcome comes back to the loop.
+func (t *Tray) announce() {
+	res := t.news.next()
+	if len(res.Changes) == 0 && len(res.Missed) == 0 && res.MissedMore == 0 {
+		return
+	}
+	notifier.Announce(res, t.prefs, t.cfg.Notifier, func(told notifier.Told, err error) {
+		send(t, t.told, toldOutcome{told, err})
+	})
+}
+
+// toldOutcome is whether a notification server took a notification.
+type toldOutcome struct {
+	told notifier.Told
+	err  error
+}
+
+// ServerCame tells the loop a notification server appeared: what waits
+// goes out.
+func (t *Tray) ServerCame() { send(t, t.servers, struct{}{}) }
 
 // render draws the tray icon and menu from the status, resending the menu
 // only when it changed (resending resets a menu a person has open).

@@ -2,6 +2,7 @@ package tray
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -131,6 +132,7 @@ type fakeWatcher struct {
 	acknowledged []string
 	snoozed      []time.Time
 	configs      []poller.Config
+	delivered    []string
 }
 
 func (w *fakeWatcher) RefreshNow() { w.mu.Lock(); w.refreshes++; w.mu.Unlock() }
@@ -144,6 +146,11 @@ func (w *fakeWatcher) Snooze(until time.Time) {
 	w.snoozed = append(w.snoozed, until)
 	w.mu.Unlock()
 }
+func (w *fakeWatcher) Delivered(resources []string) {
+	w.mu.Lock()
+	w.delivered = append(w.delivered, resources...)
+	w.mu.Unlock()
+}
 func (w *fakeWatcher) Reconfigure(c poller.Config) {
 	w.mu.Lock()
 	w.configs = append(w.configs, c)
@@ -152,14 +159,19 @@ func (w *fakeWatcher) Reconfigure(c poller.Config) {
 
 // recordedNotes records what the tray notifies.
 type recordedNotes struct {
-	mu    sync.Mutex
-	notes []view.Notification
+	mu     sync.Mutex
+	notes  []view.Notification
+	refuse error // as a bus without a notification server
 }
 
-func (r *recordedNotes) Send(n view.Notification) {
+func (r *recordedNotes) Send(n view.Notification) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.refuse != nil {
+		return r.refuse
+	}
 	r.notes = append(r.notes, n)
+	return nil
 }
 
 func (r *recordedNotes) count() int {
@@ -363,5 +375,53 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// News counts as told only once a notification server took it: while none
+// does, it waits, the menu says so, and it goes out once when a server
+// comes; then the poller hears it was delivered (issue 13, item 1).
+func TestNewsWaitsForANotificationServerAndGoesOutOnceWhenOneComes(t *testing.T) {
+	h := startTray(t)
+	h.notes.mu.Lock()
+	h.notes.refuse = errors.New("no notification server: org.freedesktop.Notifications was not provided by any .service files")
+	h.notes.mu.Unlock()
+	res := failedResult("e2")
+	h.tray.Apply(res)
+	h.settle(t)
+	waitFor(t, func() bool {
+		return slices.ContainsFunc(h.menu.labels(), func(l string) bool { return strings.HasPrefix(l, "1 notification not delivered") })
+	},
+		"the menu to say a notification was not delivered")
+	h.watch.mu.Lock()
+	if len(h.watch.delivered) != 0 {
+		t.Fatalf("delivered %v with no server", h.watch.delivered)
+	}
+	h.watch.mu.Unlock()
+
+	h.notes.mu.Lock()
+	h.notes.refuse = nil
+	h.notes.mu.Unlock()
+	h.tray.ServerCame()
+	h.settle(t)
+	waitFor(t, func() bool { return h.notes.count() == 1 }, "the waiting news sent once a server came")
+	resource := res.Changes[0].Resource
+	waitFor(t, func() bool {
+		h.watch.mu.Lock()
+		defer h.watch.mu.Unlock()
+		return slices.Contains(h.watch.delivered, resource)
+	}, "the poller told it was delivered")
+	h.settle(t)
+	if slices.ContainsFunc(h.menu.labels(), func(l string) bool { return strings.Contains(l, "not delivered") }) {
+		t.Fatalf("menu %q still says something was not delivered", h.menu.labels())
+	}
+
+	// The next refresh offers it again before the memory heard of the
+	// delivery: it is not sent twice.
+	h.tray.Apply(poller.Result{Snapshot: res.Snapshot, Undelivered: res.Changes})
+	h.settle(t)
+	time.Sleep(100 * time.Millisecond)
+	if n := h.notes.count(); n != 1 {
+		t.Fatalf("%d notifications for one failure", n)
 	}
 }

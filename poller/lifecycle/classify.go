@@ -108,6 +108,10 @@ func (m *Memory) Classify(now time.Time) Announcement {
 		m.Snooze.Dropped += len(changes) - min(room, len(changes))
 		return Announcement{}
 	}
+	for _, c := range changes {
+		r := m.Jobs[c.Scope.jobKey()].Records[c.Resource]
+		r.Undelivered, r.Fixes = true, c.Fixes
+	}
 	a := Announcement{Changes: changes}
 	if len(m.Snooze.Missed) > 0 {
 		// Changed: this copy's empty list wins over one still holding them.

@@ -173,6 +173,11 @@ type Record struct {
 	// Announced: classified and handed out once (or learned).
 	Announced bool `json:"announced,omitempty"`
 	Kind      Kind `json:"kind,omitempty"`
+	// Undelivered: announced, and no notification server has taken the
+	// news yet; it is offered again until one does (see Undelivered).
+	Undelivered bool `json:"undelivered,omitempty"`
+	// Fixes: for a Fixed record, the failure it fixed.
+	Fixes string `json:"fixes,omitempty"`
 
 	Error ErrorInfo `json:"error"`
 }

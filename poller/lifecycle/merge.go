@@ -89,8 +89,11 @@ func (m *Memory) Merge(o *Memory) {
 
 // mergeRecord joins what two copies know of one execution into r.
 func mergeRecord(r, o *Record) {
-	if o.Announced && !r.Announced {
-		r.Announced, r.Kind = true, o.Kind
+	switch {
+	case o.Announced && !r.Announced:
+		r.Announced, r.Kind, r.Undelivered, r.Fixes = true, o.Kind, o.Undelivered, o.Fixes
+	case o.Announced:
+		r.Undelivered = r.Undelivered && o.Undelivered // taken by a server in either copy
 	}
 	r.Learned = r.Learned || o.Learned
 	if o.FirstSeen.Before(r.FirstSeen) {

@@ -76,7 +76,7 @@ func (m *Memory) bound() {
 				break
 			}
 			r := j.Records[name]
-			if verdicts[name] || (!r.listedAt.IsZero() && m.lastObserved.Sub(r.listedAt) < keepListed) {
+			if verdicts[name] || r.Undelivered || (!r.listedAt.IsZero() && m.lastObserved.Sub(r.listedAt) < keepListed) {
 				continue
 			}
 			delete(j.Records, name)

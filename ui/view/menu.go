@@ -42,7 +42,14 @@ type MenuLine struct {
 // what can be done about the newest failure, snoozing, and the app's actions.
 func TrayMenuOf(st Status, now time.Time, paused bool) []MenuLine {
 	sep := MenuLine{Separator: true}
-	lines := []MenuLine{{Label: TraySummary(st, now), Disabled: true}, sep}
+	lines := []MenuLine{{Label: TraySummary(st, now), Disabled: true}}
+	switch n := st.Undelivered; {
+	case n == 1:
+		lines = append(lines, MenuLine{Label: "1 notification not delivered (no notification server)", Disabled: true})
+	case n > 1:
+		lines = append(lines, MenuLine{Label: fmt.Sprintf("%d notifications not delivered (no notification server)", n), Disabled: true})
+	}
+	lines = append(lines, sep)
 	for _, entry := range MenuEntries(st.Snapshot, now) {
 		lines = append(lines, MenuLine{Label: entry.Label, Action: ActDetails, Resource: entry.Resource})
 	}

@@ -25,6 +25,9 @@ type Status struct {
 	FailureLimit time.Duration
 	// Problem stops polling altogether, such as missing credentials.
 	Problem string
+	// Undelivered counts the notifications no notification server took;
+	// they go out when one does.
+	Undelivered int
 }
 
 // TickEvery is how often what shows ages ("12m ago") and staleness is
