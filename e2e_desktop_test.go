@@ -5,6 +5,7 @@ package main
 // answered by the running app. The harness is e2e_test.go's.
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -358,4 +359,41 @@ func TestNoForeignStderrWhenStartedBeforeThePanel(t *testing.T) {
 	if len(foreign) > 0 {
 		t.Fatalf("stderr lines not runwatch's own:\n%s", strings.Join(foreign, "\n"))
 	}
+}
+
+// A notification server that starts after runwatch (one not started by
+// D-Bus activation, as under many window managers) gets the failure that
+// ended while there was none, exactly once; until then the news waits in
+// the memory as undelivered (issue 13's bar late-notification-server).
+func TestANotificationServerThatComesLateGetsTheFailureOnce(t *testing.T) {
+	requireDesktop(t)
+	bus := startBus(t)
+	startTrayHost(t, bus)
+	cloud, spec, args := watchedCloud(t, "us-central1", "2s")
+	config := t.TempDir()
+	app := startApp(t, bus.addr, config, args...)
+	waitRefreshes(t, app, cloud, "us-central1", 2, 60*time.Second)
+
+	spec.State, spec.Completed = fakecloud.Failed, time.Now()
+	cloud.Put(spec)
+	cloud.SetLogs(spec.Project, spec.Job, spec.ID, traceback(spec.Completed))
+	waitUntil(t, app, time.Now().Add(30*time.Second), "the failure kept as undelivered", func() (bool, string) {
+		b, err := os.ReadFile(memoryFile(config))
+		return err == nil && bytes.Contains(b, []byte(`"undelivered":true`)), fmt.Sprintf("err %v", err)
+	})
+	time.Sleep(8 * time.Second)
+
+	notes := startNotificationServer(t, bus)
+	waitUntil(t, app, time.Now().Add(20*time.Second), "the failure notified once a server came", func() (bool, string) {
+		return len(notes.calls()) > 0, "none yet"
+	})
+	waitRefreshes(t, app, cloud, "us-central1", 3, 30*time.Second)
+	calls := notes.calls()
+	if len(calls) != 1 || !strings.Contains(calls[0].summary, "failed in us-central1") {
+		t.Fatalf("notifications %+v, want the failure once", calls)
+	}
+	waitUntil(t, app, time.Now().Add(10*time.Second), "the failure saved as delivered", func() (bool, string) {
+		b, err := os.ReadFile(memoryFile(config))
+		return err == nil && !bytes.Contains(b, []byte(`"undelivered":true`)), fmt.Sprintf("err %v", err)
+	})
 }
