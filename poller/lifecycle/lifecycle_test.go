@@ -17,8 +17,10 @@ package lifecycle
 //     records of its job (the verdict and the streak of fingerprints since
 //     the last success), never from two listings.
 //  5. Merging two copies of the memory loses nothing either knows:
-//     announced stays announced, the earlier learning wins, a settled error
-//     beats a pending one.
+//     announced stays announced, a settled error beats a pending one, and
+//     a scope the app watches stays watched, learned when the app first
+//     watched it, whatever runwatch status's copy says (only the app's
+//     unwatching is ordered by time).
 
 import (
 	"testing"

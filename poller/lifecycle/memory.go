@@ -118,14 +118,6 @@ type ScopeState struct {
 	Unfollowed map[string]time.Time `json:"unfollowed,omitempty"` // resource → when
 }
 
-// changedAt is when the scope's watching last changed, to order two copies.
-func (s *ScopeState) changedAt() time.Time {
-	if s.UnwatchedAt.After(s.LearnedAt) {
-		return s.UnwatchedAt
-	}
-	return s.LearnedAt
-}
-
 // JobState is what is remembered of one job of one project, over all its
 // regions.
 type JobState struct {

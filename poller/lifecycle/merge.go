@@ -8,9 +8,9 @@ import (
 
 // Merge joins another copy of the memory into this one, as when another
 // process wrote the same file: nothing either knows is lost. Records and
-// scopes are joined field by field (announced wins, the earlier learning
-// wins, a settled error wins); acknowledgements and snoozes, which a person
-// sets, are taken from whichever copy changed them last.
+// scopes are joined field by field (announced wins, a settled error wins,
+// the app's watching is sticky, see mergeWatching); acknowledgements and snoozes, which a person sets, are
+// taken from whichever copy changed them last.
 func (m *Memory) Merge(o *Memory) {
 	for key, os := range o.Scopes {
 		s := m.Scopes[key]
@@ -18,9 +18,7 @@ func (m *Memory) Merge(o *Memory) {
 			s = &ScopeState{}
 			m.Scopes[key] = s
 		}
-		if os.changedAt().After(s.changedAt()) {
-			s.LearnedAt, s.Watched, s.UnwatchedAt = os.LearnedAt, os.Watched, os.UnwatchedAt
-		}
+		mergeWatching(s, os)
 		for name, at := range os.Unfollowed {
 			if s.Unfollowed == nil {
 				s.Unfollowed = map[string]time.Time{}
@@ -85,6 +83,45 @@ func (m *Memory) Merge(o *Memory) {
 			}
 		}
 	}
+}
+
+// mergeWatching joins two copies' watching of a scope into s. Watched is
+// sticky (status's copy never unwatches what the app watches); the learning
+// is the app's when only one copy is the app's, else the earlier one; only
+// the unwatching is ordered by time: the later one stands, unless a copy
+// watched the scope again after it.
+func mergeWatching(s, o *ScopeState) {
+	learned := earlier(s.LearnedAt, o.LearnedAt)
+	switch {
+	case s.Watched && !o.Watched:
+		learned = s.LearnedAt
+	case o.Watched && !s.Watched:
+		learned = o.LearnedAt
+	}
+	unwatched := s.UnwatchedAt
+	if o.UnwatchedAt.After(unwatched) {
+		unwatched = o.UnwatchedAt
+	}
+	if !unwatched.IsZero() {
+		var again time.Time // the earliest watching again after the unwatching
+		for _, c := range []*ScopeState{s, o} {
+			if c.Watched && c.UnwatchedAt.IsZero() && c.LearnedAt.After(unwatched) {
+				again = earlier(again, c.LearnedAt)
+			}
+		}
+		if !again.IsZero() {
+			unwatched, learned = time.Time{}, again
+		}
+	}
+	s.LearnedAt, s.Watched, s.UnwatchedAt = learned, s.Watched || o.Watched, unwatched
+}
+
+// earlier is the earlier of two times, a zero one counting as unknown.
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // mergeRecord joins what two copies know of one execution into r.

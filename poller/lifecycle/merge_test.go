@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -26,5 +27,67 @@ func TestMergeLosesNothing(t *testing.T) {
 	status.Merge(app)
 	if r, _ := status.Record(scopeA, "f2"); !r.Announced {
 		t.Fatalf("f2 announced by the app is not announced after the merge: %+v", r)
+	}
+}
+
+// copyOf is the memory as another process reads it from the file: through
+// JSON, so what is not stored is lost.
+func copyOf(t *testing.T, m *Memory) *Memory {
+	t.Helper()
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := New()
+	if err := json.Unmarshal(data, out); err != nil {
+		t.Fatal(err)
+	}
+	out.Normalize()
+	return out
+}
+
+// The app and a runwatch status run that learn the same new scope at once
+// (status a moment later) leave it watched by the app: the app's next
+// failure there is news, not learned silently because status's unwatched
+// copy was the later one.
+// Found by the review of issue 13, item 5.
+func TestConcurrentStatusLearningAScopeKeepsItWatched(t *testing.T) {
+	app, status := New(), New()
+	app.Observe(scopeA, nil, t0, ByApp)
+	status.Observe(scopeA, nil, t0.Add(time.Second), ByStatus)
+	// The app saves first; status joins the file in and saves; the app
+	// catches status's file at its next refresh.
+	status.Merge(copyOf(t, app))
+	app.Merge(copyOf(t, status))
+	if s := app.Scopes[scopeA.Key()]; !s.Watched || !s.LearnedAt.Equal(t0) || !s.UnwatchedAt.IsZero() {
+		t.Fatalf("after the merge the scope is %+v, want watched since %s", s, t0)
+	}
+	now := t0.Add(time.Minute)
+	app.Observe(scopeA, []Sighting{sighting("f1", Failed, now)}, now, ByApp)
+	settle(app, scopeA, "f1", "boom")
+	equal(t, kinds(app.Classify(now)), []string{"new_failure:f1"})
+}
+
+// Watching a scope again after the app stopped watching it stands against
+// an older copy that still holds the unwatching, and the reverse.
+func TestMergeOrdersUnwatchingAndWatchingAgain(t *testing.T) {
+	m := New()
+	m.Observe(scopeA, nil, t0, ByApp)
+	m.Unwatch(func(Scope) bool { return false }, t0.Add(time.Hour))
+	unwatched := copyOf(t, m)
+	m.Observe(scopeA, nil, t0.Add(2*time.Hour), ByApp)
+	rewatched := copyOf(t, m)
+	for name, pair := range map[string][2]*Memory{"old into new": {copyOf(t, rewatched), unwatched}, "new into old": {copyOf(t, unwatched), rewatched}} {
+		pair[0].Merge(pair[1])
+		if s := pair[0].Scopes[scopeA.Key()]; !s.Watched || !s.UnwatchedAt.IsZero() || !s.LearnedAt.Equal(t0.Add(2*time.Hour)) {
+			t.Fatalf("%s: %+v, want watched again since %s", name, s, t0.Add(2*time.Hour))
+		}
+	}
+	// Unwatched again later: that stands against the copy watching again.
+	m.Unwatch(func(Scope) bool { return false }, t0.Add(3*time.Hour))
+	again := copyOf(t, rewatched)
+	again.Merge(copyOf(t, m))
+	if s := again.Scopes[scopeA.Key()]; !s.UnwatchedAt.Equal(t0.Add(3 * time.Hour)) {
+		t.Fatalf("unwatched again lost: %+v", s)
 	}
 }
