@@ -90,7 +90,7 @@ func (m *Memory) Classify(now time.Time) Announcement {
 				continue
 			}
 			if c.Kind == Fixed && len(j.Acks) > 0 {
-				j.Acks, j.AcksChanged = nil, now
+				j.Acks, j.AcksChanged, j.AcksRevision = nil, now, m.revise()
 			}
 			project, job := splitJobKey(key)
 			c.Scope = Scope{Project: project, Job: job, Region: r.Region}
@@ -111,7 +111,7 @@ func (m *Memory) Classify(now time.Time) Announcement {
 	if len(m.Snooze.Missed) > 0 {
 		// Changed: this copy's empty list wins over one still holding them.
 		a.Missed, a.MissedMore = m.Snooze.Missed, m.Snooze.Dropped
-		m.Snooze.Missed, m.Snooze.Dropped, m.Snooze.Changed = nil, 0, now
+		m.Snooze.Missed, m.Snooze.Dropped, m.Snooze.Changed, m.Snooze.Revision = nil, 0, now, m.revise()
 	}
 	return a
 }

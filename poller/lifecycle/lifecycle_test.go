@@ -21,8 +21,12 @@ package lifecycle
 //     a scope the app watches stays watched, learned when the app first
 //     watched it, whatever runwatch status's copy says (only the app's
 //     unwatching is ordered by time).
+//  6. What a person did (acknowledge, snooze, resume) stands until a later
+//     act undoes it: acts are ordered by the memory's revision, never by
+//     the wall clock, so a clock that steps back undoes nothing.
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -63,4 +67,20 @@ func equal(t *testing.T, got, want []string) {
 			t.Fatalf("got %q, want %q", got, want)
 		}
 	}
+}
+
+// copyOf is the memory as another process reads it from the file: through
+// JSON, so what is not stored is lost.
+func copyOf(t *testing.T, m *Memory) *Memory {
+	t.Helper()
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := New()
+	if err := json.Unmarshal(data, out); err != nil {
+		t.Fatal(err)
+	}
+	out.Normalize()
+	return out
 }

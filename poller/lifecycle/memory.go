@@ -95,6 +95,10 @@ type Memory struct {
 	// PrunedAt is when Prune last ran: Merge does not bring back from
 	// another copy what pruning then forgot.
 	PrunedAt time.Time `json:"pruned_at"`
+	// Revision counts what a person did (acknowledgements, snoozes) and
+	// what undoes it: it only grows, Merge keeps the larger, and it orders
+	// those acts across copies where the wall clock may have stepped back.
+	Revision int64 `json:"revision,omitempty"`
 
 	lastObserved time.Time // this process's last Observe (not stored)
 }
@@ -128,8 +132,10 @@ type JobState struct {
 	// Streak holds the fingerprints of the failures since the last success.
 	Streak []string `json:"streak,omitempty"`
 	Acks   []Ack    `json:"acks,omitempty"`
-	// AcksChanged orders the acknowledgements of two copies in Merge.
-	AcksChanged time.Time `json:"acks_changed"`
+	// AcksRevision, then AcksChanged, order the acknowledgements of two
+	// copies in Merge (files from before the revision have only the time).
+	AcksRevision int64     `json:"acks_revision,omitempty"`
+	AcksChanged  time.Time `json:"acks_changed"`
 }
 
 // Ack is an acknowledged error of a job: the tray stops showing red for
@@ -143,9 +149,11 @@ type Ack struct {
 // Snooze holds notifications back until a time; what was held is summed
 // up once when it ends.
 type Snooze struct {
-	Until   time.Time `json:"until"`
-	Changed time.Time `json:"changed"`
-	Missed  []Change  `json:"missed,omitempty"`
+	Until time.Time `json:"until"`
+	// Revision, then Changed, order the snoozes of two copies in Merge.
+	Revision int64     `json:"revision,omitempty"`
+	Changed  time.Time `json:"changed"`
+	Missed   []Change  `json:"missed,omitempty"`
 	// Dropped counts what was held back beyond maxMissed: told as a number.
 	Dropped int `json:"dropped,omitempty"`
 }
@@ -213,6 +221,23 @@ func newer(a *Record, an string, b *Record, bn string) bool {
 		return c > 0
 	}
 	return an > bn
+}
+
+// revise counts one more act of a person (or its undoing) and returns the
+// revision that orders it.
+func (m *Memory) revise() int64 {
+	m.Revision++
+	return m.Revision
+}
+
+// laterAct reports whether an act at revision ar and time at came after one
+// at br and bt: by revision, the wall clock only between equal revisions
+// (two copies that acted at once, or files from before the revision).
+func laterAct(ar int64, at time.Time, br int64, bt time.Time) bool {
+	if ar != br {
+		return ar > br
+	}
+	return at.After(bt)
 }
 
 // New is an empty memory.

@@ -9,8 +9,9 @@ import (
 // Merge joins another copy of the memory into this one, as when another
 // process wrote the same file: nothing either knows is lost. Records and
 // scopes are joined field by field (announced wins, a settled error wins,
-// the app's watching is sticky, see mergeWatching); acknowledgements and snoozes, which a person sets, are
-// taken from whichever copy changed them last.
+// the app's watching is sticky, see mergeWatching); acknowledgements and
+// snoozes, which a person sets, are taken from whichever copy changed them
+// last, by the memory's revision (not the wall clock, which may step back).
 func (m *Memory) Merge(o *Memory) {
 	for key, os := range o.Scopes {
 		s := m.Scopes[key]
@@ -54,8 +55,8 @@ func (m *Memory) Merge(o *Memory) {
 			}
 			mergeRecord(r, or)
 		}
-		if oj.AcksChanged.After(j.AcksChanged) {
-			j.Acks, j.AcksChanged = slices.Clone(oj.Acks), oj.AcksChanged
+		if laterAct(oj.AcksRevision, oj.AcksChanged, j.AcksRevision, j.AcksChanged) {
+			j.Acks, j.AcksChanged, j.AcksRevision = slices.Clone(oj.Acks), oj.AcksChanged, oj.AcksRevision
 		}
 	}
 	// A followed execution another copy saw end is followed no more.
@@ -73,10 +74,11 @@ func (m *Memory) Merge(o *Memory) {
 		m.PrunedAt = o.PrunedAt
 	}
 	m.bound()
+	m.Revision = max(m.Revision, o.Revision)
 	switch {
-	case o.Snooze.Changed.After(m.Snooze.Changed):
-		m.Snooze = Snooze{Until: o.Snooze.Until, Changed: o.Snooze.Changed, Missed: slices.Clone(o.Snooze.Missed), Dropped: o.Snooze.Dropped}
-	case o.Snooze.Changed.Equal(m.Snooze.Changed):
+	case laterAct(o.Snooze.Revision, o.Snooze.Changed, m.Snooze.Revision, m.Snooze.Changed):
+		m.Snooze = Snooze{Until: o.Snooze.Until, Revision: o.Snooze.Revision, Changed: o.Snooze.Changed, Missed: slices.Clone(o.Snooze.Missed), Dropped: o.Snooze.Dropped}
+	case o.Snooze.Revision == m.Snooze.Revision && o.Snooze.Changed.Equal(m.Snooze.Changed):
 		for _, c := range o.Snooze.Missed {
 			if !slices.ContainsFunc(m.Snooze.Missed, func(x Change) bool { return x.Resource == c.Resource && x.Kind == c.Kind }) {
 				m.Snooze.Missed = append(m.Snooze.Missed, c)

@@ -1,7 +1,6 @@
 package lifecycle
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 )
@@ -28,22 +27,6 @@ func TestMergeLosesNothing(t *testing.T) {
 	if r, _ := status.Record(scopeA, "f2"); !r.Announced {
 		t.Fatalf("f2 announced by the app is not announced after the merge: %+v", r)
 	}
-}
-
-// copyOf is the memory as another process reads it from the file: through
-// JSON, so what is not stored is lost.
-func copyOf(t *testing.T, m *Memory) *Memory {
-	t.Helper()
-	data, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := New()
-	if err := json.Unmarshal(data, out); err != nil {
-		t.Fatal(err)
-	}
-	out.Normalize()
-	return out
 }
 
 // The app and a runwatch status run that learn the same new scope at once
