@@ -24,6 +24,10 @@ package lifecycle
 //  6. What a person did (acknowledge, snooze, resume) stands until a later
 //     act undoes it: acts are ordered by the memory's revision, never by
 //     the wall clock, so a clock that steps back undoes nothing.
+//  7. Forgetting never makes news: an execution the memory let go of
+//     (bounded to maxRecordsPerJob, or not listed for a month) that is
+//     listed again is history, whichever regions answered and with
+//     whatever top.
 
 import (
 	"encoding/json"

@@ -71,8 +71,9 @@ const (
 	maxRecordsPerJob = 400
 	// maxContextLine bounds each remembered log line around an error.
 	maxContextLine = 500
-	// keepListed: records listed this recently are never dropped to bound
-	// the memory, or the next listing would find them new again.
+	// keepListed: records listed this recently are not dropped to bound
+	// the memory, or the next listing would make them again (as history:
+	// see ScopeState.ForgotUpTo).
 	keepListed = time.Hour
 	// pruneEvery and touchEvery keep an idle refresh from rewriting the
 	// memory: forgetting works in months.
@@ -120,6 +121,16 @@ type ScopeState struct {
 	// Unfollowed are executions Cloud Run no longer has, so that a merge
 	// does not follow them again.
 	Unfollowed map[string]time.Time `json:"unfollowed,omitempty"` // resource → when
+	// ForgotUpTo is when the newest execution of the scope the memory let
+	// go of (bounded or forgotten) ended: one that ended no later and is
+	// listed again is history, not news.
+	ForgotUpTo time.Time `json:"forgot_up_to,omitempty"`
+}
+
+// forgot reports whether an execution not remembered ended no later than
+// what the memory let go of in the scope: it may have been announced.
+func (s *ScopeState) forgot(r *Record) bool {
+	return !s.ForgotUpTo.IsZero() && !r.end().After(s.ForgotUpTo)
 }
 
 // JobState is what is remembered of one job of one project, over all its

@@ -20,6 +20,9 @@ func (m *Memory) Merge(o *Memory) {
 			m.Scopes[key] = s
 		}
 		mergeWatching(s, os)
+		if os.ForgotUpTo.After(s.ForgotUpTo) {
+			s.ForgotUpTo = os.ForgotUpTo
+		}
 		for name, at := range os.Unfollowed {
 			if s.Unfollowed == nil {
 				s.Unfollowed = map[string]time.Time{}

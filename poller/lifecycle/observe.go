@@ -80,9 +80,9 @@ func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observe
 		if x.State != Failed {
 			r.Error.Logs = LogsRead // nothing to read
 		}
-		// Ended before the region was watched, and not seen running since:
-		// history, not news.
-		r.Learned = learning || (!followed && r.end().Before(s.LearnedAt.Add(-SkewAllowance)))
+		// Ended before the region was watched, or no later than what the
+		// memory let go of, and not seen running since: history, not news.
+		r.Learned = learning || (!followed && (r.end().Before(s.LearnedAt.Add(-SkewAllowance)) || s.forgot(r)))
 		r.Announced = r.Learned
 		j.Records[x.Resource] = r
 	}

@@ -12,11 +12,11 @@ import (
 func (m *Memory) Prune(now time.Time) {
 	if now.Sub(m.PrunedAt) >= pruneEvery {
 		m.PrunedAt = now
-		for _, j := range m.Jobs {
+		for key, j := range m.Jobs {
 			_, verdict := j.verdict()
 			for name, r := range j.Records {
 				if m.forgotten(r) && name != verdict {
-					delete(j.Records, name)
+					m.letGo(key, j, name)
 				}
 			}
 			j.Acks = slices.DeleteFunc(j.Acks, func(a Ack) bool { return now.Sub(a.At) >= AckFor })
@@ -47,12 +47,25 @@ func (m *Memory) unfollowed(since time.Time) bool {
 	return !m.PrunedAt.IsZero() && since.Before(m.PrunedAt.Add(-followFor))
 }
 
+// letGo drops a record of a job, raising its scope's ForgotUpTo so that
+// the execution, listed again, is history, not news.
+func (m *Memory) letGo(jobKey string, j *JobState, name string) {
+	r := j.Records[name]
+	delete(j.Records, name)
+	project, job := splitJobKey(jobKey)
+	if s := m.Scopes[Scope{Project: project, Job: job, Region: r.Region}.Key()]; s != nil && r.end().After(s.ForgotUpTo) {
+		s.ForgotUpTo = r.end()
+	}
+}
+
 // bound keeps at most maxRecordsPerJob records per job, dropping the
 // oldest first (announced ones before the rest); the verdict and what was
-// listed within keepListed of this process's last Observe stay, so
-// bounding never makes a listed execution new again.
+// listed within keepListed of this process's last Observe stay. What it
+// drops raises its scope's ForgotUpTo, so that bounding never makes an
+// execution listed again new (whichever region answered in this process,
+// and with whatever top).
 func (m *Memory) bound() {
-	for _, j := range m.Jobs {
+	for key, j := range m.Jobs {
 		extra := len(j.Records) - maxRecordsPerJob
 		if extra <= 0 {
 			continue
@@ -79,7 +92,7 @@ func (m *Memory) bound() {
 			if name == verdict || (!r.listedAt.IsZero() && m.lastObserved.Sub(r.listedAt) < keepListed) {
 				continue
 			}
-			delete(j.Records, name)
+			m.letGo(key, j, name)
 			extra--
 		}
 	}
