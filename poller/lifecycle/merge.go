@@ -9,7 +9,8 @@ import (
 // Merge joins another copy of the memory into this one, as when another
 // process wrote the same file: nothing either knows is lost. Records and
 // scopes are joined field by field (announced wins, a settled error wins,
-// the app's watching is sticky, see mergeWatching); acknowledgements and
+// the app's watching is sticky, see mergeWatching), and a record this copy
+// let go of (pruned, bounded) is not brought back; acknowledgements and
 // snoozes, which a person sets, are taken from whichever copy changed them
 // last, by the memory's revision (not the wall clock, which may step back).
 func (m *Memory) Merge(o *Memory) {
@@ -48,7 +49,7 @@ func (m *Memory) Merge(o *Memory) {
 		j := m.job(key)
 		for name, or := range oj.Records {
 			r := j.Records[name]
-			if r == nil && m.forgotten(or) {
+			if r == nil && (m.forgotten(or) || m.letGoOf(key, or)) {
 				continue
 			}
 			if r == nil {

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -72,5 +73,35 @@ func TestMergeOrdersUnwatchingAndWatchingAgain(t *testing.T) {
 	again.Merge(copyOf(t, m))
 	if s := again.Scopes[scopeA.Key()]; !s.UnwatchedAt.Equal(t0.Add(3 * time.Hour)) {
 		t.Fatalf("unwatched again lost: %+v", s)
+	}
+}
+
+// A copy from before the memory let a record go (a status run that loaded
+// the file earlier) does not bring it back unannounced: it is not
+// announced again.
+func TestMergeBringsBackNothingTheMemoryLetGo(t *testing.T) {
+	m := New()
+	m.Observe(scopeA, nil, t0, ByApp)
+	m.Observe(scopeB, nil, t0, ByApp)
+	at := t0.Add(time.Minute)
+	m.Observe(scopeB, []Sighting{sighting("b-old", Failed, at)}, at, ByApp)
+	stale := copyOf(t, m) // status loads the file: b-old not announced yet
+	settle(m, scopeB, "b-old", "boom")
+	equal(t, kinds(m.Classify(at)), []string{"new_failure:b-old"})
+	var now time.Time
+	for i := range maxRecordsPerJob + 10 {
+		now = at.Add(time.Duration(i+1) * time.Minute)
+		m.Observe(scopeA, []Sighting{sighting(fmt.Sprintf("a%04d", i), Succeeded, now)}, now, ByApp)
+		m.Classify(now)
+		m.Prune(now)
+	}
+	if _, ok := m.Record(scopeB, "b-old"); ok {
+		t.Fatal("b-old was not let go: the test proves nothing")
+	}
+	stale.Merge(copyOf(t, m)) // status saves, joining the file in
+	m.Merge(stale)            // the app catches status's file
+	settle(m, scopeB, "b-old", "boom")
+	if got := kinds(m.Classify(now.Add(AnnounceAfter))); len(got) != 0 {
+		t.Fatalf("announced %q: b-old came back from a stale copy", got)
 	}
 }

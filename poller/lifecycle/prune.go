@@ -58,6 +58,15 @@ func (m *Memory) letGo(jobKey string, j *JobState, name string) {
 	}
 }
 
+// letGoOf reports whether a record of the job, not in this copy, is one
+// this memory let go of (or one no later): a copy from before does not
+// bring it back.
+func (m *Memory) letGoOf(jobKey string, r *Record) bool {
+	project, job := splitJobKey(jobKey)
+	s := m.Scopes[Scope{Project: project, Job: job, Region: r.Region}.Key()]
+	return s != nil && s.forgot(r)
+}
+
 // bound keeps at most maxRecordsPerJob records per job, dropping the
 // oldest first (announced ones before the rest); the verdict and what was
 // listed within keepListed of this process's last Observe stay. What it
