@@ -19,11 +19,11 @@ package lifecycle
 //  5. Merging two copies of the memory loses nothing either knows:
 //     announced stays announced, a settled error beats a pending one, and
 //     a scope the app watches stays watched, learned when the app first
-//     watched it, whatever runwatch status's copy says (only the app's
-//     unwatching is ordered by time).
-//  6. What a person did (acknowledge, snooze, resume) stands until a later
-//     act undoes it: acts are ordered by the memory's revision, never by
-//     the wall clock, so a clock that steps back undoes nothing.
+//     watched it, whatever runwatch status's copy says.
+//  6. What a person did (acknowledge, snooze, resume, settings that stop or
+//     start again watching a scope) stands until a later act undoes it:
+//     acts are ordered by the memory's revision, never by the wall clock,
+//     so a clock that steps back undoes nothing.
 //  7. Forgetting never makes news: an execution the memory let go of
 //     (bounded to maxRecordsPerJob, or not listed for a month) that is
 //     listed again is history, whichever regions answered and with

@@ -96,9 +96,10 @@ type Memory struct {
 	// PrunedAt is when Prune last ran: Merge does not bring back from
 	// another copy what pruning then forgot.
 	PrunedAt time.Time `json:"pruned_at"`
-	// Revision counts what a person did (acknowledgements, snoozes) and
-	// what undoes it: it only grows, Merge keeps the larger, and it orders
-	// those acts across copies where the wall clock may have stepped back.
+	// Revision counts what a person did (acknowledgements, snoozes, the
+	// settings' starting or stopping watching a scope) and what undoes it:
+	// it only grows, Merge keeps the larger, and it orders those acts
+	// across copies where the wall clock may have stepped back.
 	Revision int64 `json:"revision,omitempty"`
 
 	lastObserved time.Time // this process's last Observe (not stored)
@@ -115,6 +116,9 @@ type ScopeState struct {
 	// UnwatchedAt is when the app stopped watching it (settings changed);
 	// zero while it watches it, or is closed.
 	UnwatchedAt time.Time `json:"unwatched_at,omitempty"`
+	// Revision is the memory's revision when the app last started or
+	// stopped watching it: it orders two copies' watching in Merge.
+	Revision int64 `json:"revision,omitempty"`
 	// Following are executions seen pending or running: they are followed
 	// until they end, even once newer ones push them out of the listing.
 	Following map[string]time.Time `json:"following,omitempty"` // resource → first seen
@@ -125,6 +129,15 @@ type ScopeState struct {
 	// go of (bounded or forgotten) ended: one that ended no later and is
 	// listed again is history, not news.
 	ForgotUpTo time.Time `json:"forgot_up_to,omitempty"`
+}
+
+// watchingChanged is when the app last started or stopped watching the
+// scope, to order two copies with equal revisions.
+func (s *ScopeState) watchingChanged() time.Time {
+	if s.UnwatchedAt.After(s.LearnedAt) {
+		return s.UnwatchedAt
+	}
+	return s.LearnedAt
 }
 
 // forgot reports whether an execution not remembered ended no later than

@@ -92,34 +92,19 @@ func (m *Memory) Merge(o *Memory) {
 }
 
 // mergeWatching joins two copies' watching of a scope into s. Watched is
-// sticky (status's copy never unwatches what the app watches); the learning
-// is the app's when only one copy is the app's, else the earlier one; only
-// the unwatching is ordered by time: the later one stands, unless a copy
-// watched the scope again after it.
+// sticky: status's copy never unwatches what the app watches, nor moves
+// when the app learned it. Between two copies the app watched, the one
+// that changed the watching last (unwatched it, or watched it again) wins,
+// by the revision that stamped the change, then by time.
 func mergeWatching(s, o *ScopeState) {
-	learned := earlier(s.LearnedAt, o.LearnedAt)
 	switch {
-	case s.Watched && !o.Watched:
-		learned = s.LearnedAt
-	case o.Watched && !s.Watched:
-		learned = o.LearnedAt
+	case o.Watched && (!s.Watched || laterAct(o.Revision, o.watchingChanged(), s.Revision, s.watchingChanged())):
+		s.LearnedAt, s.UnwatchedAt = o.LearnedAt, o.UnwatchedAt
+	case !s.Watched && !o.Watched:
+		s.LearnedAt = earlier(s.LearnedAt, o.LearnedAt)
 	}
-	unwatched := s.UnwatchedAt
-	if o.UnwatchedAt.After(unwatched) {
-		unwatched = o.UnwatchedAt
-	}
-	if !unwatched.IsZero() {
-		var again time.Time // the earliest watching again after the unwatching
-		for _, c := range []*ScopeState{s, o} {
-			if c.Watched && c.UnwatchedAt.IsZero() && c.LearnedAt.After(unwatched) {
-				again = earlier(again, c.LearnedAt)
-			}
-		}
-		if !again.IsZero() {
-			unwatched, learned = time.Time{}, again
-		}
-	}
-	s.LearnedAt, s.Watched, s.UnwatchedAt = learned, s.Watched || o.Watched, unwatched
+	s.Watched = s.Watched || o.Watched
+	s.Revision = max(s.Revision, o.Revision)
 }
 
 // earlier is the earlier of two times, a zero one counting as unknown.

@@ -105,3 +105,23 @@ func TestMergeBringsBackNothingTheMemoryLetGo(t *testing.T) {
 		t.Fatalf("announced %q: b-old came back from a stale copy", got)
 	}
 }
+
+// Watching a scope again after the wall clock stepped back behind the
+// unwatching stands against the file this process wrote when it unwatched
+// it: the app's watching is ordered by the memory's revision too.
+func TestWatchingAgainAfterTheClockStepsBackStands(t *testing.T) {
+	m := New()
+	m.Observe(scopeA, nil, t0, ByApp)
+	m.Unwatch(func(Scope) bool { return false }, t0.Add(2*time.Hour))
+	disk := copyOf(t, m)
+	back := t0.Add(time.Hour)
+	m.Observe(scopeA, nil, back, ByApp) // settings name it again
+	m.Merge(disk)
+	if s := m.Scopes[scopeA.Key()]; !s.UnwatchedAt.IsZero() || !s.LearnedAt.Equal(back) {
+		t.Fatalf("watching again was undone: %+v", s)
+	}
+	now := back.Add(time.Minute)
+	m.Observe(scopeA, []Sighting{sighting("f1", Failed, now)}, now, ByApp)
+	settle(m, scopeA, "f1", "boom")
+	equal(t, kinds(m.Classify(now)), []string{"new_failure:f1"})
+}

@@ -51,7 +51,7 @@ func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observe
 		}
 		s.LearnedAt = now
 		if by == ByApp {
-			s.Watched, s.UnwatchedAt = true, time.Time{}
+			s.Watched, s.UnwatchedAt, s.Revision = true, time.Time{}, m.revise()
 		}
 	}
 	for _, x := range seen {
@@ -95,7 +95,7 @@ func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observe
 func (m *Memory) Unwatch(watching func(Scope) bool, now time.Time) {
 	for key, s := range m.Scopes {
 		if s.Watched && s.UnwatchedAt.IsZero() && !watching(scopeOfKey(key)) {
-			s.UnwatchedAt = now
+			s.UnwatchedAt, s.Revision = now, m.revise()
 		}
 	}
 }
