@@ -11,7 +11,7 @@ import (
 func (m *Memory) classified(jobKey string, r *Record) bool {
 	project, job := splitJobKey(jobKey)
 	s := m.Scopes[Scope{Project: project, Job: job, Region: r.Region}.Key()]
-	return s != nil && s.Watched && (s.UnwatchedAt.IsZero() || r.FirstSeen.Before(s.UnwatchedAt))
+	return s != nil && s.Watched && (s.UnwatchedAt.IsZero() || s.seenBefore(r))
 }
 
 // Kind is what a terminal execution meant for its job.

@@ -140,6 +140,16 @@ func (s *ScopeState) watchingChanged() time.Time {
 	return s.LearnedAt
 }
 
+// seenBefore reports whether a record was first seen before the app
+// stopped watching the scope: by revision, or by time where the scope's
+// unwatching is from before the revision was stored.
+func (s *ScopeState) seenBefore(r *Record) bool {
+	if s.Revision > 0 {
+		return r.SeenRevision < s.Revision
+	}
+	return r.FirstSeen.Before(s.UnwatchedAt)
+}
+
 // forgot reports whether an execution not remembered ended no later than
 // what the memory let go of in the scope: it may have been announced.
 func (s *ScopeState) forgot(r *Record) bool {
@@ -189,7 +199,11 @@ type Record struct {
 	Created   time.Time `json:"created"`
 	Completed time.Time `json:"completed"`
 	FirstSeen time.Time `json:"first_seen"` // the refresh that first saw it terminal
-	LastSeen  time.Time `json:"last_seen"`  // within touchEvery
+	// SeenRevision is the memory's revision when it was first seen: it
+	// tells whether that was before the app stopped watching its scope,
+	// whatever the wall clock did.
+	SeenRevision int64     `json:"seen_revision,omitempty"`
+	LastSeen     time.Time `json:"last_seen"` // within touchEvery
 	// listedAt is when this process last saw it listed (not stored).
 	listedAt time.Time
 	// Learned: it ended before its region was watched; never announced.

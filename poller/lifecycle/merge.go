@@ -124,6 +124,7 @@ func mergeRecord(r, o *Record) {
 	if o.FirstSeen.Before(r.FirstSeen) {
 		r.FirstSeen = o.FirstSeen
 	}
+	r.SeenRevision = min(r.SeenRevision, o.SeenRevision)
 	if o.LastSeen.After(r.LastSeen) {
 		r.LastSeen = o.LastSeen
 	}

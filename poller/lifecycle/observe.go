@@ -43,9 +43,8 @@ func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observe
 		// What the memory holds of the scope that the app has not made news
 		// of (seen by status, or while the app watched something else) is
 		// history now.
-		since := s.UnwatchedAt
 		for _, r := range j.Records {
-			if r.Region == scope.Region && !r.Announced && (!s.Watched || r.FirstSeen.After(since)) {
+			if r.Region == scope.Region && !r.Announced && (!s.Watched || !s.seenBefore(r)) {
 				r.Learned, r.Announced = true, true
 			}
 		}
@@ -76,7 +75,8 @@ func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observe
 			}
 			continue
 		}
-		r = &Record{Region: scope.Region, State: x.State, Created: x.Created, Completed: x.Completed, FirstSeen: now, LastSeen: now, listedAt: now}
+		r = &Record{Region: scope.Region, State: x.State, Created: x.Created, Completed: x.Completed, FirstSeen: now, LastSeen: now,
+			SeenRevision: m.Revision, listedAt: now}
 		if x.State != Failed {
 			r.Error.Logs = LogsRead // nothing to read
 		}
