@@ -22,7 +22,8 @@ package poller
 //   - "fixed" only for a success newer than a failure that was the job's
 //     verdict, once per failure, and every such success is announced fixed;
 //   - each failure's logs are read at most once once they are complete,
-//     unless the read failed;
+//     unless the read failed, or the memory let the failure's record go
+//     (its error went with it) and it is in view again;
 //   - a restart announces nothing already announced;
 //   - nothing announced is announced again once the memory let it go (a
 //     job past 400 records) and it is listed again: after a restart whose
@@ -137,6 +138,7 @@ type model struct {
 	cloudAhead   time.Duration // how far Cloud Run's clock is ahead of this machine's, which stepped back
 	stepsBack    int           // times the clock stepped back
 	bursts       int           // bursts of executions
+	rereads      int           // complete logs read again after the memory let their record go
 }
 
 func TestLifecycleModel(t *testing.T) {
@@ -468,7 +470,7 @@ func (m *model) statusRun(i int, cfg Config) {
 	if res := status.Refresh(context.Background()); len(res.Changes)+len(res.Missed) > 0 {
 		m.t.Fatalf("step %d: status announced %s", i, announced(res))
 	}
-	m.countReads(i, logsBefore, complete)
+	m.countReads(i, logsBefore, complete, status.mem)
 	m.logf("%d: status %s/%s %v top %d", i, cfg.Project, cfg.Job, cfg.Regions, cfg.Top)
 }
 
@@ -523,19 +525,31 @@ func (m *model) completeLogs() map[string]bool {
 }
 
 // countReads counts the reads of complete logs since logsBefore: at most
-// one each, ever.
-func (m *model) countReads(i, logsBefore int, complete map[string]bool) {
+// one each, ever, unless mem (the memory of the process that read) let
+// the execution's record go since: its error went with it.
+func (m *model) countReads(i, logsBefore int, complete map[string]bool, mem *lifecycle.Memory) {
 	for _, req := range m.h.cloud.LogRequests()[logsBefore:] {
 		for _, e := range m.execs {
 			if complete[e.id] && strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) {
 				m.readSteps[e.id] = append(m.readSteps[e.id], i)
 				m.reads[e.id]++
+				if m.reads[e.id] > 1 && m.letGo(e, mem) {
+					m.rereads++
+					m.reads[e.id] = 1
+				}
 				if m.reads[e.id] > 1 {
 					m.t.Fatalf("steps %v: %s's complete logs read %d times; this time by %q", m.readSteps[e.id], e.id, m.reads[e.id], req.GetFilter())
 				}
 			}
 		}
 	}
+}
+
+// letGo: the memory may have let the execution's record go (it ended no
+// later than what the memory forgot of its scope).
+func (m *model) letGo(e *modelExec, mem *lifecycle.Memory) bool {
+	s := mem.Scopes[e.scope().Key()]
+	return s != nil && !s.ForgotUpTo.IsZero() && !e.completed.After(s.ForgotUpTo)
 }
 
 // listing is what the fake lists for a region: the newest Top, by create
@@ -610,17 +624,7 @@ func (m *model) refresh(i int) {
 	if m.snoozed() && len(res.Changes) > 0 {
 		m.t.Fatalf("step %d: announced %d changes while snoozed", i, len(res.Changes))
 	}
-	for _, req := range m.h.cloud.LogRequests()[logsBefore:] {
-		for _, e := range m.execs {
-			if complete[e.id] && strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) {
-				m.readSteps[e.id] = append(m.readSteps[e.id], i)
-				m.reads[e.id]++
-				if m.reads[e.id] > 1 {
-					m.t.Fatalf("steps %v: %s's complete logs read %d times; this time by %q", m.readSteps[e.id], e.id, m.reads[e.id], req.GetFilter())
-				}
-			}
-		}
-	}
+	m.countReads(i, logsBefore, complete, m.p.mem)
 }
 
 // quietSuccesses are the successes the memory classified as no news that
@@ -782,24 +786,20 @@ func (m *model) drain() {
 		}
 	}
 	m.t.Logf("%d executions, %d failures announced, %d learned silently, %d restarts, %d log requests; "+
-		"%d bursts, at most %d records a job, %d scopes with records let go, %d failures let go before announced; clock stepped back %d times",
+		"%d bursts, at most %d records a job, %d scopes with records let go, %d failures let go before announced, %d logs read again after their record was let go; "+
+		"clock stepped back %d times",
 		len(m.execs), announcedFailures, len(m.learned), m.restarts, len(m.h.cloud.LogRequests()),
-		m.bursts, most, bounded, letGo, m.stepsBack)
+		m.bursts, most, bounded, letGo, m.rereads, m.stepsBack)
 	if announcedFailures == 0 {
 		m.t.Error("no failure was announced: the model exercised nothing")
 	}
 }
 
 // letGoAsHistory: the memory let the failure go before announcing it, and
-// it was listed again as history (no later than what the memory forgot of
-// its scope) or never again.
+// it was listed again as history or never again.
 func (m *model) letGoAsHistory(e *modelExec) bool {
-	s := m.p.mem.Scopes[e.scope().Key()]
-	if s == nil || s.ForgotUpTo.IsZero() || e.completed.After(s.ForgotUpTo) {
-		return false
-	}
 	r, ok := m.p.mem.Record(e.scope(), e.resource())
-	return !ok || r.Learned
+	return m.letGo(e, m.p.mem) && (!ok || r.Learned)
 }
 
 // dumpJob logs the reference's and the memory's records of e's job.
