@@ -4,9 +4,13 @@ package poller
 // real Google clients and the fake cloud over gRPC. Random, seeded
 // sequences of cloud events (executions start, run, fail with errors of a
 // few kinds, succeed, are cancelled; logs arrive late or never; regions fail
-// and recover; the log quota runs out), restarts, settings changes
-// (project, job, regions, top) and a person's acknowledgements and snoozes
-// are checked against a small reference model of what must be announced.
+// and recover; the log quota runs out; a region ends a burst of executions
+// that takes a job past the memory's bound of 400 records), restarts,
+// settings changes (project, job, regions, top), the wall clock stepping
+// back, runwatch status runs (another job, a subset of the regions, a top
+// of their own, often smaller than the app's) and a person's
+// acknowledgements and snoozes are checked against a small reference model
+// of what must be announced.
 //
 // Invariants (see also poller/lifecycle/lifecycle_test.go):
 //   - every failure that ends while its scope is watched, and that a
@@ -19,8 +23,20 @@ package poller
 //     verdict in the same region, once per failure, and every such success
 //     is announced fixed;
 //   - each failure's logs are read at most once once they are complete,
-//     unless the read failed;
-//   - a restart announces nothing already announced.
+//     unless the read failed, or the memory let the failure's record go
+//     (its error went with it) and it is in view again;
+//   - a restart announces nothing already announced;
+//   - nothing announced is announced again once the memory let it go (a
+//     job past 400 records) and it is listed again: after a restart whose
+//     first refresh its region missed, or after a status run with a subset
+//     of the regions or a smaller top saved a bounded memory; the only
+//     failures never announced are those the memory let go of before it
+//     announced them, and only as history (ended no later than what the
+//     memory forgot of their scope);
+//   - an acknowledgement, a snooze and a resume stand, and so does the
+//     app's watching of what its settings name, when the wall clock steps
+//     back (by up to 20 minutes): acts are ordered by the memory's
+//     revision, not by the clock.
 //
 // `go test ./poller -run TestLifecycleModel` runs a few thousand steps;
 // -model.steps and -model.seed run more or replay one (the seed is printed
@@ -120,6 +136,10 @@ type model struct {
 	nextID       int
 	steps        []string // what happened, for the failure message
 	restarts     int
+	cloudAhead   time.Duration // how far Cloud Run's clock is ahead of this machine's, which stepped back
+	stepsBack    int           // times the clock stepped back
+	bursts       int           // bursts of executions
+	rereads      int           // complete logs read again after the memory let their record go
 }
 
 func TestLifecycleModel(t *testing.T) {
@@ -212,7 +232,11 @@ func (m *model) step(i int) {
 	case r < 0.82:
 		m.snooze(i)
 	case r < 0.84:
-		m.statusRun(i)
+		m.statusRun(i, m.statusConfig())
+	case r < 0.855:
+		m.clockBack(i)
+	case r < 0.87:
+		m.burst(i)
 	}
 	m.h.advance(time.Duration(5+m.rng.IntN(90)) * time.Second)
 	m.refresh(i)
@@ -222,7 +246,7 @@ func (m *model) step(i int) {
 func (m *model) start() {
 	m.nextID++
 	e := &modelExec{project: m.cfg.Project, job: m.cfg.Job, region: modelRegions[m.rng.IntN(len(modelRegions))],
-		id: fmt.Sprintf("e-%05d", m.nextID), state: fakecloud.Running, created: m.h.clock()}
+		id: fmt.Sprintf("e-%05d", m.nextID), state: fakecloud.Running, created: m.cloudNow()}
 	if m.rng.IntN(5) == 0 {
 		e.project, e.job = modelProjects[m.rng.IntN(2)], modelJobs[m.rng.IntN(2)]
 	}
@@ -249,7 +273,7 @@ func (m *model) finish() {
 		return
 	}
 	e := running[m.rng.IntN(len(running))]
-	e.completed = m.h.clock()
+	e.completed = m.cloudNow()
 	switch r := m.rng.Float64(); {
 	case r < 0.5:
 		e.state = fakecloud.Failed
@@ -344,6 +368,9 @@ func (m *model) snooze(i int) {
 
 func (m *model) snoozed() bool { return m.h.clock().Before(m.snoozedUntil) }
 
+// cloudNow is Cloud Run's clock: this machine's, without its steps back.
+func (m *model) cloudNow() time.Time { return m.h.clock().Add(m.cloudAhead) }
+
 // scopeOf is the reference's state of a scope.
 func (m *model) scopeOf(s lifecycle.Scope) *modelScope {
 	ms := m.scopes[s.Key()]
@@ -417,13 +444,23 @@ func (m *model) observe(now time.Time, cfg Config, byApp bool) {
 	}
 }
 
-// statusRun is `runwatch status` (from cron, say) with the app's settings
-// or another job's: it remembers, it announces nothing.
-func (m *model) statusRun(i int) {
+// statusConfig is what a `runwatch status` run (from cron, say) names: the
+// app's job or another, a subset of the regions, a top of its own.
+func (m *model) statusConfig() Config {
 	cfg := m.cfg
 	if m.rng.IntN(2) == 0 {
 		cfg.Project, cfg.Job = modelProjects[m.rng.IntN(2)], modelJobs[m.rng.IntN(2)]
 	}
+	regions := slices.Clone(modelRegions)
+	m.rng.Shuffle(len(regions), func(a, b int) { regions[a], regions[b] = regions[b], regions[a] })
+	cfg.Regions = regions[:1+m.rng.IntN(len(regions))]
+	cfg.Top = 1 + m.rng.IntN(6)
+	return cfg
+}
+
+// statusRun is `runwatch status` with cfg: it remembers, it announces
+// nothing.
+func (m *model) statusRun(i int, cfg Config) {
 	now := m.h.clock()
 	logsBefore := len(m.h.cloud.LogRequests())
 	complete := m.completeLogs()
@@ -434,8 +471,49 @@ func (m *model) statusRun(i int) {
 	if res := status.Refresh(context.Background()); len(res.Changes)+len(res.Missed) > 0 {
 		m.t.Fatalf("step %d: status announced %s", i, announced(res))
 	}
-	m.countReads(i, logsBefore, complete)
-	m.logf("%d: status %s/%s %v", i, cfg.Project, cfg.Job, cfg.Regions)
+	m.countReads(i, logsBefore, complete, status.mem)
+	m.logf("%d: status %s/%s %v top %d", i, cfg.Project, cfg.Job, cfg.Regions, cfg.Top)
+}
+
+// clockBack steps the wall clock back by up to 20 minutes, as NTP or a
+// person setting it does.
+func (m *model) clockBack(i int) {
+	d := time.Duration(30+m.rng.IntN(20*60-30)) * time.Second
+	m.h.advance(-d)
+	m.cloudAhead += d
+	m.stepsBack++
+	m.logf("%d: clock stepped back %s to %s", i, d, m.h.clock().Format(time.TimeOnly))
+}
+
+// burst ends a sweep of executions in one watched region at once, and a
+// status run with a top large enough lists them all: the memory of the
+// job grows past its bound.
+func (m *model) burst(i int) {
+	region := m.cfg.Regions[m.rng.IntN(len(m.cfg.Regions))]
+	n := 30 + m.rng.IntN(120)
+	now := m.cloudNow()
+	for k := range n {
+		m.nextID++
+		created := now.Add(-time.Duration(2*(n-k)+60) * time.Second)
+		e := &modelExec{project: m.cfg.Project, job: m.cfg.Job, region: region, id: fmt.Sprintf("e-%05d", m.nextID),
+			created: created, completed: created.Add(50 * time.Second)}
+		switch r := m.rng.Float64(); {
+		case r < 0.8:
+			e.state = fakecloud.Succeeded
+		case r < 0.95:
+			e.state = fakecloud.Failed
+			e.errLine = fmt.Sprintf(modelErrors[m.rng.IntN(len(modelErrors))], m.rng.IntN(1000))
+			m.writeLogs(e)
+		default:
+			e.state = fakecloud.Cancelled
+		}
+		m.execs = append(m.execs, e)
+		m.byRes[e.resource()] = e
+		m.put(e)
+	}
+	m.bursts++
+	m.logf("%d: burst of %d in %s/%s/%s", i, n, m.cfg.Project, m.cfg.Job, region)
+	m.statusRun(i, Config{Project: m.cfg.Project, Job: m.cfg.Job, Regions: []string{region}, Top: n + 5})
 }
 
 // completeLogs says which executions' logs are complete and readable now.
@@ -448,13 +526,18 @@ func (m *model) completeLogs() map[string]bool {
 }
 
 // countReads counts the reads of complete logs since logsBefore: at most
-// one each, ever.
-func (m *model) countReads(i, logsBefore int, complete map[string]bool) {
+// one each, ever, unless mem (the memory of the process that read) let
+// the execution's record go since: its error went with it.
+func (m *model) countReads(i, logsBefore int, complete map[string]bool, mem *lifecycle.Memory) {
 	for _, req := range m.h.cloud.LogRequests()[logsBefore:] {
 		for _, e := range m.execs {
-			if strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) && complete[e.id] {
+			if complete[e.id] && strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) {
 				m.readSteps[e.id] = append(m.readSteps[e.id], i)
 				m.reads[e.id]++
+				if m.reads[e.id] > 1 && m.letGo(e, mem) {
+					m.rereads++
+					m.reads[e.id] = 1
+				}
 				if m.reads[e.id] > 1 {
 					m.t.Fatalf("steps %v: %s's complete logs read %d times; this time by %q", m.readSteps[e.id], e.id, m.reads[e.id], req.GetFilter())
 				}
@@ -463,8 +546,15 @@ func (m *model) countReads(i, logsBefore int, complete map[string]bool) {
 	}
 }
 
+// letGo: the memory may have let the execution's record go (it ended no
+// later than what the memory forgot of its scope).
+func (m *model) letGo(e *modelExec, mem *lifecycle.Memory) bool {
+	s := mem.Scopes[e.scope().Key()]
+	return s != nil && !s.ForgotUpTo.IsZero() && !e.completed.After(s.ForgotUpTo)
+}
+
 // listing is what the fake lists for a region: the newest Top, by create
-// time then name, as the real API.
+// time then name (as the fake breaks ties), as the real API.
 func (m *model) listing(cfg Config, region string) []*modelExec {
 	var out []*modelExec
 	for _, e := range m.execs {
@@ -476,7 +566,7 @@ func (m *model) listing(cfg Config, region string) []*modelExec {
 		if c := b.created.Compare(a.created); c != 0 {
 			return c
 		}
-		return strings.Compare(b.id, a.id)
+		return strings.Compare(a.id, b.id)
 	})
 	return out[:min(len(out), cfg.Top)]
 }
@@ -535,17 +625,7 @@ func (m *model) refresh(i int) {
 	if m.snoozed() && len(res.Changes) > 0 {
 		m.t.Fatalf("step %d: announced %d changes while snoozed", i, len(res.Changes))
 	}
-	for _, req := range m.h.cloud.LogRequests()[logsBefore:] {
-		for _, e := range m.execs {
-			if strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) && complete[e.id] {
-				m.readSteps[e.id] = append(m.readSteps[e.id], i)
-				m.reads[e.id]++
-				if m.reads[e.id] > 1 {
-					m.t.Fatalf("steps %v: %s's complete logs read %d times; this time by %q", m.readSteps[e.id], e.id, m.reads[e.id], req.GetFilter())
-				}
-			}
-		}
-	}
+	m.countReads(i, logsBefore, complete, m.p.mem)
 }
 
 // quietSuccesses are the successes the memory classified as no news that
@@ -665,6 +745,8 @@ func (m *model) drain() {
 	}
 	m.h.cloud.SetLoggingError(nil)
 	m.quota = false
+	m.h.advance(m.cloudAhead) // the clock is set right
+	m.cloudAhead = 0
 	if m.snoozed() {
 		m.snoozedUntil = time.Time{}
 		m.p.Snooze(time.Time{})
@@ -675,12 +757,18 @@ func (m *model) drain() {
 	}
 	// Successes that fell out of every listing before the failure they
 	// follow was announced are only classified once seen: the memory has them.
-	missing := 0
+	missing, letGo := 0, 0
 	for res := range m.must {
 		if m.announced[res] == 0 {
-			missing++
 			e := m.byRes[res]
-			m.t.Errorf("%s (%s, ended %s) was never announced", e.id, e.scope().Key(), e.completed.Format(time.TimeOnly))
+			if m.letGoAsHistory(e) {
+				letGo++
+				continue
+			}
+			missing++
+			r, _ := m.p.mem.Record(e.scope(), res)
+			m.t.Errorf("%s (%s, ended %s, seen ended %s) was never announced; the memory: %+v; its scope: %+v", e.id, e.scope().Key(),
+				e.completed.Format(time.TimeOnly), m.knownAt[res].Format(time.TimeOnly), r, m.p.mem.Scopes[e.scope().Key()])
 		}
 	}
 	announcedFailures := 0
@@ -689,11 +777,30 @@ func (m *model) drain() {
 			announcedFailures++
 		}
 	}
-	m.t.Logf("%d executions, %d failures announced, %d learned silently, %d restarts, %d log requests",
-		len(m.execs), announcedFailures, len(m.learned), m.restarts, len(m.h.cloud.LogRequests()))
+	most, bounded := 0, 0
+	for _, j := range m.p.mem.Jobs {
+		most = max(most, len(j.Records))
+	}
+	for _, s := range m.p.mem.Scopes {
+		if !s.ForgotUpTo.IsZero() {
+			bounded++
+		}
+	}
+	m.t.Logf("%d executions, %d failures announced, %d learned silently, %d restarts, %d log requests; "+
+		"%d bursts, at most %d records a job, %d scopes with records let go, %d failures let go before announced, %d logs read again after their record was let go; "+
+		"clock stepped back %d times",
+		len(m.execs), announcedFailures, len(m.learned), m.restarts, len(m.h.cloud.LogRequests()),
+		m.bursts, most, bounded, letGo, m.rereads, m.stepsBack)
 	if announcedFailures == 0 {
 		m.t.Error("no failure was announced: the model exercised nothing")
 	}
+}
+
+// letGoAsHistory: the memory let the failure go before announcing it, and
+// it was listed again as history or never again.
+func (m *model) letGoAsHistory(e *modelExec) bool {
+	r, ok := m.p.mem.Record(e.scope(), e.resource())
+	return m.letGo(e, m.p.mem) && (!ok || r.Learned)
 }
 
 // dumpJob logs the reference's and the memory's records of e's job.

@@ -110,3 +110,46 @@ func writeMemoryForever(path string) {
 		}
 	}
 }
+
+// A memory file written before the revision and the scopes' forgetting
+// watermark were stored loads without a warning, keeps what it held, and
+// an act of a person after it, with the wall clock behind the file's,
+// still wins the merge with it.
+func TestMemoryFileFromBeforeTheRevisionLoads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), MemoryFileName)
+	const res = "projects/p/locations/us-east1/jobs/j/executions/j-1"
+	old := `{"version":1,"scopes":{"p/j/us-east1":{"learned_at":"2026-11-28T09:00:00Z","watched":true}},
+"jobs":{"p/j":{"records":{"` + res + `":{"region":"us-east1","state":"FAILED","created":"2026-11-28T09:00:00Z",
+"completed":"2026-11-28T09:01:00Z","first_seen":"2026-11-28T09:02:00Z","last_seen":"2026-11-28T09:02:00Z","announced":true,
+"kind":"new_failure","error":{"line":"boom","rule":"r","source":"logs","logs":"read"}}},
+"verdict":"` + res + `","acks":[],"acks_changed":"2026-11-28T12:00:00Z"}},
+"snooze":{"until":"2026-11-28T13:00:00Z","changed":"2026-11-28T12:00:00Z"},"pruned_at":"0001-01-01T00:00:00Z"}`
+	if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	store := NewFileStore(path)
+	mem, err := store.Load()
+	if err != nil {
+		t.Fatalf("an old memory file gave a warning: %v", err)
+	}
+	scope := lifecycle.Scope{Project: "p", Job: "j", Region: "us-east1"}
+	if r, ok := mem.Record(scope, res); !ok || !r.Announced || r.Error.Line != "boom" || !mem.Learned(scope) {
+		t.Fatalf("the old file's record or scope is lost: %+v", r)
+	}
+	back := time.Date(2026, 11, 28, 11, 0, 0, 0, time.UTC) // behind the file's clock
+	if until := mem.SnoozedUntil(back); until.IsZero() {
+		t.Fatal("the old file's snooze is lost")
+	}
+	mem.SnoozeUntil(time.Time{}, back)
+	mem.Acknowledge(scope, res, back)
+	if err := store.Save(mem); err != nil {
+		t.Fatal(err)
+	}
+	again, err := NewFileStore(path).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.SnoozedUntil(back).IsZero() || !again.Acknowledged(scope, res, back) {
+		t.Fatal("a resume and an acknowledgement after loading an old file lost to its later clock")
+	}
+}

@@ -11,7 +11,7 @@ func (m *Memory) Acknowledge(scope Scope, resource string, now time.Time) bool {
 		return false
 	}
 	j.Acks = append(j.Acks, Ack{Fingerprint: j.Records[resource].Error.Fingerprint, Resource: resource, At: now})
-	j.AcksChanged = now
+	j.AcksChanged, j.AcksRevision = now, m.revise()
 	return true
 }
 
@@ -38,7 +38,7 @@ func (m *Memory) Acknowledged(scope Scope, resource string, now time.Time) bool 
 // SnoozeUntil holds notifications back until t (the zero time ends a snooze
 // at the next Classify, with its summary).
 func (m *Memory) SnoozeUntil(t, now time.Time) {
-	m.Snooze.Until, m.Snooze.Changed = t, now
+	m.Snooze.Until, m.Snooze.Changed, m.Snooze.Revision = t, now, m.revise()
 }
 
 // SnoozedUntil is when the current snooze ends, zero when there is none.

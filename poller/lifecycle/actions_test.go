@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -31,5 +32,42 @@ func TestAcknowledgementCoversTheSameErrorUntilFixedOrExpired(t *testing.T) {
 	fail("f4", t0.Add(4*time.Minute), "Quota exceeded: 10 > 4")
 	if m.Acknowledged(scopeA, "f4", t0.Add(4*time.Minute)) {
 		t.Fatal("an acknowledgement survived the job being fixed")
+	}
+}
+
+// A resume and an acknowledgement made after the wall clock stepped back
+// stand against the file this same process wrote a moment before, with
+// the clock ahead: what a person did is ordered by the memory's revision,
+// not by wall time.
+// Found by the review of issue 13, item 6.
+func TestResumeAndAcknowledgementStandAfterTheClockStepsBack(t *testing.T) {
+	m := New()
+	m.Observe(scopeA, nil, t0, ByApp)
+	for i, line := range []string{"Quota exceeded: 8 > 4", "ImagePullBackOff for image x"} {
+		at := t0.Add(time.Duration(i+1) * time.Minute)
+		name := fmt.Sprintf("f%d", i+1)
+		m.Observe(scopeA, []Sighting{sighting(name, Failed, at)}, at, ByApp)
+		settle(m, scopeA, name, line)
+		m.Classify(at)
+	}
+	ahead := t0.Add(time.Hour)
+	m.SnoozeUntil(ahead.Add(time.Hour), ahead)
+	m.Acknowledge(scopeA, "f1", ahead)
+	disk := copyOf(t, m) // saved after the snooze
+	back := ahead.Add(-30 * time.Minute)
+	m.SnoozeUntil(time.Time{}, back)
+	m.Acknowledge(scopeA, "f2", back)
+	m.Merge(disk) // saving joins in the file first
+	if until := m.SnoozedUntil(back); !until.IsZero() {
+		t.Fatalf("the resume was undone: snoozed until %s", until)
+	}
+	if !m.Acknowledged(scopeA, "f2", back) {
+		t.Fatal("the acknowledgement made after the clock stepped back was undone")
+	}
+	// The other way round: the file holds the newer act, this copy the older.
+	old := copyOf(t, disk)
+	old.Merge(copyOf(t, m))
+	if !old.SnoozedUntil(back).IsZero() || !old.Acknowledged(scopeA, "f2", back) {
+		t.Fatal("a copy from before the acts took its own state over the newer file")
 	}
 }

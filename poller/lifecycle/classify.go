@@ -11,7 +11,7 @@ import (
 func (m *Memory) classified(jobKey string, r *Record) bool {
 	project, job := splitJobKey(jobKey)
 	s := m.Scopes[Scope{Project: project, Job: job, Region: r.Region}.Key()]
-	return s != nil && s.Watched && (s.UnwatchedAt.IsZero() || r.FirstSeen.Before(s.UnwatchedAt))
+	return s != nil && s.Watched && (s.UnwatchedAt.IsZero() || s.seenBefore(r))
 }
 
 // Kind is what a terminal execution meant for its job.
@@ -91,7 +91,7 @@ func (m *Memory) Classify(now time.Time) Announcement {
 				continue
 			}
 			if c.Kind == Fixed && len(j.Acks) > 0 {
-				j.Acks, j.AcksChanged = nil, now
+				j.Acks, j.AcksChanged, j.AcksRevision = nil, now, m.revise()
 			}
 			project, job := splitJobKey(key)
 			c.Scope = Scope{Project: project, Job: job, Region: r.Region}
@@ -116,7 +116,7 @@ func (m *Memory) Classify(now time.Time) Announcement {
 	if len(m.Snooze.Missed) > 0 {
 		// Changed: this copy's empty list wins over one still holding them.
 		a.Missed, a.MissedMore = m.Snooze.Missed, m.Snooze.Dropped
-		m.Snooze.Missed, m.Snooze.Dropped, m.Snooze.Changed = nil, 0, now
+		m.Snooze.Missed, m.Snooze.Dropped, m.Snooze.Changed, m.Snooze.Revision = nil, 0, now, m.revise()
 	}
 	return a
 }

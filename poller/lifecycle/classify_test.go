@@ -130,3 +130,27 @@ func TestSnoozeSummaryHoldsEveryFailureHeldBack(t *testing.T) {
 		t.Fatalf("snooze summary holds %d of the %d failures held back (the first is %s): the others are never announced", len(a.Missed), failures, a.Missed[0].Resource)
 	}
 }
+
+// A failure first seen while its scope was watched is announced, also when
+// the wall clock stepped back before the settings stopped watching the
+// scope (and before they named it again): being seen before the unwatching
+// is told by the memory's revision, not by comparing two wall times.
+// Found by the model-based test with the clock stepping back (issue 13).
+func TestFailureSeenWhileWatchedIsAnnouncedAfterTheClockStepsBack(t *testing.T) {
+	for _, again := range []bool{false, true} {
+		m := New()
+		m.Observe(scopeA, nil, t0, ByApp)
+		seen := t0.Add(10 * time.Minute)
+		m.Observe(scopeA, []Sighting{sighting("f1", Failed, seen)}, seen, ByApp)
+		equal(t, kinds(m.Classify(seen)), nil) // its error is not known yet
+		back := t0.Add(5 * time.Minute)        // the clock stepped back
+		m.Unwatch(func(Scope) bool { return false }, back)
+		if again {
+			m.Observe(scopeA, nil, back.Add(time.Minute), ByApp)
+		}
+		settle(m, scopeA, "f1", "boom")
+		if got := kinds(m.Classify(seen.Add(AnnounceAfter))); len(got) != 1 || got[0] != "new_failure:f1" {
+			t.Fatalf("watched again %v: announced %q, want f1 as a new failure", again, got)
+		}
+	}
+}

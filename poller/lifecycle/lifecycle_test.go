@@ -18,10 +18,20 @@ package lifecycle
 //     records of its job in its region (the verdict and the streak of
 //     fingerprints since the last success there), never from two listings.
 //  5. Merging two copies of the memory loses nothing either knows:
-//     announced stays announced, the earlier learning wins, a settled error
-//     beats a pending one.
+//     announced stays announced, a settled error beats a pending one, and
+//     a scope the app watches stays watched, learned when the app first
+//     watched it, whatever runwatch status's copy says.
+//  6. What a person did (acknowledge, snooze, resume, settings that stop or
+//     start again watching a scope) stands until a later act undoes it:
+//     acts are ordered by the memory's revision, never by the wall clock,
+//     so a clock that steps back undoes nothing.
+//  7. Forgetting never makes news: an execution the memory let go of
+//     (bounded to maxRecordsPerJob, or not listed for a month) that is
+//     listed again is history, whichever regions answered and with
+//     whatever top.
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -62,4 +72,20 @@ func equal(t *testing.T, got, want []string) {
 			t.Fatalf("got %q, want %q", got, want)
 		}
 	}
+}
+
+// copyOf is the memory as another process reads it from the file: through
+// JSON, so what is not stored is lost.
+func copyOf(t *testing.T, m *Memory) *Memory {
+	t.Helper()
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := New()
+	if err := json.Unmarshal(data, out); err != nil {
+		t.Fatal(err)
+	}
+	out.Normalize()
+	return out
 }

@@ -71,8 +71,9 @@ const (
 	maxRecordsPerJob = 400
 	// maxContextLine bounds each remembered log line around an error.
 	maxContextLine = 500
-	// keepListed: records listed this recently are never dropped to bound
-	// the memory, or the next listing would find them new again.
+	// keepListed: records listed this recently are not dropped to bound
+	// the memory, or the next listing would make them again (as history:
+	// see ScopeState.ForgotUpTo).
 	keepListed = time.Hour
 	// pruneEvery and touchEvery keep an idle refresh from rewriting the
 	// memory: forgetting works in months.
@@ -95,6 +96,11 @@ type Memory struct {
 	// PrunedAt is when Prune last ran: Merge does not bring back from
 	// another copy what pruning then forgot.
 	PrunedAt time.Time `json:"pruned_at"`
+	// Revision counts what a person did (acknowledgements, snoozes, the
+	// settings' starting or stopping watching a scope) and what undoes it:
+	// it only grows, Merge keeps the larger, and it orders those acts
+	// across copies where the wall clock may have stepped back.
+	Revision int64 `json:"revision,omitempty"`
 
 	lastObserved time.Time // this process's last Observe (not stored)
 }
@@ -110,20 +116,44 @@ type ScopeState struct {
 	// UnwatchedAt is when the app stopped watching it (settings changed);
 	// zero while it watches it, or is closed.
 	UnwatchedAt time.Time `json:"unwatched_at,omitempty"`
+	// Revision is the memory's revision when the app last started or
+	// stopped watching it: it orders two copies' watching in Merge.
+	Revision int64 `json:"revision,omitempty"`
 	// Following are executions seen pending or running: they are followed
 	// until they end, even once newer ones push them out of the listing.
 	Following map[string]time.Time `json:"following,omitempty"` // resource → first seen
 	// Unfollowed are executions Cloud Run no longer has, so that a merge
 	// does not follow them again.
 	Unfollowed map[string]time.Time `json:"unfollowed,omitempty"` // resource → when
+	// ForgotUpTo is when the newest execution of the scope the memory let
+	// go of (bounded or forgotten) ended: one that ended no later and is
+	// listed again is history, not news.
+	ForgotUpTo time.Time `json:"forgot_up_to,omitempty"`
 }
 
-// changedAt is when the scope's watching last changed, to order two copies.
-func (s *ScopeState) changedAt() time.Time {
+// watchingChanged is when the app last started or stopped watching the
+// scope, to order two copies with equal revisions.
+func (s *ScopeState) watchingChanged() time.Time {
 	if s.UnwatchedAt.After(s.LearnedAt) {
 		return s.UnwatchedAt
 	}
 	return s.LearnedAt
+}
+
+// seenBefore reports whether a record was first seen before the app
+// stopped watching the scope: by revision, or by time where the scope's
+// unwatching is from before the revision was stored.
+func (s *ScopeState) seenBefore(r *Record) bool {
+	if s.Revision > 0 {
+		return r.SeenRevision < s.Revision
+	}
+	return r.FirstSeen.Before(s.UnwatchedAt)
+}
+
+// forgot reports whether an execution not remembered ended no later than
+// what the memory let go of in the scope: it may have been announced.
+func (s *ScopeState) forgot(r *Record) bool {
+	return !s.ForgotUpTo.IsZero() && !r.end().After(s.ForgotUpTo)
 }
 
 // JobState is what is remembered of one job of one project, over all its
@@ -136,8 +166,10 @@ type JobState struct {
 	// Streak holds the fingerprints of the failures since the last success.
 	Streak []string `json:"streak,omitempty"`
 	Acks   []Ack    `json:"acks,omitempty"`
-	// AcksChanged orders the acknowledgements of two copies in Merge.
-	AcksChanged time.Time `json:"acks_changed"`
+	// AcksRevision, then AcksChanged, order the acknowledgements of two
+	// copies in Merge (files from before the revision have only the time).
+	AcksRevision int64     `json:"acks_revision,omitempty"`
+	AcksChanged  time.Time `json:"acks_changed"`
 }
 
 // Ack is an acknowledged error of a job: the tray stops showing red for
@@ -151,9 +183,11 @@ type Ack struct {
 // Snooze holds notifications back until a time; what was held is summed
 // up once when it ends.
 type Snooze struct {
-	Until   time.Time `json:"until"`
-	Changed time.Time `json:"changed"`
-	Missed  []Change  `json:"missed,omitempty"`
+	Until time.Time `json:"until"`
+	// Revision, then Changed, order the snoozes of two copies in Merge.
+	Revision int64     `json:"revision,omitempty"`
+	Changed  time.Time `json:"changed"`
+	Missed   []Change  `json:"missed,omitempty"`
 	// Dropped counts what was held back beyond maxMissed: told as a number.
 	Dropped int `json:"dropped,omitempty"`
 }
@@ -165,7 +199,11 @@ type Record struct {
 	Created   time.Time `json:"created"`
 	Completed time.Time `json:"completed"`
 	FirstSeen time.Time `json:"first_seen"` // the refresh that first saw it terminal
-	LastSeen  time.Time `json:"last_seen"`  // within touchEvery
+	// SeenRevision is the memory's revision when it was first seen: it
+	// tells whether that was before the app stopped watching its scope,
+	// whatever the wall clock did.
+	SeenRevision int64     `json:"seen_revision,omitempty"`
+	LastSeen     time.Time `json:"last_seen"` // within touchEvery
 	// listedAt is when this process last saw it listed (not stored).
 	listedAt time.Time
 	// Learned: it ended before its region was watched; never announced.
@@ -226,6 +264,23 @@ func newer(a *Record, an string, b *Record, bn string) bool {
 		return c > 0
 	}
 	return an > bn
+}
+
+// revise counts one more act of a person (or its undoing) and returns the
+// revision that orders it.
+func (m *Memory) revise() int64 {
+	m.Revision++
+	return m.Revision
+}
+
+// laterAct reports whether an act at revision ar and time at came after one
+// at br and bt: by revision, the wall clock only between equal revisions
+// (two copies that acted at once, or files from before the revision).
+func laterAct(ar int64, at time.Time, br int64, bt time.Time) bool {
+	if ar != br {
+		return ar > br
+	}
+	return at.After(bt)
 }
 
 // New is an empty memory.

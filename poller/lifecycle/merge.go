@@ -8,9 +8,11 @@ import (
 
 // Merge joins another copy of the memory into this one, as when another
 // process wrote the same file: nothing either knows is lost. Records and
-// scopes are joined field by field (announced wins, the earlier learning
-// wins, a settled error wins); acknowledgements and snoozes, which a person
-// sets, are taken from whichever copy changed them last.
+// scopes are joined field by field (announced wins, a settled error wins,
+// the app's watching is sticky, see mergeWatching), and a record this copy
+// let go of (pruned, bounded) is not brought back; acknowledgements and
+// snoozes, which a person sets, are taken from whichever copy changed them
+// last, by the memory's revision (not the wall clock, which may step back).
 func (m *Memory) Merge(o *Memory) {
 	for key, os := range o.Scopes {
 		s := m.Scopes[key]
@@ -18,8 +20,9 @@ func (m *Memory) Merge(o *Memory) {
 			s = &ScopeState{}
 			m.Scopes[key] = s
 		}
-		if os.changedAt().After(s.changedAt()) {
-			s.LearnedAt, s.Watched, s.UnwatchedAt = os.LearnedAt, os.Watched, os.UnwatchedAt
+		mergeWatching(s, os)
+		if os.ForgotUpTo.After(s.ForgotUpTo) {
+			s.ForgotUpTo = os.ForgotUpTo
 		}
 		for name, at := range os.Unfollowed {
 			if s.Unfollowed == nil {
@@ -46,7 +49,7 @@ func (m *Memory) Merge(o *Memory) {
 		j := m.job(key)
 		for name, or := range oj.Records {
 			r := j.Records[name]
-			if r == nil && m.forgotten(or) {
+			if r == nil && (m.forgotten(or) || m.letGoOf(key, or)) {
 				continue
 			}
 			if r == nil {
@@ -56,8 +59,8 @@ func (m *Memory) Merge(o *Memory) {
 			}
 			mergeRecord(r, or)
 		}
-		if oj.AcksChanged.After(j.AcksChanged) {
-			j.Acks, j.AcksChanged = slices.Clone(oj.Acks), oj.AcksChanged
+		if laterAct(oj.AcksRevision, oj.AcksChanged, j.AcksRevision, j.AcksChanged) {
+			j.Acks, j.AcksChanged, j.AcksRevision = slices.Clone(oj.Acks), oj.AcksChanged, oj.AcksRevision
 		}
 	}
 	// A followed execution another copy saw end is followed no more.
@@ -75,16 +78,41 @@ func (m *Memory) Merge(o *Memory) {
 		m.PrunedAt = o.PrunedAt
 	}
 	m.bound()
+	m.Revision = max(m.Revision, o.Revision)
 	switch {
-	case o.Snooze.Changed.After(m.Snooze.Changed):
-		m.Snooze = Snooze{Until: o.Snooze.Until, Changed: o.Snooze.Changed, Missed: slices.Clone(o.Snooze.Missed), Dropped: o.Snooze.Dropped}
-	case o.Snooze.Changed.Equal(m.Snooze.Changed):
+	case laterAct(o.Snooze.Revision, o.Snooze.Changed, m.Snooze.Revision, m.Snooze.Changed):
+		m.Snooze = Snooze{Until: o.Snooze.Until, Revision: o.Snooze.Revision, Changed: o.Snooze.Changed, Missed: slices.Clone(o.Snooze.Missed), Dropped: o.Snooze.Dropped}
+	case o.Snooze.Revision == m.Snooze.Revision && o.Snooze.Changed.Equal(m.Snooze.Changed):
 		for _, c := range o.Snooze.Missed {
 			if !slices.ContainsFunc(m.Snooze.Missed, func(x Change) bool { return x.Resource == c.Resource && x.Kind == c.Kind }) {
 				m.Snooze.Missed = append(m.Snooze.Missed, c)
 			}
 		}
 	}
+}
+
+// mergeWatching joins two copies' watching of a scope into s. Watched is
+// sticky: status's copy never unwatches what the app watches, nor moves
+// when the app learned it. Between two copies the app watched, the one
+// that changed the watching last (unwatched it, or watched it again) wins,
+// by the revision that stamped the change, then by time.
+func mergeWatching(s, o *ScopeState) {
+	switch {
+	case o.Watched && (!s.Watched || laterAct(o.Revision, o.watchingChanged(), s.Revision, s.watchingChanged())):
+		s.LearnedAt, s.UnwatchedAt = o.LearnedAt, o.UnwatchedAt
+	case !s.Watched && !o.Watched:
+		s.LearnedAt = earlier(s.LearnedAt, o.LearnedAt)
+	}
+	s.Watched = s.Watched || o.Watched
+	s.Revision = max(s.Revision, o.Revision)
+}
+
+// earlier is the earlier of two times, a zero one counting as unknown.
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // mergeRecord joins what two copies know of one execution into r.
@@ -99,6 +127,7 @@ func mergeRecord(r, o *Record) {
 	if o.FirstSeen.Before(r.FirstSeen) {
 		r.FirstSeen = o.FirstSeen
 	}
+	r.SeenRevision = min(r.SeenRevision, o.SeenRevision)
 	if o.LastSeen.After(r.LastSeen) {
 		r.LastSeen = o.LastSeen
 	}

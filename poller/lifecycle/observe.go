@@ -43,15 +43,14 @@ func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observe
 		// What the memory holds of the scope that the app has not made news
 		// of (seen by status, or while the app watched something else) is
 		// history now.
-		since := s.UnwatchedAt
 		for _, r := range j.Records {
-			if r.Region == scope.Region && !r.Announced && (!s.Watched || r.FirstSeen.After(since)) {
+			if r.Region == scope.Region && !r.Announced && (!s.Watched || !s.seenBefore(r)) {
 				r.Learned, r.Announced = true, true
 			}
 		}
 		s.LearnedAt = now
 		if by == ByApp {
-			s.Watched, s.UnwatchedAt = true, time.Time{}
+			s.Watched, s.UnwatchedAt, s.Revision = true, time.Time{}, m.revise()
 		}
 	}
 	for _, x := range seen {
@@ -76,13 +75,14 @@ func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observe
 			}
 			continue
 		}
-		r = &Record{Region: scope.Region, State: x.State, Created: x.Created, Completed: x.Completed, FirstSeen: now, LastSeen: now, listedAt: now}
+		r = &Record{Region: scope.Region, State: x.State, Created: x.Created, Completed: x.Completed, FirstSeen: now, LastSeen: now,
+			SeenRevision: m.Revision, listedAt: now}
 		if x.State != Failed {
 			r.Error.Logs = LogsRead // nothing to read
 		}
-		// Ended before the region was watched, and not seen running since:
-		// history, not news.
-		r.Learned = learning || (!followed && r.end().Before(s.LearnedAt.Add(-SkewAllowance)))
+		// Ended before the region was watched, or no later than what the
+		// memory let go of, and not seen running since: history, not news.
+		r.Learned = learning || (!followed && (r.end().Before(s.LearnedAt.Add(-SkewAllowance)) || s.forgot(r)))
 		r.Announced = r.Learned
 		j.Records[x.Resource] = r
 	}
@@ -95,7 +95,7 @@ func (m *Memory) Observe(scope Scope, seen []Sighting, now time.Time, by Observe
 func (m *Memory) Unwatch(watching func(Scope) bool, now time.Time) {
 	for key, s := range m.Scopes {
 		if s.Watched && s.UnwatchedAt.IsZero() && !watching(scopeOfKey(key)) {
-			s.UnwatchedAt = now
+			s.UnwatchedAt, s.Revision = now, m.revise()
 		}
 	}
 }

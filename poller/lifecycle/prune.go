@@ -12,11 +12,11 @@ import (
 func (m *Memory) Prune(now time.Time) {
 	if now.Sub(m.PrunedAt) >= pruneEvery {
 		m.PrunedAt = now
-		for _, j := range m.Jobs {
+		for key, j := range m.Jobs {
 			verdicts := j.verdicts()
 			for name, r := range j.Records {
 				if m.forgotten(r) && !verdicts[name] {
-					delete(j.Records, name)
+					m.letGo(key, j, name)
 				}
 			}
 			j.Acks = slices.DeleteFunc(j.Acks, func(a Ack) bool { return now.Sub(a.At) >= AckFor })
@@ -47,12 +47,34 @@ func (m *Memory) unfollowed(since time.Time) bool {
 	return !m.PrunedAt.IsZero() && since.Before(m.PrunedAt.Add(-followFor))
 }
 
+// letGo drops a record of a job, raising its scope's ForgotUpTo so that
+// the execution, listed again, is history, not news.
+func (m *Memory) letGo(jobKey string, j *JobState, name string) {
+	r := j.Records[name]
+	delete(j.Records, name)
+	project, job := splitJobKey(jobKey)
+	if s := m.Scopes[Scope{Project: project, Job: job, Region: r.Region}.Key()]; s != nil && r.end().After(s.ForgotUpTo) {
+		s.ForgotUpTo = r.end()
+	}
+}
+
+// letGoOf reports whether a record of the job, not in this copy, is one
+// this memory let go of (or one no later): a copy from before does not
+// bring it back.
+func (m *Memory) letGoOf(jobKey string, r *Record) bool {
+	project, job := splitJobKey(jobKey)
+	s := m.Scopes[Scope{Project: project, Job: job, Region: r.Region}.Key()]
+	return s != nil && s.forgot(r)
+}
+
 // bound keeps at most maxRecordsPerJob records per job, dropping the
-// oldest first (announced ones before the rest); the verdicts and what was
-// listed within keepListed of this process's last Observe stay, so
-// bounding never makes a listed execution new again.
+// oldest first (announced ones before the rest, undelivered news last);
+// each region's verdict and what was listed within keepListed of this
+// process's last Observe stay. What it drops raises its scope's ForgotUpTo, so that
+// bounding never makes an execution listed again new (whichever region
+// answered in this process, and with whatever top).
 func (m *Memory) bound() {
-	for _, j := range m.Jobs {
+	for key, j := range m.Jobs {
 		extra := len(j.Records) - maxRecordsPerJob
 		if extra <= 0 {
 			continue
@@ -71,16 +93,20 @@ func (m *Memory) bound() {
 			}
 			return -1
 		})
-		for _, name := range names {
-			if extra == 0 {
-				break
+		// Undelivered news goes last, and only when nothing else can: with
+		// no notification server for weeks, the bound still holds.
+		for _, keepUndelivered := range []bool{true, false} {
+			for _, name := range names {
+				r := j.Records[name]
+				if extra == 0 || r == nil {
+					continue
+				}
+				if verdicts[name] || (keepUndelivered && r.Undelivered) || (!r.listedAt.IsZero() && m.lastObserved.Sub(r.listedAt) < keepListed) {
+					continue
+				}
+				m.letGo(key, j, name)
+				extra--
 			}
-			r := j.Records[name]
-			if verdicts[name] || r.Undelivered || (!r.listedAt.IsZero() && m.lastObserved.Sub(r.listedAt) < keepListed) {
-				continue
-			}
-			delete(j.Records, name)
-			extra--
 		}
 	}
 }
