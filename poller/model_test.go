@@ -9,8 +9,9 @@ package poller
 // settings changes (project, job, regions, top), the wall clock stepping
 // back, runwatch status runs (another job, a subset of the regions, a top
 // of their own, often smaller than the app's) and a person's
-// acknowledgements and snoozes are checked against a small reference model
-// of what must be announced.
+// acknowledgements and snoozes, and a notification server that comes and
+// goes are checked against a small reference model of what must be
+// announced and delivered.
 //
 // Invariants (see also poller/lifecycle/lifecycle_test.go):
 //   - every failure that ends while its scope is watched, and that a
@@ -33,6 +34,11 @@ package poller
 //     failures never announced are those the memory let go of before it
 //     announced them, and only as history (ended no later than what the
 //     memory forgot of their scope);
+//   - a change counts as told only once a notification server took it: each
+//     change not yet taken is offered again at every refresh of the app
+//     (across restarts) until one does, unless the memory let its record
+//     go; what was taken is never offered again, so none is told twice;
+//     while no server runs (it comes and goes), nothing is taken;
 //   - an acknowledgement, a snooze and a resume stand, and so does the
 //     app's watching of what its settings name, when the wall clock steps
 //     back (by up to 20 minutes): acts are ordered by the memory's
@@ -46,6 +52,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -133,6 +140,9 @@ type model struct {
 	readSteps    map[string][]int                 // the steps of those reads
 	snoozedUntil time.Time
 	held         []string // changes a snooze holds back, checked when classified
+	server       bool            // a notification server takes what is offered
+	waiting      map[string]bool // changes offered, not yet taken by a server
+	told         map[string]bool // changes a server took
 	nextID       int
 	steps        []string // what happened, for the failure message
 	restarts     int
@@ -178,6 +188,7 @@ func newModel(t *testing.T, seed uint64) *model {
 		known: map[string]bool{}, knownAt: map[string]time.Time{}, must: map[string]bool{}, learned: map[string]bool{},
 		announced: map[string]int{}, fixes: map[string]string{}, records: map[string]map[string]*modelExec{},
 		reads: map[string]int{}, readSteps: map[string][]int{},
+		server: true, waiting: map[string]bool{}, told: map[string]bool{},
 	}
 	m.cfg = Config{Project: modelProjects[0], Job: modelJobs[0], Regions: modelRegions[:3], Top: 3}
 	m.newPoller()
@@ -237,6 +248,9 @@ func (m *model) step(i int) {
 		m.clockBack(i)
 	case r < 0.87:
 		m.burst(i)
+	case r < 0.89:
+		m.server = !m.server
+		m.logf("%d: notification server up=%v", i, m.server)
 	}
 	m.h.advance(time.Duration(5+m.rng.IntN(90)) * time.Second)
 	m.refresh(i)
@@ -626,6 +640,39 @@ func (m *model) refresh(i int) {
 		m.t.Fatalf("step %d: announced %d changes while snoozed", i, len(res.Changes))
 	}
 	m.countReads(i, logsBefore, complete, m.p.mem)
+	m.deliver(i, res)
+}
+
+// deliver checks what a refresh offers against what waits for a
+// notification server, and, while one runs, has it take everything.
+func (m *model) deliver(i int, res Result) {
+	offered := map[string]bool{}
+	for _, c := range res.Changes {
+		offered[c.Resource] = true
+		m.waiting[c.Resource] = true
+	}
+	for _, c := range res.Undelivered {
+		if !m.waiting[c.Resource] || m.told[c.Resource] {
+			m.t.Fatalf("step %d: %s offered again, but it %s", i, c.Resource, map[bool]string{true: "was taken already", false: "never waited"}[m.told[c.Resource]])
+		}
+		offered[c.Resource] = true
+	}
+	for r := range m.waiting {
+		if _, ok := m.p.mem.Record(m.byRes[r].scope(), r); !offered[r] && ok {
+			m.t.Fatalf("step %d: %s waits for a notification server but was not offered", i, r)
+		}
+	}
+	if !m.server || len(offered) == 0 {
+		return
+	}
+	taken := slices.Sorted(maps.Keys(offered))
+	if _, err := m.p.Delivered(taken); err != nil {
+		m.t.Fatalf("step %d: delivered: %v", i, err)
+	}
+	for _, r := range taken {
+		delete(m.waiting, r)
+		m.told[r] = true
+	}
 }
 
 // quietSuccesses are the successes the memory classified as no news that
