@@ -139,7 +139,7 @@ type model struct {
 	reads        map[string]int                   // reads of complete logs, with logging healthy
 	readSteps    map[string][]int                 // the steps of those reads
 	snoozedUntil time.Time
-	held         []string // changes a snooze holds back, checked when classified
+	held         []string        // changes a snooze holds back, checked when classified
 	server       bool            // a notification server takes what is offered
 	waiting      map[string]bool // changes offered, not yet taken by a server
 	told         map[string]bool // changes a server took
