@@ -40,4 +40,3 @@ func resources(cs []lifecycle.Change) []string {
 	}
 	return out
 }
-
