@@ -720,12 +720,16 @@ func (p *Poller) Acknowledge(resource string) (Snapshot, error) {
 }
 
 // Delivered records that a notification server took the news of these
-// executions, saves it, and returns the last picture: they are offered no
-// more.
-func (p *Poller) Delivered(resources []string) (Snapshot, error) {
+// executions, and the summary of a snooze that told of missed ones, saves
+// it, and returns the last picture: they are offered no more.
+func (p *Poller) Delivered(resources, missed []string) (Snapshot, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.mem.Delivered(resources) {
+	changed := p.mem.Delivered(resources)
+	if len(missed) > 0 && p.mem.MissedDelivered(missed, p.now()) {
+		changed = true
+	}
+	if !changed {
 		return p.last, nil
 	}
 	return p.saveAndAnnotate()

@@ -105,12 +105,13 @@ func (w *Watcher) Snooze(until time.Time) {
 }
 
 // Delivered records, off the caller's goroutine, that a notification
-// server took the news of these executions; never lost, as Acknowledge.
-func (w *Watcher) Delivered(resources []string) {
-	if len(resources) == 0 {
+// server took the news of these executions and the snooze summary of
+// missed ones; never lost, as Acknowledge.
+func (w *Watcher) Delivered(resources, missed []string) {
+	if len(resources)+len(missed) == 0 {
 		return
 	}
-	w.withPoller(func(p *Poller) (Snapshot, error) { return p.Delivered(resources) })
+	w.withPoller(func(p *Poller) (Snapshot, error) { return p.Delivered(resources, missed) })
 }
 
 // withPoller does a person's action on the poller, connected or not (it

@@ -100,6 +100,19 @@ func (n *Notifier) match() []dbus.MatchOption {
 	}
 }
 
+// ServerOwner returns the unique bus name of the process that is the
+// notification server now: it changes when the server restarts, which
+// numbers its bubbles anew.
+func (n *Notifier) ServerOwner(ctx context.Context) (string, error) {
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	var owner string
+	if err := n.conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.GetNameOwner", 0, busName).Store(&owner); err != nil {
+		return "", fmt.Errorf("notifications: find the server: %w", err)
+	}
+	return owner, nil
+}
+
 // Capabilities are what the server announced at Dial.
 func (n *Notifier) Capabilities() Capabilities { return n.caps }
 

@@ -31,3 +31,6 @@ func (*Notifier) Invoked() <-chan Invocation { return nil }
 
 // Close does nothing.
 func (*Notifier) Close() error { return nil }
+
+// ServerOwner reports ErrUnsupported.
+func (*Notifier) ServerOwner(context.Context) (string, error) { return "", ErrUnsupported }

@@ -52,10 +52,12 @@ func Announce(res poller.Result, prefs view.NotifyPrefs, s Sender, done func(Tol
 			missed = append(missed, c)
 		}
 	}
-	if (len(res.Missed) > 0 || res.MissedMore > 0) && len(missed) == 0 {
-		skipped.Missed = true
+	if len(missed) == 0 {
+		for _, c := range res.Missed {
+			skipped.Missed = append(skipped.Missed, c.Resource)
+		}
 	}
-	if len(skipped.Resources) > 0 || skipped.Missed {
+	if len(skipped.Resources)+len(skipped.Missed) > 0 {
 		go done(skipped, nil)
 	}
 	if len(changes) > 0 {
@@ -68,17 +70,21 @@ func Announce(res poller.Result, prefs view.NotifyPrefs, s Sender, done func(Tol
 		}
 	}
 	if len(missed) > 0 {
+		told := Told{}
+		for _, c := range res.Missed {
+			told.Missed = append(told.Missed, c.Resource)
+		}
 		for _, n := range view.NotificationsFor(nil, missed, res.MissedMore) {
-			go func() { done(Told{Missed: true}, s.Send(n)) }()
+			go func() { done(told, s.Send(n)) }()
 		}
 	}
 }
 
 // Told is what one notification told of: the changes' executions, or the
-// summary of what a snooze held back.
+// executions in the summary of what a snooze held back.
 type Told struct {
 	Resources []string
-	Missed    bool
+	Missed    []string
 }
 
 // Desktop sends notifications over D-Bus, with a click opening the
@@ -93,6 +99,7 @@ type Desktop struct {
 	sending sync.Mutex             // held for a whole send
 	mu      sync.Mutex
 	conn    *notify.Notifier  // nil until connected, and after a send failed
+	owner   string            // the server process the bubbles below belong to
 	byID    map[uint32]string // bubble → execution resource
 	// byResource: execution resource → its bubble; order: bubbles, oldest
 	// first, to forget the oldest.
@@ -144,8 +151,6 @@ func (d *Desktop) connect(ctx context.Context) (*notify.Notifier, error) {
 		return nil, err
 	}
 	d.conn = conn
-	// A new server numbers its bubbles anew.
-	d.byID, d.byResource, d.order = map[uint32]string{}, map[string]uint32{}, nil
 	go func() {
 		for inv := range conn.Invoked() {
 			d.clicks <- inv
@@ -177,7 +182,17 @@ func (d *Desktop) Send(n view.Notification) error {
 	if err != nil {
 		return fmt.Errorf("no notification server: %w", err)
 	}
+	owner, err := conn.ServerOwner(ctx)
+	if err != nil {
+		d.drop(conn)
+		return fmt.Errorf("no notification server: %w", err)
+	}
 	d.mu.Lock()
+	if owner != d.owner {
+		// Another server process (a restart) numbers its bubbles anew:
+		// the ids of the last one mean other bubbles now.
+		d.owner, d.byID, d.byResource, d.order = owner, map[uint32]string{}, map[string]uint32{}, nil
+	}
 	replaces := uint32(0)
 	if n.Resource != "" {
 		replaces = d.byResource[n.Resource]

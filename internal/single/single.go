@@ -151,7 +151,7 @@ func (v *mainThreadView) Apply(res poller.Result) {
 		res.Changes = append(res.Changes, res.Undelivered...)
 		notifier.Announce(res, v.ui.NotifyPrefs(), v.notifier, func(told notifier.Told, err error) {
 			if err == nil {
-				v.watch.Delivered(told.Resources)
+				v.watch.Delivered(told.Resources, told.Missed)
 			}
 		})
 	})

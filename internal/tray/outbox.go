@@ -12,21 +12,21 @@ import (
 )
 
 // outbox is the news a notification server has not taken yet, owned by
-// the loop: what a refresh classified waits here until a server takes it,
-// and goes out again at the next refresh or when a server appears. What
-// is being sent is not sent twice.
+// the loop: what a refresh classified, and the summary of what a snooze
+// held back, wait here until a server takes them, and go out again at the
+// next refresh or when a server appears. What is being sent is not sent
+// twice; summaries of several snoozes join, none replaces another.
 type outbox struct {
 	waiting    map[string]lifecycle.Change // by execution resource
-	missed     []lifecycle.Change          // a snooze's summary, waiting
+	missed     map[string]lifecycle.Change // a snooze's summary, by resource, waiting
 	missedMore int
-	inFlight   map[string]bool // resources being sent
+	inFlight   map[string]bool // resources being sent (news or summary)
 	told       map[string]bool // resources a server took, while refreshes still offer them
-	missedOut  bool            // the snooze's summary is being sent
 	failing    string          // why the last send failed ("" once one is taken)
 }
 
 func newOutbox() *outbox {
-	return &outbox{waiting: map[string]lifecycle.Change{}, inFlight: map[string]bool{}, told: map[string]bool{}}
+	return &outbox{waiting: map[string]lifecycle.Change{}, missed: map[string]lifecycle.Change{}, inFlight: map[string]bool{}, told: map[string]bool{}}
 }
 
 // add keeps what a refresh has to say until a server takes it. A refresh
@@ -40,10 +40,14 @@ func (o *outbox) add(res poller.Result) {
 			o.waiting[c.Resource] = c
 		}
 	}
-	maps.DeleteFunc(o.told, func(r string, _ bool) bool { return !offered[r] })
-	if len(res.Missed) > 0 || res.MissedMore > 0 {
-		o.missed, o.missedMore = res.Missed, res.MissedMore
+	for _, c := range res.Missed {
+		offered["missed:"+c.Resource] = true
+		if !o.told["missed:"+c.Resource] {
+			o.missed[c.Resource] = c
+		}
 	}
+	maps.DeleteFunc(o.told, func(r string, _ bool) bool { return !offered[r] })
+	o.missedMore = max(o.missedMore, res.MissedMore)
 }
 
 // next returns what waits and is not being sent, marking it as being sent.
@@ -56,8 +60,15 @@ func (o *outbox) next() poller.Result {
 		}
 	}
 	slices.SortStableFunc(res.Changes, func(a, b lifecycle.Change) int { return a.Record.Completed.Compare(b.Record.Completed) })
-	if (len(o.missed) > 0 || o.missedMore > 0) && !o.missedOut {
-		res.Missed, res.MissedMore, o.missedOut = o.missed, o.missedMore, true
+	for _, r := range slices.Sorted(maps.Keys(o.missed)) {
+		if !o.inFlight["missed:"+r] {
+			res.Missed = append(res.Missed, o.missed[r])
+			o.inFlight["missed:"+r] = true
+		}
+	}
+	slices.SortStableFunc(res.Missed, func(a, b lifecycle.Change) int { return a.Record.Completed.Compare(b.Record.Completed) })
+	if len(res.Missed) > 0 {
+		res.MissedMore = o.missedMore
 	}
 	return res
 }
@@ -71,11 +82,15 @@ func (o *outbox) settle(told notifier.Told, err error) bool {
 			o.told[r] = true
 		}
 	}
-	if told.Missed {
-		o.missedOut = false
+	for _, r := range told.Missed {
+		delete(o.inFlight, "missed:"+r)
 		if err == nil {
-			o.missed, o.missedMore = nil, 0
+			delete(o.missed, r)
+			o.told["missed:"+r] = true
 		}
+	}
+	if err == nil && len(told.Missed) > 0 && len(o.missed) == 0 {
+		o.missedMore = 0
 	}
 	if err != nil {
 		if o.failing == "" {
@@ -95,8 +110,8 @@ func (o *outbox) undelivered() int {
 		return 0
 	}
 	n := len(o.waiting)
-	if len(o.missed) > 0 || o.missedMore > 0 {
-		n++
+	if len(o.missed) > 0 {
+		n++ // one summary
 	}
 	return n
 }

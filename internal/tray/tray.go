@@ -17,8 +17,8 @@ import (
 type Watcher interface {
 	RefreshNow()
 	// Delivered records that a notification server took the news of these
-	// executions.
-	Delivered(resources []string)
+	// executions, and the snooze summary that told of the missed ones.
+	Delivered(resources, missed []string)
 	Acknowledge(resource string)
 	Snooze(until time.Time)
 	Reconfigure(poller.Config)
@@ -178,7 +178,7 @@ func (t *Tray) Run(ctx context.Context) {
 			t.render()
 		case o := <-t.told:
 			if t.news.settle(o.told, o.err) {
-				t.cfg.Watcher.Delivered(o.told.Resources)
+				t.cfg.Watcher.Delivered(o.told.Resources, o.told.Missed)
 			}
 			t.cfg.Hub.Update(t.news.state)
 			t.render()

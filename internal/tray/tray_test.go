@@ -146,9 +146,10 @@ func (w *fakeWatcher) Snooze(until time.Time) {
 	w.snoozed = append(w.snoozed, until)
 	w.mu.Unlock()
 }
-func (w *fakeWatcher) Delivered(resources []string) {
+func (w *fakeWatcher) Delivered(resources, missed []string) {
 	w.mu.Lock()
 	w.delivered = append(w.delivered, resources...)
+	w.delivered = append(w.delivered, missed...)
 	w.mu.Unlock()
 }
 func (w *fakeWatcher) Reconfigure(c poller.Config) {

@@ -49,8 +49,9 @@ type Change struct {
 // Announcement is what a refresh has to say.
 type Announcement struct {
 	Changes []Change
-	// Missed: what a snooze that just ended held back, for one summary;
-	// MissedMore counts what it held beyond maxMissed, told as a number.
+	// Missed: what a snooze that ended held back, for one summary, offered
+	// until a server takes it (MissedDelivered); MissedMore counts what it
+	// held beyond maxMissed, told as a number.
 	Missed     []Change
 	MissedMore int
 }
@@ -113,10 +114,10 @@ func (m *Memory) Classify(now time.Time) Announcement {
 		r.Undelivered, r.Fixes = true, c.Fixes
 	}
 	a := Announcement{Changes: changes}
-	if len(m.Snooze.Missed) > 0 {
-		// Changed: this copy's empty list wins over one still holding them.
-		a.Missed, a.MissedMore = m.Snooze.Missed, m.Snooze.Dropped
-		m.Snooze.Missed, m.Snooze.Dropped, m.Snooze.Changed, m.Snooze.Revision = nil, 0, now, m.revise()
+	if len(m.Snooze.Missed) > 0 || m.Snooze.Dropped > 0 {
+		// Offered at each refresh until a server takes the summary
+		// (MissedDelivered).
+		a.Missed, a.MissedMore = slices.Clone(m.Snooze.Missed), m.Snooze.Dropped
 	}
 	return a
 }

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"maps"
 	"slices"
+	"time"
 )
 
 // Undelivered returns the changes announced but not yet taken by a
@@ -46,4 +47,20 @@ func (m *Memory) Delivered(resources []string) bool {
 		}
 	}
 	return changed
+}
+
+// MissedDelivered records that a notification server took the summary of
+// what a snooze held back that told of these executions: they are offered
+// no more. The later revision wins over a copy still holding them.
+func (m *Memory) MissedDelivered(resources []string, now time.Time) bool {
+	before := len(m.Snooze.Missed)
+	m.Snooze.Missed = slices.DeleteFunc(m.Snooze.Missed, func(c Change) bool { return slices.Contains(resources, c.Resource) })
+	if len(m.Snooze.Missed) == before && (len(m.Snooze.Missed) > 0 || m.Snooze.Dropped == 0) {
+		return false
+	}
+	if len(m.Snooze.Missed) == 0 {
+		m.Snooze.Dropped = 0
+	}
+	m.Snooze.Changed, m.Snooze.Revision = now, m.revise()
+	return true
 }

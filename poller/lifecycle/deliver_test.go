@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 )
@@ -61,5 +62,36 @@ func TestMergeKeepsWhatEitherCopyDelivered(t *testing.T) {
 	a.Merge(b)
 	if got := a.Undelivered(); len(got) != 0 {
 		t.Fatalf("a delivered change came back: %+v", got)
+	}
+}
+
+// What a snooze held back is news like any other: when the snooze ends and
+// no notification server takes its summary, it waits in the memory until
+// one does, across a restart, and is offered no more once one did.
+// Found by the review of issue 13.
+func TestSnoozeSummaryWaitsInTheMemoryUntilAServerTakesIt(t *testing.T) {
+	m := New()
+	m.Observe(scopeA, nil, t0, ByApp)
+	m.SnoozeUntil(t0.Add(time.Hour), t0)
+	m.Observe(scopeA, []Sighting{sighting("f1", Failed, t0.Add(time.Minute))}, t0.Add(time.Minute), ByApp)
+	settle(m, scopeA, "f1", "boom")
+	m.Classify(t0.Add(time.Minute)) // held back
+	a := m.Classify(t0.Add(time.Hour))
+	if len(a.Missed) != 1 || a.Missed[0].Resource != "f1" {
+		t.Fatalf("after the snooze: %+v, want f1 in the summary", a)
+	}
+	// No server took the summary; the process restarts.
+	m = copyOf(t, m)
+	offered := slices.ContainsFunc(m.Undelivered(), func(c Change) bool { return c.Resource == "f1" }) ||
+		slices.ContainsFunc(m.Snooze.Missed, func(c Change) bool { return c.Resource == "f1" })
+	if !offered {
+		t.Fatalf("after a restart, f1 (held back by a snooze, never delivered) is offered nowhere: undelivered %+v, snooze %+v",
+			m.Undelivered(), m.Snooze)
+	}
+	if !m.MissedDelivered([]string{"f1"}, t0.Add(2*time.Hour)) {
+		t.Fatal("the summary's delivery changed nothing")
+	}
+	if a := m.Classify(t0.Add(2 * time.Hour)); len(a.Missed) != 0 || a.MissedMore != 0 {
+		t.Fatalf("offered again once delivered: %+v", a)
 	}
 }

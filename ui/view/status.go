@@ -94,7 +94,7 @@ func TrayLookOf(st Status, now time.Time) TrayLook {
 		if slices.ContainsFunc(failures, func(e poller.Execution) bool { return !e.Acknowledged }) {
 			base = LookFailed
 		}
-	} else if e, ok := newestTrusted(st, now, func(e poller.Execution) bool { return e.State.Terminal() }); ok {
+	} else if e, ok := lastFinished(st, now); ok {
 		base = lookOfState[e.State]
 		if e.State == poller.StateFailed {
 			base = LookAcked // acknowledged, or older than the limit: seen, not urgent
@@ -137,6 +137,19 @@ func Colouring(st Status, now time.Time) []poller.Execution {
 // trusted reports whether e's region answered within two intervals.
 func trusted(st Status, e poller.Execution, now time.Time) bool {
 	return !e.Stale || st.Interval == 0 || now.Sub(e.ListedAt) <= 2*st.Interval
+}
+
+// lastFinished returns the execution that ended last, of a region that
+// answered within two intervals: the last finished result.
+func lastFinished(st Status, now time.Time) (poller.Execution, bool) {
+	var last poller.Execution
+	found := false
+	for _, e := range st.Snapshot.Executions {
+		if e.State.Terminal() && trusted(st, e, now) && (!found || e.Completed.After(last.Completed)) {
+			last, found = e, true
+		}
+	}
+	return last, found
 }
 
 // newestTrusted returns the newest execution that keep accepts, of a

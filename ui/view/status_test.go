@@ -2,6 +2,7 @@ package view
 
 import (
 	"runwatch/poller"
+	"runwatch/ui/view/viewtest"
 	"slices"
 	"strings"
 	"testing"
@@ -104,5 +105,23 @@ func TestTheMenusFirstLineAndAcknowledgeSpeakOfTheFailureThatColoursTheTray(t *t
 	}
 	if !slices.ContainsFunc(lines, func(l MenuLine) bool { return strings.Contains(l.Label, "e2 · failed (acknowledged)") }) {
 		t.Fatal("the menu does not mark the acknowledged failure")
+	}
+}
+
+// The look is the last finished result, not the newest created: in one
+// region x failed at 11:31 and then y, created earlier (a long run),
+// succeeded at 11:50: the region is fixed, the icon says succeeded (not the
+// hollow ring of a failure nobody acknowledged).
+// Found by the review of issue 13.
+func TestTrayLookIsTheLastFinishedResultNotTheNewestCreated(t *testing.T) {
+	x := viewtest.Execution("us-east1", "x", poller.StateFailed, 30*time.Minute) // ends 11:31:35
+	y := viewtest.Execution("us-east1", "y", poller.StateSucceeded, 2*time.Hour)
+	y.Completed = viewtest.Now.Add(-10 * time.Minute) // ends 11:50, after x
+	st := Status{Snapshot: viewtest.Snapshot(x, y), HasSnapshot: true, LastSuccess: viewtest.Now, Interval: time.Minute}
+	if len(st.Snapshot.Failing) != 0 {
+		t.Fatalf("set-up: the region should be fixed, Failing %+v", st.Snapshot.Failing)
+	}
+	if got := TrayLookOf(st, viewtest.Now); got != LookSucceeded {
+		t.Fatalf("look %q: want %q (the region's last finished execution succeeded)", got, LookSucceeded)
 	}
 }

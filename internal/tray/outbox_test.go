@@ -11,11 +11,9 @@ import (
 	"runwatch/ui/view/viewtest"
 )
 
-// Two snoozes end while no notification server runs (a daemon that is not
-// D-Bus-activatable and crashed, a session without one): the first
-// snooze's summary waits in the outbox, then the second's replaces it, so
-// the failures the first held back are never told (issue 13, item 1: news
-// waits until a server takes it).
+// Two snoozes end while no notification server runs: the second's summary
+// joins the first's, which still waits; it does not replace it.
+// Found by the review of issue 13.
 func TestASecondSnoozeSummaryDoesNotDropTheFirstUndelivered(t *testing.T) {
 	o := newOutbox()
 	f1 := viewtest.Change(lifecycle.NewFailure, "us-west3", "f1", "boom")
@@ -25,7 +23,7 @@ func TestASecondSnoozeSummaryDoesNotDropTheFirstUndelivered(t *testing.T) {
 	if len(sent.Missed) != 1 {
 		t.Fatalf("set-up: first summary not sent: %+v", sent)
 	}
-	o.settle(notifier.Told{Missed: true}, errors.New("no notification server"))
+	o.settle(notifier.Told{Missed: resources(sent.Missed)}, errors.New("no notification server"))
 	o.add(poller.Result{Missed: []lifecycle.Change{f2}}) // the second snooze ended
 	res := o.next()
 	if !slices.ContainsFunc(res.Missed, func(c lifecycle.Change) bool { return c.Resource == f1.Resource }) {
