@@ -38,7 +38,7 @@ type Sender interface {
 // it told of and whether a server took it; what a person chose not to hear
 // (paused, a kind not wanted) counts as told at once.
 func Announce(res poller.Result, prefs view.NotifyPrefs, s Sender, done func(Told, error)) {
-	var skipped Told
+	skipped := Told{Skipped: true}
 	var changes, missed []lifecycle.Change
 	for _, c := range res.Changes {
 		if prefs.Paused || !prefs.Kinds.Wants(c.Kind) {
@@ -85,6 +85,9 @@ func Announce(res poller.Result, prefs view.NotifyPrefs, s Sender, done func(Tol
 type Told struct {
 	Resources []string
 	Missed    []string
+	// Skipped: a person chose not to hear of them (paused, a kind not
+	// wanted); no server was asked.
+	Skipped bool
 }
 
 // Desktop sends notifications over D-Bus, with a click opening the

@@ -99,7 +99,9 @@ func (o *outbox) settle(told notifier.Told, err error) bool {
 		o.failing = err.Error()
 		return false
 	}
-	o.failing = ""
+	if !told.Skipped { // a server took it: none is missing
+		o.failing = ""
+	}
 	return true
 }
 
