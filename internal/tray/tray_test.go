@@ -333,9 +333,10 @@ func TestSettingsSavedInTheWindowReconfigureAndPause(t *testing.T) {
 		t.Fatalf("menu %q", h.menu.labels())
 	}
 	h.watch.mu.Lock()
-	defer h.watch.mu.Unlock()
-	if len(h.watch.configs) != 1 || h.watch.configs[0].Project != "other" || h.watch.configs[0].Job != "nightly" {
-		t.Fatalf("reconfigured with %+v", h.watch.configs)
+	configs := slices.Clone(h.watch.configs)
+	h.watch.mu.Unlock() // the loop tells the watcher what was delivered
+	if len(configs) != 1 || configs[0].Project != "other" || configs[0].Job != "nightly" {
+		t.Fatalf("reconfigured with %+v", configs)
 	}
 	h.tray.Apply(failedResult("e2"))
 	h.settle(t)
