@@ -18,6 +18,7 @@ import (
 	"runwatch/internal/ipc"
 	"runwatch/internal/report"
 	"runwatch/internal/startup"
+	"runwatch/internal/testenv"
 	"runwatch/poller"
 	"runwatch/poller/fakecloud"
 	"runwatch/ui/view"
@@ -172,14 +173,7 @@ func TestStatusBadFlagsExit2(t *testing.T) {
 // snapshot rather than polling beside it.
 // Found by the review of issue 9.
 func TestStatusWaitsForTheRunningAppsFirstRefreshInsteadOfPolling(t *testing.T) {
-	rt, err := os.MkdirTemp("", "rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(rt)
-	t.Setenv("XDG_RUNTIME_DIR", rt)
-	config := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", config)
+	config := testenv.PrivateDirs(t)
 	srv, err := instance.Listen(ipc.App(false).Name())
 	if err != nil {
 		t.Fatal(err)
@@ -242,14 +236,7 @@ func TestStatusWatchesWhatTheSavedSettingsName(t *testing.T) {
 // Closing the returned server is the app quitting.
 func fakeAppWithoutSnapshot(t *testing.T) *instance.Server {
 	t.Helper()
-	rt, err := os.MkdirTemp("", "rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(rt) })
-	t.Setenv("XDG_RUNTIME_DIR", rt)
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("TMPDIR", t.TempDir())
+	testenv.PrivateDirs(t)
 	srv, err := instance.Listen(ipc.App(false).Name())
 	if err != nil {
 		t.Fatal(err)
@@ -299,13 +286,7 @@ func TestStatusNamesTheRunningAppsReasonWhenItNeverRefreshes(t *testing.T) {
 // region answered (0 asked)").
 // Found by the review of issue 12.
 func TestStatusDoesNotMisreadTheAnswerOfAnAppStartedBeforeTheUpgrade(t *testing.T) {
-	rt, err := os.MkdirTemp("", "rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(rt) })
-	t.Setenv("XDG_RUNTIME_DIR", rt)
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	testenv.PrivateDirs(t)
 	srv, err := instance.Listen(ipc.App(false).Name())
 	if err != nil {
 		t.Fatal(err)

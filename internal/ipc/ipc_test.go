@@ -3,27 +3,15 @@ package ipc
 import (
 	"context"
 	"errors"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"runwatch/desktop/instance"
+	"runwatch/internal/testenv"
 	"runwatch/poller"
 	"runwatch/ui/view"
 )
-
-// privateRuntimeDir gives the test sockets of its own (a short path: unix
-// socket paths are limited to about 100 bytes).
-func privateRuntimeDir(t *testing.T) {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	t.Setenv("XDG_RUNTIME_DIR", dir)
-}
 
 // serveFor listens as c and answers with h until the test ends.
 func serveFor(t *testing.T, c Client, h Handlers) {
@@ -39,7 +27,7 @@ func serveFor(t *testing.T, c Client, h Handlers) {
 }
 
 func TestEveryCommandReachesItsHandlerWithItsArguments(t *testing.T) {
-	privateRuntimeDir(t)
+	testenv.PrivateDirs(t)
 	var mu sync.Mutex
 	var got []any
 	record := func(v any) { mu.Lock(); got = append(got, v); mu.Unlock() }
@@ -102,7 +90,7 @@ func TestEveryCommandReachesItsHandlerWithItsArguments(t *testing.T) {
 }
 
 func TestACommandWithoutAHandlerIsRefused(t *testing.T) {
-	privateRuntimeDir(t)
+	testenv.PrivateDirs(t)
 	serveFor(t, WindowProcess(true), Handlers{Quit: func() {}})
 	err := WindowProcess(true).Show(context.Background())
 	var remote *instance.RemoteError
@@ -112,7 +100,7 @@ func TestACommandWithoutAHandlerIsRefused(t *testing.T) {
 }
 
 func TestACallToNoProcessSaysNotRunning(t *testing.T) {
-	privateRuntimeDir(t)
+	testenv.PrivateDirs(t)
 	if err := App(true).Refresh(context.Background()); !errors.Is(err, instance.ErrNotRunning) {
 		t.Fatalf("%v, want ErrNotRunning", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"runwatch/internal/ipc"
 	"runwatch/internal/startup"
+	"runwatch/internal/testenv"
 	"runwatch/poller"
 	"runwatch/poller/fakecloud"
 )
@@ -42,15 +43,10 @@ func (r *recordingApp) sent() []*fyne.Notification {
 // socket, and notifies a new failure once, escaped, through Fyne where no
 // D-Bus notification server is.
 func TestOneProcessAppPollsAnswersStatusAndNotifiesANewFailureOnce(t *testing.T) {
-	rt, err := os.MkdirTemp("", "rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(rt) })
-	t.Setenv("XDG_RUNTIME_DIR", rt)
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+rt+"/no-bus") // no notification server, no tray host
-	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path="+rt+"/no-bus")
+	testenv.PrivateDirs(t) // TMPDIR too: the test app's storage, its memory.json and settings.json
+	noBus := "unix:path=" + os.Getenv("XDG_RUNTIME_DIR") + "/no-bus"
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", noBus) // no notification server, no tray host
+	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", noBus)
 
 	cloud, err := fakecloud.Start()
 	if err != nil {
@@ -68,7 +64,6 @@ func TestOneProcessAppPollsAnswersStatusAndNotifiesANewFailureOnce(t *testing.T)
 		t.Fatalf("claim: code %d", code)
 	}
 	t.Cleanup(func() { srv.Close() })
-	t.Setenv("TMPDIR", t.TempDir()) // the test app's storage: its memory.json and settings.json
 	a := &recordingApp{App: test.NewTempApp(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
