@@ -23,7 +23,6 @@ import (
 
 	"runwatch/desktop/instance"
 	"runwatch/desktop/trayhost"
-	"runwatch/desktop/wake"
 	"runwatch/internal/ipc"
 	"runwatch/internal/notifier"
 	"runwatch/internal/startup"
@@ -106,11 +105,7 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 	if srv != nil {
 		go appView.serve(ctx, srv)
 	}
-	go func() {
-		for range wake.Watch(ctx, wake.Options{}) {
-			appView.watch.RefreshNow()
-		}
-	}()
+	go startup.RefreshOnWake(ctx, appView.watch.RefreshNow)
 	go appView.watch.Run(ctx, cfg)
 	go tick(ctx, appView.ui, do)
 	return polling.Close, nil

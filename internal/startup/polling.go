@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"runwatch/desktop/wake"
 	"runwatch/poller"
 	"runwatch/poller/fakecloud"
 )
@@ -100,4 +101,12 @@ func (p *Polling) Connect(ctx context.Context, cfg poller.Config) (poller.Config
 	}
 	clients, err := poller.NewClients(ctx, ep)
 	return cfg, clients, err
+}
+
+// RefreshOnWake calls refresh each time the machine resumes from sleep,
+// until ctx ends (see desktop/wake); run it on a goroutine of its own.
+func RefreshOnWake(ctx context.Context, refresh func()) {
+	for range wake.Watch(ctx, wake.Options{}) {
+		refresh()
+	}
 }

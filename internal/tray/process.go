@@ -15,7 +15,6 @@ import (
 
 	"runwatch/desktop/instance"
 	"runwatch/desktop/trayhost"
-	"runwatch/desktop/wake"
 	"runwatch/internal/ipc"
 	"runwatch/internal/notifier"
 	"runwatch/internal/startup"
@@ -100,11 +99,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 			log.Printf("runwatch: %v", err)
 		}
 	}()
-	go func() {
-		for range wake.Watch(ctx, wake.Options{}) {
-			watch.RefreshNow()
-		}
-	}()
+	go startup.RefreshOnWake(ctx, watch.RefreshNow)
 
 	systray.Run(func() {
 		go loop.Run(ctx)
