@@ -36,23 +36,36 @@ func (m *systrayMenu) Reset() { systray.ResetMenu() }
 // AddItem adds a systray item for l, checkable for the pause line.
 func (m *systrayMenu) AddItem(parent Item, l view.MenuLine) Item {
 	checkable := l.Action == view.ActPause
+	label := dbusmenuLabel(l)
 	var item *systray.MenuItem
 	p, _ := parent.(*systray.MenuItem)
 	switch {
 	case p == nil && checkable:
-		item = systray.AddMenuItemCheckbox(l.Label, "", l.Checked)
+		item = systray.AddMenuItemCheckbox(label, "", l.Checked)
 	case p == nil:
-		item = systray.AddMenuItem(l.Label, "")
+		item = systray.AddMenuItem(label, "")
 	case checkable:
-		item = p.AddSubMenuItemCheckbox(l.Label, "", l.Checked)
+		item = p.AddSubMenuItemCheckbox(label, "", l.Checked)
 	default:
-		item = p.AddSubMenuItem(l.Label, "")
+		item = p.AddSubMenuItem(label, "")
 	}
 	if l.Disabled {
 		item.Disable()
 	}
 	go m.forward(item, l)
 	return item
+}
+
+// dbusmenuLabel returns l's label as dbusmenu reads it: "_" marks the
+// next letter as the access key, so each "_" of the text (an environment
+// variable, an error line) is doubled, and a Mnemonic line starts with
+// one. fyne.io/systray sets the label property as given.
+func dbusmenuLabel(l view.MenuLine) string {
+	label := strings.ReplaceAll(l.Label, "_", "__")
+	if l.Mnemonic && label != "" {
+		label = "_" + label
+	}
+	return label
 }
 
 // forward delivers each click on item as its line until systray removes

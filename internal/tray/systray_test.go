@@ -97,3 +97,24 @@ func TestAClickWhileTheLoopRedrawsAChangedMenuIsNotLost(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// dbusmenu takes "_" for the access key's marker: the text's own
+// underscores are doubled, and only a Mnemonic line gets one in front
+// (issue 14).
+func TestMenuLabelKeepsUnderscores(t *testing.T) {
+	cases := []struct {
+		line view.MenuLine
+		want string
+	}{
+		{view.MenuLine{Label: "runwatch: no credentials (or set GOOGLE_APPLICATION_CREDENTIALS)"}, "runwatch: no credentials (or set GOOGLE__APPLICATION__CREDENTIALS)"},
+		{view.MenuLine{Label: "Show executions", Mnemonic: true}, "_Show executions"},
+		{view.MenuLine{Label: "my_job", Mnemonic: true}, "_my__job"},
+		{view.MenuLine{Label: "Refresh now"}, "Refresh now"},
+		{view.MenuLine{Label: "", Mnemonic: true}, ""},
+	}
+	for _, c := range cases {
+		if got := dbusmenuLabel(c.line); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.line, got, c.want)
+		}
+	}
+}

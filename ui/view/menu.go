@@ -29,11 +29,14 @@ const (
 // MenuLine is one tray menu item as decided from the status; a toolkit
 // (Fyne's tray, or fyne.io/systray directly) only displays it.
 type MenuLine struct {
-	Label     string
-	Action    MenuAction
-	Resource  string // of ActDetails and ActAcknowledge
-	Disabled  bool
-	Checked   bool // ActPause: notifications are paused
+	Label    string
+	Action   MenuAction
+	Resource string // of ActDetails and ActAcknowledge
+	Disabled bool
+	Checked  bool // ActPause: notifications are paused
+	// Mnemonic: the label's first letter is its access key (Alt+S), where
+	// the toolkit has them (dbusmenu).
+	Mnemonic  bool
 	Separator bool
 	Children  []MenuLine
 }
@@ -71,7 +74,7 @@ func TrayMenuOf(st Status, now time.Time, paused bool) []MenuLine {
 		}})
 	}
 	return append(lines,
-		MenuLine{Label: "Show executions", Action: ActShow},
+		MenuLine{Label: "Show executions", Action: ActShow, Mnemonic: true},
 		MenuLine{Label: "Refresh now", Action: ActRefresh},
 		MenuLine{Label: "Pause notifications", Action: ActPause, Checked: paused},
 		MenuLine{Label: "Settings…", Action: ActSettings},
@@ -115,7 +118,7 @@ func TomorrowMorning(now time.Time) time.Time {
 func MenuKey(lines []MenuLine) string {
 	var b strings.Builder
 	for _, l := range lines {
-		fmt.Fprintf(&b, "%s|%d|%s|%t|%t|%t[%s]\n", l.Label, l.Action, l.Resource, l.Disabled, l.Checked, l.Separator, MenuKey(l.Children))
+		fmt.Fprintf(&b, "%s|%d|%s|%t|%t|%t|%t[%s]\n", l.Label, l.Action, l.Resource, l.Disabled, l.Checked, l.Mnemonic, l.Separator, MenuKey(l.Children))
 	}
 	return b.String()
 }
