@@ -92,7 +92,8 @@ func clientOptions(endpoint string) []option.ClientOption {
 }
 
 // FindProject picks the project to watch: the flag, else
-// GOOGLE_CLOUD_PROJECT, else the credentials' own project.
+// GOOGLE_CLOUD_PROJECT, else the credentials' own project, else gcloud's
+// (`gcloud config set project`).
 func FindProject(ctx context.Context, flag string) (string, error) {
 	if p := strings.TrimSpace(flag); p != "" {
 		return p, nil
@@ -104,8 +105,15 @@ func FindProject(ctx context.Context, flag string) (string, error) {
 	if err != nil {
 		return "", noCredentials(err)
 	}
-	if creds.ProjectID == "" {
-		return "", errors.New("no Google Cloud project: pass --project or set GOOGLE_CLOUD_PROJECT")
+	if creds.ProjectID != "" {
+		return creds.ProjectID, nil
 	}
-	return creds.ProjectID, nil
+	p, err := gcloudProject()
+	if err != nil {
+		return "", fmt.Errorf("no Google Cloud project: pass --project or set GOOGLE_CLOUD_PROJECT (%w)", err)
+	}
+	if p == "" {
+		return "", errors.New("no Google Cloud project: pass --project, set GOOGLE_CLOUD_PROJECT or run gcloud config set project")
+	}
+	return p, nil
 }
