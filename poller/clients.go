@@ -23,17 +23,18 @@ type Endpoints struct {
 	Logging string
 }
 
-// Clients are the Google clients a Poller uses: Cloud Run's executions and
-// tasks (on one endpoint) and Cloud Logging.
+// Clients are the Google clients a Poller uses: Cloud Run's executions,
+// tasks and jobs (on one endpoint) and Cloud Logging.
 type Clients struct {
 	Run     *run.ExecutionsClient
 	Tasks   *run.TasksClient
+	Jobs    *run.JobsClient
 	Logging *logging.Client
 }
 
 // Close closes the clients.
 func (c Clients) Close() error {
-	return errors.Join(c.Run.Close(), c.Tasks.Close(), c.Logging.Close())
+	return errors.Join(c.Run.Close(), c.Tasks.Close(), c.Jobs.Close(), c.Logging.Close())
 }
 
 // ErrNoCredentials says, in one line, how to give runwatch credentials.
@@ -71,13 +72,20 @@ func NewClients(ctx context.Context, ep Endpoints) (Clients, error) {
 		runs.Close()
 		return Clients{}, fmt.Errorf("connect to Cloud Run: %w", err)
 	}
+	jobs, err := run.NewJobsClient(ctx, clientOptions(ep.Run)...)
+	if err != nil {
+		runs.Close()
+		tasks.Close()
+		return Clients{}, fmt.Errorf("connect to Cloud Run: %w", err)
+	}
 	logs, err := logging.NewClient(ctx, clientOptions(ep.Logging)...)
 	if err != nil {
 		runs.Close()
 		tasks.Close()
+		jobs.Close()
 		return Clients{}, fmt.Errorf("connect to Cloud Logging: %w", err)
 	}
-	return Clients{Run: runs, Tasks: tasks, Logging: logs}, nil
+	return Clients{Run: runs, Tasks: tasks, Jobs: jobs, Logging: logs}, nil
 }
 
 func clientOptions(endpoint string) []option.ClientOption {

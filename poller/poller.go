@@ -57,6 +57,7 @@ type Poller struct {
 	cfg         Config
 	runs        *run.ExecutionsClient
 	tasks       *run.TasksClient
+	jobs        *run.JobsClient
 	logs        *logReader
 	now         func() time.Time
 	listTimeout time.Duration
@@ -71,6 +72,11 @@ type Poller struct {
 	attempts map[string]*logAttempt // failed executions whose logs are not read yet
 	taskAsks map[string]*taskAsk    // failed executions whose tasks could not be listed
 	last     Snapshot               // the last refresh's picture, to annotate after an acknowledgement
+	// jobCheck is what ListJobs said of the watched job, asked once per
+	// project and job (nil: not asked yet).
+	jobCheck *jobCheck
+	// offlineSince is when the refreshes that reached no region began.
+	offlineSince time.Time
 }
 
 // regionView is a region's last good listing and when it was taken.
@@ -105,6 +111,7 @@ func New(cfg Config, clients Clients, store MemoryStore, opts Options) *Poller {
 		cfg:         cfg,
 		runs:        clients.Run,
 		tasks:       clients.Tasks,
+		jobs:        clients.Jobs,
 		now:         opts.Now,
 		listTimeout: cmp.Or(opts.ListTimeout, DefaultListTimeout),
 		readOnly:    opts.ReadOnly,
@@ -204,6 +211,14 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 	snap.Unauthenticated = unauthenticated > 0 && unauthenticated == len(listings)
 	snap.Executions = p.view(snap.RegionErrors)
 	snap.Failing = p.failing(snap.RegionErrors)
+	switch {
+	case len(snap.RegionErrors) < len(listings):
+		p.offlineSince = time.Time{}
+	case p.offlineSince.IsZero():
+		p.offlineSince = now
+	}
+	snap.OfflineSince = p.offlineSince
+	p.checkJob(ctx, listings, &snap)
 
 	inSight := slices.Concat(snap.Executions, snap.Failing)
 	p.readCloudRunReasons(ctx, p.errorsWanted(inSight), listed)
@@ -764,6 +779,7 @@ func (p *Poller) Reconfigure(cfg Config) {
 	defer p.mu.Unlock()
 	if cfg.Project != p.cfg.Project || cfg.Job != p.cfg.Job {
 		clear(p.listed)
+		p.jobCheck, p.offlineSince = nil, time.Time{}
 		p.logs = newLogReader(p.logs.client, cfg.Project, cfg.Job, p.logs.timeout, p.logs.perMinute, p.now)
 	}
 	for region := range p.listed {
@@ -780,6 +796,6 @@ func (p *Poller) Reconfigure(cfg Config) {
 func (p *Poller) SetClients(c Clients) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.runs, p.tasks = c.Run, c.Tasks
+	p.runs, p.tasks, p.jobs = c.Run, c.Tasks, c.Jobs
 	p.logs.setClient(c.Logging)
 }

@@ -118,6 +118,14 @@ type Snapshot struct {
 	Unauthenticated bool
 	// SnoozedUntil: notifications are held back until then (zero: not snoozed).
 	SnoozedUntil time.Time
+	// JobMissing: no region lists executions and Cloud Run's ListJobs, in
+	// the regions that answered, does not know the job (a mistyped name);
+	// OtherJobs are the jobs it knows there, by short name, sorted.
+	JobMissing bool
+	OtherJobs  []string
+	// OfflineSince is when the refreshes that reached no region began
+	// (zero while a region answers).
+	OfflineSince time.Time
 }
 
 // Newest returns the newest execution, if any.

@@ -1,6 +1,6 @@
 // Package fakecloud is an in-process fake of the Google Cloud APIs runwatch
-// reads: Cloud Run Admin v2 Executions and Tasks, and Cloud Logging v2
-// ListLogEntries.
+// reads: Cloud Run Admin v2 Executions, Tasks and ListJobs, and Cloud
+// Logging v2 ListLogEntries.
 //
 // It speaks real gRPC on 127.0.0.1, so tests and the --demo mode use the real
 // client libraries (cloud.google.com/go/run/apiv2, cloud.google.com/go/logging)
@@ -40,16 +40,19 @@ type Cloud struct {
 
 	mu         sync.Mutex
 	executions map[string]*runpb.Execution // by full resource name
+	jobs       map[string]bool             // jobs made by PutJob, by full resource name
 	tasks      map[string]*runpb.Task      // by full resource name
 	logs       map[logKey][]storedLog
 	nextSeq    int64 // insertion order of log lines, also their insert_id
 	faults     map[string]regionFaults
 	loggingErr error
 	tasksErr   error
+	jobsErr    error
 	logPaging  LogPaging
 	listReqs   []*runpb.ListExecutionsRequest
 	logReqs    []*loggingpb.ListLogEntriesRequest
 	taskReqs   []*runpb.ListTasksRequest
+	jobReqs    []*runpb.ListJobsRequest
 }
 
 // regionFaults is what SetRegion* injected for one region.
@@ -73,12 +76,14 @@ func Start() (*Cloud, error) {
 		ctx:        ctx,
 		cancel:     cancel,
 		executions: make(map[string]*runpb.Execution),
+		jobs:       make(map[string]bool),
 		tasks:      make(map[string]*runpb.Task),
 		logs:       make(map[logKey][]storedLog),
 		faults:     make(map[string]regionFaults),
 	}
 	runpb.RegisterExecutionsServer(c.srv, &runServer{cloud: c})
 	runpb.RegisterTasksServer(c.srv, &tasksServer{cloud: c})
+	runpb.RegisterJobsServer(c.srv, &jobsServer{cloud: c})
 	loggingpb.RegisterLoggingServiceV2Server(c.srv, &loggingServer{cloud: c})
 	go func() {
 		defer close(c.served)
