@@ -100,7 +100,10 @@ func NotificationsFor(changes, missed []lifecycle.Change, missedMore int) []Noti
 }
 
 // single words one change (of the job it belongs to, which may not be the
-// one watched now: a failure classified after a settings change).
+// one watched now: a failure classified after a settings change). The
+// title leads with the job, what happened and the region, in words a
+// person uses, so a notification server that cuts it keeps those; the
+// body starts with the error line.
 func single(c lifecycle.Change) Notification {
 	n := Notification{Resource: c.Resource, Kind: c.Kind}
 	job, region := c.Scope.Job, c.Scope.Region
@@ -110,7 +113,7 @@ func single(c lifecycle.Change) Notification {
 	case lifecycle.SameError:
 		n.Title = fmt.Sprintf("%s still failing in %s", job, region)
 	case lifecycle.NewKindOfError:
-		n.Title = fmt.Sprintf("%s failed with a new kind of error in %s", job, region)
+		n.Title = fmt.Sprintf("%s failed in %s with a different error", job, region)
 	case lifecycle.Fixed:
 		n.Title = fmt.Sprintf("%s fixed in %s", job, region)
 		n.Body = fmt.Sprintf("%s succeeded after %s failed", shortResource(c.Resource), shortResource(c.Fixes))
@@ -180,7 +183,7 @@ func jobsOf(changes []lifecycle.Change) []string {
 var kindWord = map[lifecycle.Kind]string{
 	lifecycle.NewFailure:     "failed",
 	lifecycle.SameError:      "still failing",
-	lifecycle.NewKindOfError: "new kind of error",
+	lifecycle.NewKindOfError: "failed with a different error",
 	lifecycle.Fixed:          "fixed",
 	lifecycle.WasCancelled:   "cancelled",
 }

@@ -21,7 +21,7 @@ func TestNotificationWording(t *testing.T) {
 		t.Fatalf("same error: %+v", ns)
 	}
 	kind := change(lifecycle.NewKindOfError, "us-east1", "e4", "ImagePullBackOff")
-	if ns = NotificationsFor([]lifecycle.Change{kind}, nil, 0); ns[0].Title != "vertex-ai-launcher failed with a new kind of error in us-east1" {
+	if ns = NotificationsFor([]lifecycle.Change{kind}, nil, 0); ns[0].Title != "vertex-ai-launcher failed in us-east1 with a different error" {
 		t.Fatalf("new kind: %+v", ns)
 	}
 	fixed := lifecycle.Change{Kind: lifecycle.Fixed, Scope: bad.Scope, Resource: bad.Resource + "-ok", Fixes: bad.Resource}
@@ -32,7 +32,7 @@ func TestNotificationWording(t *testing.T) {
 	if len(ns) != 2 || ns[0].Title != "vertex-ai-launcher: 1 failed, 1 still failing, 1 fixed" || strings.Count(ns[0].Body, "\n") != 2 {
 		t.Fatalf("summary: %+v", ns)
 	}
-	if ns[1].Title != "While notifications were snoozed: vertex-ai-launcher: 1 new kind of error" {
+	if ns[1].Title != "While notifications were snoozed: vertex-ai-launcher: 1 failed with a different error" {
 		t.Fatalf("snooze summary: %+v", ns[1])
 	}
 	if ns := NotificationsFor(nil, nil, 0); len(ns) != 0 {
@@ -54,6 +54,28 @@ func TestNotificationNamesTheJobThatFailed(t *testing.T) {
 	for _, n := range NotificationsFor([]lifecycle.Change{c}, nil, 0) {
 		if !strings.Contains(n.Title, "nightly-eval") {
 			t.Fatalf("a failure of nightly-eval notified as %q", n.Title)
+		}
+	}
+}
+
+// A notification server cuts a long title: what matters comes first (the
+// job, what happened, the region), and no title speaks of a "new kind"
+// (issue 14: "… failed with a new kind of error in …").
+func TestNotificationTitlesLeadWithJobWhatHappenedAndRegion(t *testing.T) {
+	for _, kind := range []lifecycle.Kind{lifecycle.NewFailure, lifecycle.SameError, lifecycle.NewKindOfError, lifecycle.Fixed, lifecycle.WasCancelled} {
+		c := change(kind, "us-east1", "e4", "ImagePullBackOff")
+		c.Fixes = c.Resource + "-before"
+		n := NotificationsFor([]lifecycle.Change{c}, nil, 0)[0]
+		const cut = 48 // about what xfce4-notifyd shows of a title on one line
+		head := n.Title[:min(len(n.Title), cut)]
+		if !strings.HasPrefix(head, "vertex-ai-launcher ") || !strings.Contains(head, "us-east1") {
+			t.Errorf("%s: title %q: the first %d characters lack the job or the region", kind, n.Title, cut)
+		}
+		if strings.Contains(n.Title+n.Body, "new kind") {
+			t.Errorf("%s: %q / %q speaks of a new kind", kind, n.Title, n.Body)
+		}
+		if n.Acts() && !strings.HasPrefix(n.Body, "ImagePullBackOff") {
+			t.Errorf("%s: body %q does not start with the error line", kind, n.Body)
 		}
 	}
 }
