@@ -42,7 +42,7 @@ func TestWindowRowsAndTrayMenu(t *testing.T) {
 		labels = append(labels, item.Label)
 	}
 	joined := strings.Join(labels, "|")
-	for _, want := range []string{"runwatch: vertex-ai-launcher failed in us-west3", "▶ us-east1 · e1 · running · 2m", "✖ us-west3 · e2 · failed · 3h", "Show executions", "Refresh now", "Pause notifications", "Settings…", "Quit"} {
+	for _, want := range []string{"runwatch: vertex-ai-launcher failed in us-west3", "▶ us-east1 · e1 · running for 1m", "✖ us-west3 · e2 · failed 2h ago", "Show executions", "Refresh now", "Pause notifications", "Settings…", "Quit"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("tray menu %q lacks %q", joined, want)
 		}

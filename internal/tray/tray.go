@@ -57,7 +57,7 @@ type Tray struct {
 	trayHosts chan bool
 	told      chan toldOutcome
 	servers   chan struct{}    // a notification server appeared
-	ticks     <-chan time.Time // nil: a ticker of view.TickEvery
+	ticks     <-chan time.Time // nil: a timer set to view.NextTick
 	stopped   chan struct{}    // closed when Run returns
 
 	// Owned by the loop.
@@ -65,7 +65,15 @@ type Tray struct {
 	prefs     view.NotifyPrefs
 	menuShown string // the view.MenuKey of the menu the tray has
 	look      view.TrayLook
+	timer     *time.Timer // fires at view.NextTick (nil in tests that tick)
+	// refreshAsked is when a person chose "Refresh now", until the refresh
+	// ends (zero: none under way).
+	refreshAsked time.Time
 }
+
+// refreshShownFor bounds how long the menu says "refreshing…" for a
+// refresh that never reports back.
+const refreshShownFor = time.Minute
 
 // SetWatcher gives the tray the poller's Watcher, made after the Tray
 // (its view); call it before Run.
@@ -139,9 +147,9 @@ func (t *Tray) Run(ctx context.Context) {
 	defer close(t.stopped)
 	ticks := t.ticks
 	if ticks == nil {
-		ticker := time.NewTicker(view.TickEvery)
-		defer ticker.Stop()
-		ticks = ticker.C
+		t.timer = time.NewTimer(view.TickEvery)
+		defer t.timer.Stop()
+		ticks = t.timer.C
 	}
 	t.render()
 	for {
@@ -149,6 +157,7 @@ func (t *Tray) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case res := <-t.results:
+			t.refreshAsked = time.Time{}
 			t.cfg.Hub.Update(func(s *ipc.State) { s.Status.Take(res.Snapshot) })
 			t.news.add(res)
 			t.announce()
@@ -165,6 +174,7 @@ func (t *Tray) Run(ctx context.Context) {
 			})
 			t.render()
 		case problem := <-t.problems:
+			t.refreshAsked = time.Time{}
 			t.cfg.Hub.Update(func(s *ipc.State) { s.Status.Problem = problem })
 			t.render()
 		case d := <-t.intervals:
@@ -217,10 +227,15 @@ type toldOutcome struct {
 func (t *Tray) ServerCame() { send(t, t.servers, struct{}{}) }
 
 // render draws the tray icon and menu from the status, resending the menu
-// only when it changed (resending resets a menu a person has open).
+// only when it changed (resending resets a menu a person has open), and
+// sets the timer for when it changes next with the clock.
 func (t *Tray) render() {
 	st := t.cfg.Hub.Get().Status
 	now := t.cfg.Now()
+	st.Refreshing = !t.refreshAsked.IsZero() && now.Sub(t.refreshAsked) < refreshShownFor
+	if t.timer != nil {
+		t.timer.Reset(view.NextTick(st, now).Sub(now))
+	}
 	lines := view.TrayMenuOf(st, now, t.prefs.Paused)
 	if key := view.MenuKey(lines); key != t.menuShown {
 		t.cfg.Menu.Reset()
@@ -247,7 +262,9 @@ func (t *Tray) act(l view.MenuLine) {
 	case view.ActShow:
 		go t.cfg.OpenWindow(ipc.Window{})
 	case view.ActRefresh:
+		t.refreshAsked = t.cfg.Now()
 		t.cfg.Watcher.RefreshNow()
+		t.render()
 	case view.ActPause:
 		t.prefs.Paused = !t.prefs.Paused
 		if err := t.cfg.SavePaused(t.prefs.Paused); err != nil {

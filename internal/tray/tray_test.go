@@ -243,7 +243,7 @@ func TestTrayDrawsTheMenuAndIconOfEachResult(t *testing.T) {
 	h.tray.Apply(failedResult("e2"))
 	h.settle(t)
 	labels := h.menu.labels()
-	for _, want := range []string{"✖ us-west3 · e2 · failed · 1m", "Acknowledge e2's error", "Snooze notifications/For 1 hour", "Show executions", "Quit"} {
+	for _, want := range []string{"✖ us-west3 · e2 · failed just now · ModuleNotFoundError: No module named…", "Acknowledge e2's error", "Snooze notifications/For 1 hour", "Show executions", "Quit"} {
 		if !slices.Contains(labels, want) {
 			t.Errorf("menu %q lacks %q", labels, want)
 		}
@@ -426,4 +426,50 @@ func TestNewsWaitsForANotificationServerAndGoesOutOnceWhenOneComes(t *testing.T)
 	if n := h.notes.count(); n != 1 {
 		t.Fatalf("%d notifications for one failure", n)
 	}
+}
+
+// "Refresh now" shows at once in the menu's first line, until the refresh
+// ends (issue 14: nothing showed that anything happened).
+func TestRefreshNowShowsRefreshingUntilTheRefreshEnds(t *testing.T) {
+	h := startTray(t)
+	h.tray.Apply(failedResult("e2"))
+	h.settle(t)
+	h.menu.click(t, "Refresh now")
+	h.settle(t)
+	if got := h.menu.labels()[0]; got != "runwatch: refreshing…" {
+		t.Fatalf("after Refresh now: %q", got)
+	}
+	h.tray.Apply(poller.Result{Snapshot: failedResult("e2").Snapshot})
+	h.settle(t)
+	if got := h.menu.labels()[0]; !strings.HasPrefix(got, "runwatch: vertex-ai-launcher failed in us-west3") {
+		t.Fatalf("after the refresh: %q", got)
+	}
+}
+
+// The tray draws again when an age it shows changes, not up to 15 s later
+// (issue 14: the menu and the window told different ages).
+func TestTrayRedrawsWhenAnAgeChanges(t *testing.T) {
+	menu := newFakeMenu()
+	tray := New(Config{
+		Menu: menu, Watcher: &fakeWatcher{}, Hub: ipc.NewHub(nil), Notifier: &recordedNotes{},
+		OpenWindow: func(ipc.Window) {},
+		Merge:      func(s view.Settings) poller.Config { return s.Config() },
+		SavePaused: func(bool) error { return nil },
+		Quit:       func() {},
+		Prefs:      view.NotifyPrefs{Kinds: view.AllKinds},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { tray.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	now := time.Now()
+	ok := viewtest.Execution("us-east1", "e1", poller.StateSucceeded, time.Hour)
+	ok.Completed = now.Add(-time.Minute + 300*time.Millisecond) // "just now" for 0.3 s more
+	snap := viewtest.Snapshot(ok)
+	snap.TakenAt = now
+	tray.Apply(poller.Result{Snapshot: snap})
+	waitFor(t, func() bool {
+		return slices.ContainsFunc(menu.labels(), func(l string) bool { return strings.HasSuffix(l, "succeeded 1m ago") })
+	}, "the menu line saying 1m ago within a second of the minute")
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"runwatch/poller"
 	"runwatch/poller/lifecycle"
@@ -28,11 +29,67 @@ type Status struct {
 	// Undelivered counts the notifications no notification server took;
 	// they go out when one does.
 	Undelivered int
+	// Refreshing: a refresh a person asked for ("Refresh now") is under way.
+	Refreshing bool
 }
 
-// TickEvery is how often what shows ages ("12m ago") and staleness is
-// drawn again between refreshes.
+// TickEvery is the longest wait before what shows ages ("12m ago") and
+// staleness is drawn again between refreshes; NextTick says when it
+// changes sooner.
 const TickEvery = 15 * time.Second
+
+// NextTick returns when what shows of st next changes with the clock alone,
+// TickEvery after now at the latest: an age or "refreshed … ago" reaching
+// its next minute, hour or day, the status turning stale, a region's rows
+// no longer trusted, a failure no longer colouring the tray, a snooze
+// ending. The tray and the window draw again then, so both show the same
+// ages at the same moment, the moment they change.
+func NextTick(st Status, now time.Time) time.Time {
+	next := now.Add(TickEvery)
+	at := func(t time.Time) {
+		if t.After(now) && t.Before(next) {
+			next = t
+		}
+	}
+	age := func(ref time.Time) {
+		if !ref.IsZero() {
+			at(nextAgeChange(ref, now))
+		}
+	}
+	age(st.LastSuccess)
+	if st.Interval > 0 && !st.LastSuccess.IsZero() {
+		at(st.LastSuccess.Add(2*st.Interval + time.Nanosecond))
+	}
+	limit := cmp.Or(st.FailureLimit, DefaultFailureLimit)
+	for _, e := range slices.Concat(st.Snapshot.Executions, st.Snapshot.Failing) {
+		age(e.Created)
+		age(e.Completed)
+		if !e.Completed.IsZero() {
+			at(e.Completed.Add(limit + time.Nanosecond))
+		}
+		if e.Stale && st.Interval > 0 {
+			at(e.ListedAt.Add(2*st.Interval + time.Nanosecond))
+		}
+	}
+	at(st.Snapshot.SnoozedUntil)
+	return next
+}
+
+// nextAgeChange returns when poller.FormatAge of the time since ref next
+// changes its minutes, hours or days (seconds are left to TickEvery).
+func nextAgeChange(ref, now time.Time) time.Time {
+	d := now.Sub(ref)
+	unit := time.Minute
+	switch {
+	case d < 0:
+		return ref
+	case d >= 48*time.Hour:
+		unit = 24 * time.Hour
+	case d >= time.Hour:
+		unit = time.Hour
+	}
+	return ref.Add((d/unit + 1) * unit)
+}
 
 // DefaultFailureLimit is how long a failure colours the tray when the
 // settings say nothing.
@@ -104,6 +161,8 @@ func TrayLookOf(st Status, now time.Time) TrayLook {
 	switch {
 	case base == "" && running:
 		return lookOfState[active.State]
+	case base == "" && NoExecutions(st.Snapshot) != "":
+		return LookPending // known to have none: nothing is wrong, nothing has run
 	case base == "":
 		return LookStale
 	case running:
@@ -176,10 +235,16 @@ func TraySummary(st Status, now time.Time) string {
 		return "runwatch: " + st.Problem
 	case st.Snapshot.Unauthenticated:
 		return "runwatch: credentials refused — run gcloud auth application-default login"
+	case st.Refreshing:
+		return "runwatch: refreshing…"
 	}
 	switch look {
 	case LookOffline:
-		return "runwatch: offline — no region answered"
+		out := "runwatch: can't reach Cloud Run"
+		if since := st.Snapshot.OfflineSince; !since.IsZero() {
+			out += " since " + clockOrDay(since, now)
+		}
+		return out
 	}
 	if !st.HasSnapshot || st.LastSuccess.IsZero() {
 		return "runwatch: first refresh…"
@@ -194,6 +259,9 @@ func TraySummary(st Status, now time.Time) string {
 	if failures := Colouring(st, now); len(failures) > 0 {
 		return "runwatch: " + failureSummary(failures, now) + " — " + refreshed
 	}
+	if none := NoExecutions(st.Snapshot); none != "" {
+		return "runwatch: " + strings.ToLower(none[:1]) + none[1:] + " — " + refreshed
+	}
 	newest, ok := st.Snapshot.Newest()
 	if !ok {
 		return fmt.Sprintf("runwatch: no executions of %s — %s", st.Snapshot.Job, refreshed)
@@ -203,6 +271,46 @@ func TraySummary(st Status, now time.Time) string {
 		word = "failed (acknowledged)"
 	}
 	return fmt.Sprintf("runwatch: newest %s — %s", word, refreshed)
+}
+
+// maxOtherJobs bounds the jobs NoExecutions names.
+const maxOtherJobs = 5
+
+// NoExecutions says why a refresh that reached some region shows no
+// execution: "No executions of my-etl-job in 18 regions", or, where Cloud
+// Run does not know the job, "No job my-etl-jb in my-proj; jobs here:
+// my-etl-job, nightly-train". It is "" while there are executions to show
+// or no region answered.
+func NoExecutions(s poller.Snapshot) string {
+	answered := s.RegionsAsked - len(s.RegionErrors)
+	if len(s.Executions) > 0 || answered <= 0 {
+		return ""
+	}
+	if s.JobMissing {
+		out := fmt.Sprintf("No job %s in %s", s.Job, s.Project)
+		switch n := len(s.OtherJobs); {
+		case n == 0:
+			return out + "; no jobs in " + regionCount(answered, s.RegionsAsked)
+		case n > maxOtherJobs:
+			return out + "; jobs here: " + strings.Join(s.OtherJobs[:maxOtherJobs], ", ") + fmt.Sprintf(" and %d more", n-maxOtherJobs)
+		default:
+			return out + "; jobs here: " + strings.Join(s.OtherJobs, ", ")
+		}
+	}
+	return fmt.Sprintf("No executions of %s in %s", s.Job, regionCount(answered, s.RegionsAsked))
+}
+
+// regionCount says how many of the regions asked answered: "18 regions",
+// "16 of 18 regions", "1 region".
+func regionCount(answered, asked int) string {
+	noun := "regions"
+	if asked == 1 {
+		noun = "region"
+	}
+	if answered == asked {
+		return fmt.Sprintf("%d %s", asked, noun)
+	}
+	return fmt.Sprintf("%d of %d %s", answered, asked, noun)
 }
 
 // failureSummary names the failures that colour the tray, the newest
@@ -244,17 +352,77 @@ type MenuEntry struct {
 	Resource string
 }
 
-// MenuEntries lists the newest executions for the tray menu.
+// Bounds of the tray menu's execution lines: a short menu whatever Top
+// (the window shows them all), each line short enough to read at a glance.
+const (
+	MenuRowsMax  = 5
+	menuLabelMax = 80
+)
+
+// MenuEntries lists the newest executions for the tray menu, at most
+// MenuRowsMax: "✖ us-west3 · x7k2p · failed 12m ago · Quota exceeded for
+// CPUS…", the execution named without its job's name (the menu's first
+// line names it), a failure followed by the start of its error.
 func MenuEntries(s poller.Snapshot, now time.Time) []MenuEntry {
 	var out []MenuEntry
-	for _, e := range s.Executions {
-		out = append(out, MenuEntry{
-			Label:    fmt.Sprintf("%s %s · %s · %s · %s", stateDot[e.State], e.Region, e.Name, shownState(e), poller.FormatAge(now.Sub(e.Created))),
-			Resource: e.Resource,
-		})
+	for _, e := range s.Executions[:min(len(s.Executions), MenuRowsMax)] {
+		label := fmt.Sprintf("%s %s · %s · %s", stateDot[e.State], e.Region, ShortName(e.Name, s.Job), menuState(e, now))
+		if line := ErrorLine(e); line != "" {
+			label = clip(label+" · "+line, menuLabelMax)
+		}
+		out = append(out, MenuEntry{Label: label, Resource: e.Resource})
 	}
 	return out
 }
+
+// ShortName returns an execution's name without its job's: "x7k2p" of
+// "my-etl-job-x7k2p".
+func ShortName(name, job string) string {
+	if short, ok := strings.CutPrefix(name, job+"-"); ok && short != "" {
+		return short
+	}
+	return name
+}
+
+// menuState says an execution's state and when, as the menu does: "failed
+// 12m ago", "running for 3m", "running (last seen 02:16)".
+func menuState(e poller.Execution, now time.Time) string {
+	switch {
+	case e.Stale && !e.State.Terminal():
+		return shownState(e) + " (last seen " + clockOrDay(e.ListedAt, now) + ")"
+	case e.State.Terminal():
+		return shownState(e) + " " + ago(now.Sub(cmp.Or(e.Completed, e.Created)))
+	case e.State == poller.StateRunning && !e.Started.IsZero():
+		return shownState(e) + " for " + poller.FormatAge(now.Sub(e.Started))
+	}
+	return shownState(e) + ", created " + ago(now.Sub(e.Created))
+}
+
+// ago says how long ago, coarsely, as the menu does: "just now" under a
+// minute (so the menu, which closes when redrawn, changes once a minute).
+func ago(d time.Duration) string {
+	if d < time.Minute {
+		return "just now"
+	}
+	return poller.FormatAge(d) + " ago"
+}
+
+// clip cuts s to at most n characters, at a space when one is near the
+// end, marking the cut with "…".
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n-1])
+	if i := strings.LastIndexByte(cut, ' '); i > 0 && utf8.RuneCountInString(cut[i:]) <= clipSpaceNear {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ·:,") + "…"
+}
+
+// clipSpaceNear: clip cuts at a space at most this many characters back.
+const clipSpaceNear = 16
 
 // stateDot is a coloured mark per state for the menu, where icons are not
 // available: the shape differs too.
@@ -280,33 +448,48 @@ func StateWord(s poller.State) string { return strings.ToLower(string(s)) }
 
 // Row is one line of the executions table.
 type Row struct {
-	State    poller.State
-	Region   string
-	Name     string
-	Age      string
-	Duration string
-	Error    string
+	State poller.State
+	// StateText says the state in words: "failed (acknowledged)",
+	// "running (last seen 02:16)" for a row of a region that stopped
+	// answering.
+	StateText string
+	Region    string
+	Name      string
+	Age       string
+	Duration  string
+	Error     string
 	// Seen says whether the error came before: "4× since 09:12", "new kind".
-	Seen  string
-	Stale bool // its region did not answer the last refresh
+	Seen string
+	// Stale: its region did not answer the last refresh while others did
+	// (when none did, RegionProblems says so once, not each row).
+	Stale bool
 	// Acknowledged: a failure a person acknowledged.
 	Acknowledged bool
 	Resource     string
 }
 
-// Rows turns a snapshot into the executions table.
+// Rows turns a snapshot into the executions table. A row of a region
+// that stopped answering keeps its last known duration: it does not count
+// up as if it were seen running.
 func Rows(s poller.Snapshot, now time.Time) []Row {
+	offline := allRegionsFailed(s)
 	var out []Row
 	for _, e := range s.Executions {
+		text, until := shownState(e), now
+		if e.Stale && !e.State.Terminal() {
+			text += " (last seen " + clockOrDay(e.ListedAt, now) + ")"
+			until = e.ListedAt
+		}
 		out = append(out, Row{
 			State:        e.State,
+			StateText:    text,
 			Region:       e.Region,
 			Name:         e.Name,
 			Age:          poller.FormatAge(now.Sub(e.Created)) + " ago",
-			Duration:     poller.FormatDuration(e.Duration(now)),
+			Duration:     poller.FormatDuration(e.Duration(until)),
 			Error:        ErrorLine(e),
 			Seen:         SeenShort(e),
-			Stale:        e.Stale,
+			Stale:        e.Stale && !offline,
 			Acknowledged: e.State == poller.StateFailed && e.Acknowledged,
 			Resource:     e.Resource,
 		})
@@ -330,30 +513,51 @@ func Header(st Status, now time.Time) string {
 	if st.LastSuccess.IsZero() {
 		return fmt.Sprintf("%s / %s — %d regions — never refreshed", s.Project, s.Job, s.RegionsAsked)
 	}
-	return fmt.Sprintf("%s / %s — %d regions — refreshed %s (%s ago)", s.Project, s.Job, s.RegionsAsked,
-		st.LastSuccess.Local().Format("15:04:05"), poller.FormatAge(now.Sub(st.LastSuccess)))
+	refreshed := fmt.Sprintf("refreshed %s (%s ago)", st.LastSuccess.Local().Format("15:04:05"), poller.FormatAge(now.Sub(st.LastSuccess)))
+	if none := NoExecutions(s); none != "" {
+		return none + " — " + refreshed
+	}
+	return fmt.Sprintf("%s / %s — %d regions — %s", s.Project, s.Job, s.RegionsAsked, refreshed)
 }
 
-// RegionProblems summarises the regions that could not be listed:
-// "2 regions failed: us-west3 permission denied, asia-east1 no answer within 10s".
+// regionsNamed bounds the failed regions RegionProblems names.
+const regionsNamed = 3
+
+// RegionProblems says in one line which regions could not be listed: "2 of
+// 18 regions failed: us-west3 permission denied, asia-east1 no answer
+// within 10s", the first few named; when none answered, "Can't reach Cloud
+// Run (all 18 regions) since 02:16 — showing the last known state".
 func RegionProblems(s poller.Snapshot) string {
 	if len(s.RegionErrors) == 0 {
 		return ""
+	}
+	if allRegionsFailed(s) {
+		out := "Can't reach Cloud Run (all " + regionCount(s.RegionsAsked, s.RegionsAsked) + ")"
+		if s.Unauthenticated {
+			out = "Cloud Run refused the credentials (all " + regionCount(s.RegionsAsked, s.RegionsAsked) + ")"
+		}
+		if !s.OfflineSince.IsZero() {
+			out += " since " + clockOrDay(s.OfflineSince, s.TakenAt)
+		}
+		if len(s.Executions) > 0 {
+			out += " — showing the last known state"
+		}
+		return out
 	}
 	regions := make([]string, 0, len(s.RegionErrors))
 	for r := range s.RegionErrors {
 		regions = append(regions, r)
 	}
 	slices.Sort(regions)
-	parts := make([]string, len(regions))
-	for i, r := range regions {
-		parts[i] = r + " " + shortReason(s.RegionErrors[r])
+	var parts []string
+	for _, r := range regions[:min(len(regions), regionsNamed)] {
+		parts = append(parts, r+" "+shortReason(s.RegionErrors[r]))
 	}
-	noun := "regions"
-	if len(regions) == 1 {
-		noun = "region"
+	if more := len(regions) - regionsNamed; more > 0 {
+		parts = append(parts, fmt.Sprintf("%d more", more))
 	}
-	return fmt.Sprintf("%d %s failed: %s", len(regions), noun, strings.Join(parts, ", "))
+	asked := max(s.RegionsAsked, len(regions))
+	return fmt.Sprintf("%d of %s failed: %s", len(regions), regionCount(asked, asked), strings.Join(parts, ", "))
 }
 
 // shortReason keeps the gist of "list executions in R: permission denied: detail".

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"fmt"
 	"runwatch/poller"
 	"runwatch/ui/view/viewtest"
 	"slices"
@@ -45,7 +46,9 @@ func TestTrayLookPerState(t *testing.T) {
 		{"cancelled", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateCancelled, time.Minute)), LastSuccess: now}, LookCancelled},
 		{"pending", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StatePending, time.Minute)), LastSuccess: now}, LookPending},
 		{"stale", Status{HasSnapshot: true, Snapshot: snapshot(execution("a", "1", poller.StateFailed, time.Minute)), LastSuccess: now.Add(-61 * time.Second), Interval: 30 * time.Second}, LookStale},
-		{"no executions", Status{HasSnapshot: true, Snapshot: snapshot(), LastSuccess: now}, LookStale},
+		// Known to have none (issue 14): neutral, not "?".
+		{"no executions", Status{HasSnapshot: true, Snapshot: snapshot(), LastSuccess: now}, LookPending},
+		{"no executions, long ago", Status{HasSnapshot: true, Snapshot: snapshot(), LastSuccess: now.Add(-5 * time.Minute), Interval: 30 * time.Second}, LookStale},
 		{"offline", Status{HasSnapshot: true, Snapshot: poller.Snapshot{RegionsAsked: 2, RegionErrors: map[string]string{"a": "x", "b": "y"}}}, LookOffline},
 		{"credentials refused", Status{HasSnapshot: true, Snapshot: poller.Snapshot{RegionsAsked: 1, RegionErrors: map[string]string{"a": "x"}, Unauthenticated: true}}, LookCredentials},
 		{"acknowledged", Status{HasSnapshot: true, Snapshot: snapshot(acked(execution("a", "1", poller.StateFailed, time.Minute))), LastSuccess: now}, LookAcked},
@@ -69,14 +72,151 @@ func TestTrayLookPerState(t *testing.T) {
 	}
 }
 
+// One short line says which regions failed, the first few named; when none
+// answered, one line says so, since when (issue 14: 18 regions named in
+// three orange lines).
 func TestRegionProblemsSummary(t *testing.T) {
-	s := snapshot()
-	s.RegionErrors = map[string]string{
+	some := map[string]string{
 		"us-west3":   "list executions in us-west3: permission denied: Permission 'run.executions.list' denied",
 		"asia-east1": "list executions in asia-east1: no answer within 10s",
 	}
-	if got := RegionProblems(s); got != "2 regions failed: asia-east1 no answer within 10s, us-west3 permission denied" {
-		t.Fatalf("%q", got)
+	many := map[string]string{}
+	all := map[string]string{}
+	for i := range 18 {
+		r := fmt.Sprintf("region-%02d", i)
+		all[r] = "list executions in " + r + ": unavailable: connection refused"
+		if i < 5 {
+			many[r] = all[r]
+		}
+	}
+	since := now.Add(-4 * time.Minute)
+	sinceClock := since.Local().Format("15:04")
+	cases := []struct {
+		name   string
+		errs   map[string]string
+		unauth bool
+		since  time.Time
+		execs  []poller.Execution
+		want   string
+	}{
+		{"none", nil, false, time.Time{}, nil, ""},
+		{"two", some, false, time.Time{}, nil, "2 of 18 regions failed: asia-east1 no answer within 10s, us-west3 permission denied"},
+		{"five", many, false, time.Time{}, nil, "5 of 18 regions failed: region-00 unavailable, region-01 unavailable, region-02 unavailable, 2 more"},
+		{"all, with what was known", all, false, since, []poller.Execution{execution("region-01", "e1", poller.StateRunning, time.Hour)},
+			"Can't reach Cloud Run (all 18 regions) since " + sinceClock + " — showing the last known state"},
+		{"all, nothing known", all, false, since, nil, "Can't reach Cloud Run (all 18 regions) since " + sinceClock},
+		{"all refuse the credentials", all, true, time.Time{}, nil, "Cloud Run refused the credentials (all 18 regions)"},
+	}
+	for _, c := range cases {
+		s := snapshot(c.execs...)
+		s.RegionErrors, s.Unauthenticated, s.OfflineSince = c.errs, c.unauth, c.since
+		if got := RegionProblems(s); got != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+	}
+}
+
+// When no region answered, the rows do not each say "(stale)" (the line
+// above says it once), and a row last seen running does not count its
+// duration up as if it still ran; a row of one silent region among
+// answering ones is marked.
+func TestRowsOfAStaleSnapshot(t *testing.T) {
+	lastSeen := now.Add(-10 * time.Minute)
+	running := staleSince(execution("us-east1", "e1", poller.StateRunning, 30*time.Minute), lastSeen)
+	s := snapshot(running, staleSince(execution("us-west3", "e0", poller.StateSucceeded, time.Hour), lastSeen))
+	s.RegionsAsked = 2
+	s.RegionErrors = map[string]string{"us-east1": "x", "us-west3": "y"}
+	rows := Rows(s, now)
+	if rows[0].Stale || rows[1].Stale {
+		t.Errorf("offline: rows marked stale one by one: %+v", rows)
+	}
+	if r := rows[0]; r.Duration != "19m55s" || r.StateText != "running (last seen "+lastSeen.Local().Format("15:04")+")" {
+		t.Errorf("row last seen running: duration %q, state %q", r.Duration, r.StateText)
+	}
+	s.RegionErrors = map[string]string{"us-east1": "x"}
+	if rows := Rows(s, now); !rows[0].Stale {
+		t.Errorf("one silent region of two: its row not marked stale")
+	}
+}
+
+// A refresh that reached regions and found nothing says so in the menu's
+// first line and the window's header, and names the jobs that do exist
+// where the watched one does not (issue 14: an empty table and "stale").
+func TestNoExecutionsSaysWhy(t *testing.T) {
+	cases := []struct {
+		name     string
+		missing  bool
+		others   []string
+		failed   int
+		want     string
+		wantMenu string
+	}{
+		{"a job that has not run", false, nil, 0, "No executions of vertex-ai-launcher in 18 regions", "runwatch: no executions of vertex-ai-launcher in 18 regions — refreshed "},
+		{"some regions failed", false, nil, 2, "No executions of vertex-ai-launcher in 16 of 18 regions", "runwatch: no executions of vertex-ai-launcher in 16 of 18 regions"},
+		{"a mistyped job", true, []string{"my-etl-job", "nightly-train"}, 0, "No job vertex-ai-launcher in p; jobs here: my-etl-job, nightly-train", "runwatch: no job vertex-ai-launcher in p; jobs here: my-etl-job, nightly-train"},
+		{"many jobs", true, []string{"a", "b", "c", "d", "e", "f", "g"}, 0, "No job vertex-ai-launcher in p; jobs here: a, b, c, d, e and 2 more", ""},
+		{"no jobs at all", true, nil, 0, "No job vertex-ai-launcher in p; no jobs in 18 regions", ""},
+	}
+	for _, c := range cases {
+		s := snapshot()
+		s.JobMissing, s.OtherJobs = c.missing, c.others
+		for i := range c.failed {
+			s.RegionErrors[fmt.Sprintf("r%d", i)] = "unavailable"
+		}
+		st := Status{HasSnapshot: true, Snapshot: s, LastSuccess: now, Interval: 30 * time.Second}
+		if got := Header(st, now); !strings.HasPrefix(got, c.want+" — refreshed ") {
+			t.Errorf("%s: header %q, want %q first", c.name, got, c.want)
+		}
+		if got := TraySummary(st, now); !strings.HasPrefix(got, c.wantMenu) {
+			t.Errorf("%s: menu's first line %q, want %q first", c.name, got, c.wantMenu)
+		}
+		if look := TrayLookOf(st, now); look != LookPending {
+			t.Errorf("%s: look %s, want %s", c.name, look, LookPending)
+		}
+	}
+	if got := NoExecutions(snapshot(execution("a", "1", poller.StateRunning, time.Minute))); got != "" {
+		t.Errorf("with an execution: %q", got)
+	}
+}
+
+// Offline, the menu's first line says since when; "Refresh now" shows
+// until its refresh ends.
+func TestTraySummaryOfflineAndRefreshing(t *testing.T) {
+	s := snapshot()
+	s.RegionErrors = map[string]string{}
+	for i := range 18 {
+		s.RegionErrors[fmt.Sprintf("r%d", i)] = "unavailable"
+	}
+	s.OfflineSince = now.Add(-time.Hour)
+	st := Status{HasSnapshot: true, Snapshot: s, LastSuccess: now.Add(-2 * time.Hour)}
+	if got, want := TraySummary(st, now), "runwatch: can't reach Cloud Run since "+s.OfflineSince.Local().Format("15:04"); got != want {
+		t.Errorf("offline: %q, want %q", got, want)
+	}
+	st.Refreshing = true
+	if got := TraySummary(st, now); got != "runwatch: refreshing…" {
+		t.Errorf("refreshing: %q", got)
+	}
+}
+
+// The next tick is when an age shown passes its next minute (or the status
+// turns stale, …), so the menu and the window change together and at once;
+// never later than TickEvery.
+func TestNextTickIsWhenAnAgeChanges(t *testing.T) {
+	cases := []struct {
+		name string
+		st   Status
+		want time.Time
+	}{
+		{"nothing known", Status{}, now.Add(TickEvery)},
+		{"an execution 12m50s old", Status{HasSnapshot: true, LastSuccess: now.Add(-20 * time.Second), Snapshot: snapshot(execution("a", "1", poller.StateRunning, 12*time.Minute+50*time.Second))}, now.Add(10 * time.Second)},
+		{"refreshed 55s ago", Status{HasSnapshot: true, LastSuccess: now.Add(-55 * time.Second), Snapshot: snapshot()}, now.Add(5 * time.Second)},
+		{"stale in 2s", Status{HasSnapshot: true, LastSuccess: now.Add(-10 * time.Second), Interval: 6 * time.Second, Snapshot: snapshot()}, now.Add(2*time.Second + time.Nanosecond)},
+		{"nothing changes soon", Status{HasSnapshot: true, LastSuccess: now.Add(-5 * time.Second), Snapshot: snapshot(execution("a", "1", poller.StateRunning, 3*time.Hour+20*time.Minute))}, now.Add(TickEvery)},
+	}
+	for _, c := range cases {
+		if got := NextTick(c.st, now); !got.Equal(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got.Sub(now), c.want.Sub(now))
+		}
 	}
 }
 
