@@ -98,7 +98,7 @@ func TestDemoShowsTrayMenuAndWindow(t *testing.T) {
 		}
 		return false, fmt.Sprintf("%d pixmaps, err %v", len(icons), err)
 	})
-	execLine := regexp.MustCompile(`^\S+ [a-z0-9-]+ · \S+ · [a-z]+ · `)
+	execLine := regexp.MustCompile(`^\S+ [a-z0-9-]+ · \S+ · [a-z]+( |,|$)`) // "✔ us-east1 · x7k2p · succeeded 2m ago"
 	waitUntil(t, app, deadline, "a tray menu with the actions and an execution", func() (bool, string) {
 		labels, err := bus.menuLabels(item)
 		ok := err == nil && len(labels) >= 5 &&
