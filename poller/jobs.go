@@ -29,6 +29,9 @@ type jobCheck struct {
 // again at the next refresh unless the refusal is for good (no
 // run.jobs.list permission).
 func (p *Poller) checkJob(ctx context.Context, listings []regionListing, snap *Snapshot) {
+	if len(snap.Executions) > 0 {
+		return // a region that did not answer now listed some before
+	}
 	var answered []string
 	for _, l := range listings {
 		if l.err != nil {

@@ -48,14 +48,16 @@ func TestJobWithoutExecutionsToldFromAMissingJob(t *testing.T) {
 	}
 }
 
-// A job with executions is not looked up; once its executions show, a
-// job thought missing is no longer (created after the look-up, listed
-// by a region that came back).
+// A job with executions is not looked up, nor one whose executions are
+// known from a region that stopped answering.
 func TestJobWithExecutionsIsNotLookedUp(t *testing.T) {
 	h := newHarness(t)
-	p := h.poller("us-west3")
+	p := h.poller("us-west3", "us-east1")
 	h.cloud.Put(fakecloud.ExecutionSpec{Project: testProject, Region: "us-west3", Job: testJob, ID: testJob + "-a1",
 		State: fakecloud.Succeeded, Created: t0.Add(-time.Hour)})
+	h.refresh(p)
+	h.cloud.SetRegionError("us-west3", status.Error(codes.Unavailable, "down"))
+	h.advance(30 * time.Second)
 	if snap := h.refresh(p).Snapshot; snap.JobMissing || len(h.cloud.ListJobsRequests()) != 0 {
 		t.Fatalf("missing %t, %d ListJobs requests: want none", snap.JobMissing, len(h.cloud.ListJobsRequests()))
 	}
