@@ -78,7 +78,6 @@ func TestCheckRegionsNamesUnknownRegionsAndTheCloseOnes(t *testing.T) {
 	}
 }
 
-
 func TestDefaultRegionsAreAllKnown(t *testing.T) {
 	for _, r := range DefaultRegions() {
 		if !KnownRegion(r) {
