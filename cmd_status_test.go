@@ -315,3 +315,24 @@ func TestStatusDoesNotMisreadTheAnswerOfAnAppStartedBeforeTheUpgrade(t *testing.
 		t.Fatalf("code %d, stdout %q, stderr %q: want exit 1 saying the running app is older", code, out, errOut)
 	}
 }
+
+// Issue 14: any region text was accepted. A region Cloud Run does not
+// know is a bad flag, named, before any listing; one missing from the
+// built-in list that Cloud Run's Locations API lists is watched.
+func TestStatusChecksRegionsAgainstCloudRun(t *testing.T) {
+	c := startCloud(t)
+	endpoints := []string{"--project", "p1", "--run-endpoint", c.RunAddr(), "--logging-endpoint", c.LoggingAddr()}
+	code, _, errOut := runCmd(t, "", append([]string{"status", "--regions", "us-central1,mars-north1"}, endpoints...)...)
+	if code != 2 || !strings.Contains(errOut, "unknown Cloud Run region mars-north1") || strings.Count(errOut, "\n") != 1 {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	if n := len(c.ListExecutionsRequests()); n != 0 {
+		t.Fatalf("%d listings before the bad flag was named", n)
+	}
+	c.SetLocations("us-central1", "moon-south1")
+	putExecution(c, "moon-south1", "e-moon", fakecloud.Succeeded, time.Minute, "")
+	code, out, errOut := runCmd(t, "", append([]string{"status", "--regions", "us-central1,moon-south1"}, endpoints...)...)
+	if code != 0 || !strings.Contains(out, "e-moon") {
+		t.Fatalf("a region Cloud Run lists: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
