@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"runwatch/internal/startup"
 )
 
 func main() {
@@ -41,11 +43,34 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "status":
 			return runStatus(args[1:], stdout, stderr)
 		case "window":
+			if err := startup.CheckThisDisplay(os.Getenv); err != nil {
+				fmt.Fprintln(stderr, err)
+				return 1
+			}
 			return runWindow(args[1:], stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
 	}
+	// Over SSH or in a console: one line, before any toolkit starts.
+	if err := startup.CheckThisDisplay(os.Getenv); err != nil && !asksForHelp(args) {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
 	return runApp(args, stdout, stderr)
+}
+
+// asksForHelp reports whether args ask for the app's help, which needs no
+// display.
+func asksForHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
 }
