@@ -159,3 +159,18 @@ func TestSettingsRejectUnknownRegionsNamingThem(t *testing.T) {
 		}
 	}
 }
+
+// Issue 14: Start at login dropped the flags of the app that set it.
+func TestStartAtLoginStartsTheAppWithItsFlags(t *testing.T) {
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	a := newTempApp(t)
+	u := New(a, Actions{LoginArgs: []string{"--project", "p1", "--demo"}}, func() time.Time { return now })
+	u.ShowSettings()
+	u.settings.StartAtLogin.SetChecked(true)
+	test.Tap(u.settings.Save)
+	data, err := os.ReadFile(filepath.Join(config, "autostart", "io.runwatch.app.desktop"))
+	if err != nil || !strings.Contains(string(data), " --project p1 --demo\n") {
+		t.Fatalf("autostart entry %q: %v", data, err)
+	}
+}
