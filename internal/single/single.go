@@ -39,7 +39,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 		return code
 	}
 	// One instance: a second start shows the running one's window.
-	srv, code, ok := startup.Claim(flags.Demo, false, stderr)
+	srv, code, ok := flags.Claim(false, stderr)
 	if !ok {
 		return code
 	}

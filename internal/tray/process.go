@@ -35,7 +35,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	log.SetOutput(dropLines{out: stderr, substr: "systray error: failed to register"})
 
 	// One instance: a second start shows the running one's window.
-	srv, code, ok := startup.Claim(flags.Demo, true, stderr)
+	srv, code, ok := flags.Claim(true, stderr)
 	if !ok {
 		return code
 	}
