@@ -336,3 +336,36 @@ func TestStatusChecksRegionsAgainstCloudRun(t *testing.T) {
 		t.Fatalf("a region Cloud Run lists: code %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// Issue 14: `status --demo` simulated a world of its own beside the
+// running --demo app. It asks that app, as `status` asks the real one; the
+// real app does not answer for --demo.
+func TestStatusDemoAsksTheRunningDemoApp(t *testing.T) {
+	testenv.PrivateDirs(t)
+	serve := func(demo bool, name string) {
+		srv, err := instance.Listen(ipc.App(demo).Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = ipc.Serve(ctx, srv, ipc.Handlers{Status: func() (poller.Snapshot, error) {
+				return poller.Snapshot{Project: "runwatch-demo", Job: "vertex-ai-launcher", RegionsAsked: 1, RegionErrors: map[string]string{}, TakenAt: time.Now(),
+					Executions: []poller.Execution{{Region: "us-east1", Name: name, State: poller.StateSucceeded}}}, nil
+			}})
+		}()
+		t.Cleanup(func() { cancel(); <-done; srv.Close() })
+	}
+	serve(false, "e-from-the-real-app")
+	serve(true, "e-from-the-demo-app")
+	code, out, errOut := runCmd(t, "", "status", "--demo", "--json")
+	if code != 0 || !strings.Contains(out, "e-from-the-demo-app") {
+		t.Fatalf("code %d, stdout %q, stderr %q: not the running demo app's answer", code, out, errOut)
+	}
+	code, out, _ = runCmd(t, "", "status", "--json")
+	if code != 0 || !strings.Contains(out, "e-from-the-real-app") {
+		t.Fatalf("code %d, stdout %q: not the running app's answer", code, out)
+	}
+}

@@ -164,9 +164,10 @@ func (f *Flags) WatchArgs() []string {
 }
 
 // NamesWhatToWatch reports whether a flag names what to watch or where,
-// so that the running app's snapshot would not answer it.
+// so that the running app's snapshot would not answer it. --demo does not:
+// it names which app answers (the running --demo app).
 func (f *Flags) NamesWhatToWatch() bool {
-	for _, name := range []string{"project", "job", "regions", "top", "demo", "run-endpoint", "logging-endpoint"} {
+	for _, name := range []string{"project", "job", "regions", "top", "run-endpoint", "logging-endpoint"} {
 		if f.Given[name] {
 			return true
 		}
