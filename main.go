@@ -9,6 +9,7 @@
 //	runwatch status [flags]   one refresh, printed
 //	runwatch extract [FILE]   the error line of a log
 //	runwatch window [flags]   the tray app's windows (it starts this itself)
+//	runwatch version          the version
 package main
 
 import (
@@ -30,6 +31,7 @@ Usage:
   runwatch status [--json] [flags]  one refresh: the newest executions and their errors
   runwatch extract [--newest-first] [--json] [FILE]
                                     the line that says why an execution failed, from its log
+  runwatch version                  the version of this binary (also --version)
 
 Run "runwatch COMMAND --help" for a command's flags.
 `
@@ -49,8 +51,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			return runWindow(args[1:], stdout, stderr)
 		case "help":
-			fmt.Fprint(stdout, usage)
-			return 0
+			_, code, _ := startup.ParseApp([]string{"--help"}, stdout, stderr, usage)
+			return code
+		case "version", "--version", "-version":
+			return runVersion(stdout)
 		}
 	}
 	// Over SSH or in a console: one line, before any toolkit starts.
