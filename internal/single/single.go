@@ -47,6 +47,9 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 		defer srv.Close()
 	}
 	a := app.NewWithID(flags.AppID())
+	fyneLog := startup.NewFyneLog(stderr) // without Fyne's preferences race at exit
+	log.SetOutput(fyneLog)
+	a.Lifecycle().SetOnStopped(fyneLog.Stopping)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop, err := start(ctx, a, fyne.Do, &flags, srv)
