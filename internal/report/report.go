@@ -74,10 +74,18 @@ func Print(stdout, stderr io.Writer, command string, snap poller.Snapshot, asJSO
 		Table(stdout, snap)
 	}
 	if NoneAnswered(snap) {
-		fmt.Fprintf(stderr, "%s: no region answered (%d asked)\n", command, snap.RegionsAsked)
+		fmt.Fprintf(stderr, "%s: no region answered (%s asked)\n", command, Count(snap.RegionsAsked, "region"))
 		return 1
 	}
 	return 0
+}
+
+// Count says n things, "1 region" or "18 regions" (plural: noun+"s").
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // NoneAnswered reports whether no region answered the refresh.
@@ -130,7 +138,11 @@ func Table(w io.Writer, snap poller.Snapshot) {
 			poller.FormatAge(snap.TakenAt.Sub(e.Created)), poller.FormatDuration(e.Duration(snap.TakenAt)), strings.ReplaceAll(e.ErrorLine(), "\t", " "))
 	}
 	tw.Flush()
-	if len(snap.Executions) == 0 {
-		fmt.Fprintf(w, "no executions of %s in %d regions\n", snap.Job, snap.RegionsAsked)
+	switch {
+	case NoneAnswered(snap):
+		// Not "no executions": nobody said so.
+		fmt.Fprintln(w, "no region answered")
+	case len(snap.Executions) == 0:
+		fmt.Fprintf(w, "no executions of %s in %s\n", snap.Job, Count(snap.RegionsAsked, "region"))
 	}
 }
