@@ -311,7 +311,7 @@ func TestStatusDoesNotMisreadTheAnswerOfAnAppStartedBeforeTheUpgrade(t *testing.
 	t.Cleanup(func() { cancel(); srv.Close(); <-done })
 
 	code, out, errOut := runCmd(t, "", "status")
-	if code != 1 || !strings.Contains(errOut, "older version") || strings.Contains(out, "no executions of") {
+	if code != 1 || !strings.Contains(errOut, "older version") || strings.Contains(out, "No executions of") {
 		t.Fatalf("code %d, stdout %q, stderr %q: want exit 1 saying the running app is older", code, out, errOut)
 	}
 }
