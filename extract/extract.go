@@ -61,7 +61,8 @@ type unit struct {
 	rules   uint64 // bit i: the text holds a keyword of rules[i]
 	near    bool   // within the window of a bailout marker
 	bailout bool   // the reason the wrapper gave for bailing out
-	demoted bool   // a line that will be retried, or a quiet one
+	demoted bool   // a line that will be retried, a quiet one, or an exception a chained one follows
+	retried bool   // a line that says it will be retried
 	level   level  // the line's level; an exception's is levelError
 	weak    bool   // a WARNING while an ERROR or exception exists
 	// shape: 1 + the index in crashShapes of the runtime whose crash
@@ -209,6 +210,16 @@ func extract(lines []string, streams []Stream) Result {
 			}
 		}
 	}
+	// A WARNING that will be retried is no error when nothing after it
+	// says that the run failed: the retry worked.
+	failedLater := false
+	for j := len(units) - 1; j >= 0; j-- {
+		u := &units[j]
+		if u.retried && u.level == levelWarning && !failedLater {
+			u.rules = 0
+		}
+		failedLater = failedLater || !u.demoted && u.level != levelWarning
+	}
 	// A WARNING did not end the run when an ERROR line or an exception
 	// says what did: it ranks as vague and retried (see compareTries).
 	weak := slices.ContainsFunc(units, func(u unit) bool { return u.level == levelWarning }) && hasError(units)
@@ -308,7 +319,7 @@ func newUnit(line int, text string, found hits, lv level, ends bool) unit {
 		lv = levelError
 	}
 	retried := found.has(flagRetry) || found.has(flagCount) && retryCount.MatchString(text)
-	return unit{line: line, text: text, rules: found.rules, level: lv, demoted: quiet || retried}
+	return unit{line: line, text: text, rules: found.rules, level: lv, demoted: quiet || retried, retried: retried}
 }
 
 // retryCount marks a line as retried by its count: "retry 1/3", "attempt
