@@ -119,6 +119,10 @@ var rules = []rule{
 	// Requests the API refused as malformed: `InvalidArgument: 400 Unable to parse ...`.
 	{name: "invalid_argument", category: CategoryInvalidArgument, keywords: []string{"invalidargument", "invalid_argument", "400", "badrequest", "failedprecondition", "failed_precondition", "invalid json payload", "invalid argument", "list of found errors"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:InvalidArgument|BadRequest|FailedPrecondition): \d{3} .*|.*\bINVALID_ARGUMENT\b.*\S.*|.*\bFAILED_PRECONDITION\b.*\S.*|.*\b400 Bad Request\b.*|.*\bInvalid JSON payload received\b.*|.*\bRequest contains an invalid argument\b.*|.*\bList of found errors\b.*\S.*|` + grpcStatus("InvalidArgument|FailedPrecondition") + `)`)},
+	// The bq CLI's failed job, when no rule above reads a permission, a missing table or a quota in it: BigQuery refused the job's data or SQL as invalid.
+	// "BigQuery error in load operation: Error processing job '…': Error while reading data, error message: CSV table encountered too many errors, giving up."
+	{name: "bigquery_job", category: CategoryInvalidArgument, keywords: []string{"bigquery error in "},
+		re: regexp.MustCompile(`(?P<msg>BigQuery error in \w+ operation: .*\S)`)},
 	// gcloud refusing a flag's value: "ERROR: (gcloud.ai.custom-jobs.create) argument --labels: Bad syntax for dict arg".
 	{name: "gcloud_bad_argument", category: CategoryInvalidArgument, keywords: []string{"(gcloud."},
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) ((?:argument \S+: |Invalid value for \[).*)`),

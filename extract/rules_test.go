@@ -193,6 +193,7 @@ var ruleExamples = []string{
 	"PermissionDenied: 403 no",
 	"NotFound: 404 no",
 	"InvalidArgument: 400 no",
+	"BigQuery error in query operation: Syntax error: Unexpected end of script at [1:7]",
 	"CUDA out of memory",
 	"CondaError: x",
 	"launch: Error running job: x",
