@@ -298,11 +298,12 @@ func readCrash(text string, lines []string, i int, found hits, units []unit, las
 // the answer only when nothing the program printed says more.
 var platformLine = regexp.MustCompile(`^Container (?:called exit\(\d+\)|terminated on signal \d+)`)
 
-// shapeRules are the rules that read one runtime's crash by its shape,
-// which a crash of another runtime never matches, and framedWords the
+// shapeRules are the rules that read a line by who printed it: a
+// runtime's crash by its shape, or a shell's words ("syntax error"); a
+// crash message of another runtime is neither. framedWords are the
 // keywords of a line that a stack trace may follow.
 var (
-	shapeRules  = ruleBit(rulePythonException) | ruleBit("go_panic") | ruleBit("node_error") | ruleBit(ruleCrash)
+	shapeRules  = ruleBit(rulePythonException) | ruleBit("go_panic") | ruleBit("node_error") | ruleBit(ruleCrash) | ruleBit("shell")
 	framedWords = ruleBit(rulePythonException)
 )
 

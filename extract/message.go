@@ -115,7 +115,11 @@ func shorten(s string) string {
 		// The last cause says why; the start says what was being done.
 		cause := []rune(s[i:])
 		cause = cause[max(0, len(cause)-causeRunes):]
-		return cutRunes(strings.TrimRight(s[:i], " ("), MaxMessageRunes-len(cause)-3) + " … " + string(cause)
+		head, sep := cutRunes(strings.TrimRight(s[:i], " ("), MaxMessageRunes-len(cause)-3), " … "
+		if strings.HasSuffix(head, "…") {
+			sep = " "
+		}
+		return head + sep + string(cause)
 	}
 	return cutRunes(s, MaxMessageRunes)
 }

@@ -188,9 +188,9 @@ var rules = []rule{
 	// torchrun's own account of a worker's death: "Signal 9 (SIGKILL) received by PID 319", "failed (exitcode: -9) local_rank: 1".
 	{name: "worker_signal", category: CategoryExitCode, keywords: []string{"received by pid", "(exitcode: -"},
 		re: regexp.MustCompile(`(?P<msg>.*(?:Signal \d+ \(SIG\w+\) received by PID \d+|failed \(exitcode: -\d+\) local_rank).*)`), vague: true},
-	// Non-zero exits reported by Vertex AI or Kubernetes: "The replica workerpool0-0 exited with a non-zero status of 137.", yarn's `error Command failed with signal "SIGKILL".`
+	// Non-zero exits reported by Vertex AI or Kubernetes: "The replica workerpool0-0 exited with a non-zero status of 137.", yarn's `error Command failed with signal "SIGKILL".`, npm's "npm ERR! signal SIGKILL"
 	{name: "exit_status", category: CategoryExitCode, keywords: []string{"non-zero", "nonzero", "exit code", "exit status", "signal", "exited with"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal|failed with signal).*)`), vague: true},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal|failed with signal).*|^(?:npm ERR!|error\b).*\bsignal:? "?SIG[A-Z]+\b.*)`), vague: true},
 	// Lines that only say they are errors: "ERROR: could not connect", "FATAL: ...", "E0514 10:05:03 … failed".
 	{name: "generic_error", category: CategoryUnknown, keywords: []string{"error", "fatal", "critical", "failed", "panic"},
 		re: regexp.MustCompile(`^(?P<msg>(?:(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|panic)(?:\[\d+\])?[:\s]|E\d{4} ).*[^:\s]|.*\bfailed(?: with)?: .*[^:\s])$`), vague: true},
