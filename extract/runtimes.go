@@ -188,7 +188,7 @@ func (s *crashShape) nextMessage(lines []string, i int) (string, int) {
 // framedBelow reports whether a stack frame follows line i closely.
 func framedBelow(lines []string, i int) bool {
 	for _, raw := range lines[i+1 : min(i+1+frameLookahead, len(lines))] {
-		if strings.Contains(raw, "at ") && stackFrame.MatchString(raw) {
+		if strings.Contains(raw, "at ") && stackFrame.MatchString(strip(raw)) {
 			return true
 		}
 	}
