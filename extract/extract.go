@@ -274,14 +274,28 @@ func extract(lines []string, streams []Stream) Result {
 // unit is marked as only context; when it starts one, it returns the
 // shape's index, the unit of its message, and the last line it read.
 func readCrash(text string, lines []string, i int, found hits, units []unit, last []int) (k int, u unit, at int, ok bool) {
+	framed := -1 // whether a stack frame follows line i: -1 not yet known
 	for k := range crashShapes {
 		sh := &crashShapes[k]
 		if sh.link != nil && found.has(flagShape) && last[k] >= 0 && sh.link.MatchString(text) {
 			units[last[k]].demoted = true
 			last[k] = -1
 		}
-		if sh.framed && found.rules&framedWords == 0 && !found.has(flagShape) {
-			continue
+		// A shape's words gate its head; a framed head may hold none
+		// ("TypeError: …" above Node's frames), only an exception's.
+		if !found.has(flagShape) {
+			if !sh.framed || found.rules&framedWords == 0 {
+				continue
+			}
+			if framed < 0 {
+				framed = 0
+				if framedBelow(lines, i) {
+					framed = 1
+				}
+			}
+			if framed == 0 {
+				continue
+			}
 		}
 		msg, at, ok := sh.crashAt(text, lines, i)
 		if !ok {
