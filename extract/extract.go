@@ -157,6 +157,11 @@ func extract(lines []string, streams []Stream) Result {
 		if found.rules == 0 && found.flags&(flagMarker|flagShape) == 0 && !afterFrame && !strings.Contains(s, `\u`) {
 			continue
 		}
+		// A stack frame of Node, the JVM or .NET ("    at Foo.bar(Foo.java:12)")
+		// is never a cause, whatever its names hold.
+		if strings.HasPrefix(s, "at ") && raw != "" && (raw[0] == ' ' || raw[0] == '\t') {
+			continue
+		}
 		// Stripping prefixes (timestamps, tags, levels) drops no keyword
 		// that matters; a decoded message is scanned anew.
 		text, lv := parse(s)
@@ -229,7 +234,7 @@ func extract(lines []string, streams []Stream) Result {
 		if weak && u.level == levelWarning {
 			u.weak, u.demoted = true, true
 		}
-		u.platform = platformLine.MatchString(u.text)
+		u.platform = strings.HasPrefix(u.text, "Container ") && platformLine.MatchString(u.text)
 		if streams != nil {
 			u.stream = streams[u.line]
 		}
@@ -277,7 +282,8 @@ func readCrash(text string, lines []string, i int, found hits, units []unit, las
 	framed := -1 // whether a stack frame follows line i: -1 not yet known
 	for k := range crashShapes {
 		sh := &crashShapes[k]
-		if sh.link != nil && found.has(flagShape) && last[k] >= 0 && sh.link.MatchString(text) {
+		// A link follows its exception with no other candidate between.
+		if sh.link != nil && found.has(flagShape) && last[k] >= 0 && last[k] == len(units)-1 && sh.link.MatchString(text) {
 			units[last[k]].demoted = true
 			last[k] = -1
 		}

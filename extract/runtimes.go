@@ -102,7 +102,7 @@ var crashShapes = []crashShape{
 	{name: "dbt", category: CategoryInvalidArgument,
 		head:  regexp.MustCompile(`^(?:Database|Runtime|Compilation) Error in (?:model|test|seed|snapshot|macro|sql operation) \S+`),
 		next:  regexp.MustCompile(`^(?P<msg>.*\S)`),
-		words: []string{"error in model", "error in test", "error in seed", "error in snapshot", "error in macro", "error in sql operation"}},
+		words: []string{"database error in ", "runtime error in ", "compilation error in "}},
 }
 
 // frameLookahead is how far below a framed head its first frame may be:
@@ -188,7 +188,10 @@ func (s *crashShape) nextMessage(lines []string, i int) (string, int) {
 // framedBelow reports whether a stack frame follows line i closely.
 func framedBelow(lines []string, i int) bool {
 	for _, raw := range lines[i+1 : min(i+1+frameLookahead, len(lines))] {
-		if strings.Contains(raw, "at ") && stackFrame.MatchString(strip(raw)) {
+		if strings.HasPrefix(raw, "\x1b") {
+			raw = strip(raw) // a frame in colour
+		}
+		if raw != "" && (raw[0] == ' ' || raw[0] == '\t') && strings.HasPrefix(strings.TrimLeft(raw, " \t"), "at ") && stackFrame.MatchString(raw) {
 			return true
 		}
 	}
