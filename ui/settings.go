@@ -34,14 +34,14 @@ func RestoreSettings(a fyne.App) bool {
 
 // settingsForm holds the settings dialog's widgets by name, for tests.
 type settingsForm struct {
-	Project       *widget.Entry
-	Job           *widget.Entry
+	Project       *keyEntry
+	Job           *keyEntry
 	Regions       map[string]*widget.Check // one per known region
-	ExtraRegions  *widget.Entry
-	Interval      *widget.Entry
-	Top           *widget.Entry
+	ExtraRegions  *keyEntry
+	Interval      *keyEntry
+	Top           *keyEntry
 	Notifications *widget.Check
-	FailureHours  *widget.Entry
+	FailureHours  *keyEntry
 	// NotifyKinds: one check per kind of change that may notify.
 	NotifyFailed, NotifyStillFailing, NotifyNewKind, NotifyFixed, NotifyCancelled *widget.Check
 	// StartAtLogin mirrors the autostart entry, not a preference: the file
@@ -54,14 +54,14 @@ type settingsForm struct {
 
 func newSettingsForm(s view.Settings) *settingsForm {
 	f := &settingsForm{
-		Project:       widget.NewEntry(),
-		Job:           widget.NewEntry(),
+		Project:       newKeyEntry(),
+		Job:           newKeyEntry(),
 		Regions:       map[string]*widget.Check{},
-		ExtraRegions:  widget.NewEntry(),
-		Interval:      widget.NewEntry(),
-		Top:           widget.NewEntry(),
+		ExtraRegions:  newKeyEntry(),
+		Interval:      newKeyEntry(),
+		Top:           newKeyEntry(),
 		Notifications: widget.NewCheck("notify me of new failures", nil),
-		FailureHours:  widget.NewEntry(),
+		FailureHours:  newKeyEntry(),
 
 		NotifyFailed:       widget.NewCheck("failed", nil),
 		NotifyStillFailing: widget.NewCheck("still failing", nil),

@@ -83,6 +83,7 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 		Acknowledge:   appView.watch.Acknowledge,
 		Snooze:        appView.watch.Snooze,
 	}, nil)
+	appView.ui.SetDemo(flags.Demo)
 	appView.ui.SetInterval(cfg.Interval)
 	// Asked before any window shows: closing the last one quits only where
 	// no tray host shows the icon.
