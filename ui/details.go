@@ -175,11 +175,12 @@ func (d *Details) fit() {
 }
 
 // cloudRunText is Cloud Run's own reason: "task 0 exited with code 1
-// after 2 retries (NON_ZERO_EXIT_CODE)"; "" for other states.
+// after 2 retries (NON_ZERO_EXIT_CODE)"; "" for other states, or when
+// the error line is Cloud Run's.
 func cloudRunText(e poller.Execution) string {
 	cr := e.CloudRun
-	if e.State != poller.StateFailed || cr == nil || cr.Message == "" {
-		return ""
+	if e.State != poller.StateFailed || cr == nil || cr.Message == "" || cr.Message == view.ErrorLine(e) {
+		return "" // nothing, or the error line already
 	}
 	if cr.Reason != "" {
 		return cr.Message + " (" + cr.Reason + ")"

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"runwatch/poller"
+	"runwatch/poller/lifecycle"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,24 @@ func TestDetailsFitTheirContentWithinALaptopScreen(t *testing.T) {
 	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(d.Acknowledge)
 	if bottom := at.Y + d.Acknowledge.Size().Height; bottom > size.Height || at.Y <= 0 || !d.Acknowledge.Visible() {
 		t.Errorf("the buttons end at %v of %v", bottom, size.Height)
+	}
+}
+
+func TestCloudRunSaysOnlyWhatTheErrorLineDoesNot(t *testing.T) {
+	fromLogs := execution("us-west3", "e1", poller.StateFailed, time.Minute)
+	fromLogs.CloudRun = &lifecycle.CloudRunReason{Message: "task 0 exited with code 1", Reason: "NON_ZERO_EXIT_CODE"}
+	fromCloudRun := fromLogs
+	fromCloudRun.Error = "task 0 exited with code 1"
+	for _, c := range []struct {
+		name string
+		e    poller.Execution
+		want string
+	}{
+		{"the logs' error", fromLogs, "task 0 exited with code 1 (NON_ZERO_EXIT_CODE)"},
+		{"Cloud Run's error", fromCloudRun, ""},
+	} {
+		if got := cloudRunText(c.e); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
 	}
 }

@@ -76,32 +76,42 @@ func Times(e poller.Execution, now time.Time) string {
 	return strings.Join(parts, " · ")
 }
 
-// categoryWords are the extractor's categories as a person says them.
-var categoryWords = map[string]string{
-	"quota":               "quota exceeded",
-	"machine_type":        "machine type not available",
-	"permission":          "permission denied",
-	"not_found":           "something it needs was not found",
-	"invalid_argument":    "a request was rejected as invalid",
-	"service_unavailable": "a service was unavailable",
-	"http_error":          "an HTTP request failed",
-	"image_pull":          "the container image could not be pulled",
-	"python_exception":    "a Python exception",
-	"wandb":               "a W&B error",
-	"oom":                 "out of memory",
-	"timeout":             "timed out",
-	"exit_code":           "the container exited with an error code",
-	"shell":               "a shell command failed",
+// errorKinds name the extractor's categories as a person says them, with
+// the words by which an error line already says it.
+var errorKinds = map[string]struct {
+	words string
+	said  []string
+}{
+	"quota":               {"quota exceeded", []string{"quota"}},
+	"machine_type":        {"machine type not available", []string{"machine type"}},
+	"permission":          {"permission denied", []string{"permission", "forbidden", "403"}},
+	"not_found":           {"something it needs was not found", []string{"not found", "notfound", "404", "no such", "does not exist"}},
+	"invalid_argument":    {"a request was rejected as invalid", []string{"invalid"}},
+	"service_unavailable": {"a service was unavailable", []string{"unavailable", "503"}},
+	"http_error":          {"an HTTP request failed", []string{"http"}},
+	"image_pull":          {"the container image could not be pulled", []string{"image"}},
+	"python_exception":    {"a Python exception", nil},
+	"wandb":               {"a W&B error", []string{"wandb"}},
+	"oom":                 {"out of memory", []string{"memory", "oom"}},
+	"timeout":             {"timed out", []string{"timed out", "timeout"}},
+	"exit_code":           {"the container exited with an error code", []string{"exit"}},
+	"shell":               {"a shell command failed", nil},
 }
 
 // ErrorKind names the kind of an execution's error in words ("out of
 // memory"), or "" when it is unknown or the error line says it already.
 func ErrorKind(e poller.Execution) string {
-	words := categoryWords[e.Category]
-	if words == "" || strings.Contains(strings.ToLower(ErrorLine(e)), strings.ToLower(words)) {
+	kind, ok := errorKinds[e.Category]
+	if !ok {
 		return ""
 	}
-	return words
+	line := strings.ToLower(ErrorLine(e))
+	for _, w := range append(kind.said, kind.words) {
+		if strings.Contains(line, w) {
+			return ""
+		}
+	}
+	return kind.words
 }
 
 // Ordinal writes n as "1st", "2nd", "3rd", "4th", "11th", "22nd".

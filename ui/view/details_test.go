@@ -61,6 +61,10 @@ func TestErrorKindInWordsUnlessTheLineSaysIt(t *testing.T) {
 	timeout.Error, timeout.Category = "The task timed out after 10m.", "timeout"
 	unknown := python
 	unknown.Category = "unknown"
+	exit := python
+	exit.Error, exit.Category = "task 0 exited with code 1 after 3 retries", "exit_code"
+	oom := python
+	oom.Error, oom.Category = "task 0 was killed: SIGKILL (9)", "oom"
 	for _, c := range []struct {
 		name string
 		e    poller.Execution
@@ -69,6 +73,8 @@ func TestErrorKindInWordsUnlessTheLineSaysIt(t *testing.T) {
 		{"python", python, "a Python exception"},
 		{"the line says it", timeout, ""},
 		{"unknown", unknown, ""},
+		{"exit code said", exit, ""},
+		{"oom not said", oom, "out of memory"},
 	} {
 		if got := ErrorKind(c.e); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
