@@ -172,6 +172,19 @@ func (d *Details) fit() {
 		height += d.Context.MinSize().Height - d.Logs.MinSize().Height
 	}
 	d.Window.Resize(fyne.NewSize(detailsWidth, min(height, detailsMaxHeight)))
+	d.scrollToMatched()
+}
+
+// scrollToMatched scrolls the log lines so the error line (marked →) is
+// in the middle of the pane.
+func (d *Details) scrollToMatched() {
+	lines := len(d.execution.Context) + 1 // the heading too
+	if !d.Logs.Visible() || d.execution.Matched < 0 || d.execution.Matched >= len(d.execution.Context) {
+		return
+	}
+	lineHeight := d.Context.MinSize().Height / float32(lines)
+	y := lineHeight*float32(d.execution.Matched+1) - d.Logs.Size().Height/2
+	d.Logs.ScrollToOffset(fyne.NewPos(0, max(y, 0)))
 }
 
 // cloudRunText is Cloud Run's own reason: "task 0 exited with code 1
