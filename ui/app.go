@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"log"
 	"os"
@@ -31,6 +32,9 @@ type Actions struct {
 	// FlagsGiven are the command-line flags that win over the settings for
 	// this run ("project", "job", "regions", "interval", "top").
 	FlagsGiven map[string]bool
+	// FlagValues are the values those flags set, shown in the settings in
+	// place of the saved ones (a zero field: not known here).
+	FlagValues poller.Config
 	// Acknowledge marks a failure as seen by a person.
 	Acknowledge func(resource string)
 	// Snooze holds notifications back until a time (zero: resume now).
@@ -567,7 +571,7 @@ func (u *UI) ShowSettings() {
 		return
 	}
 	form := newSettingsForm(view.LoadSettings(u.app.Preferences()))
-	form.lockFlagged(u.actions.FlagsGiven)
+	form.lockFlagged(u.actions.FlagsGiven, u.flagValues())
 	w := u.app.NewWindow("runwatch — settings")
 	keys := &windowKeys{close: w.Close, refresh: u.refreshNow, quit: u.quit}
 	keys.bind(w)
@@ -586,6 +590,38 @@ func (u *UI) ShowSettings() {
 	w.SetOnClosed(func() { u.settingsWindow, u.settings = nil, nil })
 	u.settings, u.settingsWindow = form, w
 	w.Show()
+}
+
+// flagValues returns the values the given flags set: as told, else as the
+// status shows them (the project and job polled, the interval).
+func (u *UI) flagValues() poller.Config {
+	v := u.actions.FlagValues
+	v.Project = cmp.Or(v.Project, u.status.Snapshot.Project)
+	v.Job = cmp.Or(v.Job, u.status.Snapshot.Job)
+	v.Interval = cmp.Or(v.Interval, u.status.Interval)
+	return v
+}
+
+// keepSavedWhereFlagged returns s with the saved values of the fields a
+// flag set for this run: the form shows the flags' values, which are not
+// to be saved.
+func keepSavedWhereFlagged(s, saved view.Settings, flags map[string]bool) view.Settings {
+	if flags["project"] {
+		s.Project = saved.Project
+	}
+	if flags["job"] {
+		s.Job = saved.Job
+	}
+	if flags["regions"] {
+		s.Regions = saved.Regions
+	}
+	if flags["interval"] {
+		s.Interval = saved.Interval
+	}
+	if flags["top"] {
+		s.Top = saved.Top
+	}
+	return s
 }
 
 // setStartAtLogin writes or removes the autostart entry, for this binary.
@@ -610,6 +646,7 @@ func (u *UI) saveSettings(form *settingsForm) bool {
 		dialog.ShowError(err, u.settingsWindow)
 		return false
 	}
+	s = keepSavedWhereFlagged(s, view.LoadSettings(u.app.Preferences()), u.actions.FlagsGiven)
 	if err := setStartAtLogin(form.StartAtLogin.Checked); err != nil {
 		dialog.ShowError(err, u.settingsWindow)
 		return false

@@ -70,6 +70,9 @@ type State struct {
 	Status   view.Status     `json:"status"`
 	TrayHost bool            `json:"tray_host"`
 	Flags    map[string]bool `json:"flags"`
+	// FlagValues are the values those flags set, for the settings window
+	// (a zero field: the window falls back on what Status shows).
+	FlagValues poller.Config `json:"flag_values"`
 }
 
 // Client calls one runwatch process by its instance name.

@@ -80,6 +80,7 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 		RefreshNow:    appView.watch.RefreshNow,
 		SettingsSaved: func(s view.Settings) { appView.watch.Reconfigure(flags.Merge(s)) },
 		FlagsGiven:    flags.Given,
+		FlagValues:    flags.Config(),
 		Acknowledge:   appView.watch.Acknowledge,
 		Snooze:        appView.watch.Snooze,
 	}, nil)

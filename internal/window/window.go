@@ -86,6 +86,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			send(func(ctx context.Context) error { return tray.SaveSettings(ctx, s) })
 		},
 		FlagsGiven: first.Flags,
+		FlagValues: first.FlagValues,
 		Acknowledge: func(r string) {
 			send(func(ctx context.Context) error { return tray.Acknowledge(ctx, r) })
 		},
