@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"log"
 	"os"
+	"os/exec"
 	"slices"
 	"time"
 
@@ -34,6 +36,9 @@ type Actions struct {
 	// (startup.Flags.WatchArgs): Start at login writes them into the
 	// autostart entry, so the app started at login is this one.
 	LoginArgs []string
+	// FlagValues are the values those flags set, shown in the settings in
+	// place of the saved ones (a zero field: not known here).
+	FlagValues poller.Config
 	// Acknowledge marks a failure as seen by a person.
 	Acknowledge func(resource string)
 	// Snooze holds notifications back until a time (zero: resume now).
@@ -41,6 +46,9 @@ type Actions struct {
 	// ExecutionsClosed is called when a window-only UI's executions window
 	// closes (NewWindows).
 	ExecutionsClosed func()
+	// Quit ends the app (Ctrl+Q, Try the demo); nil: the Fyne app quits.
+	// A window-only UI asks the tray process, which ends it in turn.
+	Quit func()
 }
 
 // UI is the tray, the executions window and the details windows. Its
@@ -63,6 +71,23 @@ type UI struct {
 	Table    *widget.Table
 	Header   *widget.Label
 	Problems *widget.Label
+	// FirstRun stands in for the table while there are no credentials:
+	// what is missing, the command that gives them, the demo, the settings.
+	FirstRun         *fyne.Container
+	FirstRunProblem  *widget.Label
+	CopyCommand      *widget.Button
+	TryDemo          *widget.Button
+	FirstRunSettings *widget.Button
+
+	table     *keyTable
+	tableBox  *fyne.Container // the table in its columnsLayout
+	columns   *columnsLayout
+	top       *fyne.Container // the header, the region problems and the buttons
+	fittedFor int             // the rows the window's height was last fitted to; -1: the first-run panel
+	demo      bool            // --demo: the windows say so
+	// startProcess starts a program and lets it go (Try the demo); tests
+	// replace it to see the command without running it.
+	startProcess func(*exec.Cmd) error
 
 	tray        desktop.App // nil where there is no tray
 	TrayMenu    *fyne.Menu
@@ -81,7 +106,7 @@ func New(a fyne.App, actions Actions, now func() time.Time) *UI {
 	if now == nil {
 		now = time.Now
 	}
-	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}}
+	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}, startProcess: startDetached}
 	if d, ok := a.(desktop.App); ok {
 		u.tray = d
 	}
@@ -100,7 +125,7 @@ func NewWindows(a fyne.App, actions Actions, now func() time.Time) *UI {
 	if now == nil {
 		now = time.Now
 	}
-	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}, windowsOnly: true}
+	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}, windowsOnly: true, startProcess: startDetached}
 	u.PauseItem = fyne.NewMenuItem("Pause notifications", nil)
 	return u
 }
@@ -117,8 +142,21 @@ func (u *UI) HasWindows() bool {
 	return u.Window != nil || len(u.details) > 0 || u.settingsWindow != nil
 }
 
+// SetDemo records that the app watches --demo's simulated Cloud Run: the
+// executions window's title and header say so. Call it before the window
+// is first shown.
+func (u *UI) SetDemo(demo bool) { u.demo = demo }
+
+// Default size of the executions window: its width, with room for the
+// fixed columns and an Error column of about 300 px.
+const windowWidth = 1220
+
 func (u *UI) buildWindow() {
-	u.Window = u.app.NewWindow("runwatch")
+	title := "runwatch"
+	if u.demo {
+		title = view.DemoTitle
+	}
+	u.Window = u.app.NewWindow(title)
 	u.Window.SetIcon(resourceOf(assets.AppIcon))
 	u.Header = widget.NewLabel("Refreshing…")
 	u.Header.TextStyle = fyne.TextStyle{Bold: true}
@@ -127,12 +165,19 @@ func (u *UI) buildWindow() {
 	u.Problems.Wrapping = fyne.TextWrapWord
 	u.Problems.Importance = widget.WarningImportance
 	u.Problems.Hide()
-	u.Table = newExecutionsTable(&u.rows, u.OpenDetails)
+	keys := &windowKeys{close: u.closeExecutions, enter: u.openHighlighted, refresh: u.refreshNow, quit: u.quit}
+	keys.bind(u.Window)
+	u.table = newExecutionsTable(&u.rows, u.OpenDetails, keys)
+	u.Table = &u.table.Table
+	u.columns = &columnsLayout{table: u.Table}
+	u.tableBox = container.New(u.columns, u.table)
+	u.buildFirstRun()
 	refresh := widget.NewButton("Refresh now", u.refreshNow)
 	settings := widget.NewButton("Settings…", u.ShowSettings)
-	top := container.NewBorder(nil, u.Problems, nil, container.NewHBox(refresh, settings), u.Header)
-	u.Window.SetContent(container.NewBorder(top, nil, nil, nil, u.Table))
-	u.Window.Resize(fyne.NewSize(1220, 340))
+	u.top = container.NewBorder(nil, u.Problems, nil, container.NewHBox(refresh, settings), u.Header)
+	u.Window.SetContent(container.NewBorder(u.top, nil, nil, nil, container.NewStack(u.tableBox, u.FirstRun)))
+	u.fittedFor = -2 // fitted to nothing yet
+	u.Window.Resize(fyne.NewSize(windowWidth, 340))
 	if u.windowsOnly {
 		w := u.Window
 		w.SetOnClosed(func() {
@@ -152,6 +197,117 @@ func (u *UI) buildWindow() {
 		}
 		u.app.Quit()
 	})
+}
+
+// buildFirstRun builds the panel shown instead of the table while there
+// are no credentials, as Gitify's sign-in page: what is missing, the
+// command to copy, the demo, the settings.
+func (u *UI) buildFirstRun() {
+	title := widget.NewLabel("runwatch needs your Google Cloud credentials")
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	title.SizeName = theme.SizeNameSubHeadingText
+	u.FirstRunProblem = widget.NewLabel("")
+	u.FirstRunProblem.Wrapping = fyne.TextWrapWord
+	u.FirstRunProblem.Importance = widget.WarningImportance
+	how := widget.NewLabel("Sign in once in a terminal with the command below; runwatch finds the credentials at its next refresh, or at once with Refresh now.")
+	how.Wrapping = fyne.TextWrapWord
+	command := widget.NewLabel(view.SignInCommand)
+	command.TextStyle = fyne.TextStyle{Monospace: true}
+	command.Selectable = true
+	u.CopyCommand = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(view.SignInCommand)
+	})
+	u.TryDemo = widget.NewButton("Try the demo", u.tryDemo)
+	u.FirstRunSettings = widget.NewButton("Settings…", u.ShowSettings)
+	demo := widget.NewLabel("Or look around first: the demo watches a simulated Cloud Run, with no Google account.")
+	demo.Wrapping = fyne.TextWrapWord
+	u.FirstRun = container.NewPadded(container.NewVBox(
+		title, u.FirstRunProblem, how,
+		container.NewHBox(command, u.CopyCommand),
+		widget.NewSeparator(),
+		demo,
+		container.NewHBox(u.TryDemo, u.FirstRunSettings),
+	))
+	u.FirstRun.Hide()
+}
+
+// demoCommand is the command Try the demo runs: this program with --demo.
+func demoCommand() (*exec.Cmd, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("try the demo: find this program: %w", err)
+	}
+	return exec.Command(exe, "--demo"), nil
+}
+
+// startDetached starts cmd and lets it run on after this process ends.
+func startDetached(cmd *exec.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", cmd.Path, err)
+	}
+	return cmd.Process.Release()
+}
+
+// tryDemo starts runwatch --demo and quits this app, which can show
+// nothing without credentials.
+func (u *UI) tryDemo() {
+	u.touch()
+	cmd, err := demoCommand()
+	if err == nil {
+		err = u.startProcess(cmd)
+	}
+	if err != nil {
+		dialog.ShowError(err, u.Window)
+		return
+	}
+	u.quit()
+}
+
+// quit ends the app (Ctrl+Q).
+func (u *UI) quit() {
+	if u.actions.Quit != nil {
+		u.actions.Quit()
+		return
+	}
+	u.app.Quit()
+}
+
+// closeExecutions closes the executions window as its close button does:
+// with a tray, the app keeps running there.
+func (u *UI) closeExecutions() {
+	if u.Window != nil {
+		u.Window.Close()
+	}
+}
+
+// openHighlighted opens the table's highlighted row (the first until the
+// arrows move it), giving the table the focus for the arrows.
+func (u *UI) openHighlighted() {
+	u.Window.Canvas().Focus(u.table)
+	u.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+}
+
+// fitHeight makes the executions window as tall as its rows need, up to
+// rowsWithoutScrolling, or as its first-run panel needs; it does so when
+// what it shows changes, so a person's resizing stays otherwise.
+func (u *UI) fitHeight(firstRun bool) {
+	n := min(len(u.rows), rowsWithoutScrolling)
+	if firstRun {
+		n = -1
+	}
+	if n == u.fittedFor {
+		return
+	}
+	u.fittedFor = n
+	width := u.Window.Canvas().Size().Width
+	if width < 100 {
+		width = windowWidth
+	}
+	body := u.FirstRun.MinSize().Height
+	if !firstRun {
+		body = tableHeight(u.Table, max(n, 1))
+	}
+	u.Window.Resize(fyne.NewSize(width, u.top.MinSize().Height+body+theme.Padding()))
 }
 
 // SetTrayHost records whether a tray host shows the tray icon: without one,
@@ -272,14 +428,29 @@ func (u *UI) render() {
 	now := u.now()
 	u.rows = view.Rows(u.status.Snapshot, now)
 	if u.Window != nil {
-		u.Header.SetText(view.Header(u.status, now))
+		header := view.Header(u.status, now)
+		if u.demo {
+			header = "Demo (simulated Cloud Run): " + header
+		}
+		u.Header.SetText(header)
 		if p := view.RegionProblems(u.status.Snapshot); p != "" {
 			u.Problems.SetText(p)
 			u.Problems.Show()
 		} else {
 			u.Problems.Hide()
 		}
+		firstRun := view.NeedsCredentials(u.status)
+		if firstRun {
+			u.Header.SetText("Not signed in to Google Cloud")
+			u.FirstRunProblem.SetText(u.status.Problem)
+			u.FirstRun.Show()
+			u.tableBox.Hide()
+		} else {
+			u.FirstRun.Hide()
+			u.tableBox.Show()
+		}
 		u.Table.Refresh()
+		u.fitHeight(firstRun)
 	}
 	for name, d := range u.details {
 		if e, ok := u.byName[name]; ok {
@@ -351,7 +522,7 @@ func (u *UI) menuAction(l view.MenuLine) func() {
 	case view.ActSettings:
 		return u.ShowSettings
 	case view.ActQuit:
-		return u.app.Quit
+		return u.quit
 	}
 	return nil
 }
@@ -384,6 +555,7 @@ func (u *UI) OpenDetails(resource string) {
 	d := u.details[resource]
 	if d == nil {
 		d = newDetails(u.app, u.acknowledge, func() { delete(u.details, resource) })
+		(&windowKeys{close: d.Window.Close, refresh: u.refreshNow, quit: u.quit}).bind(d.Window)
 		u.details[resource] = d
 	}
 	d.Show(e, u.now())
@@ -403,8 +575,13 @@ func (u *UI) ShowSettings() {
 		return
 	}
 	form := newSettingsForm(view.LoadSettings(u.app.Preferences()))
-	form.lockFlagged(u.actions.FlagsGiven)
+	form.lockFlagged(u.actions.FlagsGiven, u.flagValues())
 	w := u.app.NewWindow("runwatch — settings")
+	keys := &windowKeys{close: w.Close, refresh: u.refreshNow, quit: u.quit}
+	keys.bind(w)
+	for _, e := range []*keyEntry{form.Project, form.Job, form.ExtraRegions, form.Interval, form.Top, form.FailureHours} {
+		e.keys = keys
+	}
 	form.Save = widget.NewButtonWithIcon("Save", theme.ConfirmIcon(), func() {
 		if u.saveSettings(form) {
 			w.Close()
@@ -417,6 +594,38 @@ func (u *UI) ShowSettings() {
 	w.SetOnClosed(func() { u.settingsWindow, u.settings = nil, nil })
 	u.settings, u.settingsWindow = form, w
 	w.Show()
+}
+
+// flagValues returns the values the given flags set: as told, else as the
+// status shows them (the project and job polled, the interval).
+func (u *UI) flagValues() poller.Config {
+	v := u.actions.FlagValues
+	v.Project = cmp.Or(v.Project, u.status.Snapshot.Project)
+	v.Job = cmp.Or(v.Job, u.status.Snapshot.Job)
+	v.Interval = cmp.Or(v.Interval, u.status.Interval)
+	return v
+}
+
+// keepSavedWhereFlagged returns s with the saved values of the fields a
+// flag set for this run: the form shows the flags' values, which are not
+// to be saved.
+func keepSavedWhereFlagged(s, saved view.Settings, flags map[string]bool) view.Settings {
+	if flags["project"] {
+		s.Project = saved.Project
+	}
+	if flags["job"] {
+		s.Job = saved.Job
+	}
+	if flags["regions"] {
+		s.Regions = saved.Regions
+	}
+	if flags["interval"] {
+		s.Interval = saved.Interval
+	}
+	if flags["top"] {
+		s.Top = saved.Top
+	}
+	return s
 }
 
 // setStartAtLogin writes or removes the autostart entry, for this binary
@@ -442,6 +651,7 @@ func (u *UI) saveSettings(form *settingsForm) bool {
 		dialog.ShowError(err, u.settingsWindow)
 		return false
 	}
+	s = keepSavedWhereFlagged(s, view.LoadSettings(u.app.Preferences()), u.actions.FlagsGiven)
 	if err := setStartAtLogin(form.StartAtLogin.Checked, u.actions.LoginArgs); err != nil {
 		dialog.ShowError(err, u.settingsWindow)
 		return false

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"runwatch/poller"
@@ -17,7 +17,9 @@ import (
 )
 
 // Details is the window with everything known of one execution. Its
-// widgets are named for tests; all text is plain, never markup.
+// widgets are named for tests; all text is plain, never markup. A field
+// with nothing to say is left out, and the window is as tall as what it
+// shows, up to detailsMaxHeight, the log lines scrolling beyond it.
 type Details struct {
 	app    fyne.App
 	Window fyne.Window
@@ -28,26 +30,39 @@ type Details struct {
 	Times    *widget.Label
 	Tasks    *widget.Label
 	Error    *widget.Label
+	// Category is the kind of error in words, when the error line does not
+	// say it already.
 	Category *widget.Label
 	// CloudRun is what Cloud Run itself said, whatever the logs say.
 	CloudRun *widget.Label
-	// view.Recurrence says whether the error came before; Grouping shows the
-	// masked line two errors are grouped by.
+	// Recurrence says whether the error came before (view.Recurrence);
+	// Grouping shows the masked line two errors are matched by, when there
+	// are earlier ones.
 	Recurrence  *widget.Label
 	Grouping    *widget.Label
 	Context     *widget.Label
+	Logs        *container.Scroll // the log lines; hidden when there are none
 	Acknowledge *widget.Button
 	OpenLogs    *widget.Button
 	CopyError   *widget.Button
 
+	names     map[*widget.Label]*widget.Label // each field's name
+	fitted    string                          // the execution the window was last sized for, with its log length
 	execution poller.Execution
 }
 
+// The details window's width, and the height it grows to at most (within
+// a 768 px screen with its panel).
+const (
+	detailsWidth     = 760
+	detailsMaxHeight = 560
+)
+
 func newDetails(a fyne.App, acknowledge func(resource string), onClose func()) *Details {
-	d := &Details{app: a, Window: a.NewWindow("runwatch — execution")}
+	d := &Details{app: a, Window: a.NewWindow("runwatch — execution"), names: map[*widget.Label]*widget.Label{}}
 	plain := func() *widget.Label {
 		l := widget.NewLabel("")
-		l.Wrapping = fyne.TextWrapBreak
+		l.Wrapping = fyne.TextWrapWord
 		return l
 	}
 	d.Resource, d.Region, d.State, d.Times, d.Tasks = plain(), plain(), plain(), plain(), plain()
@@ -58,47 +73,65 @@ func newDetails(a fyne.App, acknowledge func(resource string), onClose func()) *
 	d.OpenLogs = widget.NewButton("Open logs in Cloud Console", d.openLogs)
 	d.CopyError = widget.NewButton("Copy error", d.copyError)
 	d.Acknowledge = widget.NewButton("Acknowledge", func() { acknowledge(d.execution.Resource) })
-	form := widget.NewForm(
-		widget.NewFormItem("Execution", d.Resource),
-		widget.NewFormItem("Region", d.Region),
-		widget.NewFormItem("State", d.State),
-		widget.NewFormItem("Times", d.Times),
-		widget.NewFormItem("Tasks", d.Tasks),
-		widget.NewFormItem("Error", d.Error),
-		widget.NewFormItem("Category", d.Category),
-		widget.NewFormItem("Cloud Run says", d.CloudRun),
-		widget.NewFormItem("Seen before", d.Recurrence),
-		widget.NewFormItem("Grouped as", d.Grouping),
-	)
-	logs := container.NewScroll(d.Context)
-	logs.SetMinSize(fyne.NewSize(0, 200))
+	fields := container.New(layout.NewFormLayout())
+	for _, f := range []struct {
+		name  string
+		value *widget.Label
+	}{
+		{"Execution", d.Resource}, {"Region", d.Region}, {"State", d.State}, {"Times", d.Times},
+		{"Tasks", d.Tasks}, {"Error", d.Error}, {"Kind of error", d.Category}, {"Cloud Run says", d.CloudRun},
+		{"History", d.Recurrence}, {"Matched as", d.Grouping},
+	} {
+		name := widget.NewLabel(f.name)
+		name.TextStyle = fyne.TextStyle{Bold: true}
+		d.names[f.value] = name
+		fields.Add(name)
+		fields.Add(f.value)
+	}
+	d.Logs = container.NewScroll(d.Context)
+	d.Logs.SetMinSize(fyne.NewSize(0, 3*d.Context.MinSize().Height))
 	buttons := container.NewHBox(d.OpenLogs, d.CopyError, d.Acknowledge)
-	d.Window.SetContent(container.NewBorder(form, buttons, nil, nil, logs))
-	d.Window.Resize(fyne.NewSize(900, 560))
+	d.Window.SetContent(container.NewBorder(fields, buttons, nil, nil, d.Logs))
 	d.Window.SetOnClosed(onClose)
 	return d
+}
+
+// setField shows a field with its text, or leaves it out when it has none.
+func (d *Details) setField(value *widget.Label, text string) {
+	value.SetText(text)
+	if text == "" {
+		value.Hide()
+		d.names[value].Hide()
+		return
+	}
+	value.Show()
+	d.names[value].Show()
 }
 
 // Show fills the window with an execution.
 func (d *Details) Show(e poller.Execution, now time.Time) {
 	d.execution = e
 	d.Window.SetTitle("runwatch — " + e.Name)
-	d.Resource.SetText(e.Resource)
-	d.Region.SetText(e.Region)
-	d.State.SetText(view.StateWord(e.State))
-	d.Times.SetText(fmt.Sprintf("created %s · started %s · completed %s · ran %s",
-		clock(e.Created), clock(e.Started), clock(e.Completed), poller.FormatDuration(e.Duration(now))))
-	d.Tasks.SetText(fmt.Sprintf("%d tasks: %d running, %d succeeded, %d failed, %d cancelled, %d retried",
-		e.Tasks, e.Running, e.Succeeded, e.Failed, e.Cancelled, e.Retried))
-	d.Error.SetText(cmp.Or(view.ErrorLine(e), "—"))
-	d.Category.SetText(cmp.Or(strings.ReplaceAll(e.Category, "_", " "), "—"))
-	d.CloudRun.SetText(cloudRunText(e))
-	d.Recurrence.SetText(cmp.Or(view.Recurrence(e.Occurrences, e.FirstOccurred, e.Completed, e.Kind), "—"))
-	d.Grouping.SetText("—")
-	if e.Error != "" {
-		d.Grouping.SetText(lifecycle.Masked(e.Error))
+	d.setField(d.Resource, e.Resource)
+	d.setField(d.Region, e.Region)
+	d.setField(d.State, view.StateWord(e.State))
+	d.setField(d.Times, view.Times(e, now))
+	d.setField(d.Tasks, view.TaskCounts(e))
+	d.setField(d.Error, view.ErrorLine(e))
+	d.setField(d.Category, view.ErrorKind(e))
+	d.setField(d.CloudRun, cloudRunText(e))
+	d.setField(d.Recurrence, view.Recurrence(e.Occurrences, e.FirstOccurred, e.Completed, e.Kind))
+	grouping := ""
+	if e.Error != "" && e.Occurrences > 1 {
+		grouping = lifecycle.Masked(e.Error)
 	}
+	d.setField(d.Grouping, grouping)
 	d.Context.SetText(contextText(e))
+	if len(e.Context) == 0 {
+		d.Logs.Hide()
+	} else {
+		d.Logs.Show()
+	}
 	switch {
 	case e.State != poller.StateFailed:
 		d.Acknowledge.Hide()
@@ -117,18 +150,50 @@ func (d *Details) Show(e poller.Execution, now time.Time) {
 		d.OpenLogs.Disable()
 	}
 	if e.Error == "" {
-		d.CopyError.Disable()
+		d.CopyError.Hide()
 	} else {
-		d.CopyError.Enable()
+		d.CopyError.Show()
 	}
+	d.fit()
+}
+
+// fit sizes the window to what it shows, once per execution and log
+// length, so that a refresh does not undo a person's resizing: the fields
+// and buttons in full, the log lines up to detailsMaxHeight.
+func (d *Details) fit() {
+	key := fmt.Sprintf("%s/%d", d.execution.Resource, len(d.execution.Context))
+	if key == d.fitted {
+		return
+	}
+	d.fitted = key
+	d.Window.Resize(fyne.NewSize(detailsWidth, 1)) // lays the wrapped fields out at this width
+	height := d.Window.Content().MinSize().Height
+	if d.Logs.Visible() {
+		height += d.Context.MinSize().Height - d.Logs.MinSize().Height
+	}
+	d.Window.Resize(fyne.NewSize(detailsWidth, min(height, detailsMaxHeight)))
+	d.scrollToMatched()
+}
+
+// scrollToMatched scrolls the log lines so the error line (marked →) is
+// in the middle of the pane.
+func (d *Details) scrollToMatched() {
+	lines := len(d.execution.Context) + 1 // the heading too
+	if !d.Logs.Visible() || d.execution.Matched < 0 || d.execution.Matched >= len(d.execution.Context) {
+		return
+	}
+	lineHeight := d.Context.MinSize().Height / float32(lines)
+	y := lineHeight*float32(d.execution.Matched+1) - d.Logs.Size().Height/2
+	d.Logs.ScrollToOffset(fyne.NewPos(0, max(y, 0)))
 }
 
 // cloudRunText is Cloud Run's own reason: "task 0 exited with code 1
-// after 2 retries (NON_ZERO_EXIT_CODE)".
+// after 2 retries (NON_ZERO_EXIT_CODE)"; "" for other states, or when
+// the error line is Cloud Run's.
 func cloudRunText(e poller.Execution) string {
 	cr := e.CloudRun
-	if e.State != poller.StateFailed || cr == nil || cr.Message == "" {
-		return "—"
+	if e.State != poller.StateFailed || cr == nil || cr.Message == "" || cr.Message == view.ErrorLine(e) {
+		return "" // nothing, or the error line already
 	}
 	if cr.Reason != "" {
 		return cr.Message + " (" + cr.Reason + ")"
@@ -142,22 +207,15 @@ func contextText(e poller.Execution) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("Log lines around the error:\n")
+	b.WriteString("Log lines around the error:")
 	for i, l := range e.Context {
 		mark := "  "
 		if i == e.Matched {
 			mark = "→ "
 		}
-		b.WriteString(mark + l + "\n")
+		b.WriteString("\n" + mark + l)
 	}
 	return b.String()
-}
-
-func clock(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.Local().Format("2006-01-02 15:04:05")
 }
 
 func (d *Details) openLogs() {

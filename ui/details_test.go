@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"fmt"
 	"runwatch/poller"
+	"runwatch/poller/lifecycle"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -22,10 +25,10 @@ func TestSelectingARowOpensItsDetails(t *testing.T) {
 	if d.Resource.Text != bad.Resource || d.Region.Text != "us-west3" || d.State.Text != "failed" {
 		t.Errorf("details: %q %q %q", d.Resource.Text, d.Region.Text, d.State.Text)
 	}
-	if d.Error.Text != bad.Error || d.Category.Text != "python exception" {
+	if d.Error.Text != bad.Error || d.Category.Text != "a Python exception" {
 		t.Errorf("error %q category %q", d.Error.Text, d.Category.Text)
 	}
-	if !strings.Contains(d.Tasks.Text, "1 tasks: 0 running, 0 succeeded, 1 failed") || !strings.Contains(d.Times.Text, "ran 1m30s") {
+	if d.Tasks.Text != "1 task, failed" || !strings.Contains(d.Times.Text, "ran 1m30s") {
 		t.Errorf("tasks %q times %q", d.Tasks.Text, d.Times.Text)
 	}
 	if !strings.Contains(d.Context.Text, "→ ModuleNotFoundError") {
@@ -48,5 +51,84 @@ func TestDetailsCannotOpenALinkOutsideTheCloudConsole(t *testing.T) {
 	u.OpenDetails(e.Resource)
 	if !u.DetailsOf(e.Resource).OpenLogs.Disabled() {
 		t.Error("a non-console link can be opened")
+	}
+}
+
+func TestDetailsLeaveOutWhatTheyDoNotKnow(t *testing.T) {
+	u, _, _ := newTestUI(t)
+	ok := execution("us-east1", "e1", poller.StateSucceeded, time.Minute)
+	u.Apply(poller.Result{Snapshot: snapshot(ok)})
+	u.OpenDetails(ok.Resource)
+	d := u.DetailsOf(ok.Resource)
+	for name, l := range map[string]*widget.Label{"error": d.Error, "kind": d.Category, "Cloud Run says": d.CloudRun, "history": d.Recurrence, "matched as": d.Grouping} {
+		if l.Visible() || d.names[l].Visible() {
+			t.Errorf("a success shows the %s field: %q", name, l.Text)
+		}
+	}
+	if d.Logs.Visible() || d.CopyError.Visible() || d.Acknowledge.Visible() {
+		t.Error("a success without log lines shows the log pane, Copy error or Acknowledge")
+	}
+}
+
+func TestDetailsMatchedAsOnlyWithEarlierFailures(t *testing.T) {
+	u, _, _ := newTestUI(t)
+	first := execution("us-west3", "e1", poller.StateFailed, time.Minute)
+	again := execution("us-west3", "e2", poller.StateFailed, time.Minute)
+	again.Occurrences, again.FirstOccurred = 3, now.Add(-time.Hour)
+	u.Apply(poller.Result{Snapshot: snapshot(first, again)})
+	u.OpenDetails(first.Resource)
+	u.OpenDetails(again.Resource)
+	if d := u.DetailsOf(first.Resource); d.Grouping.Visible() || d.Recurrence.Visible() {
+		t.Errorf("a first failure shows history %q, matched as %q", d.Recurrence.Text, d.Grouping.Text)
+	}
+	d := u.DetailsOf(again.Resource)
+	if !d.Grouping.Visible() || !strings.Contains(d.Recurrence.Text, "same error as 2 earlier failures") {
+		t.Errorf("a third failure shows history %q, matched as %q (visible %v)", d.Recurrence.Text, d.Grouping.Text, d.Grouping.Visible())
+	}
+}
+
+func TestDetailsFitTheirContentWithinALaptopScreen(t *testing.T) {
+	u, _, _ := newTestUI(t)
+	timeout := execution("us-west3", "e1", poller.StateFailed, time.Minute)
+	timeout.Error, timeout.Category, timeout.Context = "The task timed out after 10m.", "timeout", nil
+	long := execution("us-west3", "e2", poller.StateFailed, time.Minute)
+	for i := range 80 {
+		long.Context = append(long.Context, fmt.Sprintf("log line %d", i))
+	}
+	u.Apply(poller.Result{Snapshot: snapshot(timeout, long)})
+	u.OpenDetails(timeout.Resource)
+	u.OpenDetails(long.Resource)
+	short := u.DetailsOf(timeout.Resource).Window.Canvas().Size().Height
+	if short > 400 {
+		t.Errorf("the details of a timeout without logs are %v tall", short)
+	}
+	d := u.DetailsOf(long.Resource)
+	size := d.Window.Canvas().Size()
+	if size.Height > detailsMaxHeight || size.Height <= short {
+		t.Errorf("the details of 80 log lines are %v tall, want more than %v and at most %v", size.Height, short, detailsMaxHeight)
+	}
+	t.Logf("timeout %v tall, 80 log lines %v", short, size)
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(d.Acknowledge)
+	if bottom := at.Y + d.Acknowledge.Size().Height; bottom > size.Height || at.Y <= 0 || !d.Acknowledge.Visible() {
+		t.Errorf("the buttons end at %v of %v", bottom, size.Height)
+	}
+}
+
+func TestCloudRunSaysOnlyWhatTheErrorLineDoesNot(t *testing.T) {
+	fromLogs := execution("us-west3", "e1", poller.StateFailed, time.Minute)
+	fromLogs.CloudRun = &lifecycle.CloudRunReason{Message: "task 0 exited with code 1", Reason: "NON_ZERO_EXIT_CODE"}
+	fromCloudRun := fromLogs
+	fromCloudRun.Error = "task 0 exited with code 1"
+	for _, c := range []struct {
+		name string
+		e    poller.Execution
+		want string
+	}{
+		{"the logs' error", fromLogs, "task 0 exited with code 1 (NON_ZERO_EXIT_CODE)"},
+		{"Cloud Run's error", fromCloudRun, ""},
+	} {
+		if got := cloudRunText(c.e); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
 	}
 }

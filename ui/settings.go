@@ -35,14 +35,14 @@ func RestoreSettings(a fyne.App) bool {
 
 // settingsForm holds the settings dialog's widgets by name, for tests.
 type settingsForm struct {
-	Project       *widget.Entry
-	Job           *widget.Entry
+	Project       *keyEntry
+	Job           *keyEntry
 	Regions       map[string]*widget.Check // one per known region
-	ExtraRegions  *widget.Entry
-	Interval      *widget.Entry
-	Top           *widget.Entry
+	ExtraRegions  *keyEntry
+	Interval      *keyEntry
+	Top           *keyEntry
 	Notifications *widget.Check
-	FailureHours  *widget.Entry
+	FailureHours  *keyEntry
 	// NotifyKinds: one check per kind of change that may notify.
 	NotifyFailed, NotifyStillFailing, NotifyNewKind, NotifyFixed, NotifyCancelled *widget.Check
 	// StartAtLogin mirrors the autostart entry, not a preference: the file
@@ -55,14 +55,14 @@ type settingsForm struct {
 
 func newSettingsForm(s view.Settings) *settingsForm {
 	f := &settingsForm{
-		Project:       widget.NewEntry(),
-		Job:           widget.NewEntry(),
+		Project:       newKeyEntry(),
+		Job:           newKeyEntry(),
 		Regions:       map[string]*widget.Check{},
-		ExtraRegions:  widget.NewEntry(),
-		Interval:      widget.NewEntry(),
-		Top:           widget.NewEntry(),
+		ExtraRegions:  newKeyEntry(),
+		Interval:      newKeyEntry(),
+		Top:           newKeyEntry(),
 		Notifications: widget.NewCheck("notify me of new failures", nil),
-		FailureHours:  widget.NewEntry(),
+		FailureHours:  newKeyEntry(),
 
 		NotifyFailed:       widget.NewCheck("failed", nil),
 		NotifyStillFailing: widget.NewCheck("still failing", nil),
@@ -151,21 +151,46 @@ func (f *settingsForm) settings() (view.Settings, error) {
 	return s, nil
 }
 
-// lockFlagged disables the fields that command-line flags set for this run,
-// saying so, since what is typed there would not apply until a restart
-// without the flag.
-func (f *settingsForm) lockFlagged(flags map[string]bool) {
-	lock := func(flag string, w fyne.Disableable) {
-		if flags[flag] {
-			w.Disable()
+// lockFlagged disables the fields that command-line flags set for this run
+// and shows in them the values in use (inUse: what the flags set), since
+// what is typed there would not apply until a restart without the flag. A
+// value the window process was not told is left empty, with a placeholder.
+func (f *settingsForm) lockFlagged(flags map[string]bool, inUse poller.Config) {
+	lock := func(flag string, e *keyEntry, value string) {
+		if !flags[flag] {
+			return
 		}
+		e.SetText(value)
+		e.SetPlaceHolder("set by --" + flag)
+		e.Disable()
 	}
-	lock("project", f.Project)
-	lock("job", f.Job)
-	lock("interval", f.Interval)
-	lock("top", f.Top)
+	lock("project", f.Project, inUse.Project)
+	lock("job", f.Job, inUse.Job)
+	interval := ""
+	if inUse.Interval > 0 {
+		interval = strconv.Itoa(int(inUse.Interval / time.Second))
+	}
+	lock("interval", f.Interval, interval)
+	top := ""
+	if inUse.Top > 0 {
+		top = strconv.Itoa(inUse.Top)
+	}
+	lock("top", f.Top, top)
 	if flags["regions"] {
-		f.ExtraRegions.Disable()
+		var extra []string
+		if len(inUse.Regions) > 0 {
+			for _, c := range f.Regions {
+				c.SetChecked(false)
+			}
+			for _, r := range inUse.Regions {
+				if c, known := f.Regions[r]; known {
+					c.SetChecked(true)
+				} else {
+					extra = append(extra, r)
+				}
+			}
+		}
+		lock("regions", f.ExtraRegions, strings.Join(extra, ", "))
 		for _, c := range f.Regions {
 			c.Disable()
 		}
@@ -173,12 +198,14 @@ func (f *settingsForm) lockFlagged(flags map[string]bool) {
 	f.flagged = flags
 }
 
-// label names a field, noting when a flag sets it for this run.
-func (f *settingsForm) label(text, flag string) string {
+// item is a field of the form, saying beside it when a flag sets it for
+// this run.
+func (f *settingsForm) item(text, flag string, w fyne.CanvasObject) *widget.FormItem {
+	item := widget.NewFormItem(text, w)
 	if f.flagged[flag] {
-		return text + " (--" + flag + ")"
+		item.HintText = "from --" + flag + ", this run"
 	}
-	return text
+	return item
 }
 
 // regionGrid lays the region checkboxes out in three columns.
@@ -192,12 +219,12 @@ func (f *settingsForm) regionGrid() fyne.CanvasObject {
 
 func (f *settingsForm) items() []*widget.FormItem {
 	return []*widget.FormItem{
-		widget.NewFormItem(f.label("Project", "project"), f.Project),
-		widget.NewFormItem(f.label("Job", "job"), f.Job),
-		widget.NewFormItem(f.label("Regions", "regions"), f.regionGrid()),
-		widget.NewFormItem("More regions", f.ExtraRegions),
-		widget.NewFormItem(f.label("Refresh every (s)", "interval"), f.Interval),
-		widget.NewFormItem(f.label("Executions shown", "top"), f.Top),
+		f.item("Project", "project", f.Project),
+		f.item("Job", "job", f.Job),
+		f.item("Regions", "regions", f.regionGrid()),
+		f.item("More regions", "regions", f.ExtraRegions),
+		f.item("Refresh every (s)", "interval", f.Interval),
+		f.item("Executions shown", "top", f.Top),
 		widget.NewFormItem("Notifications", f.Notifications),
 		widget.NewFormItem("Notify when", container.NewHBox(f.NotifyFailed, f.NotifyStillFailing, f.NotifyNewKind, f.NotifyFixed, f.NotifyCancelled)),
 		widget.NewFormItem("Show a failure for (h)", f.FailureHours),

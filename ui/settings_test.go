@@ -3,7 +3,9 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"runwatch/poller"
 	"runwatch/ui/view"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -59,8 +61,56 @@ func TestSettingsLockWhatFlagsSet(t *testing.T) {
 	if f.Job.Disabled() || f.Interval.Disabled() || f.Top.Disabled() {
 		t.Fatal("fields no flag sets are locked")
 	}
-	if got := f.label("Project", "project"); got != "Project (--project)" {
-		t.Fatalf("label %q", got)
+}
+
+func TestSettingsShowTheFlagsValuesInUseAndSaveTheSavedOnes(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	a := newTempApp(t)
+	saved := view.Settings{Project: "saved-project", Job: "saved-job", Regions: []string{"us-east1"}, Interval: time.Minute, Top: 5, Notifications: true,
+		FailureShownFor: 24 * time.Hour, Notify: view.NotifyKinds{Failed: true}}
+	if err := saveSettings(a, saved); err != nil {
+		t.Fatal(err)
+	}
+	var applied []view.Settings
+	u := New(a, Actions{
+		FlagsGiven:    map[string]bool{"project": true, "regions": true, "interval": true, "top": true},
+		FlagValues:    poller.Config{Project: "flag-project", Regions: []string{"europe-west4", "me-central2"}, Interval: 90 * time.Second, Top: 8},
+		SettingsSaved: func(s view.Settings) { applied = append(applied, s) },
+	}, func() time.Time { return now })
+	u.ShowSettings()
+	f := u.settings
+	for _, c := range []struct {
+		name, got, want string
+	}{
+		{"project", f.Project.Text, "flag-project"},
+		{"interval", f.Interval.Text, "90"},
+		{"top", f.Top.Text, "8"},
+		{"more regions", f.ExtraRegions.Text, "me-central2"},
+		{"job (no flag)", f.Job.Text, "saved-job"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s shows %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if !f.Regions["europe-west4"].Checked || f.Regions["us-east1"].Checked {
+		t.Error("the region checks show the saved regions, not those of --regions")
+	}
+	if item := f.item("Project", "project", f.Project); item.HintText != "from --project, this run" {
+		t.Errorf("the project's hint is %q", item.HintText)
+	}
+	if item := f.item("Job", "job", f.Job); item.HintText != "" {
+		t.Errorf("the job, set by no flag, has the hint %q", item.HintText)
+	}
+	f.Job.SetText("other-job")
+	if !u.saveSettings(f) {
+		t.Fatal("the settings were not saved")
+	}
+	got := view.LoadSettings(a.Preferences())
+	if got.Project != "saved-project" || got.Top != 5 || got.Interval != time.Minute || !slices.Equal(got.Regions, []string{"us-east1"}) || got.Job != "other-job" {
+		t.Errorf("saved %+v: the flags' values replaced the saved ones, or the job was not saved", got)
+	}
+	if len(applied) != 1 || applied[0].Job != "other-job" {
+		t.Errorf("applied %+v", applied)
 	}
 }
 
@@ -172,5 +222,21 @@ func TestStartAtLoginStartsTheAppWithItsFlags(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(config, "autostart", "io.runwatch.app.desktop"))
 	if err != nil || !strings.Contains(string(data), " --project p1 --demo\n") {
 		t.Fatalf("autostart entry %q: %v", data, err)
+	}
+}
+
+func TestSettingsOfTheWindowProcessShowWhatTheStatusTellsOfTheFlags(t *testing.T) {
+	a := newTempApp(t)
+	u := NewWindows(a, Actions{FlagsGiven: map[string]bool{"project": true, "top": true}}, func() time.Time { return now })
+	st := view.Status{Snapshot: snapshot(), HasSnapshot: true}
+	st.Snapshot.Project = "polled-project"
+	u.SetStatus(st)
+	u.ShowSettings()
+	f := u.settings
+	if f.Project.Text != "polled-project" || !f.Project.Disabled() {
+		t.Errorf("project %q (disabled %v), want the project polled, locked", f.Project.Text, f.Project.Disabled())
+	}
+	if f.Top.Text != "" || f.Top.PlaceHolder != "set by --top" || !f.Top.Disabled() {
+		t.Errorf("top %q, placeholder %q: a value not known must not show the saved one", f.Top.Text, f.Top.PlaceHolder)
 	}
 }

@@ -73,6 +73,9 @@ type State struct {
 	// Args are the tray process's flags that name what it watches, for the
 	// start-at-login entry the window process writes.
 	Args []string `json:"args,omitempty"`
+	// FlagValues are the values those flags set, for the settings window
+	// (a zero field: the window falls back on what Status shows).
+	FlagValues poller.Config `json:"flag_values"`
 }
 
 // Client calls one runwatch process by its instance name.

@@ -84,9 +84,11 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 		SettingsSaved: func(s view.Settings) { appView.watch.Reconfigure(flags.Merge(s)) },
 		FlagsGiven:    flags.Given,
 		LoginArgs:     flags.WatchArgs(),
+		FlagValues:    flags.Config(),
 		Acknowledge:   appView.watch.Acknowledge,
 		Snooze:        appView.watch.Snooze,
 	}, nil)
+	appView.ui.SetDemo(flags.Demo)
 	appView.ui.SetInterval(cfg.Interval)
 	// Asked before any window shows: closing the last one quits only where
 	// no tray host shows the icon.

@@ -68,7 +68,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	trayHost := trayhost.Present(ctx)
 	hub.Update(func(s *ipc.State) {
 		s.Status.Interval, s.Status.FailureLimit, s.TrayHost = cfg.Interval, settings.FailureShownFor, trayHost
-		s.Args = flags.WatchArgs()
+		s.Args, s.FlagValues = flags.WatchArgs(), flags.Config()
 	})
 	desktop := notifier.NewDesktop(startup.AppID)
 	menu := newSystrayMenu()

@@ -90,6 +90,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		},
 		FlagsGiven: first.Flags,
 		LoginArgs:  first.Args,
+		FlagValues: first.FlagValues,
 		Acknowledge: func(r string) {
 			send(func(ctx context.Context) error { return tray.Acknowledge(ctx, r) })
 		},
@@ -101,7 +102,18 @@ func Run(args []string, stdout, stderr io.Writer) int {
 				send(tray.Quit)
 			}
 		},
+		Quit: func() { // the tray process first, or this one would end before asking
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := tray.Quit(ctx); err != nil {
+					log.Printf("runwatch window: %v", err)
+				}
+				fyne.Do(a.Quit)
+			}()
+		},
 	}, nil)
+	windows.SetDemo(*demo)
 	windows.SetStatus(first.Status)
 	show(windows, want)
 

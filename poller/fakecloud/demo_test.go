@@ -60,8 +60,7 @@ func TestDemoLogsAreChronological(t *testing.T) {
 		t.Errorf("%d demo logs embedded, want 5", len(logs))
 	}
 	for _, l := range logs {
-		// Every corpus log starts with the wrapper's banner; 104 is stored
-		// newest first and only starts with it once reversed.
+		// Every corpus log starts with the wrapper's banner.
 		if !strings.Contains(l.lines[0], "Starting W&B Launch agent wrapper") {
 			t.Errorf("%s starts with %q, not the wrapper banner", l.id, l.lines[0])
 		}
@@ -232,5 +231,37 @@ func TestDemoSeedsOneFailureOfEachKindWithItsTasks(t *testing.T) {
 	}
 	if len(kinds) != 3 {
 		t.Errorf("seeded failures were %v, want exit 1, oom and timeout", kinds)
+	}
+}
+
+func TestDemoLogsPrintTheTimesOfTheirEntries(t *testing.T) {
+	logs, err := loadDemoLogs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 12, 7, 9, 12, 0, 0, time.UTC)
+	to := from.Add(40 * time.Second)
+	stamped := 0
+	for _, l := range logs {
+		entries := spreadLines(l.lines, from, to)
+		for i, e := range entries {
+			if !e.Time.After(from) || !e.Time.Before(to) || (i > 0 && !e.Time.After(entries[i-1].Time)) {
+				t.Errorf("%s entry %d at %v: not in order within %v–%v", l.id, i, e.Time, from, to)
+			}
+			if strings.Contains(e.Text, "2024-") {
+				t.Errorf("%s entry %d still prints the corpus's date: %q", l.id, i, e.Text)
+			}
+			if !printedStamp.MatchString(e.Text) {
+				continue
+			}
+			stamped++
+			printed, err := time.ParseInLocation(printedStampLayout, e.Text[:len(printedStampLayout)], time.Local)
+			if err != nil || !printed.Equal(e.Time.Truncate(time.Millisecond)) {
+				t.Errorf("%s entry %d at %v prints %q", l.id, i, e.Time, e.Text)
+			}
+		}
+	}
+	if stamped == 0 {
+		t.Error("no demo log prints its own times: the test checks nothing")
 	}
 }

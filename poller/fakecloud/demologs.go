@@ -67,8 +67,15 @@ func loadDemoLogs() ([]demoLog, error) {
 // Cloud Run gives stderr lines severity ERROR and stdout lines DEFAULT.
 var stderrLine = regexp.MustCompile(`^Traceback \(most recent call last\)|^  File "|^[\w.]*(Error|Exception): |\bERROR\b`)
 
+// printedStamp matches the time a wrapper prints at the start of its lines,
+// "[2024-05-14 10:14:07.536] ", with the layout to print it again.
+var printedStamp = regexp.MustCompile(`^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\]`)
+
+const printedStampLayout = "[2006-01-02 15:04:05.000]"
+
 // spreadLines gives lines evenly spaced timestamps strictly between from and
-// to, in order.
+// to, in order; a time the line prints itself becomes its entry's, so the
+// log reads as written during this run (the corpus's are from 2024).
 func spreadLines(lines []string, from, to time.Time) []LogLine {
 	step := to.Sub(from) / time.Duration(len(lines)+1)
 	out := make([]LogLine, len(lines))
@@ -77,7 +84,11 @@ func spreadLines(lines []string, from, to time.Time) []LogLine {
 		if stderrLine.MatchString(l) {
 			sev = "ERROR"
 		}
-		out[i] = LogLine{Time: from.Add(step * time.Duration(i+1)), Text: l, Severity: sev}
+		at := from.Add(step * time.Duration(i+1))
+		if printedStamp.MatchString(l) {
+			l = at.Local().Format(printedStampLayout) + l[len(printedStampLayout):]
+		}
+		out[i] = LogLine{Time: at, Text: l, Severity: sev}
 	}
 	return out
 }

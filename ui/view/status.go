@@ -537,23 +537,24 @@ func shortReason(msg string) string {
 	return msg
 }
 
-// SeenShort says in a few characters whether a failure's error came
-// before: "4× since 09:12", or "new kind" when it broke a failing streak
-// with a different error.
+// SeenShort says in a few words whether a failure's error came before:
+// "4th time since 09:12", or "different error" when it broke a failing
+// streak with an error unlike the one before.
 func SeenShort(e poller.Execution) string {
 	switch {
 	case e.State != poller.StateFailed:
 		return ""
 	case e.Occurrences > 1:
-		return fmt.Sprintf("%d× since %s", e.Occurrences, clockOrDay(e.FirstOccurred, e.Completed))
+		return fmt.Sprintf("%s time since %s", Ordinal(e.Occurrences), clockOrDay(e.FirstOccurred, e.Completed))
 	case e.Kind == lifecycle.NewKindOfError:
-		return "new kind"
+		return "different error"
 	}
 	return ""
 }
 
 // Recurrence says in words whether an error came before: "same error as 3
-// earlier failures (first 09:12)", "new kind of error", or "".
+// earlier failures (first 09:12)", "a different error from the failure
+// before", or "".
 func Recurrence(occurrences int, first, at time.Time, kind lifecycle.Kind) string {
 	switch {
 	case occurrences == 2:
@@ -561,7 +562,7 @@ func Recurrence(occurrences int, first, at time.Time, kind lifecycle.Kind) strin
 	case occurrences > 2:
 		return fmt.Sprintf("same error as %d earlier failures (first %s)", occurrences-1, clockOrDay(first, at))
 	case kind == lifecycle.NewKindOfError:
-		return "new kind of error"
+		return "a different error from the failure before"
 	}
 	return ""
 }

@@ -1,0 +1,132 @@
+package ui
+
+import (
+	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"runwatch/poller"
+	"runwatch/ui/view"
+)
+
+func TestErrorColumnTakesTheSpareWidth(t *testing.T) {
+	u, _, _ := newTestUI(t)
+	u.Apply(poller.Result{Snapshot: snapshot(execution("us-west3", "e1", poller.StateFailed, time.Minute))})
+	u.Window.Resize(fyne.NewSize(windowWidth, 400))
+	narrow := u.columns.errorWidth
+	u.Window.Resize(fyne.NewSize(windowWidth+400, 400))
+	if wide := u.columns.errorWidth; wide-narrow < 390 {
+		t.Errorf("400 px wider, the Error column went from %v to %v", narrow, wide)
+	}
+	u.Window.Resize(fyne.NewSize(600, 400))
+	if w := u.columns.errorWidth; w != minErrorWidth {
+		t.Errorf("in a narrow window the Error column is %v, want its minimum %v", w, minErrorWidth)
+	}
+}
+
+func TestWindowHeightFollowsTheRows(t *testing.T) {
+	rowsOf := func(n int) poller.Snapshot {
+		var execs []poller.Execution
+		for i := range n {
+			execs = append(execs, execution("us-east1", fmt.Sprintf("e%d", i), poller.StateSucceeded, time.Duration(i+1)*time.Minute))
+		}
+		return snapshot(execs...)
+	}
+	u, _, _ := newTestUI(t)
+	var heights []float32
+	for _, n := range []int{2, 8, 10, 14} {
+		u.Apply(poller.Result{Snapshot: rowsOf(n)})
+		size := u.Window.Canvas().Size()
+		heights = append(heights, size.Height)
+		shown := min(n, rowsWithoutScrolling)
+		if room := size.Height - u.top.MinSize().Height; room < tableHeight(u.Table, shown) {
+			t.Errorf("%d rows: %v px for the table, want %v for %d rows without scrolling", n, room, tableHeight(u.Table, shown), shown)
+		}
+		if size.Width != windowWidth {
+			t.Errorf("%d rows: the window's width changed to %v", n, size.Width)
+		}
+	}
+	if !(heights[0] < heights[1] && heights[1] < heights[2] && heights[2] == heights[3]) {
+		t.Errorf("heights for 2, 8, 10, 14 rows: %v; want growing up to 10 rows, then no more", heights)
+	}
+	if heights[2] > 720 {
+		t.Errorf("10 rows make the window %v tall: more than a 768 px screen holds", heights[2])
+	}
+}
+
+func TestFirstRunPanelWithoutCredentials(t *testing.T) {
+	u, a, _ := newTestUI(t)
+	problem := poller.ErrNoCredentials.Error() + " (google: could not find default credentials)"
+	u.SetProblem(problem)
+	if !u.FirstRun.Visible() || u.tableBox.Visible() {
+		t.Fatal("without credentials the window shows the table, not the first-run panel")
+	}
+	if u.FirstRunProblem.Text != problem {
+		t.Errorf("the panel says %q, want the poller's %q", u.FirstRunProblem.Text, problem)
+	}
+	test.Tap(u.CopyCommand)
+	if got := a.Clipboard().Content(); got != view.SignInCommand {
+		t.Errorf("Copy put %q on the clipboard", got)
+	}
+	test.Tap(u.FirstRunSettings)
+	if u.settingsWindow == nil {
+		t.Error("Settings… opened no settings")
+	}
+	// Credentials work at a later refresh: the table comes back.
+	u.Apply(poller.Result{Snapshot: snapshot(execution("us-east1", "e1", poller.StateSucceeded, time.Minute))})
+	if u.FirstRun.Visible() || !u.tableBox.Visible() {
+		t.Error("with a refresh done, the first-run panel stays")
+	}
+}
+
+func TestFirstRunPanelOnlyForMissingCredentials(t *testing.T) {
+	u, _, _ := newTestUI(t)
+	u.SetProblem("no Google Cloud project: pass --project or set GOOGLE_CLOUD_PROJECT")
+	if u.FirstRun.Visible() {
+		t.Error("a missing project shows the credentials panel")
+	}
+}
+
+func TestTryTheDemoStartsThisProgramWithDemoAndQuits(t *testing.T) {
+	a := newTempApp(t)
+	quits := 0
+	u := New(a, Actions{Quit: func() { quits++ }}, func() time.Time { return now })
+	var started []*exec.Cmd
+	u.startProcess = func(cmd *exec.Cmd) error {
+		started = append(started, cmd)
+		return nil
+	}
+	u.ShowWindow()
+	u.SetProblem(poller.ErrNoCredentials.Error())
+	test.Tap(u.TryDemo)
+	if len(started) != 1 || quits != 1 {
+		t.Fatalf("started %d commands, quit %d times", len(started), quits)
+	}
+	want, err := demoCommand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := started[0]; got.Path != want.Path || !slices.Equal(got.Args[1:], []string{"--demo"}) {
+		t.Errorf("Try the demo runs %s %q, want %s --demo", got.Path, got.Args[1:], want.Path)
+	}
+}
+
+func TestDemoSaysDemo(t *testing.T) {
+	a := newTempApp(t)
+	u := New(a, Actions{}, func() time.Time { return now })
+	u.SetDemo(true)
+	u.ShowWindow()
+	u.Apply(poller.Result{Snapshot: snapshot(execution("us-east1", "e1", poller.StateSucceeded, time.Minute))})
+	if u.Window.Title() != view.DemoTitle || !strings.Contains(u.Window.Title(), "demo") {
+		t.Errorf("title %q", u.Window.Title())
+	}
+	if !strings.HasPrefix(u.Header.Text, "Demo (simulated Cloud Run): ") {
+		t.Errorf("header %q does not say demo", u.Header.Text)
+	}
+}
