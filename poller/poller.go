@@ -430,6 +430,12 @@ func executionOf(e *runpb.Execution) Execution {
 	if t := e.GetCreateTime(); t != nil {
 		x.Created = t.AsTime()
 	}
+	if tmpl := e.GetTemplate(); tmpl != nil {
+		x.TaskTimeout = tmpl.GetTimeout().AsDuration()
+		for _, c := range tmpl.GetContainers() {
+			x.MemoryLimit = cmp.Or(x.MemoryLimit, c.GetResources().GetLimits()["memory"])
+		}
+	}
 	if t := e.GetStartTime(); t != nil {
 		x.Started = t.AsTime()
 	}
