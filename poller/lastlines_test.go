@@ -86,3 +86,25 @@ func TestLastLinesFailedReadIsRetried(t *testing.T) {
 		t.Fatalf("no entries: %v, want ErrNoLogs", err)
 	}
 }
+
+// When Cloud Run's reason says more than the log's line, the reason is
+// shown, and so are the log lines: the context is never dropped with the
+// line.
+func TestLogContextKeptWhenCloudRunsReasonWins(t *testing.T) {
+	h := newHarness(t)
+	spec := h.failed("us-west3", "x-exit", 10*time.Minute, fakecloud.ExitFailure(1, 2))
+	at := spec.Created.Add(10 * time.Second)
+	h.cloud.SetLogs(testProject, testJob, "x-exit", []fakecloud.LogLine{
+		{Time: at, Text: "epoch 1 loss=0.9"},
+		{Time: at.Add(time.Second), Text: "epoch 2 loss=0.8"},
+		{Time: at.Add(2 * time.Second), Text: "Container called exit(1)."},
+	})
+	p := h.poller("us-west3")
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Source != "cloud_run" || !strings.Contains(e.Error, "exited with code 1") {
+		t.Fatalf("error %q from %q: want Cloud Run's reason", e.Error, e.Source)
+	}
+	if len(e.Context) != 3 || e.Context[0] != "epoch 1 loss=0.9" || e.Matched != 2 {
+		t.Fatalf("context %q (matched %d): want the three log lines, the exit line marked", e.Context, e.Matched)
+	}
+}

@@ -665,24 +665,31 @@ func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Tim
 			return
 		}
 		info.Logs = LogsRead
-		if cr := info.CloudRun; res.Found && res.Vague && cr != nil && cr.Message != "" {
-			// "Container called exit(1)." says less than Cloud Run's
-			// "task 0 exited with code 1 after 2 retries": keep that.
-			res.Found = false
-		}
+		// The log context is shown whenever there are logs: around the
+		// line found, else the last lines before the end.
+		from, to := max(len(lines.text)-lastLinesKept, 0), len(lines.text)
+		info.Matched = -1
 		if res.Found {
-			info.Line, info.Category, info.Rule, info.Source = res.Message, string(res.Category), res.Rule, "logs"
-			from := max(res.Line-contextBefore, 0)
-			to := min(res.Line+contextAfter+1, len(lines.text))
-			info.Context = make([]string, 0, to-from)
-			for _, line := range lines.text[from:to] {
-				info.Context = append(info.Context, extract.Clean(line))
-			}
+			from, to = max(res.Line-contextBefore, 0), min(res.Line+contextAfter+1, len(lines.text))
 			info.Matched = res.Line - from
+		}
+		info.Context = make([]string, 0, to-from)
+		for _, line := range lines.text[from:to] {
+			info.Context = append(info.Context, extract.Clean(line))
+		}
+		if res.Found && logLineWins(res, info.CloudRun) {
+			info.Line, info.Category, info.Rule, info.Source = res.Message, string(res.Category), res.Rule, "logs"
 		}
 	}
 	delete(p.attempts, t.resource)
 	p.mem.SetError(t.scope, t.resource, info)
+}
+
+// logLineWins reports whether the line found in the logs says more than
+// Cloud Run's own reason: "Container called exit(1)." says less than
+// "task 0 exited with code 1 after 2 retries", so Cloud Run's stays.
+func logLineWins(res extract.Result, cr *lifecycle.CloudRunReason) bool {
+	return !res.Vague || cr == nil || cr.Message == ""
 }
 
 // retryLater schedules another read with exponential back-off.
