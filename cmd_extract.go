@@ -54,6 +54,9 @@ func runExtract(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer f.Close()
 		in = f
 	}
+	if name == "standard input" && isTerminal(in) {
+		fmt.Fprintln(stderr, "runwatch extract: reading the log from stdin… (end with Ctrl-D; or give a FILE)")
+	}
 	lines, err := readLines(in)
 	if err != nil {
 		fmt.Fprintf(stderr, "runwatch extract: read %s: %v\n", name, err)
@@ -110,4 +113,19 @@ func readLines(r io.Reader) ([]string, error) {
 			return lines, err
 		}
 	}
+}
+
+// isTerminal reports whether r is a terminal (a character device other
+// than the null device), where a person would wait for nothing to happen.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(st, null)
 }

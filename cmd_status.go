@@ -28,7 +28,8 @@ const statusHelp = `usage: runwatch status [--json] [flags]
 One refresh: the newest executions over all regions and why failed ones failed.
 It watches what the app's settings name; given flags win over them. When the
 tray app runs and no flag names what to watch, it answers from its last
-refresh instead.
+refresh instead (with --demo, the running --demo app; a simulated world only
+when none runs).
 Exit status 0 when at least one region answered, 1 when none did, 2 on bad flags.
 `
 
@@ -45,10 +46,11 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		return startup.FlagError(err, fs, stdout, stderr, command, statusHelp)
 	}
 
-	// With no flag naming what to watch, the running app answers: no API
-	// call, no write to its memory.
+	// With no flag naming what to watch, the running app answers (the
+	// running --demo app for --demo): no API call, no write to its memory.
+	// Only when none runs does status refresh itself (--demo: simulate).
 	if !flags.NamesWhatToWatch() {
-		snap, running, err := snapshotFromApp()
+		snap, running, err := snapshotFrom(ipc.App(flags.Demo))
 		switch {
 		case errors.Is(err, ipc.ErrOlderApp):
 			fmt.Fprintf(stderr, "%s: %v\n", command, err)
@@ -68,14 +70,18 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	return report.Print(stdout, stderr, command, snap, *asJSON)
 }
 
-// snapshotFromApp asks the running app for its last refresh's snapshot,
+// snapshotFromApp is snapshotFrom the real app.
+func snapshotFromApp() (snap poller.Snapshot, running bool, err error) {
+	return snapshotFrom(ipc.App(false))
+}
+
+// snapshotFrom asks the running app (or --demo app) for its last refresh's snapshot,
 // waiting for its first one; running is false when no app runs. Once the
 // app has said it has no snapshot yet, the answer is its reason, even when
 // it quits while status waits: status never polls beside an app.
-func snapshotFromApp() (snap poller.Snapshot, running bool, err error) {
+func snapshotFrom(app ipc.Client) (snap poller.Snapshot, running bool, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitForAppSnapshot)
 	defer cancel()
-	app := ipc.App(false)
 	var waited error // the running app's answer while it has no snapshot
 	for {
 		snap, err := app.Status(ctx)

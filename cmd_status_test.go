@@ -311,7 +311,61 @@ func TestStatusDoesNotMisreadTheAnswerOfAnAppStartedBeforeTheUpgrade(t *testing.
 	t.Cleanup(func() { cancel(); srv.Close(); <-done })
 
 	code, out, errOut := runCmd(t, "", "status")
-	if code != 1 || !strings.Contains(errOut, "older version") || strings.Contains(out, "no executions of") {
+	if code != 1 || !strings.Contains(errOut, "older version") || strings.Contains(out, "No executions of") {
 		t.Fatalf("code %d, stdout %q, stderr %q: want exit 1 saying the running app is older", code, out, errOut)
+	}
+}
+
+// Issue 14: any region text was accepted. A region Cloud Run does not
+// know is a bad flag, named, before any listing; one missing from the
+// built-in list that Cloud Run's Locations API lists is watched.
+func TestStatusChecksRegionsAgainstCloudRun(t *testing.T) {
+	c := startCloud(t)
+	endpoints := []string{"--project", "p1", "--run-endpoint", c.RunAddr(), "--logging-endpoint", c.LoggingAddr()}
+	code, _, errOut := runCmd(t, "", append([]string{"status", "--regions", "us-central1,mars-north1"}, endpoints...)...)
+	if code != 2 || !strings.Contains(errOut, "unknown Cloud Run region mars-north1") || strings.Count(errOut, "\n") != 1 {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	if n := len(c.ListExecutionsRequests()); n != 0 {
+		t.Fatalf("%d listings before the bad flag was named", n)
+	}
+	c.SetLocations("us-central1", "moon-south1")
+	putExecution(c, "moon-south1", "e-moon", fakecloud.Succeeded, time.Minute, "")
+	code, out, errOut := runCmd(t, "", append([]string{"status", "--regions", "us-central1,moon-south1"}, endpoints...)...)
+	if code != 0 || !strings.Contains(out, "e-moon") {
+		t.Fatalf("a region Cloud Run lists: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// Issue 14: `status --demo` simulated a world of its own beside the
+// running --demo app. It asks that app, as `status` asks the real one; the
+// real app does not answer for --demo.
+func TestStatusDemoAsksTheRunningDemoApp(t *testing.T) {
+	testenv.PrivateDirs(t)
+	serve := func(demo bool, name string) {
+		srv, err := instance.Listen(ipc.App(demo).Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = ipc.Serve(ctx, srv, ipc.Handlers{Status: func() (poller.Snapshot, error) {
+				return poller.Snapshot{Project: "runwatch-demo", Job: "vertex-ai-launcher", RegionsAsked: 1, RegionErrors: map[string]string{}, TakenAt: time.Now(),
+					Executions: []poller.Execution{{Region: "us-east1", Name: name, State: poller.StateSucceeded}}}, nil
+			}})
+		}()
+		t.Cleanup(func() { cancel(); <-done; srv.Close() })
+	}
+	serve(false, "e-from-the-real-app")
+	serve(true, "e-from-the-demo-app")
+	code, out, errOut := runCmd(t, "", "status", "--demo", "--json")
+	if code != 0 || !strings.Contains(out, "e-from-the-demo-app") {
+		t.Fatalf("code %d, stdout %q, stderr %q: not the running demo app's answer", code, out, errOut)
+	}
+	code, out, _ = runCmd(t, "", "status", "--json")
+	if code != 0 || !strings.Contains(out, "e-from-the-real-app") {
+		t.Fatalf("code %d, stdout %q: not the running app's answer", code, out)
 	}
 }

@@ -9,12 +9,15 @@
 //	runwatch status [flags]   one refresh, printed
 //	runwatch extract [FILE]   the error line of a log
 //	runwatch window [flags]   the tray app's windows (it starts this itself)
+//	runwatch version          the version
 package main
 
 import (
 	"fmt"
 	"io"
 	"os"
+
+	"runwatch/internal/startup"
 )
 
 func main() {
@@ -28,6 +31,7 @@ Usage:
   runwatch status [--json] [flags]  one refresh: the newest executions and their errors
   runwatch extract [--newest-first] [--json] [FILE]
                                     the line that says why an execution failed, from its log
+  runwatch version                  the version of this binary (also --version)
 
 Run "runwatch COMMAND --help" for a command's flags.
 `
@@ -41,11 +45,36 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "status":
 			return runStatus(args[1:], stdout, stderr)
 		case "window":
+			if err := startup.CheckThisDisplay(os.Getenv); err != nil {
+				fmt.Fprintln(stderr, err)
+				return 1
+			}
 			return runWindow(args[1:], stdout, stderr)
 		case "help":
-			fmt.Fprint(stdout, usage)
-			return 0
+			_, code, _ := startup.ParseApp([]string{"--help"}, stdout, stderr, usage)
+			return code
+		case "version", "--version", "-version":
+			return runVersion(stdout)
 		}
 	}
+	// Over SSH or in a console: one line, before any toolkit starts.
+	if err := startup.CheckThisDisplay(os.Getenv); err != nil && !asksForHelp(args) {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
 	return runApp(args, stdout, stderr)
+}
+
+// asksForHelp reports whether args ask for the app's help, which needs no
+// display.
+func asksForHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
 }

@@ -2,7 +2,7 @@
 // (https://specifications.freedesktop.org/autostart-spec/latest/): a desktop
 // entry in $XDG_CONFIG_HOME/autostart, ~/.config/autostart when that is
 // unset. Settings' "Start at login" calls Enable with the running binary's
-// path and Disable; Enabled says what to show.
+// path and the app's flags, and Disable; Enabled says what to show.
 package autostart
 
 import (
@@ -80,9 +80,11 @@ func Enabled() bool {
 	return true
 }
 
-// Enable writes the entry that starts execPath (absolute) at login,
-// replacing any earlier one atomically.
-func Enable(execPath string) error {
+// Enable writes the entry that starts execPath (absolute) at login with
+// args (the flags that name what to watch, so the app started at login is
+// the one that was running), replacing any earlier one atomically. The Exec
+// line is quoted as the Desktop Entry specification says.
+func Enable(execPath string, args ...string) error {
 	if !filepath.IsAbs(execPath) {
 		return fmt.Errorf("start at login: %q is not an absolute path", execPath)
 	}
@@ -93,7 +95,7 @@ func Enable(execPath string) error {
 	b, err := desktopentry.Entry{
 		Name:    name,
 		Comment: comment,
-		Exec:    []string{execPath},
+		Exec:    append([]string{execPath}, args...),
 		Icon:    appID,
 		Extra:   []desktopentry.Field{{Key: "X-GNOME-Autostart-enabled", Value: "true"}},
 	}.Marshal()

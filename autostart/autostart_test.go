@@ -108,3 +108,31 @@ func TestNamesMatchFyneApp(t *testing.T) {
 			app.Details.ID, app.Details.Name, app.LinuxAndBSD.Comment, appID, name, comment)
 	}
 }
+
+// Issue 14: the entry dropped the flags, so a --project X user got another
+// app at the next login, and --demo would have started the real one. The
+// flags are in the Exec line, quoted as the specification says.
+func TestEnableKeepsTheFlagsQuoted(t *testing.T) {
+	dir := configHome(t)
+	path := filepath.Join(dir, "autostart", "io.runwatch.app.desktop")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{args: []string{"--demo"}, want: "\nExec=/usr/bin/runwatch --demo\n"},
+		{args: []string{"--project", "my-proj", "--regions", "us-east1,europe-west4", "--interval", "1m0s"},
+			want: "\nExec=/usr/bin/runwatch --project my-proj --regions us-east1,europe-west4 --interval 1m0s\n"},
+		{args: []string{"--job", "night $job 100%"}, want: "\nExec=/usr/bin/runwatch --job \"night \\\\$job 100%%\"\n"},
+	} {
+		if err := Enable("/usr/bin/runwatch", tc.args...); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(path)
+		if !strings.Contains(string(b), tc.want) {
+			t.Errorf("%q: no %q in\n%s", tc.args, tc.want, b)
+		}
+		if err := desktopentry.Validate(path); err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+		}
+	}
+}

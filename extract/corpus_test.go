@@ -64,7 +64,7 @@ func loadCases(t testing.TB, dir string) []corpusCase {
 
 func TestCorpus(t *testing.T) {
 	cases := loadCorpus(t)
-	for _, dir := range []string{"testdata/extra", "testdata/extra2", "testdata/extra3", "testdata/extra4", "testdata/extra5", "testdata/extra6", "testdata/extra7", "testdata/extra8", "testdata/classes"} {
+	for _, dir := range []string{"testdata/extra", "testdata/extra2", "testdata/extra3", "testdata/extra4", "testdata/extra5", "testdata/extra6", "testdata/extra7", "testdata/extra8", "testdata/extra9", "testdata/classes"} {
 		cases = append(cases, loadCases(t, dir)...)
 	}
 	for _, c := range cases {

@@ -47,6 +47,9 @@ type Result struct {
 	// Vague: the rule says that something failed, not why ("ERROR: …",
 	// an exit status), so a more specific reason from elsewhere says more.
 	Vague bool
+	// Specificity says how much Message tells (see Specificity): the app
+	// compares it with Specificity of Cloud Run's own reason.
+	Specificity int
 }
 
 // unit is a line, or a part of a line holding a traceback escaped with
@@ -58,9 +61,17 @@ type unit struct {
 	rules   uint64 // bit i: the text holds a keyword of rules[i]
 	near    bool   // within the window of a bailout marker
 	bailout bool   // the reason the wrapper gave for bailing out
-	demoted bool   // a line that will be retried, or a quiet one
+	demoted bool   // a line that will be retried, a quiet one, or an exception a chained one follows
+	retried bool   // a line that says it will be retried
 	level   level  // the line's level; an exception's is levelError
 	weak    bool   // a WARNING while an ERROR or exception exists
+	// shape: 1 + the index in crashShapes of the runtime whose crash
+	// report this is; 0 for any other line.
+	shape int
+	// platform: Cloud Run's own record of the container's end, which only
+	// stands when nothing the program printed says more.
+	platform bool
+	stream   Stream
 }
 
 // keywords finds, in one pass over a line, every rule keyword and phrase.
@@ -82,16 +93,59 @@ func keywordList() []keyword {
 	add(hits{flags: flagRetry}, retryPhrases...)
 	add(hits{flags: flagFrame}, `file "`)
 	add(hits{flags: flagCount}, retryCountWords...)
+	add(hits{flags: flagShape}, shapeWords()...)
 	return words
 }
 
 // Extract returns the most useful error line of an execution's log, given
 // in chronological order.
 func Extract(lines []string) Result {
+	return extract(lines, nil)
+}
+
+// Stream is the output stream a line was written to, as Cloud Logging
+// records it (run.googleapis.com/stderr or …/stdout).
+type Stream uint8
+
+// The streams a Line can name.
+const (
+	StreamUnknown Stream = iota
+	StreamStdout
+	StreamStderr
+)
+
+// Line is one log line and the stream it came from.
+type Line struct {
+	Text   string
+	Stream Stream
+}
+
+// ExtractLines is Extract for lines whose stream is known: of two lines
+// that say as much, the one on standard error is taken; the stream never
+// decides more than that.
+func ExtractLines(lines []Line) Result {
+	texts := make([]string, len(lines))
+	streams := make([]Stream, len(lines))
+	for i, l := range lines {
+		texts[i], streams[i] = l.Text, l.Stream
+	}
+	return extract(texts, streams)
+}
+
+// extract is Extract; streams, when not nil, holds each line's stream.
+func extract(lines []string, streams []Stream) Result {
 	var units []unit
-	var markers []int        // lines with the wrapper's bailout marker, ascending
-	frame := -frameReach - 1 // the last traceback frame
+	var markers []int                     // lines with the wrapper's bailout marker, ascending
+	frame := -frameReach - 1              // the last traceback frame
+	read := -1                            // the last line a crash shape read as its message
+	last := make([]int, len(crashShapes)) // each shape's last crash unit, or -1
+	for k := range last {
+		last[k] = -1
+	}
 	for i, raw := range lines {
+		if i <= read {
+			continue
+		}
 		s := clean(raw)
 		// A line without a keyword is chatter, unless JSON escapes hide
 		// one or it may end a traceback.
@@ -100,7 +154,12 @@ func Extract(lines []string) Result {
 			frame = i
 		}
 		afterFrame := i-frame <= frameReach
-		if found.rules == 0 && !found.has(flagMarker) && !afterFrame && !strings.Contains(s, `\u`) {
+		if found.rules == 0 && found.flags&(flagMarker|flagShape) == 0 && !afterFrame && !strings.Contains(s, `\u`) {
+			continue
+		}
+		// A stack frame of Node, the JVM or .NET ("    at Foo.bar(Foo.java:12)")
+		// is never a cause, whatever its names hold.
+		if strings.HasPrefix(s, "at ") && raw != "" && (raw[0] == ' ' || raw[0] == '\t') {
 			continue
 		}
 		// Stripping prefixes (timestamps, tags, levels) drops no keyword
@@ -108,6 +167,18 @@ func Extract(lines []string) Result {
 		text, lv := parse(s)
 		if !strings.HasSuffix(s, text) {
 			found = keywords.find(text)
+		}
+		// A runtime's crash report: its link makes the exception before it
+		// context, its head gives the message (see crashShapes).
+		if found.has(flagShape) || found.rules&framedWords != 0 {
+			if k, u, at, ok := readCrash(text, lines, i, found, units, last); ok {
+				n := len(units)
+				if units = addUnit(units, u); len(units) > n {
+					last[k] = n
+				}
+				read = at
+				continue
+			}
 		}
 		ends := afterFrame && exceptionLine.MatchString(text) // a traceback's exception
 		if ends {
@@ -127,7 +198,10 @@ func Extract(lines []string) Result {
 		}
 		if !strings.Contains(text, `\n`) {
 			if !found.has(flagNoise) {
-				units = addUnit(units, newUnit(i, text, found, lv, ends))
+				n := len(units)
+				if units = addUnit(units, newUnit(i, text, found, lv, ends)); ends && len(units) > n {
+					units[n].shape, last[pythonShape] = pythonShape+1, n
+				}
 			}
 			continue
 		}
@@ -141,13 +215,28 @@ func Extract(lines []string) Result {
 			}
 		}
 	}
+	// A WARNING that will be retried is no error when nothing after it
+	// says that the run failed: the retry worked.
+	failedLater := false
+	for j := len(units) - 1; j >= 0; j-- {
+		u := &units[j]
+		if u.retried && u.level == levelWarning && !failedLater {
+			u.rules = 0
+		}
+		failedLater = failedLater || !u.demoted && u.level != levelWarning
+	}
 	// A WARNING did not end the run when an ERROR line or an exception
 	// says what did: it ranks as vague and retried (see compareTries).
 	weak := slices.ContainsFunc(units, func(u unit) bool { return u.level == levelWarning }) && hasError(units)
 	for j := range units {
-		units[j].near = inWindow(units[j].line, markers)
-		if weak && units[j].level == levelWarning {
-			units[j].weak, units[j].demoted = true, true
+		u := &units[j]
+		u.near = inWindow(u.line, markers)
+		if weak && u.level == levelWarning {
+			u.weak, u.demoted = true, true
+		}
+		u.platform = strings.HasPrefix(u.text, "Container ") && platformLine.MatchString(u.text)
+		if streams != nil {
+			u.stream = streams[u.line]
 		}
 	}
 
@@ -164,7 +253,7 @@ func Extract(lines []string) Result {
 	slices.SortFunc(tries, compareTries)
 	for _, t := range tries {
 		if rules[t.r].re.MatchString(t.u.text) {
-			return Result{
+			res := Result{
 				Found:    true,
 				Message:  clip(withBodyMessage(withContinued(messageOf(rules[t.r], t.u.text), lines, t.u.line), lines, t.u.line)),
 				Category: rules[t.r].category,
@@ -172,10 +261,71 @@ func Extract(lines []string) Result {
 				Line:     t.u.line,
 				Vague:    rules[t.r].vague,
 			}
+			if t.u.shape > 0 && t.r == fallback(t.u.shape-1) {
+				res.Category = crashShapes[t.u.shape-1].category
+			}
+			res.Specificity = SpecificityCause
+			if res.Vague {
+				res.Specificity = min(Specificity(res.Message), SpecificitySignal)
+			}
+			return res
 		}
 	}
 	return Result{Line: -1}
 }
+
+// readCrash reads line i as a runtime's crash report (see crashShapes):
+// when it links a further exception to a report, the shape's last crash
+// unit is marked as only context; when it starts one, it returns the
+// shape's index, the unit of its message, and the last line it read.
+func readCrash(text string, lines []string, i int, found hits, units []unit, last []int) (k int, u unit, at int, ok bool) {
+	framed := -1 // whether a stack frame follows line i: -1 not yet known
+	for k := range crashShapes {
+		sh := &crashShapes[k]
+		// A link follows its exception with no other candidate between.
+		if sh.link != nil && found.has(flagShape) && last[k] >= 0 && last[k] == len(units)-1 && sh.link.MatchString(text) {
+			units[last[k]].demoted = true
+			last[k] = -1
+		}
+		// A shape's words gate its head; a framed head may hold none
+		// ("TypeError: …" above Node's frames), only an exception's.
+		if !found.has(flagShape) {
+			if !sh.framed || found.rules&framedWords == 0 {
+				continue
+			}
+			if framed < 0 {
+				framed = 0
+				if framedBelow(lines, i) {
+					framed = 1
+				}
+			}
+			if framed == 0 {
+				continue
+			}
+		}
+		msg, at, ok := sh.crashAt(text, lines, i)
+		if !ok {
+			continue
+		}
+		msg = strings.TrimSpace(msg)
+		rules := keywords.find(msg).rules&^shapeRules | 1<<fallback(k)
+		return k, unit{line: at, text: msg, rules: rules, level: levelError, shape: k + 1}, at, true
+	}
+	return 0, unit{}, i, false
+}
+
+// platformLine matches Cloud Run's record of a container's end, which is
+// the answer only when nothing the program printed says more.
+var platformLine = regexp.MustCompile(`^Container (?:called exit\(\d+\)|terminated on signal \d+)`)
+
+// shapeRules are the rules that read a line by who printed it: a
+// runtime's crash by its shape, or a shell's words ("syntax error"); a
+// crash message of another runtime is neither. framedWords are the
+// keywords of a line that a stack trace may follow.
+var (
+	shapeRules  = ruleBit(rulePythonException) | ruleBit("go_panic") | ruleBit("node_error") | ruleBit(ruleCrash) | ruleBit("shell")
+	framedWords = ruleBit(rulePythonException)
+)
 
 // newUnit makes a unit of a line's text, or of a part of it; a quiet
 // line (DEBUG, INFO) counts only when it is an exception, and a line that
@@ -190,7 +340,7 @@ func newUnit(line int, text string, found hits, lv level, ends bool) unit {
 		lv = levelError
 	}
 	retried := found.has(flagRetry) || found.has(flagCount) && retryCount.MatchString(text)
-	return unit{line: line, text: text, rules: found.rules, level: lv, demoted: quiet || retried}
+	return unit{line: line, text: text, rules: found.rules, level: lv, demoted: quiet || retried, retried: retried}
 }
 
 // retryCount marks a line as retried by its count: "retry 1/3", "attempt
@@ -250,9 +400,11 @@ func compareTries(a, b try) int {
 	return cmp.Or(
 		compareBool(!a.u.near, !b.u.near),
 		compareBool(rules[a.r].vague || a.u.weak, rules[b.r].vague || b.u.weak),
+		compareBool(a.u.platform, b.u.platform),
 		compareBool(a.u.demoted, b.u.demoted),
 		cmp.Compare(a.r, b.r),
 		compareBool(a.u.bailout, b.u.bailout),
+		compareBool(a.u.stream != StreamStderr, b.u.stream != StreamStderr),
 		cmp.Compare(b.j, a.j),
 	)
 }

@@ -16,6 +16,7 @@ const (
 	flagRetry                    // says it will be retried
 	flagFrame                    // a traceback frame ("File \"…\", line 3")
 	flagCount                    // may count its tries ("retry 1/3"): see retryCount
+	flagShape                    // may start or link a runtime's crash report: see crashShapes
 )
 
 func (h hits) has(f flag) bool { return h.flags&f != 0 }

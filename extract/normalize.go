@@ -143,6 +143,10 @@ func parse(s string) (string, level) {
 		if msg, l, ok := decodeJSONLine(s); ok {
 			s, lv = cleanDecoded(msg), l
 		}
+	} else if strings.Contains(s, "msg=") {
+		if msg, l, ok := decodeLogfmt(s); ok {
+			s, lv = cleanDecoded(msg), l
+		}
 	}
 	s, quiet := stripPrefixes(s)
 	if msg, ok := fieldMessage(s); ok {
@@ -238,28 +242,88 @@ func decodeJSONLine(s string) (message string, lv level, ok bool) {
 	}
 	cause := ""
 	for _, c := range []any{entry.Error, entry.Err, entry.Exception, entry.ExcInfo} {
-		if c, _ := c.(string); strings.TrimSpace(c) != "" {
-			cause = strings.TrimSpace(c)
+		if c := causeText(c); c != "" {
+			cause = c
 			break
 		}
 	}
-	switch {
-	case cause != "" && !namesCause(message):
-		sep := ": "
-		if strings.Contains(cause, "\n") {
-			sep = "\n"
-		}
-		message = strings.TrimRight(strings.TrimSpace(message), ".:") + sep + cause
-		message = strings.TrimPrefix(message, sep)
-	case entry.Message == nil && entry.Msg == nil:
+	if cause == "" && entry.Message == nil && entry.Msg == nil {
 		return "", levelUnknown, false
 	}
+	message = withCause(message, cause)
 	for _, l := range []any{entry.Severity, entry.Level, entry.Levelname} {
 		if name, _ := l.(string); name != "" && !strings.EqualFold(name, "DEFAULT") {
 			return message, levelOf(name), true
 		}
 	}
 	return message, levelUnknown, true
+}
+
+// causeText is the text of an error field: a string, or the message of an
+// error object (pino's and winston's serializers: {"type": "Error",
+// "message": "connect ECONNREFUSED …", "stack": "…"}).
+func causeText(field any) string {
+	switch c := field.(type) {
+	case string:
+		return strings.TrimSpace(c)
+	case map[string]any:
+		for _, key := range []string{"message", "msg", "error"} {
+			if m, ok := c[key].(string); ok && strings.TrimSpace(m) != "" {
+				return strings.TrimSpace(m)
+			}
+		}
+	}
+	return ""
+}
+
+// withCause follows a message that says no more than that something
+// failed ("upload failed", "Unhandled exception") with the cause a logger
+// gave in another field.
+func withCause(message, cause string) string {
+	if cause == "" || namesCause(message) {
+		return message
+	}
+	sep := ": "
+	if strings.Contains(cause, "\n") {
+		sep = "\n"
+	}
+	message = strings.TrimRight(strings.TrimSpace(message), ".:") + sep + cause
+	return strings.TrimPrefix(message, sep)
+}
+
+// logfmtPair matches one key=value of a logfmt line (Go's log/slog
+// TextHandler, logrus, go-kit): value bare or double-quoted with escapes.
+var logfmtPair = regexp.MustCompile(`(?:^|\s)([\w.-]+)=("(?:[^"\\]|\\.)*"|\S*)`)
+
+// decodeLogfmt reads a logfmt line as decodeJSONLine reads a JSON one:
+// "level=error msg="failed to pull" err="rpc error: code = …"" gives its
+// msg, its err when msg names no cause, and its level. A line is logfmt
+// when it has a msg and a level.
+func decodeLogfmt(s string) (message string, lv level, ok bool) {
+	var levelName, cause string
+	var hasMsg bool
+	for _, m := range logfmtPair.FindAllStringSubmatch(s, -1) {
+		value := m[2]
+		if strings.HasPrefix(value, `"`) {
+			if json.Unmarshal([]byte(value), &value) != nil {
+				value = strings.Trim(value, `"`)
+			}
+		}
+		switch strings.ToLower(m[1]) {
+		case "msg", "message":
+			message, hasMsg = value, true
+		case "level", "lvl", "severity":
+			levelName = value
+		case "err", "error", "exception":
+			if cause == "" {
+				cause = strings.TrimSpace(value)
+			}
+		}
+	}
+	if !hasMsg || levelName == "" {
+		return "", levelUnknown, false
+	}
+	return withCause(message, cause), levelOf(levelName), true
 }
 
 // namesCause reports whether a message is an error line that a rule other

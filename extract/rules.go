@@ -53,6 +53,24 @@ const ruleWrapperFatal = "wrapper_fatal"
 // its place after the frames marks as an exception.
 const rulePythonException = "python_exception"
 
+// ruleCrash reads the message of a runtime's crash report (see
+// crashShapes) when no rule about causes does.
+const ruleCrash = "runtime_crash"
+
+// grpcStatus matches a gRPC status in the words of Go's and .NET's
+// clients ("rpc error: code = PermissionDenied desc = …",
+// `Status(StatusCode="PermissionDenied", Detail="…")`) for the named codes.
+func grpcStatus(codes string) string {
+	return `.*(?:\bcode = |StatusCode="?)(?:` + codes + `)\b.*`
+}
+
+// httpStatus matches an HTTP status in the words of clients that give
+// only its number: Go's "googleapi: Error 404: …", Rust reqwest's
+// "Status(403)", for the statuses matched by codes.
+func httpStatus(codes string) string {
+	return `.*(?:\bgoogleapi: Error |\bStatus\()(?:` + codes + `)\b.*`
+}
+
 // rules is ordered from the most specific cause to the most generic; each
 // entry says what prints such lines, with an example.
 var rules = []rule{
@@ -75,27 +93,36 @@ var rules = []rule{
 	{name: "googleapiclient_http_error", category: CategoryHTTPError, keywords: []string{"<httperror "},
 		re:     regexp.MustCompile(`<HttpError (\d{3}) when requesting (\S+) returned "(.*?)"(?:\. Details: "(.*?)")?>?\s*$`),
 		format: formatHTTPError},
-	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled, DataLoader's "out of shared memory".
-	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "out-of-memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory", "shared memory"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out[ -]of[ -]memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory|(?:insufficient|out of) shared memory).*)`)},
+	// Memory exhaustion: PyTorch "CUDA out of memory", Cloud Run "Memory limit of 512 MiB exceeded", OOMKilled, DataLoader's "out of shared memory", C++'s "std::bad_alloc".
+	{name: "oom", category: CategoryOOM, keywords: []string{"out of memory", "out-of-memory", "outofmemory", "memory limit", "oomkilled", "oom-kill", "oom kill", "cannot allocate memory", "shared memory", "bad_alloc"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:out[ -]of[ -]memory|OutOfMemoryError|Memory limit of .* exceeded|OOMKilled|oom[- ]kill|Cannot allocate memory|(?:insufficient|out of) shared memory|\bstd::bad_alloc\b).*)`)},
 	// JAX and XLA, which word the TPU/GPU runtime's status as gRPC does: "RuntimeError: Unable to initialize backend 'tpu': FAILED_PRECONDITION: … Device or resource busy", "XlaRuntimeError: RESOURCE_EXHAUSTED: …"; the status is the device's, not an API's, so the API rules below never read it.
 	{name: "xla_status", category: CategoryPythonException, keywords: []string{"xlaruntimeerror", "initialize backend", "failed to initialize"},
 		re: regexp.MustCompile(`^(?P<msg>.*\b(?:XlaRuntimeError|Unable to initialize backend '\w+'|Backend '\w+' failed to initialize).*)`)},
 	// Quota refusals from Google APIs: "The following quota metrics exceed quota limits: aiplatform.googleapis.com/custom_model_training_cpus".
 	{name: "quota", category: CategoryQuota, keywords: []string{"quota", "resourceexhausted", "resource_exhausted", "resource exhausted"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ResourceExhausted|QuotaExceeded|TooManyRequests): \d{3} .*|.*\bquota (?:metrics? )?(?:exceeded|exceed|limit)\b.*|.*\bexceeded? (?:the |your )?quota\b.*|.*\bquota\b.*\bexceed.*|.*RESOURCE_EXHAUSTED\b.*\S.*)`)},
-	// Permission refusals: `PermissionDenied: 403 Permission 'aiplatform.customJobs.create' denied on resource ...`, Hugging Face's "Cannot access gated repo for url …".
-	{name: "permission", category: CategoryPermission, keywords: []string{"permission", "forbidden", "403", "access denied", "accessdenied", "unauthorized", "unauthenticated", "authentication scopes", "invalid_grant", "expired or revoked", "default credentials", "does not have", "gated repo", "must be authenticated"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission (?:'[^']+'|"[^"]+") denied.*|.*\bdoes not have \S+ IAM permission.*|.*\bdoes not have [\w.]+ access to\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bAccess ?Denied(?:Exception)?\b.*|.*\binsufficient authentication scopes\b.*|.*\binvalid_grant\b.*|.*\bToken has been expired or revoked\b.*|.*\bDefaultCredentialsError\b.*|.*\bdefault credentials were not found\b.*|.*\b(?:do|does) not have permission to act as\b.*|.*\baccess (?:a )?gated repo\b.*|.*\bis restricted\. You must be authenticated\b.*)`)},
-	// The same refusal in its generic words, which name nothing: "The caller does not have permission", "PERMISSION_DENIED", "403 Forbidden".
-	{name: "permission_generic", category: CategoryPermission, keywords: []string{"permission", "forbidden"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*)`)},
+	// Permission refusals: `PermissionDenied: 403 Permission 'aiplatform.customJobs.create' denied on resource ...`, Hugging Face's "Cannot access gated repo for url …",
+	// a gRPC PermissionDenied in Go's or .NET's words, a database refusing a login: `FATAL: password authentication failed for user "batch"`, "Login failed for user 'etl'.".
+	{name: "permission", category: CategoryPermission, keywords: []string{"permission", "forbidden", "403", "access denied", "accessdenied", "unauthorized", "unauthenticated", "authentication scopes", "invalid_grant", "expired or revoked", "default credentials", "does not have", "gated repo", "must be authenticated", "authentication failed", "login failed"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:PermissionDenied|Forbidden|Unauthenticated|Unauthorized): \d{3} .*|.*\bPermission (?:'[^']+'|"[^"]+") denied.*|.*\bdoes not have \S+ IAM permission.*|.*\bdoes not have [\w.]+ access to\b.*|.*\bIAM_PERMISSION_DENIED\b.*|.*\bAccess ?Denied(?:Exception)?\b.*|.*\binsufficient authentication scopes\b.*|.*\binvalid_grant\b.*|.*\bToken has been expired or revoked\b.*|.*\bDefaultCredentialsError\b.*|.*\bdefault credentials were not found\b.*|.*\b(?:do|does) not have permission to act as\b.*|.*\baccess (?:a )?gated repo\b.*|.*\bis restricted\. You must be authenticated\b.*|.*\bpassword authentication failed\b.*|.*\bLogin failed for user\b.*|` + grpcStatus("PermissionDenied|Unauthenticated") + `)`)},
+	// The same refusal in its generic words, which name nothing: "The caller does not have permission", "PERMISSION_DENIED", "403 Forbidden", "Status(403)", "authorization required".
+	{name: "permission_generic", category: CategoryPermission, keywords: []string{"permission", "forbidden", "401", "403", "authorization required"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:does not have|do not have|lacks?) (?:the )?(?:required )?permissions?\b.*|.*\bPERMISSION_DENIED\b.*\S.*|.*\b403 Forbidden\b.*|.*\bauthorization required\b.*|` + httpStatus("401|403") + `)`)},
 	// Missing resources: `NotFound: 404 GET https://storage.googleapis.com/...: No such object: bucket/key`, Go's storage client "storage: object doesn't exist".
 	{name: "not_found", category: CategoryNotFound, keywords: []string{"notfound", "not_found", "404", "no such object", "no such bucket", "was not found", "no urls matched", "does not exist", "doesn't exist", "not found: 404"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>\w*NotFound(?:Exception)?: 404 .*|.*\b(?:bucket|object) (?:does not|doesn't) exist\b.*|.*\bNo such (?:object|bucket)\b.*|.*\bNo URLs matched\b.*|.*\bgs://\S+ not found\b.*|.*\bnot found: 404\b.*|.*\bNOT_FOUND\b.*\S.*|.*\b404 Not Found\b.*|.*\b(?:resource|job|bucket|object|service|model|dataset|secret)\b.*\bwas not found\b.*)`)},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>\w*NotFound(?:Exception)?: 404 .*|.*\b(?:bucket|object) (?:does not|doesn't) exist\b.*|.*\bNo such (?:object|bucket)\b.*|.*\bNo URLs matched\b.*|.*\bgs://\S+ not found\b.*|.*\bnot found: 404\b.*|.*\bNOT_FOUND\b.*\S.*|.*\b404 Not Found\b.*|.*\b(?:resource|job|bucket|object|service|model|dataset|secret)\b.*\bwas not found\b.*|` + grpcStatus("NotFound") + `|` + httpStatus("404") + `)`)},
+	// A program that could not open a file, in its runtime's words: Go's "open /etc/app.conf: no such file or directory", Node's "ENOENT: no such file or directory, open '…'",
+	// Rust's "Os { code: 2, kind: NotFound, … }", Python's "can't open file '/app/main.py'", "File doesn't exist". A shell's own line is the shell rule's.
+	{name: "file_not_found", category: CategoryNotFound, keywords: []string{"enoent", "no such file or directory", "kind: notfound", "can't open file", "file doesn't exist", "file does not exist"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:\bENOENT\b|\b(?:open|stat|lstat|read|chdir|mkdir) \S+: no such file or directory|\bkind: NotFound\b|\bcan't open file\b|\bfile (?:does not|doesn't) exist\b).*)`)},
 	// Requests the API refused as malformed: `InvalidArgument: 400 Unable to parse ...`.
 	{name: "invalid_argument", category: CategoryInvalidArgument, keywords: []string{"invalidargument", "invalid_argument", "400", "badrequest", "failedprecondition", "failed_precondition", "invalid json payload", "invalid argument", "list of found errors"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:InvalidArgument|BadRequest|FailedPrecondition): \d{3} .*|.*\bINVALID_ARGUMENT\b.*\S.*|.*\bFAILED_PRECONDITION\b.*\S.*|.*\b400 Bad Request\b.*|.*\bInvalid JSON payload received\b.*|.*\bRequest contains an invalid argument\b.*|.*\bList of found errors\b.*\S.*)`)},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:InvalidArgument|BadRequest|FailedPrecondition): \d{3} .*|.*\bINVALID_ARGUMENT\b.*\S.*|.*\bFAILED_PRECONDITION\b.*\S.*|.*\b400 Bad Request\b.*|.*\bInvalid JSON payload received\b.*|.*\bRequest contains an invalid argument\b.*|.*\bList of found errors\b.*\S.*|` + grpcStatus("InvalidArgument|FailedPrecondition") + `)`)},
+	// The bq CLI's failed job, when no rule above reads a permission, a missing table or a quota in it: BigQuery refused the job's data or SQL as invalid.
+	// "BigQuery error in load operation: Error processing job '…': Error while reading data, error message: CSV table encountered too many errors, giving up."
+	{name: "bigquery_job", category: CategoryInvalidArgument, keywords: []string{"bigquery error in "},
+		re: regexp.MustCompile(`(?P<msg>BigQuery error in \w+ operation: .*\S)`)},
 	// gcloud refusing a flag's value: "ERROR: (gcloud.ai.custom-jobs.create) argument --labels: Bad syntax for dict arg".
 	{name: "gcloud_bad_argument", category: CategoryInvalidArgument, keywords: []string{"(gcloud."},
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) ((?:argument \S+: |Invalid value for \[).*)`),
@@ -109,9 +136,9 @@ var rules = []rule{
 	// Deadlines: `DeadlineExceeded: 504 Deadline Exceeded`, Cloud Run "The configured timeout was reached".
 	{name: "timeout", category: CategoryTimeout, keywords: []string{"deadline", "timeout", "timed out"},
 		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>DeadlineExceeded: \d{3} .*|.*\bDeadline Exceeded\b.*|.*\bDEADLINE_EXCEEDED\b.*|.*\bconfigured timeout was reached\b.*|.*\breached the maximum timeout\b.*|.*\bWatchdog caught collective operation timeout\b.*|.*\bDeadline of [\d.]+s exceeded\b.*|.*\b(?:timed out|timeout) (?:after|while|waiting|exceeded|expired)\b.*|.*\b(?:operation|request|job|task|connection|read) timed out\b.*|.*(?:Error|Exception): Timed out\b.*|.*\bfailed to start within \d+.*|.*\b(?:Timeout|TimeoutError|ReadTimeout|ConnectTimeout)(?:Error)?: .*)`)},
-	// Server-side failures and unreachable servers: `ServiceUnavailable: 503 Connect Failed`, "500 Internal Server Error", gRPC UNAVAILABLE, urllib3 "Max retries exceeded with url: /graphql (Caused by NameResolutionError(…))", Node "getaddrinfo ENOTFOUND hooks.slack.com".
-	{name: "service_unavailable", category: CategoryServiceUnavailable, keywords: []string{"unavailable", "internalservererror", "internal server error", "internal: 5", "internalerror", "bad gateway", "badgateway", "server error", "resources are insufficient", "enough resources", "resource_pool_exhausted", "connection reset", "connection refused", "connection abort", "failed to connect to all addresses", "name resolution", "failed to resolve", "max retries exceeded", "name or service not known", "getaddrinfo", "establish a new connection", "connect to"},
-		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ServiceUnavailable|InternalServerError|BadGateway|GatewayTimeout|Internal|InternalError|ServerError): 5\d\d\b.*|.*\b5\d\d (?:Service Unavailable|Internal Server Error|Bad Gateway|Server Error)\b.*|.*\bStatusCode\.UNAVAILABLE\b.*|.*\bUNAVAILABLE: .*|.*\bservice (?:is )?(?:currently )?unavailable\b.*|.*\bResources are insufficient in (?:region|zone)\b.*|.*\bdoes not have enough resources available\b.*|.*\bZONE_RESOURCE_POOL_EXHAUSTED\b.*|.*\bConnection (?:reset by peer|refused|abort(?:ed)?)\b.*|.*\bfailed to connect to all addresses\b.*|.*\b(?:Temporary failure in name resolution|Name or service not known|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Failed to resolve '|Max retries exceeded with url|Failed to establish a new connection|could(?:n't| not) connect to '?https?://).*)`)},
+	// Server-side failures and unreachable servers: `ServiceUnavailable: 503 Connect Failed`, "500 Internal Server Error", gRPC UNAVAILABLE, urllib3 "Max retries exceeded with url: /graphql (Caused by NameResolutionError(…))", Node "getaddrinfo ENOTFOUND hooks.slack.com", "connect ECONNREFUSED 10.8.0.4:6379".
+	{name: "service_unavailable", category: CategoryServiceUnavailable, keywords: []string{"unavailable", "internalservererror", "internal server error", "internal: 5", "internalerror", "bad gateway", "badgateway", "server error", "resources are insufficient", "enough resources", "resource_pool_exhausted", "connection reset", "connection refused", "connection abort", "failed to connect to all addresses", "name resolution", "failed to resolve", "max retries exceeded", "name or service not known", "getaddrinfo", "establish a new connection", "connect to", "econnrefused", "econnreset"},
+		re: regexp.MustCompile(`(?i)(?:google\.api_core\.exceptions\.)?(?P<msg>(?:ServiceUnavailable|InternalServerError|BadGateway|GatewayTimeout|Internal|InternalError|ServerError): 5\d\d\b.*|.*\b5\d\d (?:Service Unavailable|Internal Server Error|Bad Gateway|Server Error)\b.*|.*\bStatusCode\.UNAVAILABLE\b.*|.*\bUNAVAILABLE: .*|.*\bservice (?:is )?(?:currently )?unavailable\b.*|.*\bResources are insufficient in (?:region|zone)\b.*|.*\bdoes not have enough resources available\b.*|.*\bZONE_RESOURCE_POOL_EXHAUSTED\b.*|.*\bConnection (?:reset by peer|refused|abort(?:ed)?)\b.*|.*\bfailed to connect to all addresses\b.*|.*\b(?:Temporary failure in name resolution|Name or service not known|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Failed to resolve '|Max retries exceeded with url|Failed to establish a new connection|could(?:n't| not) connect to '?https?://|\bECONNREFUSED\b|\bECONNRESET\b).*|` + grpcStatus("Unavailable") + `)`)},
 	// Other Google API statuses: "google.api_core.exceptions.Aborted: 409 Concurrent modification …".
 	{name: "google_api_status", category: CategoryHTTPError, keywords: []string{"aborted: ", "alreadyexists: ", "conflict: ", "cancelled: ", "toomanyrequests: "},
 		re: regexp.MustCompile(`(?:google\.api_core\.exceptions\.)?(?P<msg>(?:Aborted|AlreadyExists|Conflict|Cancelled|TooManyRequests): \d{3} .*)`)},
@@ -143,24 +170,27 @@ var rules = []rule{
 	{name: "gcloud_error", category: CategoryShell, keywords: []string{"(gcloud."},
 		re:     regexp.MustCompile(`ERROR: \((gcloud[\w.-]*)\) (.*[^:\s])$`),
 		format: formatGcloudError},
-	// Shells and CLIs: "line 42: /opt/venv/bin/activate: No such file or directory", "command not found", click "Error: No such option: --max-job".
-	{name: "shell", category: CategoryShell, keywords: []string{"jq: error", "command not found", "no such file or directory", "unbound variable", "no such option", "no such command", "invalid value for", "missing argument", "missing option", "got unexpected extra", "syntax error", "bad substitution", "unrecognized arguments", "invalid choice", "permission denied", "not a directory", "is a directory", "exec format error"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:^jq: error\b|: command not found|: No such file or directory|: unbound variable|No such option|No such command|Invalid value for|Missing argument|Missing option|Got unexpected extra argument|syntax error|bad substitution|unrecognized arguments|invalid choice|: Permission denied|: Not a directory|: Is a directory|exec format error).*)`)},
+	// Shells and CLIs: "line 42: /opt/venv/bin/activate: No such file or directory", "command not found", dash's "sh: 1: tsc: not found", click "Error: No such option: --max-job".
+	{name: "shell", category: CategoryShell, keywords: []string{"jq: error", "command not found", ": not found", "no such file or directory", "unbound variable", "no such option", "no such command", "invalid value for", "missing argument", "missing option", "got unexpected extra", "syntax error", "bad substitution", "unrecognized arguments", "invalid choice", "permission denied", "not a directory", "is a directory", "exec format error"},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*(?:^jq: error\b|: command not found|^(?:\S*/)?(?:ba|da|z)?sh: (?:line )?\d+: \S+: not found$|: No such file or directory|: unbound variable|No such option|No such command|Invalid value for|Missing argument|Missing option|Got unexpected extra argument|syntax error|bad substitution|unrecognized arguments|invalid choice|: Permission denied|: Not a directory|: Is a directory|exec format error).*)`)},
 	// Go programs crashing: "panic: runtime error: index out of range [3] with length 3", "fatal error: all goroutines are asleep".
 	{name: "go_panic", category: CategoryExitCode, keywords: []string{"panic: ", "fatal error: "},
 		re: regexp.MustCompile(`^(?P<msg>(?:panic: |fatal error: ).*\S)`)},
 	// Node.js dying on an error: "Error: Cannot find module '@slack/webhook'", "TypeError: x is not a function".
 	{name: "node_error", category: CategoryExitCode, keywords: []string{"error: "},
 		re: regexp.MustCompile(`^(?P<msg>(?:Uncaught )?(?:Type|Reference|Syntax|Range)?Error: .*\S)`)},
+	// The message of a runtime's crash report that no rule above reads (see crashShapes, which gives the category): Rust's "DATABASE_URL must be set: NotPresent".
+	{name: ruleCrash, category: CategoryExitCode,
+		re: regexp.MustCompile(`^(?P<msg>.*\S)`)},
 	// A program that died without an exception, or a container Docker could not start: faulthandler's "Fatal Python error: Segmentation fault", bash's "line 14:    87 Segmentation fault (core dumped) python …", "docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]]".
 	{name: "crash", category: CategoryExitCode, keywords: []string{"fatal python error", "segmentation fault", "aborted", "bus error", "illegal instruction", "error response from daemon"},
 		re: regexp.MustCompile(`(?P<msg>Fatal Python error: .*\S|.*\bline \d+: +\d+ (?:Segmentation fault|Aborted|Bus error|Illegal instruction)\b.*|.*\bError response from daemon: .*\S)`)},
 	// torchrun's own account of a worker's death: "Signal 9 (SIGKILL) received by PID 319", "failed (exitcode: -9) local_rank: 1".
 	{name: "worker_signal", category: CategoryExitCode, keywords: []string{"received by pid", "(exitcode: -"},
 		re: regexp.MustCompile(`(?P<msg>.*(?:Signal \d+ \(SIG\w+\) received by PID \d+|failed \(exitcode: -\d+\) local_rank).*)`), vague: true},
-	// Non-zero exits reported by Vertex AI or Kubernetes: "The replica workerpool0-0 exited with a non-zero status of 137."
+	// Non-zero exits reported by Vertex AI or Kubernetes: "The replica workerpool0-0 exited with a non-zero status of 137.", yarn's `error Command failed with signal "SIGKILL".`, npm's "npm ERR! signal SIGKILL"
 	{name: "exit_status", category: CategoryExitCode, keywords: []string{"non-zero", "nonzero", "exit code", "exit status", "signal", "exited with"},
-		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal).*)`), vague: true},
+		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal|failed with signal).*|^(?:npm ERR!|error\b).*\bsignal:? "?SIG[A-Z]+\b.*)`), vague: true},
 	// Lines that only say they are errors: "ERROR: could not connect", "FATAL: ...", "E0514 10:05:03 … failed".
 	{name: "generic_error", category: CategoryUnknown, keywords: []string{"error", "fatal", "critical", "failed", "panic"},
 		re: regexp.MustCompile(`^(?P<msg>(?:(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|panic)(?:\[\d+\])?[:\s]|E\d{4} ).*[^:\s]|.*\bfailed(?: with)?: .*[^:\s])$`), vague: true},

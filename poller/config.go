@@ -30,6 +30,8 @@ const (
 	DefaultInterval = 30 * time.Second
 	// MinInterval keeps a mistyped setting from hammering the API.
 	MinInterval = 2 * time.Second
+	// MaxTop is the most executions runwatch shows.
+	MaxTop = 50
 )
 
 // Config says what to watch.

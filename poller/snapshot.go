@@ -1,7 +1,9 @@
 package poller
 
 import (
+	"fmt"
 	"path"
+	"strings"
 	"time"
 
 	"runwatch/poller/lifecycle"
@@ -157,4 +159,44 @@ type Result struct {
 	MissedMore int
 	// Warning is a problem worth a line in a log, such as an unreadable memory.
 	Warning string
+}
+
+// maxOtherJobs bounds the jobs NoExecutions names.
+const maxOtherJobs = 5
+
+// NoExecutions says why a refresh that reached some region shows no
+// execution: "No executions of my-etl-job in 18 regions", or, where Cloud
+// Run does not know the job, "No job my-etl-jb in my-proj; jobs here:
+// my-etl-job, nightly-train". It is "" while there are executions to show
+// or no region answered.
+func (s Snapshot) NoExecutions() string {
+	answered := s.RegionsAsked - len(s.RegionErrors)
+	if len(s.Executions) > 0 || answered <= 0 {
+		return ""
+	}
+	if s.JobMissing {
+		out := fmt.Sprintf("No job %s in %s", s.Job, s.Project)
+		switch n := len(s.OtherJobs); {
+		case n == 0:
+			return out + "; no jobs in " + RegionCount(answered, s.RegionsAsked)
+		case n > maxOtherJobs:
+			return out + "; jobs here: " + strings.Join(s.OtherJobs[:maxOtherJobs], ", ") + fmt.Sprintf(" and %d more", n-maxOtherJobs)
+		default:
+			return out + "; jobs here: " + strings.Join(s.OtherJobs, ", ")
+		}
+	}
+	return fmt.Sprintf("No executions of %s in %s", s.Job, RegionCount(answered, s.RegionsAsked))
+}
+
+// RegionCount says how many of the regions asked answered: "18 regions",
+// "16 of 18 regions", "1 region".
+func RegionCount(answered, asked int) string {
+	noun := "regions"
+	if asked == 1 {
+		noun = "region"
+	}
+	if answered == asked {
+		return fmt.Sprintf("%d %s", asked, noun)
+	}
+	return fmt.Sprintf("%d of %d %s", answered, asked, noun)
 }

@@ -30,6 +30,10 @@ type Actions struct {
 	// FlagsGiven are the command-line flags that win over the settings for
 	// this run ("project", "job", "regions", "interval", "top").
 	FlagsGiven map[string]bool
+	// LoginArgs are the command-line flags that name what the app watches
+	// (startup.Flags.WatchArgs): Start at login writes them into the
+	// autostart entry, so the app started at login is this one.
+	LoginArgs []string
 	// Acknowledge marks a failure as seen by a person.
 	Acknowledge func(resource string)
 	// Snooze holds notifications back until a time (zero: resume now).
@@ -415,8 +419,9 @@ func (u *UI) ShowSettings() {
 	w.Show()
 }
 
-// setStartAtLogin writes or removes the autostart entry, for this binary.
-func setStartAtLogin(on bool) error {
+// setStartAtLogin writes or removes the autostart entry, for this binary
+// with args, the flags that name what the running app watches.
+func setStartAtLogin(on bool, args []string) error {
 	if on == autostart.Enabled() {
 		return nil
 	}
@@ -427,7 +432,7 @@ func setStartAtLogin(on bool) error {
 	if err != nil {
 		return fmt.Errorf("start at login: find this program: %w", err)
 	}
-	return autostart.Enable(exe)
+	return autostart.Enable(exe, args...)
 }
 
 // saveSettings applies the form if it is valid, else says what is wrong.
@@ -437,7 +442,7 @@ func (u *UI) saveSettings(form *settingsForm) bool {
 		dialog.ShowError(err, u.settingsWindow)
 		return false
 	}
-	if err := setStartAtLogin(form.StartAtLogin.Checked); err != nil {
+	if err := setStartAtLogin(form.StartAtLogin.Checked, u.actions.LoginArgs); err != nil {
 		dialog.ShowError(err, u.settingsWindow)
 		return false
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"strconv"
@@ -119,7 +120,16 @@ func (f *settingsForm) settings() (view.Settings, error) {
 			chosen = append(chosen, r)
 		}
 	}
-	regions := poller.ParseRegions(strings.Join(chosen, ",") + "," + f.ExtraRegions.Text)
+	// The names typed are checked as the --regions flag's are, against the
+	// built-in list only: the window process makes no API call of its own.
+	extra, err := poller.SplitRegions(f.ExtraRegions.Text)
+	if err == nil {
+		err = poller.CheckRegions(context.Background(), extra, nil)
+	}
+	if err != nil {
+		return view.Settings{}, fmt.Errorf("more regions: %w", err)
+	}
+	regions := poller.ParseRegions(strings.Join(append(chosen, extra...), ","))
 	if len(regions) == 0 {
 		return view.Settings{}, fmt.Errorf("choose at least one region")
 	}

@@ -134,3 +134,43 @@ func TestSettingsChooseWhichKindsNotify(t *testing.T) {
 		t.Fatalf("the UI notifies %+v", p)
 	}
 }
+
+// Issue 14: any text was taken as a region. The names typed under More
+// regions are checked as --regions is.
+func TestSettingsRejectUnknownRegionsNamingThem(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	a := newTempApp(t)
+	u := New(a, Actions{}, func() time.Time { return now })
+	u.ShowSettings()
+	f := u.settings
+	for _, tc := range []struct{ extra, want string }{
+		{"mars-north1", "unknown Cloud Run region mars-north1"},
+		{"us-centrall1", "did you mean us-central1?"},
+		{"us central1", `"us central1"`},
+		{"me-west1, europe-west9", ""},
+	} {
+		f.ExtraRegions.SetText(tc.extra)
+		_, err := f.settings()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: %v", tc.extra, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%q: error %v, want one holding %q", tc.extra, err, tc.want)
+		}
+	}
+}
+
+// Issue 14: Start at login dropped the flags of the app that set it.
+func TestStartAtLoginStartsTheAppWithItsFlags(t *testing.T) {
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	a := newTempApp(t)
+	u := New(a, Actions{LoginArgs: []string{"--project", "p1", "--demo"}}, func() time.Time { return now })
+	u.ShowSettings()
+	u.settings.StartAtLogin.SetChecked(true)
+	test.Tap(u.settings.Save)
+	data, err := os.ReadFile(filepath.Join(config, "autostart", "io.runwatch.app.desktop"))
+	if err != nil || !strings.Contains(string(data), " --project p1 --demo\n") {
+		t.Fatalf("autostart entry %q: %v", data, err)
+	}
+}

@@ -72,6 +72,9 @@ type State struct {
 	Status   view.Status     `json:"status"`
 	TrayHost bool            `json:"tray_host"`
 	Flags    map[string]bool `json:"flags"`
+	// Args are the tray process's flags that name what it watches, for the
+	// start-at-login entry the window process writes.
+	Args []string `json:"args,omitempty"`
 }
 
 // Client calls one runwatch process by its instance name.

@@ -59,8 +59,8 @@ type Output struct {
 
 // Print writes the snapshot to stdout, as JSON or as a table, and each
 // region that did not answer to stderr, each line starting with command.
-// It returns the exit code: 1 when no region answered (or the output could
-// not be written), else 0.
+// It returns the exit code: 1 when no region answered, when Cloud Run does
+// not know the job (or the output could not be written), else 0.
 func Print(stdout, stderr io.Writer, command string, snap poller.Snapshot, asJSON bool) int {
 	for _, region := range slices.Sorted(maps.Keys(snap.RegionErrors)) {
 		fmt.Fprintf(stderr, "%s: %s\n", command, snap.RegionErrors[region])
@@ -74,10 +74,23 @@ func Print(stdout, stderr io.Writer, command string, snap poller.Snapshot, asJSO
 		Table(stdout, snap)
 	}
 	if NoneAnswered(snap) {
-		fmt.Fprintf(stderr, "%s: no region answered (%d asked)\n", command, snap.RegionsAsked)
+		fmt.Fprintf(stderr, "%s: no region answered (%s asked)\n", command, Count(snap.RegionsAsked, "region"))
+		return 1
+	}
+	if snap.JobMissing {
+		// A mistyped job is a failure to watch anything, as no region is.
+		fmt.Fprintf(stderr, "%s: %s\n", command, snap.NoExecutions())
 		return 1
 	}
 	return 0
+}
+
+// Count says n things, "1 region" or "18 regions" (plural: noun+"s").
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // NoneAnswered reports whether no region answered the refresh.
@@ -130,7 +143,11 @@ func Table(w io.Writer, snap poller.Snapshot) {
 			poller.FormatAge(snap.TakenAt.Sub(e.Created)), poller.FormatDuration(e.Duration(snap.TakenAt)), strings.ReplaceAll(e.ErrorLine(), "\t", " "))
 	}
 	tw.Flush()
-	if len(snap.Executions) == 0 {
-		fmt.Fprintf(w, "no executions of %s in %d regions\n", snap.Job, snap.RegionsAsked)
+	switch {
+	case NoneAnswered(snap):
+		// Not "no executions": nobody said so.
+		fmt.Fprintln(w, "no region answered")
+	case len(snap.Executions) == 0:
+		fmt.Fprintln(w, snap.NoExecutions())
 	}
 }

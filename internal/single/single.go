@@ -39,7 +39,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 		return code
 	}
 	// One instance: a second start shows the running one's window.
-	srv, code, ok := startup.Claim(flags.Demo, false, stderr)
+	srv, code, ok := flags.Claim(false, stderr)
 	if !ok {
 		return code
 	}
@@ -47,6 +47,9 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 		defer srv.Close()
 	}
 	a := app.NewWithID(flags.AppID())
+	fyneLog := startup.NewFyneLog(stderr) // without Fyne's preferences race at exit
+	log.SetOutput(fyneLog)
+	a.Lifecycle().SetOnStopped(fyneLog.Stopping)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop, err := start(ctx, a, fyne.Do, &flags, srv)
@@ -80,6 +83,7 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 		RefreshNow:    appView.watch.RefreshNow,
 		SettingsSaved: func(s view.Settings) { appView.watch.Reconfigure(flags.Merge(s)) },
 		FlagsGiven:    flags.Given,
+		LoginArgs:     flags.WatchArgs(),
 		Acknowledge:   appView.watch.Acknowledge,
 		Snooze:        appView.watch.Snooze,
 	}, nil)

@@ -59,7 +59,7 @@ func TestOneProcessAppPollsAnswersStatusAndNotifiesANewFailureOnce(t *testing.T)
 	flags := startup.Flags{Project: project, Job: job, Regions: region, Top: 5, Interval: poller.MinInterval,
 		RunEndpoint: cloud.RunAddr(), LoggingEndpoint: cloud.LoggingAddr(),
 		Given: map[string]bool{"project": true, "regions": true, "interval": true}}
-	srv, code, ok := startup.Claim(false, false, io.Discard)
+	srv, code, ok := flags.Claim(false, io.Discard)
 	if !ok || srv == nil {
 		t.Fatalf("claim: code %d", code)
 	}

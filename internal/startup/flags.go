@@ -2,10 +2,14 @@ package startup
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"runwatch/poller"
@@ -31,7 +35,21 @@ type Flags struct {
 	// Given are the flags given on the command line, which win over the
 	// saved settings for this run.
 	Given map[string]bool
+	// regions is Regions read by Parse.
+	regions []string
+	// AskLocations asks Cloud Run which locations it has, for a region not
+	// in the built-in list (nil: Parse asks Cloud Run itself, see
+	// locationLister).
+	AskLocations poller.LocationLister
 }
+
+// hiddenFlags are for tests and emulators: they work, and help does not
+// list them.
+var hiddenFlags = []string{"run-endpoint", "logging-endpoint"}
+
+// regionCheckTimeout bounds asking Cloud Run's Locations API about a region
+// not in the built-in list.
+const regionCheckTimeout = 10 * time.Second
 
 // Register defines the flags on fs; withInterval adds --interval (the
 // tray app's, not status's).
@@ -39,9 +57,9 @@ func (f *Flags) Register(fs *flag.FlagSet, withInterval bool) {
 	fs.StringVar(&f.Project, "project", "", "Google Cloud project (default: GOOGLE_CLOUD_PROJECT, else the credentials' project)")
 	fs.StringVar(&f.Job, "job", poller.DefaultJob, "Cloud Run job to watch")
 	fs.StringVar(&f.Regions, "regions", "", "comma-separated regions (default: the launcher's 18 regions)")
-	fs.IntVar(&f.Top, "top", poller.DefaultTop, "how many of the newest executions to show")
+	fs.IntVar(&f.Top, "top", poller.DefaultTop, fmt.Sprintf("how many of the newest executions to show (1 to %d)", poller.MaxTop))
 	if withInterval {
-		fs.DurationVar(&f.Interval, "interval", poller.DefaultInterval, "time between refreshes")
+		fs.DurationVar(&f.Interval, "interval", poller.DefaultInterval, fmt.Sprintf("time between refreshes (at least %v)", poller.MinInterval))
 	}
 	fs.BoolVar(&f.Demo, "demo", false, "watch a built-in simulated Cloud Run instead of Google Cloud")
 	fs.StringVar(&f.RunEndpoint, "run-endpoint", "", "HOST:PORT of a plaintext Cloud Run gRPC server without credentials (emulators, tests)")
@@ -61,20 +79,95 @@ func (f *Flags) Parse(fs *flag.FlagSet, args []string) error {
 	if f.Top <= 0 {
 		return errors.New("--top must be at least 1")
 	}
+	if f.Top > poller.MaxTop {
+		return fmt.Errorf("--top %d is above the maximum of %d", f.Top, poller.MaxTop)
+	}
+	if f.Given["interval"] && f.Interval <= 0 {
+		return fmt.Errorf("--interval %v: give a time between refreshes of at least %v", f.Interval, poller.MinInterval)
+	}
 	if (f.RunEndpoint == "") != (f.LoggingEndpoint == "") {
 		return errors.New("--run-endpoint and --logging-endpoint go together")
 	}
+	regions, err := poller.SplitRegions(f.Regions)
+	if err != nil {
+		return fmt.Errorf("--regions: %w", err)
+	}
+	if f.Given["regions"] && len(regions) == 0 {
+		return errors.New("--regions: name at least one region")
+	}
+	f.regions = regions
 	// Names are checked now, so a typo is a bad flag (exit 2); the project
 	// may still be found later.
 	probe := f.Config()
 	probe.Project = cmp.Or(probe.Project, "p")
-	return probe.Validate()
+	if err := probe.Validate(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), regionCheckTimeout)
+	defer cancel()
+	if err := poller.CheckRegions(ctx, f.regions, f.locationLister()); err != nil {
+		return fmt.Errorf("--regions: %w", err)
+	}
+	return nil
+}
+
+// locationLister is how Parse asks Cloud Run about a region not in the
+// built-in list: the given endpoints, else Google's with Application
+// Default Credentials; --demo's simulated cloud has only the built-in
+// regions.
+func (f *Flags) locationLister() poller.LocationLister {
+	if f.AskLocations != nil || f.Demo {
+		return f.AskLocations
+	}
+	return func(ctx context.Context) ([]string, error) {
+		project, err := poller.FindProject(ctx, f.Project)
+		if err != nil && f.RunEndpoint == "" {
+			return nil, err
+		}
+		return poller.ListLocations(ctx, poller.Endpoints{Run: f.RunEndpoint, Logging: f.LoggingEndpoint}, cmp.Or(project, "p"))
+	}
+}
+
+// IntervalNote says, in one line, when --interval is below the minimum
+// and the minimum is used instead ("" otherwise).
+func (f *Flags) IntervalNote() string {
+	if !f.Given["interval"] || f.Interval <= 0 || f.Interval >= poller.MinInterval {
+		return ""
+	}
+	return fmt.Sprintf("--interval %v is below the %v minimum; using %v", f.Interval, poller.MinInterval, poller.MinInterval)
+}
+
+// WatchArgs returns the given flags that name what to watch, and how, as
+// command-line arguments that start the same app again (the autostart
+// entry's): --project, --job, --regions, --top, --interval, --demo.
+func (f *Flags) WatchArgs() []string {
+	var args []string
+	if f.Given["project"] {
+		args = append(args, "--project", f.Project)
+	}
+	if f.Given["job"] {
+		args = append(args, "--job", f.Job)
+	}
+	if f.Given["regions"] {
+		args = append(args, "--regions", strings.Join(f.regions, ","))
+	}
+	if f.Given["top"] {
+		args = append(args, "--top", strconv.Itoa(f.Top))
+	}
+	if f.Given["interval"] {
+		args = append(args, "--interval", max(f.Interval, poller.MinInterval).String())
+	}
+	if f.Demo {
+		args = append(args, "--demo")
+	}
+	return args
 }
 
 // NamesWhatToWatch reports whether a flag names what to watch or where,
-// so that the running app's snapshot would not answer it.
+// so that the running app's snapshot would not answer it. --demo does not:
+// it names which app answers (the running --demo app).
 func (f *Flags) NamesWhatToWatch() bool {
-	for _, name := range []string{"project", "job", "regions", "top", "demo", "run-endpoint", "logging-endpoint"} {
+	for _, name := range []string{"project", "job", "regions", "top", "run-endpoint", "logging-endpoint"} {
 		if f.Given[name] {
 			return true
 		}
@@ -87,7 +180,7 @@ func (f *Flags) Config() poller.Config {
 	return poller.Config{
 		Project:  f.Project,
 		Job:      f.Job,
-		Regions:  poller.ParseRegions(f.Regions),
+		Regions:  f.parsedRegions(),
 		Top:      f.Top,
 		Interval: f.Interval,
 	}.WithDefaults()
@@ -104,7 +197,7 @@ func (f *Flags) Merge(s view.Settings) poller.Config {
 		cfg.Job = f.Job
 	}
 	if f.Given["regions"] {
-		cfg.Regions = poller.ParseRegions(f.Regions)
+		cfg.Regions = f.parsedRegions()
 	}
 	if f.Given["top"] {
 		cfg.Top = f.Top
@@ -113,6 +206,15 @@ func (f *Flags) Merge(s view.Settings) poller.Config {
 		cfg.Interval = f.Interval
 	}
 	return cfg.WithDefaults()
+}
+
+// parsedRegions returns the regions flag as Parse read it (leniently
+// for Flags made without Parse).
+func (f *Flags) parsedRegions() []string {
+	if f.regions != nil {
+		return f.regions
+	}
+	return poller.ParseRegions(f.Regions)
 }
 
 // AppID returns the app ID of this run: --demo keeps its settings apart.
@@ -135,6 +237,9 @@ func ParseApp(args []string, stdout, stderr io.Writer, usage string) (f Flags, c
 	if err := f.Parse(fs, args); err != nil {
 		return f, FlagError(err, fs, stdout, stderr, "runwatch", usage+"\nFlags of the tray app (given flags win over saved settings for this run):\n"), false
 	}
+	if note := f.IntervalNote(); note != "" {
+		fmt.Fprintf(stderr, "runwatch: %s\n", note)
+	}
 	return f, 0, true
 }
 
@@ -144,10 +249,23 @@ func ParseApp(args []string, stdout, stderr io.Writer, usage string) (f Flags, c
 func FlagError(err error, fs *flag.FlagSet, stdout, stderr io.Writer, command, help string) int {
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, help)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
+		PrintFlags(stdout, fs)
 		return 0
 	}
 	fmt.Fprintf(stderr, "%s: %v (see %s --help)\n", command, err, command)
 	return 2
+}
+
+// PrintFlags lists fs's flags as flag.PrintDefaults does, without the
+// hidden ones (the test-only endpoints).
+func PrintFlags(w io.Writer, fs *flag.FlagSet) {
+	shown := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	fs.VisitAll(func(fl *flag.Flag) {
+		if !slices.Contains(hiddenFlags, fl.Name) {
+			shown.Var(fl.Value, fl.Name, fl.Usage)
+			shown.Lookup(fl.Name).DefValue = fl.DefValue
+		}
+	})
+	shown.SetOutput(w)
+	shown.PrintDefaults()
 }

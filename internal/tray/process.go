@@ -35,7 +35,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	log.SetOutput(dropLines{out: stderr, substr: "systray error: failed to register"})
 
 	// One instance: a second start shows the running one's window.
-	srv, code, ok := startup.Claim(flags.Demo, true, stderr)
+	srv, code, ok := flags.Claim(true, stderr)
 	if !ok {
 		return code
 	}
@@ -68,6 +68,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	trayHost := trayhost.Present(ctx)
 	hub.Update(func(s *ipc.State) {
 		s.Status.Interval, s.Status.FailureLimit, s.TrayHost = cfg.Interval, settings.FailureShownFor, trayHost
+		s.Args = flags.WatchArgs()
 	})
 	desktop := notifier.NewDesktop(startup.AppID)
 	menu := newSystrayMenu()
@@ -85,7 +86,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	loop.SetWatcher(watch)
 	go desktop.HandleClicks(ctx, notifier.Clicks{
 		Details:     func(resource string) { windows.open(ipc.Window{Details: resource}) },
-		OpenURL:     openURL,
+		OpenURL:     func(link *url.URL) { go openURLOrSay(link, desktop) },
 		Acknowledge: watch.Acknowledge,
 	})
 	go func() {
@@ -195,12 +196,44 @@ func executable() string {
 	return exe
 }
 
-// openURL opens a link in the browser, as Fyne does on Linux.
-func openURL(link *url.URL) {
+// openFailWait is how long openURL waits for xdg-open to fail: without a
+// browser it exits at once (status 3 or 4); with one it may run as long as
+// the browser does.
+const openFailWait = 3 * time.Second
+
+// openURL opens a link in the browser with xdg-open, as Fyne does on
+// Linux, and returns why it could not: no xdg-open, or xdg-open failing
+// within openFailWait. The child is always waited for (on a goroutine when
+// it runs on), so none is left a zombie.
+func openURL(link *url.URL) error {
 	cmd := exec.Command("xdg-open", link.String())
 	if err := cmd.Start(); err != nil {
-		log.Printf("runwatch: open %s: %v", link, err)
+		return fmt.Errorf("open %s: %w", link, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("xdg-open could not open %s (%w): is a web browser set up?", link, err)
+		}
+		return nil
+	case <-time.After(openFailWait):
+		return nil
+	}
+}
+
+// openURLOrSay opens a link, and says why it could not: on standard error
+// and, where a notification server is, in a notification with the link.
+func openURLOrSay(link *url.URL, say notifier.Sender) {
+	err := openURL(link)
+	if err == nil {
 		return
 	}
-	go func() { _ = cmd.Wait() }()
+	log.Printf("runwatch: %v", err)
+	if say != nil {
+		if err := say.Send(view.Notification{Title: "runwatch could not open the logs", Body: err.Error()}); err != nil {
+			log.Printf("runwatch: %v", err)
+		}
+	}
 }

@@ -70,6 +70,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	a := app.NewWithID(startup.AppIDFor(*demo))
+	fyneLog := startup.NewFyneLog(stderr) // without Fyne's preferences race at exit
+	log.SetOutput(fyneLog)
+	a.Lifecycle().SetOnStopped(fyneLog.Stopping)
 	ui.RestoreSettings(a)
 	var trayHost atomic.Bool
 	trayHost.Store(first.TrayHost)
@@ -86,6 +89,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			send(func(ctx context.Context) error { return tray.SaveSettings(ctx, s) })
 		},
 		FlagsGiven: first.Flags,
+		LoginArgs:  first.Args,
 		Acknowledge: func(r string) {
 			send(func(ctx context.Context) error { return tray.Acknowledge(ctx, r) })
 		},

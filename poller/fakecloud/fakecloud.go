@@ -38,6 +38,8 @@ type Cloud struct {
 	demos   sync.WaitGroup
 	closing sync.Once
 
+	locations *locationsServer // Cloud Run's Locations mixin (locations.go)
+
 	mu         sync.Mutex
 	executions map[string]*runpb.Execution // by full resource name
 	jobs       map[string]bool             // jobs made by PutJob, by full resource name
@@ -85,6 +87,7 @@ func Start() (*Cloud, error) {
 	runpb.RegisterTasksServer(c.srv, &tasksServer{cloud: c})
 	runpb.RegisterJobsServer(c.srv, &jobsServer{cloud: c})
 	loggingpb.RegisterLoggingServiceV2Server(c.srv, &loggingServer{cloud: c})
+	c.locations = registerLocations(c.srv)
 	go func() {
 		defer close(c.served)
 		_ = c.srv.Serve(lis) // returns when Close stops the server

@@ -273,45 +273,13 @@ func TraySummary(st Status, now time.Time) string {
 	return fmt.Sprintf("runwatch: newest %s — %s", word, refreshed)
 }
 
-// maxOtherJobs bounds the jobs NoExecutions names.
-const maxOtherJobs = 5
-
 // NoExecutions says why a refresh that reached some region shows no
-// execution: "No executions of my-etl-job in 18 regions", or, where Cloud
-// Run does not know the job, "No job my-etl-jb in my-proj; jobs here:
-// my-etl-job, nightly-train". It is "" while there are executions to show
-// or no region answered.
-func NoExecutions(s poller.Snapshot) string {
-	answered := s.RegionsAsked - len(s.RegionErrors)
-	if len(s.Executions) > 0 || answered <= 0 {
-		return ""
-	}
-	if s.JobMissing {
-		out := fmt.Sprintf("No job %s in %s", s.Job, s.Project)
-		switch n := len(s.OtherJobs); {
-		case n == 0:
-			return out + "; no jobs in " + regionCount(answered, s.RegionsAsked)
-		case n > maxOtherJobs:
-			return out + "; jobs here: " + strings.Join(s.OtherJobs[:maxOtherJobs], ", ") + fmt.Sprintf(" and %d more", n-maxOtherJobs)
-		default:
-			return out + "; jobs here: " + strings.Join(s.OtherJobs, ", ")
-		}
-	}
-	return fmt.Sprintf("No executions of %s in %s", s.Job, regionCount(answered, s.RegionsAsked))
-}
+// execution (see poller.Snapshot.NoExecutions).
+func NoExecutions(s poller.Snapshot) string { return s.NoExecutions() }
 
-// regionCount says how many of the regions asked answered: "18 regions",
-// "16 of 18 regions", "1 region".
-func regionCount(answered, asked int) string {
-	noun := "regions"
-	if asked == 1 {
-		noun = "region"
-	}
-	if answered == asked {
-		return fmt.Sprintf("%d %s", asked, noun)
-	}
-	return fmt.Sprintf("%d of %d %s", answered, asked, noun)
-}
+// regionCount says how many of the regions asked answered (see
+// poller.RegionCount).
+func regionCount(answered, asked int) string { return poller.RegionCount(answered, asked) }
 
 // failureSummary names the failures that colour the tray, the newest
 // first: "vertex-ai-launcher failed in us-west3 12m ago (and 2 more

@@ -1,0 +1,44 @@
+package extract
+
+import "regexp"
+
+// How much a reason for a failure tells, as Specificity grades it: the app
+// shows the more specific of the extractor's line and Cloud Run's own
+// reason, judged by what each says, not by where it came from.
+const (
+	SpecificityNone   = 0 // says that something failed, not how: "pipeline failed"
+	SpecificityExit   = 1 // an exit status: "task 0 exited with code 1"
+	SpecificitySignal = 2 // a signal, or a status that means one (128+N): "exit(137)", "signal 6", "SIGKILL"
+	SpecificityCause  = 3 // names an error, an exception, a permission, a resource or a limit
+)
+
+var (
+	// signalWords: a signal by number or name, bash's "Killed", or an exit
+	// status of 129–255, which a shell and Cloud Run give a process that a
+	// signal ended (137: SIGKILL, the memory limit's kill; 139: SIGSEGV).
+	signalWords = regexp.MustCompile(`(?i)\bsignal:? \d+|\bSIG[A-Z]{3,}\b|\bKilled\b|(?:\bstatus|\bcode|\bexit|exit\(|exitcode:) ?(?:of )?-?(?:129|1[3-9]\d|2[0-4]\d|25[0-5])\b|exitcode: -\d+`)
+	// exitWords: an exit status, whatever its number.
+	exitWords = regexp.MustCompile(`(?i)\b(?:exit(?:ed)?|status|exit code|exitcode)\b\W{0,3}(?:with )?(?:a )?(?:non-?zero|code|status)?\W{0,3}(?:of )?-?\d+|exit\(\d+\)|\bnon-?zero (?:status|exit)`)
+)
+
+// Specificity grades how much a reason for a failure tells, from
+// SpecificityNone to SpecificityCause: a line a rule about causes reads
+// names a cause; otherwise a signal says more than an exit status, which
+// says more than "failed". The extractor's Result carries the grade of its
+// message; the app compares it with Specificity of Cloud Run's reason.
+func Specificity(text string) int {
+	s, _ := normalize(text)
+	found := keywords.find(s)
+	for i, r := range rules {
+		if found.rules&(1<<i) != 0 && !r.vague && r.re.MatchString(s) {
+			return SpecificityCause
+		}
+	}
+	switch {
+	case signalWords.MatchString(s):
+		return SpecificitySignal
+	case exitWords.MatchString(s):
+		return SpecificityExit
+	}
+	return SpecificityNone
+}
