@@ -108,3 +108,29 @@ func TestLogContextKeptWhenCloudRunsReasonWins(t *testing.T) {
 		t.Fatalf("context %q (matched %d): want the three log lines, the exit line marked", e.Context, e.Matched)
 	}
 }
+
+// Issue 15's specific-line-wins: a launcher whose Vertex replica was killed
+// (status 137), relayed by the wrapper's "wandb: ERROR message:" line, exits
+// 1 after 3 retries. The replica's line says more than Cloud Run's "task 0
+// exited with code 1 after 3 retries", and is shown; Cloud Run's reason
+// stays beside it.
+func TestReplicaKilledLineBeatsCloudRunsExitCode(t *testing.T) {
+	h := newHarness(t)
+	spec := h.failed("us-west3", "x-137", 10*time.Minute, fakecloud.ExitFailure(1, 3))
+	at := spec.Created.Add(10 * time.Second)
+	replica := "The replica workerpool0-0 exited with a non-zero status of 137. Termination reason: Error."
+	h.cloud.SetLogs(testProject, testJob, "x-137", []fakecloud.LogLine{
+		{Time: at, Text: "wandb: launch: Launching run in Vertex AI: projects/123/locations/us-central1/customJobs/456"},
+		{Time: at.Add(time.Second), Text: "wandb: ERROR Job failed: JobState.JOB_STATE_FAILED"},
+		{Time: at.Add(2 * time.Second), Text: "wandb: ERROR message: " + replica, Severity: "ERROR"},
+		{Time: at.Add(3 * time.Second), Text: "Container called exit(1)."},
+	})
+	p := h.poller("us-west3")
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Source != "logs" || !strings.Contains(e.Error, "exited with a non-zero status of 137") {
+		t.Fatalf("error %q from %q: want the replica's line", e.Error, e.Source)
+	}
+	if e.CloudRun == nil || !strings.Contains(e.CloudRun.Message, "exited with code 1") {
+		t.Fatalf("Cloud Run's reason %+v: want it kept for details", e.CloudRun)
+	}
+}

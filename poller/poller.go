@@ -654,7 +654,7 @@ func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Tim
 		}
 		info.Logs = LogsNone
 	default:
-		res := extract.Extract(lines.raw)
+		res := extract.ExtractLines(lines.extractLines())
 		if !res.Found && lines.partial {
 			p.retryLater(t.resource, now, "only some of the log read so far")
 			return
@@ -686,10 +686,16 @@ func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Tim
 }
 
 // logLineWins reports whether the line found in the logs says more than
-// Cloud Run's own reason: "Container called exit(1)." says less than
-// "task 0 exited with code 1 after 2 retries", so Cloud Run's stays.
+// Cloud Run's own reason, judged by what each says (extract.Specificity),
+// not by where it came from: "The replica workerpool0-0 exited with a
+// non-zero status of 137" (a kill) says more than "task 0 exited with code
+// 1 after 3 retries"; "Container called exit(1)." says no more, and Cloud
+// Run's, which counts the retries, stays.
 func logLineWins(res extract.Result, cr *lifecycle.CloudRunReason) bool {
-	return !res.Vague || cr == nil || cr.Message == ""
+	if !res.Vague || cr == nil || cr.Message == "" {
+		return true
+	}
+	return res.Specificity > extract.Specificity(cr.Message)
 }
 
 // retryLater schedules another read with exponential back-off.
