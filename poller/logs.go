@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runwatch/extract"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -87,6 +88,7 @@ func (r *logReader) paused() bool { return r.now().UnixNano() < r.pausedUntil.Lo
 // extractor (a JSON payload keeps its severity), text for a person.
 type logLines struct {
 	raw, text []string
+	streams   []extract.Stream // the stream each line was written to
 	// partial: Cloud Logging may hold more of the execution's newest
 	// logEntriesPerRead entries than these (its pages came back short, or a
 	// batched read's page filled up with other executions' entries). The
@@ -251,11 +253,33 @@ func splitEntries(queries []logQuery, entries []*loggingpb.LogEntry, exhausted b
 			raw, text := payloadLines(e)
 			out[i].raw = append(out[i].raw, raw)
 			out[i].text = append(out[i].text, text)
+			out[i].streams = append(out[i].streams, streamOf(e.GetLogName()))
 			n++
 		}
 		whole := exhausted || n >= logEntriesPerRead ||
 			len(entries) > 0 && entries[len(entries)-1].GetTimestamp().AsTime().Before(from)
 		out[i].partial = !whole
+	}
+	return out
+}
+
+// streamOf reads which stream a Cloud Run entry's log is
+// (projects/P/logs/run.googleapis.com%2Fstderr).
+func streamOf(logName string) extract.Stream {
+	switch {
+	case strings.HasSuffix(logName, "%2Fstderr"), strings.HasSuffix(logName, "/stderr"):
+		return extract.StreamStderr
+	case strings.HasSuffix(logName, "%2Fstdout"), strings.HasSuffix(logName, "/stdout"):
+		return extract.StreamStdout
+	}
+	return extract.StreamUnknown
+}
+
+// extractLines are the lines with their streams, for the extractor.
+func (l logLines) extractLines() []extract.Line {
+	out := make([]extract.Line, len(l.raw))
+	for i, raw := range l.raw {
+		out[i] = extract.Line{Text: raw, Stream: l.streams[i]}
 	}
 	return out
 }

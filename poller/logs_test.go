@@ -10,6 +10,7 @@ import (
 
 	logging "cloud.google.com/go/logging/apiv2"
 
+	"runwatch/extract"
 	"runwatch/poller/fakecloud"
 )
 
@@ -273,5 +274,19 @@ func TestLogBudgetIsUnder50RequestsInAnyMinute(t *testing.T) {
 	}
 	if sent >= 50 {
 		t.Fatalf("the limiter lets %d requests through in one minute; the README says under 50", sent)
+	}
+}
+
+func TestStreamReadFromTheEntrysLogName(t *testing.T) {
+	for name, want := range map[string]extract.Stream{
+		"projects/p/logs/run.googleapis.com%2Fstderr": extract.StreamStderr,
+		"projects/p/logs/run.googleapis.com%2Fstdout": extract.StreamStdout,
+		"projects/p/logs/run.googleapis.com/stderr":   extract.StreamStderr,
+		"projects/p/logs/cloudaudit.googleapis.com":   extract.StreamUnknown,
+		"": extract.StreamUnknown,
+	} {
+		if got := streamOf(name); got != want {
+			t.Errorf("streamOf(%q) = %d, want %d", name, got, want)
+		}
 	}
 }

@@ -430,6 +430,12 @@ func executionOf(e *runpb.Execution) Execution {
 	if t := e.GetCreateTime(); t != nil {
 		x.Created = t.AsTime()
 	}
+	if tmpl := e.GetTemplate(); tmpl != nil {
+		x.TaskTimeout = tmpl.GetTimeout().AsDuration()
+		for _, c := range tmpl.GetContainers() {
+			x.MemoryLimit = cmp.Or(x.MemoryLimit, c.GetResources().GetLimits()["memory"])
+		}
+	}
 	if t := e.GetStartTime(); t != nil {
 		x.Started = t.AsTime()
 	}
@@ -648,7 +654,7 @@ func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Tim
 		}
 		info.Logs = LogsNone
 	default:
-		res := extract.Extract(lines.raw)
+		res := extract.ExtractLines(lines.extractLines())
 		if !res.Found && lines.partial {
 			p.retryLater(t.resource, now, "only some of the log read so far")
 			return
@@ -659,24 +665,37 @@ func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Tim
 			return
 		}
 		info.Logs = LogsRead
-		if cr := info.CloudRun; res.Found && res.Vague && cr != nil && cr.Message != "" {
-			// "Container called exit(1)." says less than Cloud Run's
-			// "task 0 exited with code 1 after 2 retries": keep that.
-			res.Found = false
-		}
+		// The log context is shown whenever there are logs: around the
+		// line found, else the last lines before the end.
+		from, to := max(len(lines.text)-lastLinesKept, 0), len(lines.text)
+		info.Matched = -1
 		if res.Found {
-			info.Line, info.Category, info.Rule, info.Source = res.Message, string(res.Category), res.Rule, "logs"
-			from := max(res.Line-contextBefore, 0)
-			to := min(res.Line+contextAfter+1, len(lines.text))
-			info.Context = make([]string, 0, to-from)
-			for _, line := range lines.text[from:to] {
-				info.Context = append(info.Context, extract.Clean(line))
-			}
+			from, to = max(res.Line-contextBefore, 0), min(res.Line+contextAfter+1, len(lines.text))
 			info.Matched = res.Line - from
+		}
+		info.Context = make([]string, 0, to-from)
+		for _, line := range lines.text[from:to] {
+			info.Context = append(info.Context, extract.Clean(line))
+		}
+		if res.Found && logLineWins(res, info.CloudRun) {
+			info.Line, info.Category, info.Rule, info.Source = res.Message, string(res.Category), res.Rule, "logs"
 		}
 	}
 	delete(p.attempts, t.resource)
 	p.mem.SetError(t.scope, t.resource, info)
+}
+
+// logLineWins reports whether the line found in the logs says more than
+// Cloud Run's own reason, judged by what each says (extract.Specificity),
+// not by where it came from: "The replica workerpool0-0 exited with a
+// non-zero status of 137" (a kill) says more than "task 0 exited with code
+// 1 after 3 retries"; "Container called exit(1)." says no more, and Cloud
+// Run's, which counts the retries, stays.
+func logLineWins(res extract.Result, cr *lifecycle.CloudRunReason) bool {
+	if !res.Vague || cr == nil || cr.Message == "" {
+		return true
+	}
+	return res.Specificity > extract.Specificity(cr.Message)
 }
 
 // retryLater schedules another read with exponential back-off.

@@ -19,6 +19,11 @@ type Execution struct {
 	Started   time.Time // zero until it starts
 	Completed time.Time // zero until it ends
 	LogURI    string    // the execution's page in the Cloud Console
+	// The limits its template set: each task's timeout (zero: unknown) and
+	// its container's memory ("512Mi"; empty: unknown). Details show the
+	// one a timeout or an OOM kill hit.
+	TaskTimeout time.Duration
+	MemoryLimit string
 
 	Tasks     int32
 	Running   int32

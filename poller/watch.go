@@ -2,6 +2,7 @@ package poller
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -112,6 +113,18 @@ func (w *Watcher) Delivered(resources, missed []string) {
 		return
 	}
 	w.withPoller(func(p *Poller) (Snapshot, error) { return p.Delivered(resources, missed) })
+}
+
+// LastLines returns the last lines an execution logged (see
+// Poller.LastLines); an error until the watcher first connected.
+func (w *Watcher) LastLines(ctx context.Context, resource string) ([]string, error) {
+	w.mu.Lock()
+	p := w.poller
+	w.mu.Unlock()
+	if p == nil {
+		return nil, errors.New("not connected to Cloud Logging yet")
+	}
+	return p.LastLines(ctx, resource)
 }
 
 // withPoller does a person's action on the poller, connected or not (it

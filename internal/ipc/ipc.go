@@ -13,15 +13,17 @@ import (
 
 // Commands, each with its request type below.
 const (
-	cmdShow         = "show"        // the tray process: show the executions window
-	cmdStatus       = "status"      // the tray process: its last refresh's snapshot
-	cmdState        = "state"       // the tray process: the State once newer than Since (a long poll)
-	cmdRefresh      = "refresh"     // the tray process: refresh now
-	cmdAcknowledge  = "acknowledge" // the tray process: acknowledge Resource's error
-	cmdSnooze       = "snooze"      // the tray process: hold notifications back Until (zero: resume)
-	cmdSettings     = "settings"    // the tray process: a person saved Settings
-	cmdQuit         = "quit"        // either process: quit (the tray process: all of runwatch)
-	cmdShowWindow   = "show-window" // the window process: show Window
+	cmdShow         = "show"           // the tray process: show the executions window
+	cmdStatus       = "status"         // the tray process: its last refresh's snapshot
+	cmdState        = "state"          // the tray process: the State once newer than Since (a long poll)
+	cmdRefresh      = "refresh"        // the tray process: refresh now
+	cmdAcknowledge  = "acknowledge"    // the tray process: acknowledge Resource's error
+	cmdSnooze       = "snooze"         // the tray process: hold notifications back Until (zero: resume)
+	cmdSettings     = "settings"       // the tray process: a person saved Settings
+	cmdQuit         = "quit"           // either process: quit (the tray process: all of runwatch)
+	cmdShowWindow   = "show-window"    // the window process: show Window
+	cmdLastLines    = "last-lines"     // the tray process: the last lines Resource logged
+	lastLinesWait   = 45 * time.Second // a log read may wait for Cloud Logging's budget
 	defaultTimeout  = 5 * time.Second
 	stateWait       = 8 * time.Second // how long a State request waits for a change
 	stateCallMargin = 5 * time.Second // beyond stateWait, for the answer to come back
@@ -171,6 +173,14 @@ func (c Client) SaveSettings(ctx context.Context, s view.Settings) error {
 	return c.call(ctx, settingsRequest{Cmd: cmdSettings, Settings: s}, nil)
 }
 
+// LastLines asks the tray process for the last lines an execution logged
+// (read once, on demand, for its details).
+func (c Client) LastLines(ctx context.Context, resource string) ([]string, error) {
+	var lines []string
+	err := c.callWithin(ctx, lastLinesWait, resourceRequest{Cmd: cmdLastLines, Resource: resource}, &lines)
+	return lines, err
+}
+
 // Quit asks the process to quit.
 func (c Client) Quit(ctx context.Context) error { return c.call(ctx, plainRequest{Cmd: cmdQuit}, nil) }
 
@@ -192,6 +202,8 @@ type Handlers struct {
 	SaveSettings func(view.Settings)
 	Quit         func()
 	ShowWindow   func(Window)
+	// LastLines may block for a log read, bounded by ctx.
+	LastLines func(ctx context.Context, resource string) ([]string, error)
 }
 
 // Serve answers requests on srv with h until ctx ends.
@@ -274,6 +286,15 @@ func (h Handlers) answer(ctx context.Context, req instance.Request) (any, error)
 			return nil, err
 		}
 		h.ShowWindow(r.Window)
+	case cmdLastLines:
+		var r resourceRequest
+		if h.LastLines == nil {
+			return nil, unknown
+		}
+		if err := req.Decode(&r); err != nil {
+			return nil, err
+		}
+		return h.LastLines(ctx, r.Resource)
 	default:
 		return nil, unknown
 	}

@@ -43,6 +43,9 @@ func TestEveryCommandReachesItsHandlerWithItsArguments(t *testing.T) {
 		Snooze:       func(u time.Time) { record(u) },
 		SaveSettings: func(s view.Settings) { record(s.Project + "/" + s.Job) },
 		Quit:         func() { record("quit") },
+		LastLines: func(_ context.Context, r string) ([]string, error) {
+			return []string{"last of " + r}, nil
+		},
 	})
 	serveFor(t, WindowProcess(false), Handlers{ShowWindow: func(w Window) { record(w) }})
 
@@ -65,6 +68,11 @@ func TestEveryCommandReachesItsHandlerWithItsArguments(t *testing.T) {
 	must(err)
 	st, err := app.State(ctx, 0)
 	must(err)
+	lines, err := app.LastLines(ctx, "projects/p/locations/r/jobs/j/executions/e")
+	must(err)
+	if len(lines) != 1 || lines[0] != "last of projects/p/locations/r/jobs/j/executions/e" {
+		t.Errorf("last lines %q", lines)
+	}
 
 	want := []any{"show", "refresh", "ack projects/p/locations/r/jobs/j/executions/e", until, "p/j", "quit",
 		Window{Details: "projects/p/locations/r/jobs/j/executions/e"}}

@@ -22,6 +22,8 @@ type Watcher interface {
 	Acknowledge(resource string)
 	Snooze(until time.Time)
 	Reconfigure(poller.Config)
+	// LastLines reads the last lines an execution logged, once.
+	LastLines(ctx context.Context, resource string) ([]string, error)
 }
 
 // Config is what a Tray works with.
@@ -290,5 +292,20 @@ func (t *Tray) Handlers() ipc.Handlers {
 		Snooze:       t.cfg.Watcher.Snooze,
 		SaveSettings: t.SaveSettings,
 		Quit:         t.cfg.Quit,
+		LastLines:    t.lastLines,
 	}
+}
+
+// lastLinesTimeout bounds a details window's read of an execution's last
+// lines: longer than a request's usual 10 s, as the read may wait for
+// Cloud Logging's budget; the window waits a little longer.
+const lastLinesTimeout = 40 * time.Second
+
+// lastLines reads an execution's last lines for a details window. The read
+// is not cut short with the request that asked for it (its result is
+// remembered for every later window), only by lastLinesTimeout.
+func (t *Tray) lastLines(ctx context.Context, resource string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lastLinesTimeout)
+	defer cancel()
+	return t.cfg.Watcher.LastLines(ctx, resource)
 }

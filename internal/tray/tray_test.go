@@ -158,6 +158,10 @@ func (w *fakeWatcher) Reconfigure(c poller.Config) {
 	w.mu.Unlock()
 }
 
+func (w *fakeWatcher) LastLines(_ context.Context, resource string) ([]string, error) {
+	return []string{"last line of " + resource}, nil
+}
+
 // recordedNotes records what the tray notifies.
 type recordedNotes struct {
 	mu     sync.Mutex

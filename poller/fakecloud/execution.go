@@ -94,6 +94,9 @@ func OOMFailure(limit, used int) *Failure {
 		ExecutionReason: runpb.Condition_NON_ZERO_EXIT_CODE}
 }
 
+// TaskTimeout is every fake execution's task timeout, as its template says.
+const TaskTimeout = 10 * time.Minute
+
 // TimeoutFailure: the task ran past the job's task timeout. Cloud Run gives
 // no reason for it, only the words.
 func TimeoutFailure() *Failure {
@@ -178,6 +181,15 @@ func (s ExecutionSpec) Build() *runpb.Execution {
 		LogUri: fmt.Sprintf("https://console.cloud.google.com/run/jobs/executions/details/%s/%s/tasks?project=%s",
 			s.Region, s.ID, s.Project),
 		Etag: fmt.Sprintf(`"%x"`, sum[16:24]),
+		Template: &runpb.TaskTemplate{
+			Containers: []*runpb.Container{{
+				Image:     fmt.Sprintf("us-docker.pkg.dev/%s/launcher/%s:latest", s.Project, s.Job),
+				Resources: &runpb.ResourceRequirements{Limits: map[string]string{"cpu": "1", "memory": "512Mi"}},
+			}},
+			Retries:              &runpb.TaskTemplate_MaxRetries{MaxRetries: 3},
+			Timeout:              durationpb.New(TaskTimeout),
+			ExecutionEnvironment: runpb.ExecutionEnvironment_EXECUTION_ENVIRONMENT_GEN2,
+		},
 	}
 	if s.State != Pending {
 		e.StartTime = timestamppb.New(started)
@@ -266,7 +278,7 @@ func (s ExecutionSpec) buildTask(e *runpb.Execution, index int32) *runpb.Task {
 		Execution:            s.ID,
 		Containers:           []*runpb.Container{{Image: fmt.Sprintf("us-docker.pkg.dev/%s/launcher/%s:latest", s.Project, s.Job)}},
 		MaxRetries:           3,
-		Timeout:              durationpb.New(10 * time.Minute),
+		Timeout:              durationpb.New(TaskTimeout),
 		ServiceAccount:       "123456789012-compute@developer.gserviceaccount.com",
 		ExecutionEnvironment: runpb.ExecutionEnvironment_EXECUTION_ENVIRONMENT_GEN2,
 		Index:                index,
