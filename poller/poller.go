@@ -799,7 +799,7 @@ func (p *Poller) Reconfigure(cfg Config) {
 	if cfg.Project != p.cfg.Project || cfg.Job != p.cfg.Job {
 		clear(p.listed)
 		p.jobCheck, p.offlineSince = nil, time.Time{}
-		p.logs = newLogReader(p.logs.client, cfg.Project, cfg.Job, p.logs.timeout, p.logs.perMinute, p.now)
+		p.logs = newLogReader(p.logs.client.Load(), cfg.Project, cfg.Job, p.logs.timeout, p.logs.perMinute, p.now)
 	}
 	for region := range p.listed {
 		if !slices.Contains(cfg.Regions, region) {
