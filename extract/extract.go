@@ -72,6 +72,10 @@ type unit struct {
 	// stands when nothing the program printed says more.
 	platform bool
 	stream   Stream
+	// tells: a line calling itself an error whose message says how
+	// ("ERROR: relation "orders" does not exist"), not only that something
+	// failed or exited.
+	tells bool
 }
 
 // keywords finds, in one pass over a line, every rule keyword and phrase.
@@ -235,6 +239,7 @@ func extract(lines []string, streams []Stream) Result {
 			u.weak, u.demoted = true, true
 		}
 		u.platform = strings.HasPrefix(u.text, "Container ") && platformLine.MatchString(u.text)
+		u.tells = u.rules&genericErrorBit != 0 && u.rules&exitStatusBit == 0 && !bareFailure.MatchString(u.text)
 		if streams != nil {
 			u.stream = streams[u.line]
 		}
@@ -266,7 +271,7 @@ func extract(lines []string, streams []Stream) Result {
 			}
 			res.Specificity = SpecificityCause
 			if res.Vague {
-				res.Specificity = min(Specificity(res.Message), SpecificitySignal)
+				res.Specificity = Specificity(res.Message)
 			}
 			return res
 		}
@@ -388,6 +393,9 @@ type try struct {
 //     final traceback's exception beats a generic platform line. A
 //     WARNING, when an ERROR line or an exception exists, ranks as vague:
 //     the program went on after it.
+//     Of two vague ones, a line calling itself an error that says how
+//     ("ERROR: bucket … belongs to another project") before an exit
+//     status ("The replica … exited with a non-zero status of 1").
 //  3. A line that says it failed before one that will be retried, is
 //     quiet (DEBUG, INFO) or is such a WARNING: a warning the program
 //     retried from did not end the run; yet one that names a cause says
@@ -400,6 +408,7 @@ func compareTries(a, b try) int {
 	return cmp.Or(
 		compareBool(!a.u.near, !b.u.near),
 		compareBool(rules[a.r].vague || a.u.weak, rules[b.r].vague || b.u.weak),
+		compareBool(!a.tellsHow(), !b.tellsHow()),
 		compareBool(a.u.platform, b.u.platform),
 		compareBool(a.u.demoted, b.u.demoted),
 		cmp.Compare(a.r, b.r),
@@ -408,6 +417,10 @@ func compareTries(a, b try) int {
 		cmp.Compare(b.j, a.j),
 	)
 }
+
+// tellsHow reports whether the try is the generic error rule on a line
+// whose message says how it failed.
+func (t try) tellsHow() bool { return t.u.tells && t.r == genericErrorRule }
 
 // compareBool orders false before true.
 func compareBool(a, b bool) int {
@@ -427,6 +440,13 @@ const frameReach = 3
 
 // wrapperFatal is the rule bit of the wrapper's bailout reason.
 var wrapperFatal = ruleBit(ruleWrapperFatal)
+
+// The generic error rule (its index and bit) and the exit status rule's bit.
+var (
+	genericErrorRule = slices.IndexFunc(rules, func(r rule) bool { return r.name == "generic_error" })
+	genericErrorBit  = ruleBit("generic_error")
+	exitStatusBit    = ruleBit("exit_status")
+)
 
 // ruleBit is the bit of the named rule in a unit's rule set.
 func ruleBit(name string) uint64 {

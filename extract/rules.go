@@ -191,9 +191,9 @@ var rules = []rule{
 	// Non-zero exits reported by Vertex AI or Kubernetes: "The replica workerpool0-0 exited with a non-zero status of 137.", yarn's `error Command failed with signal "SIGKILL".`, npm's "npm ERR! signal SIGKILL"
 	{name: "exit_status", category: CategoryExitCode, keywords: []string{"non-zero", "nonzero", "exit code", "exit status", "signal", "exited with"},
 		re: regexp.MustCompile(`(?i)(?P<msg>.*\b(?:replica|container|process|task|command|agent|job)\b.*(?:exited with (?:a )?non-?zero (?:status|exit code)|(?:exit code|exit status|exited with code|exited with status)\W+[1-9]\d*|(?:terminated|killed) (?:on|by) signal|failed with signal).*|^(?:npm ERR!|error\b).*\bsignal:? "?SIG[A-Z]+\b.*)`), vague: true},
-	// Lines that only say they are errors: "ERROR: could not connect", "FATAL: ...", "E0514 10:05:03 … failed".
+	// Lines that only say they are errors: "ERROR: could not connect", "FATAL: ...", "E0514 10:05:03 … failed", a tool's own "fatal: repository '…' not found" (git) or "error: externally-managed-environment" (pip).
 	{name: "generic_error", category: CategoryUnknown, keywords: []string{"error", "fatal", "critical", "failed", "panic"},
-		re: regexp.MustCompile(`^(?P<msg>(?:(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|panic)(?:\[\d+\])?[:\s]|E\d{4} ).*[^:\s]|.*\bfailed(?: with)?: .*[^:\s])$`), vague: true},
+		re: regexp.MustCompile(`^(?P<msg>(?:(?:ERROR|FATAL|CRITICAL|PANIC|Error|Fatal|panic)(?:\[\d+\])?[:\s]|(?:error|fatal): |E\d{4} ).*[^:\s]|.*\bfailed(?: with)?: .*[^:\s])$`), vague: true},
 	// The launcher wrapper's own account of a failed step: "❌ Could not fetch launch config"; it restates, so it yields to the program's words.
 	{name: "wrapper_error", category: CategoryUnknown, keywords: []string{"❌"},
 		re: regexp.MustCompile(`^(?P<msg>❌\s*.*[^:\s])$`), vague: true},
