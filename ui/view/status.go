@@ -426,7 +426,8 @@ type Row struct {
 	Age       string
 	Duration  string
 	Error     string
-	// Seen says whether the error came before: "4× since 09:12", "new kind".
+	// Seen says whether the error came before (SeenShort): "4th time since
+	// 09:12", "different error".
 	Seen string
 	// Stale: its region did not answer the last refresh while others did
 	// (when none did, RegionProblems says so once, not each row).
