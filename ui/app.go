@@ -148,8 +148,9 @@ func (u *UI) HasWindows() bool {
 func (u *UI) SetDemo(demo bool) { u.demo = demo }
 
 // Default size of the executions window: its width, with room for the
-// fixed columns and an Error column of about 300 px.
-const windowWidth = 1220
+// fixed columns and an Error column of about 320 px (240 px, its minimum,
+// while a stale row's state widens the State column).
+const windowWidth = 1240
 
 func (u *UI) buildWindow() {
 	title := "runwatch"
@@ -448,6 +449,9 @@ func (u *UI) render() {
 		} else {
 			u.FirstRun.Hide()
 			u.tableBox.Show()
+		}
+		if u.columns.fitState(u.rows) {
+			u.tableBox.Refresh() // lays the columns out again
 		}
 		u.Table.Refresh()
 		u.fitHeight(firstRun)
