@@ -143,9 +143,12 @@ func (u *UI) HasWindows() bool {
 }
 
 // SetDemo records that the app watches --demo's simulated Cloud Run: the
-// executions window's title and header say so. Call it before the window
-// is first shown.
-func (u *UI) SetDemo(demo bool) { u.demo = demo }
+// executions window's title and header say so, and the tray menu's first
+// line. Call it before the window is first shown.
+func (u *UI) SetDemo(demo bool) {
+	u.demo, u.status.Demo = demo, demo
+	u.renderTray()
+}
 
 // Default size of the executions window: its width, with room for the
 // fixed columns and an Error column of about 320 px (240 px, its minimum,

@@ -129,4 +129,7 @@ func TestDemoSaysDemo(t *testing.T) {
 	if !strings.HasPrefix(u.Header.Text, "Demo (simulated Cloud Run): ") {
 		t.Errorf("header %q does not say demo", u.Header.Text)
 	}
+	if first := u.TrayMenu.Items[0].Label; !strings.HasPrefix(first, view.DemoTitle+": ") {
+		t.Errorf("the tray menu's first line %q does not start with the title", first)
+	}
 }

@@ -68,6 +68,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	trayHost := trayhost.Present(ctx)
 	hub.Update(func(s *ipc.State) {
 		s.Status.Interval, s.Status.FailureLimit, s.TrayHost = cfg.Interval, settings.FailureShownFor, trayHost
+		s.Status.Demo = flags.Demo // the tooltip and the menu's first line say so
 		s.Args, s.FlagValues = flags.WatchArgs(), flags.Config()
 	})
 	desktop := notifier.NewDesktop(startup.AppID)
