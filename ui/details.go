@@ -33,6 +33,8 @@ type Details struct {
 	// Category is the kind of error in words, when the error line does not
 	// say it already.
 	Category *widget.Label
+	// Limit is the template's limit a timeout or an OOM kill hit.
+	Limit *widget.Label
 	// CloudRun is what Cloud Run itself said, whatever the logs say.
 	CloudRun *widget.Label
 	// Recurrence says whether the error came before (view.Recurrence);
@@ -66,7 +68,7 @@ func newDetails(a fyne.App, acknowledge func(resource string), onClose func()) *
 		return l
 	}
 	d.Resource, d.Region, d.State, d.Times, d.Tasks = plain(), plain(), plain(), plain(), plain()
-	d.Error, d.Category, d.Recurrence, d.Grouping, d.CloudRun = plain(), plain(), plain(), plain(), plain()
+	d.Error, d.Category, d.Limit, d.Recurrence, d.Grouping, d.CloudRun = plain(), plain(), plain(), plain(), plain(), plain()
 	d.Error.TextStyle = fyne.TextStyle{Bold: true}
 	d.Context = widget.NewLabel("")
 	d.Context.TextStyle = fyne.TextStyle{Monospace: true}
@@ -79,7 +81,7 @@ func newDetails(a fyne.App, acknowledge func(resource string), onClose func()) *
 		value *widget.Label
 	}{
 		{"Execution", d.Resource}, {"Region", d.Region}, {"State", d.State}, {"Times", d.Times},
-		{"Tasks", d.Tasks}, {"Error", d.Error}, {"Kind of error", d.Category}, {"Cloud Run says", d.CloudRun},
+		{"Tasks", d.Tasks}, {"Error", d.Error}, {"Kind of error", d.Category}, {"Limit", d.Limit}, {"Cloud Run says", d.CloudRun},
 		{"History", d.Recurrence}, {"Matched as", d.Grouping},
 	} {
 		name := widget.NewLabel(f.name)
@@ -119,6 +121,7 @@ func (d *Details) Show(e poller.Execution, now time.Time) {
 	d.setField(d.Tasks, view.TaskCounts(e))
 	d.setField(d.Error, view.ErrorLine(e))
 	d.setField(d.Category, view.ErrorKind(e))
+	d.setField(d.Limit, view.LimitHit(e))
 	d.setField(d.CloudRun, cloudRunText(e))
 	d.setField(d.Recurrence, view.Recurrence(e.Occurrences, e.FirstOccurred, e.Completed, e.Kind))
 	grouping := ""

@@ -60,7 +60,7 @@ func TestDetailsLeaveOutWhatTheyDoNotKnow(t *testing.T) {
 	u.Apply(poller.Result{Snapshot: snapshot(ok)})
 	u.OpenDetails(ok.Resource)
 	d := u.DetailsOf(ok.Resource)
-	for name, l := range map[string]*widget.Label{"error": d.Error, "kind": d.Category, "Cloud Run says": d.CloudRun, "history": d.Recurrence, "matched as": d.Grouping} {
+	for name, l := range map[string]*widget.Label{"error": d.Error, "kind": d.Category, "limit": d.Limit, "Cloud Run says": d.CloudRun, "history": d.Recurrence, "matched as": d.Grouping} {
 		if l.Visible() || d.names[l].Visible() {
 			t.Errorf("a success shows the %s field: %q", name, l.Text)
 		}
@@ -129,6 +129,27 @@ func TestCloudRunSaysOnlyWhatTheErrorLineDoesNot(t *testing.T) {
 	} {
 		if got := cloudRunText(c.e); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// A timeout's details name the task timeout it ran into; an OOM kill's,
+// the memory limit.
+func TestDetailsNameTheLimitATimeoutOrOOMHit(t *testing.T) {
+	u, _, _ := newTestUI(t)
+	timeout := execution("us-west3", "e1", poller.StateFailed, time.Minute)
+	timeout.Error, timeout.Category, timeout.TaskTimeout, timeout.MemoryLimit = "The configured timeout was reached", "timeout", 10*time.Minute, "512Mi"
+	oom := execution("us-west3", "e2", poller.StateFailed, time.Minute)
+	oom.Error, oom.Category, oom.TaskTimeout, oom.MemoryLimit = "Memory limit of 512 MiB exceeded", "oom", 10*time.Minute, "512Mi"
+	u.Apply(poller.Result{Snapshot: snapshot(timeout, oom)})
+	for _, c := range []struct {
+		e    poller.Execution
+		want string
+	}{{timeout, "each task may run 10m"}, {oom, "each task may use 512Mi of memory"}} {
+		u.OpenDetails(c.e.Resource)
+		d := u.DetailsOf(c.e.Resource)
+		if d.Limit.Text != c.want || !d.Limit.Visible() || d.names[d.Limit].Text != "Limit" || !d.names[d.Limit].Visible() {
+			t.Errorf("%s: limit %q (shown %v), want %q", c.e.Category, d.Limit.Text, d.Limit.Visible(), c.want)
 		}
 	}
 }
