@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"log"
 	"os"
@@ -43,6 +44,11 @@ type Actions struct {
 	Acknowledge func(resource string)
 	// Snooze holds notifications back until a time (zero: resume now).
 	Snooze func(until time.Time)
+	// LastLines reads the last lines an execution logged, for the details
+	// of a failure whose logs were not read (a timeout, an OOM kill); it
+	// may block for the read, bounded by ctx; nil: details do not ask.
+	// Its error wraps poller.ErrNoLogs when Cloud Logging has none.
+	LastLines func(ctx context.Context, resource string) ([]string, error)
 	// ExecutionsClosed is called when a window-only UI's executions window
 	// closes (NewWindows).
 	ExecutionsClosed func()
@@ -57,6 +63,7 @@ type UI struct {
 	app     fyne.App
 	actions Actions
 	now     func() time.Time
+	do      func(func()) // runs a function on Fyne's main thread: fyne.Do; tests queue it
 
 	status         view.Status
 	rows           []view.Row
@@ -106,7 +113,7 @@ func New(a fyne.App, actions Actions, now func() time.Time) *UI {
 	if now == nil {
 		now = time.Now
 	}
-	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}, startProcess: startDetached}
+	u := &UI{app: a, actions: actions, now: now, do: fyne.Do, byName: map[string]poller.Execution{}, details: map[string]*Details{}, startProcess: startDetached}
 	if d, ok := a.(desktop.App); ok {
 		u.tray = d
 	}
@@ -125,7 +132,7 @@ func NewWindows(a fyne.App, actions Actions, now func() time.Time) *UI {
 	if now == nil {
 		now = time.Now
 	}
-	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}, windowsOnly: true, startProcess: startDetached}
+	u := &UI{app: a, actions: actions, now: now, do: fyne.Do, byName: map[string]poller.Execution{}, details: map[string]*Details{}, windowsOnly: true, startProcess: startDetached}
 	u.PauseItem = fyne.NewMenuItem("Pause notifications", nil)
 	return u
 }
@@ -561,7 +568,8 @@ func (u *UI) OpenDetails(resource string) {
 	}
 	d := u.details[resource]
 	if d == nil {
-		d = newDetails(u.app, u.acknowledge, func() { delete(u.details, resource) })
+		with := detailsWith{acknowledge: u.acknowledge, lastLines: u.actions.LastLines, do: u.do, now: u.now}
+		d = newDetails(u.app, with, func() { delete(u.details, resource) })
 		(&windowKeys{close: d.Window.Close, refresh: u.refreshNow, quit: u.quit}).bind(d.Window)
 		u.details[resource] = d
 	}

@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"runwatch/poller"
-	"runwatch/poller/lifecycle"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"runwatch/poller"
+	"runwatch/poller/lifecycle"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -151,5 +155,178 @@ func TestDetailsNameTheLimitATimeoutOrOOMHit(t *testing.T) {
 		if d.Limit.Text != c.want || !d.Limit.Visible() || d.names[d.Limit].Text != "Limit" || !d.names[d.Limit].Visible() {
 			t.Errorf("%s: limit %q (shown %v), want %q", c.e.Category, d.Limit.Text, d.Limit.Visible(), c.want)
 		}
+	}
+}
+
+// lastLinesReader is a fake Actions.LastLines: it counts the calls and
+// answers each with what the test sends; the UI's updates wait in a queue
+// the test runs on its own goroutine, as Fyne's main thread would.
+type lastLinesReader struct {
+	mu      sync.Mutex
+	calls   []string
+	answers chan lastLinesAnswer
+	updates chan func()
+}
+
+type lastLinesAnswer struct {
+	lines []string
+	err   error
+}
+
+func newLastLinesUI(t *testing.T) (*UI, *lastLinesReader) {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	r := &lastLinesReader{answers: make(chan lastLinesAnswer, 1), updates: make(chan func(), 4)}
+	u := New(newTempApp(t), Actions{LastLines: r.read}, func() time.Time { return now })
+	u.do = func(f func()) { r.updates <- f }
+	u.ShowWindow()
+	return u, r
+}
+
+func (r *lastLinesReader) read(ctx context.Context, resource string) ([]string, error) {
+	r.mu.Lock()
+	r.calls = append(r.calls, resource)
+	r.mu.Unlock()
+	if _, ok := ctx.Deadline(); !ok {
+		return nil, errors.New("asked without a timeout")
+	}
+	select {
+	case a := <-r.answers:
+		return a.lines, a.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (r *lastLinesReader) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.calls)
+}
+
+// answer answers the read under way and runs the UI's update.
+func (r *lastLinesReader) answer(t *testing.T, lines []string, err error) {
+	t.Helper()
+	r.answers <- lastLinesAnswer{lines, err}
+	select {
+	case f := <-r.updates:
+		f()
+	case <-time.After(5 * time.Second):
+		t.Fatal("the answer never reached the window")
+	}
+}
+
+// timedOut is a failure announced from Cloud Run's reason alone: its logs
+// were not read, so it has no log lines.
+func timedOut(name string) poller.Execution {
+	e := execution("us-west3", name, poller.StateFailed, time.Minute)
+	e.Error, e.Category, e.Context, e.Matched, e.Logs = "The configured timeout was reached", "timeout", nil, 0, lifecycle.LogsSkipped
+	return e
+}
+
+// The details of a timeout read its last lines once, off the UI's thread,
+// say so while they do, and show them under their own heading, no line
+// marked; a refresh does not ask again.
+func TestDetailsReadTheLastLinesOfAFailureWithoutLogLinesOnce(t *testing.T) {
+	u, r := newLastLinesUI(t)
+	e := timedOut("e1")
+	u.Apply(poller.Result{Snapshot: snapshot(e)})
+	u.OpenDetails(e.Resource) // returns at once: the read waits for the test's answer
+	d := u.DetailsOf(e.Resource)
+	if d.LogsNote.Text != "Reading the last log lines…" || !d.LogsNote.Visible() || d.Logs.Visible() {
+		t.Errorf("while reading: note %q (shown %v), log pane shown %v", d.LogsNote.Text, d.LogsNote.Visible(), d.Logs.Visible())
+	}
+	u.Apply(poller.Result{Snapshot: snapshot(e)}) // a refresh while the read is under way
+	r.answer(t, []string{"epoch 3/10", "saving checkpoint"}, nil)
+	if want := "Last lines before it stopped:\n  epoch 3/10\n  saving checkpoint"; d.Context.Text != want || !d.Logs.Visible() {
+		t.Errorf("after the read the log pane (shown %v) says %q, want %q", d.Logs.Visible(), d.Context.Text, want)
+	}
+	if d.LogsNote.Visible() {
+		t.Errorf("the note %q stays beside the lines", d.LogsNote.Text)
+	}
+	u.Apply(poller.Result{Snapshot: snapshot(e)})
+	u.OpenDetails(e.Resource)
+	if n := r.count(); n != 1 {
+		t.Errorf("asked %d times for one details window", n)
+	}
+	if !strings.Contains(d.Context.Text, "saving checkpoint") {
+		t.Errorf("a refresh lost the lines read: %q", d.Context.Text)
+	}
+}
+
+// What the details say when the read finds nothing, or fails.
+func TestDetailsSayWhyTheyShowNoLastLines(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"no entries", fmt.Errorf("last lines of e1: %w", poller.ErrNoLogs), "No log entries in Cloud Logging"},
+		{"a failed read", errors.New("last lines of e1: Cloud Logging quota exhausted"), "Could not read the last log lines: last lines of e1: Cloud Logging quota exhausted"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u, r := newLastLinesUI(t)
+			e := timedOut("e1")
+			u.Apply(poller.Result{Snapshot: snapshot(e)})
+			u.OpenDetails(e.Resource)
+			r.answer(t, nil, c.err)
+			d := u.DetailsOf(e.Resource)
+			if d.LogsNote.Text != c.want || !d.LogsNote.Visible() || d.Logs.Visible() {
+				t.Errorf("note %q (shown %v), log pane shown %v; want %q", d.LogsNote.Text, d.LogsNote.Visible(), d.Logs.Visible(), c.want)
+			}
+			u.Apply(poller.Result{Snapshot: snapshot(e)})
+			if n := r.count(); n != 1 {
+				t.Errorf("asked %d times", n)
+			}
+		})
+	}
+}
+
+// Details ask nothing of a failure with log lines, of one whose logs are
+// known to be absent, or of a success; a later snapshot's lines replace
+// the note.
+func TestDetailsAskForLastLinesOnlyWhenTheyCanSayMore(t *testing.T) {
+	u, r := newLastLinesUI(t)
+	withLines := execution("us-west3", "e1", poller.StateFailed, time.Minute)
+	noLogs := timedOut("e2")
+	noLogs.Logs = poller.LogsNone
+	ok := execution("us-west3", "e3", poller.StateSucceeded, time.Minute)
+	pending := timedOut("e4")
+	u.Apply(poller.Result{Snapshot: snapshot(withLines, noLogs, ok, pending)})
+	for _, e := range []poller.Execution{withLines, noLogs, ok} {
+		u.OpenDetails(e.Resource)
+		if d := u.DetailsOf(e.Resource); d.LogsNote.Visible() {
+			t.Errorf("%s: note %q", e.Name, d.LogsNote.Text)
+		}
+	}
+	if n := r.count(); n != 0 {
+		t.Errorf("asked %d times for executions whose lines are known or absent", n)
+	}
+
+	u.OpenDetails(pending.Resource)
+	d := u.DetailsOf(pending.Resource)
+	pending.Context, pending.Matched = []string{"read by another window"}, -1
+	u.Apply(poller.Result{Snapshot: snapshot(withLines, noLogs, ok, pending)})
+	if want := "Last lines before it stopped:\n  read by another window"; d.Context.Text != want || d.LogsNote.Visible() {
+		t.Errorf("a snapshot with the lines: %q (note %q shown %v), want %q", d.Context.Text, d.LogsNote.Text, d.LogsNote.Visible(), want)
+	}
+	r.answer(t, []string{"late answer"}, nil)
+	if strings.Contains(d.Context.Text, "late answer") {
+		t.Errorf("the read's answer replaced the snapshot's lines: %q", d.Context.Text)
+	}
+}
+
+// Closing the details window ends the read it started.
+func TestClosingDetailsEndsTheirRead(t *testing.T) {
+	u, r := newLastLinesUI(t)
+	e := timedOut("e1")
+	u.Apply(poller.Result{Snapshot: snapshot(e)})
+	u.OpenDetails(e.Resource)
+	u.DetailsOf(e.Resource).Window.Close()
+	select {
+	case f := <-r.updates:
+		f() // the closed window is left alone
+	case <-time.After(5 * time.Second):
+		t.Fatal("the read outlived its window")
 	}
 }

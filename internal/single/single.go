@@ -87,6 +87,7 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 		FlagValues:    flags.Config(),
 		Acknowledge:   appView.watch.Acknowledge,
 		Snooze:        appView.watch.Snooze,
+		LastLines:     appView.watch.LastLines,
 	}, nil)
 	appView.ui.SetDemo(flags.Demo)
 	appView.ui.SetInterval(cfg.Interval)
