@@ -64,6 +64,9 @@ type UI struct {
 	actions Actions
 	now     func() time.Time
 	do      func(func()) // runs a function on Fyne's main thread: fyne.Do; tests queue it
+	// resetTick sets when to render again with the clock alone (StartTicking;
+	// nil: not ticking).
+	resetTick func(time.Duration)
 
 	status         view.Status
 	rows           []view.Row
@@ -435,6 +438,21 @@ func (u *UI) SetInterval(d time.Duration) { u.status.Interval = d }
 // Tick re-renders ages and staleness between refreshes.
 func (u *UI) Tick() { u.render() }
 
+// StartTicking renders again, until ctx ends, each time what shows changes
+// with the clock alone (view.NextTick, reset after every render), so the
+// windows' ages change when the tray process's menu's do; do runs the
+// render on Fyne's main thread (fyne.Do).
+func (u *UI) StartTicking(ctx context.Context, do func(func())) {
+	timer := time.AfterFunc(view.TickEvery, func() {
+		if ctx.Err() == nil {
+			do(u.Tick)
+		}
+	})
+	context.AfterFunc(ctx, func() { timer.Stop() })
+	u.resetTick = func(d time.Duration) { timer.Reset(d) }
+	u.render()
+}
+
 func (u *UI) render() {
 	now := u.now()
 	u.rows = view.Rows(u.status.Snapshot, now)
@@ -472,6 +490,9 @@ func (u *UI) render() {
 		}
 	}
 	u.renderTray()
+	if u.resetTick != nil {
+		u.resetTick(view.NextTick(u.status, now).Sub(now))
+	}
 }
 
 // renderTray rebuilds the tray icon and menu.

@@ -109,9 +109,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	windows.StartTicking(ctx, fyne.Do)
 	go l.follow(ctx, windows, first, *forced)
 	go l.serve(ctx, srv, windows)
-	go tick(ctx, windows)
 	a.Run()
 	return 0
 }
@@ -237,19 +237,5 @@ func (l *link) serve(ctx context.Context, srv *instance.Server, u *ui.UI) {
 	})
 	if err != nil {
 		l.logf("runwatch window: %v", err)
-	}
-}
-
-// tick re-renders ages between updates.
-func tick(ctx context.Context, u *ui.UI) {
-	t := time.NewTicker(view.TickEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			fyne.Do(u.Tick)
-		case <-ctx.Done():
-			return
-		}
 	}
 }
