@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net/url"
 	"os"
 	"os/exec"
 	"slices"
@@ -20,6 +21,7 @@ import (
 
 	"runwatch/assets"
 	"runwatch/autostart"
+	"runwatch/desktop/browser"
 	"runwatch/poller"
 	"runwatch/ui/view"
 )
@@ -64,6 +66,8 @@ type UI struct {
 	actions Actions
 	now     func() time.Time
 	do      func(func()) // runs a function on Fyne's main thread: fyne.Do; tests queue it
+	// openURL opens a link in the browser (browser.Open); tests replace it.
+	openURL func(*url.URL) error
 	// resetTick sets when to render again with the clock alone (StartTicking;
 	// nil: not ticking).
 	resetTick func(time.Duration)
@@ -116,7 +120,7 @@ func New(a fyne.App, actions Actions, now func() time.Time) *UI {
 	if now == nil {
 		now = time.Now
 	}
-	u := &UI{app: a, actions: actions, now: now, do: fyne.Do, byName: map[string]poller.Execution{}, details: map[string]*Details{}, startProcess: startDetached}
+	u := &UI{app: a, actions: actions, now: now, do: fyne.Do, openURL: browser.Open, byName: map[string]poller.Execution{}, details: map[string]*Details{}, startProcess: startDetached}
 	if d, ok := a.(desktop.App); ok {
 		u.tray = d
 	}
@@ -135,7 +139,7 @@ func NewWindows(a fyne.App, actions Actions, now func() time.Time) *UI {
 	if now == nil {
 		now = time.Now
 	}
-	u := &UI{app: a, actions: actions, now: now, do: fyne.Do, byName: map[string]poller.Execution{}, details: map[string]*Details{}, windowsOnly: true, startProcess: startDetached}
+	u := &UI{app: a, actions: actions, now: now, do: fyne.Do, openURL: browser.Open, byName: map[string]poller.Execution{}, details: map[string]*Details{}, windowsOnly: true, startProcess: startDetached}
 	u.PauseItem = fyne.NewMenuItem("Pause notifications", nil)
 	return u
 }
@@ -589,7 +593,7 @@ func (u *UI) OpenDetails(resource string) {
 	}
 	d := u.details[resource]
 	if d == nil {
-		with := detailsWith{acknowledge: u.acknowledge, lastLines: u.actions.LastLines, do: u.do, now: u.now}
+		with := detailsWith{acknowledge: u.acknowledge, lastLines: u.actions.LastLines, do: u.do, now: u.now, openURL: u.openURL}
 		d = newDetails(u.app, with, func() { delete(u.details, resource) })
 		(&windowKeys{close: d.Window.Close, refresh: u.refreshNow, quit: u.quit}).bind(d.Window)
 		u.details[resource] = d

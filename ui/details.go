@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net/url"
 	"strings"
 	"time"
@@ -52,6 +53,8 @@ type Details struct {
 	Acknowledge *widget.Button
 	OpenLogs    *widget.Button
 	CopyError   *widget.Button
+	// OpenFailed says why Open logs opened nothing (no browser set up).
+	OpenFailed *widget.Label
 
 	names     map[*widget.Label]*widget.Label // each field's name
 	fitted    string                          // the execution the window was last sized for, with its log length
@@ -76,6 +79,9 @@ type detailsWith struct {
 	lastLines func(ctx context.Context, resource string) ([]string, error)
 	do        func(func())
 	now       func() time.Time
+	// openURL opens a link in the browser, returning why it could not; it
+	// may take seconds (browser.Open).
+	openURL func(*url.URL) error
 }
 
 // lastLinesWait bounds the details' read of the last lines: the tray
@@ -123,7 +129,10 @@ func newDetails(a fyne.App, with detailsWith, onClose func()) *Details {
 	}
 	d.Logs = container.NewScroll(d.Context)
 	d.Logs.SetMinSize(fyne.NewSize(0, 3*d.Context.MinSize().Height))
-	buttons := container.NewHBox(d.OpenLogs, d.CopyError, d.Acknowledge)
+	d.OpenFailed = plain()
+	d.OpenFailed.Importance = widget.WarningImportance
+	d.OpenFailed.Hide()
+	buttons := container.NewVBox(d.OpenFailed, container.NewHBox(d.OpenLogs, d.CopyError, d.Acknowledge))
 	d.Window.SetContent(container.NewBorder(fields, buttons, nil, nil, d.Logs))
 	d.Window.SetOnClosed(func() {
 		d.closed = true
@@ -324,14 +333,34 @@ func contextText(lines []string, matched int) string {
 	return b.String()
 }
 
+// openLogs opens the execution's page in the Cloud Console, off Fyne's
+// thread (the opener is waited for), and says in the window when it could
+// not.
 func (d *Details) openLogs() {
 	if !view.IsConsoleURL(d.execution.LogURI) {
 		return
 	}
-	u, err := url.Parse(d.execution.LogURI)
-	if err == nil {
-		_ = d.app.OpenURL(u)
+	d.OpenFailed.Hide()
+	link, err := url.Parse(d.execution.LogURI)
+	if err != nil {
+		d.openFailed(err)
+		return
 	}
+	go func() {
+		if err := d.with.openURL(link); err != nil {
+			log.Printf("runwatch: %v", err)
+			d.with.do(func() { d.openFailed(err) })
+		}
+	}()
+}
+
+// openFailed shows why Open logs opened nothing.
+func (d *Details) openFailed(err error) {
+	if d.closed {
+		return
+	}
+	d.OpenFailed.SetText("Could not open the logs: " + err.Error())
+	d.OpenFailed.Show()
 }
 
 func (d *Details) copyError() {

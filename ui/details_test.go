@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -328,5 +329,44 @@ func TestClosingDetailsEndsTheirRead(t *testing.T) {
 		f() // the closed window is left alone
 	case <-time.After(5 * time.Second):
 		t.Fatal("the read outlived its window")
+	}
+}
+
+// Open logs opens the console link through the opener that waits for its
+// child, off Fyne's thread, and says in the window when no browser opened
+// it; a later try that works clears the message.
+func TestOpenLogsSaysWhenNoBrowserOpenedThem(t *testing.T) {
+	u, _, _ := newTestUI(t)
+	updates := make(chan func(), 1)
+	u.do = func(f func()) { updates <- f }
+	opened := make(chan string, 2)
+	fail := errors.New("xdg-open could not open the link (exit status 3): is a web browser set up?")
+	answer := fail
+	u.openURL = func(link *url.URL) error { opened <- link.String(); return answer }
+	e := execution("us-west3", "e1", poller.StateFailed, time.Minute)
+	u.Apply(poller.Result{Snapshot: snapshot(e)})
+	u.OpenDetails(e.Resource)
+	d := u.DetailsOf(e.Resource)
+	if d.OpenFailed.Visible() {
+		t.Fatalf("before a click: %q", d.OpenFailed.Text)
+	}
+	test.Tap(d.OpenLogs)
+	if got := <-opened; got != e.LogURI {
+		t.Errorf("opened %q, want %q", got, e.LogURI)
+	}
+	select {
+	case f := <-updates:
+		f()
+	case <-time.After(5 * time.Second):
+		t.Fatal("the failure never reached the window")
+	}
+	if want := "Could not open the logs: " + fail.Error(); d.OpenFailed.Text != want || !d.OpenFailed.Visible() {
+		t.Errorf("the window says %q (shown %v), want %q", d.OpenFailed.Text, d.OpenFailed.Visible(), want)
+	}
+	answer = nil
+	test.Tap(d.OpenLogs)
+	<-opened
+	if d.OpenFailed.Visible() {
+		t.Errorf("a second try still says %q", d.OpenFailed.Text)
 	}
 }
