@@ -326,10 +326,11 @@ func TestQuitEndsTheWindowProcessQuietly(t *testing.T) {
 			app := startApp(t, bus.addr, t.TempDir(), args...)
 			waitRefreshes(t, app, cloud, "us-central1", 1, 60*time.Second)
 			item := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", app.pid())
-			if menu {
-				if err := bus.clickMenuItem(item, "_Show executions"); err != nil {
-					t.Fatal(err)
-				}
+			if menu { // once the tray item has its menu
+				waitUntil(t, app, time.Now().Add(20*time.Second), "Show executions clicked", func() (bool, string) {
+					err := bus.clickMenuItem(item, "_Show executions")
+					return err == nil, fmt.Sprint(err)
+				})
 			}
 			var window string
 			waitUntil(t, app, time.Now().Add(60*time.Second), "the window process's window", func() (bool, string) {
