@@ -192,3 +192,19 @@ func TestSpecificity(t *testing.T) {
 		}
 	}
 }
+
+// Invariant 1 on a shell script's own tool: git and pip say why in a
+// lowercase "fatal: …" or "error: …" line, and the platform's exit line
+// after it must not be the answer.
+func TestShellToolsLowercaseFatalLineBeatsPlatformExit(t *testing.T) {
+	for _, line := range []string{
+		"fatal: repository 'https://github.com/acme/etl.git/' not found",
+		"fatal: could not read Username for 'https://github.com': No such device or address",
+		"error: externally-managed-environment",
+	} {
+		got := Extract([]string{"+ git clone https://github.com/acme/etl.git /work", line, "Container called exit(128)."})
+		if got.Message != line {
+			t.Errorf("got %q (rule %s), want the tool's line %q", got.Message, got.Rule, line)
+		}
+	}
+}

@@ -11,9 +11,12 @@ import (
 	"google.golang.org/api/iterator"
 )
 
-// jobsPerRegion bounds the jobs read of each region: one page, once per
-// project and job.
-const jobsPerRegion = 100
+// A region's jobs are read in pages of jobsPerRegion, at most jobPagesMax
+// of them, once per project and job.
+const (
+	jobsPerRegion = 100
+	jobPagesMax   = 10
+)
 
 // jobCheck is what Cloud Run's ListJobs said of the watched job.
 type jobCheck struct {
@@ -88,20 +91,28 @@ func (p *Poller) listJobs(ctx context.Context, regions []string) (jobCheck, erro
 	return check, nil
 }
 
-// listRegionJobs returns the short names of the first jobsPerRegion jobs
-// of the project in region.
+// listRegionJobs returns the short names of the project's jobs in region,
+// following ListJobs' pages up to jobPagesMax; more than that (a project
+// with thousands of jobs) is an error, so the job is not called missing
+// from a partial list.
 func (p *Poller) listRegionJobs(ctx context.Context, region string) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.listTimeout)
 	defer cancel()
 	req := &runpb.ListJobsRequest{Parent: fmt.Sprintf("projects/%s/locations/%s", p.cfg.Project, region), PageSize: jobsPerRegion}
-	var page []*runpb.Job
-	_, err := iterator.NewPager(p.jobs.ListJobs(ctx, req), jobsPerRegion, "").NextPage(&page)
-	if err != nil && !errors.Is(err, iterator.Done) {
-		return nil, fmt.Errorf("list jobs in %s: %w", region, err)
+	pager := iterator.NewPager(p.jobs.ListJobs(ctx, req), jobsPerRegion, "")
+	var out []string
+	for range jobPagesMax {
+		var page []*runpb.Job
+		next, err := pager.NextPage(&page)
+		if err != nil && !errors.Is(err, iterator.Done) {
+			return nil, fmt.Errorf("list jobs in %s: %w", region, err)
+		}
+		for _, j := range page {
+			out = append(out, shortName(j.GetName()))
+		}
+		if next == "" {
+			return out, nil
+		}
 	}
-	out := make([]string, 0, len(page))
-	for _, j := range page {
-		out = append(out, shortName(j.GetName()))
-	}
-	return out, nil
+	return nil, fmt.Errorf("list jobs in %s: more than %d jobs", region, jobsPerRegion*jobPagesMax)
 }

@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -109,5 +110,21 @@ func TestOfflineSinceTheFirstRefreshThatReachedNoRegion(t *testing.T) {
 	h.cloud.ClearRegionFaults("us-east1")
 	if snap := h.refresh(p).Snapshot; !snap.OfflineSince.IsZero() {
 		t.Fatalf("back online, OfflineSince %v", snap.OfflineSince)
+	}
+}
+
+// A project with more jobs in a region than one ListJobs page holds still
+// has the watched job when it is on a later page: a job with no executions
+// yet is not called missing, whatever order Cloud Run lists jobs in.
+func TestJobOnALaterListJobsPageIsNotCalledMissing(t *testing.T) {
+	h := newHarness(t)
+	for i := range 120 {
+		h.cloud.PutJob(testProject, "us-west3", fmt.Sprintf("aaa-job-%03d", i))
+	}
+	h.cloud.PutJob(testProject, "us-west3", testJob)
+	p := h.poller("us-west3")
+	snap := h.refresh(p).Snapshot
+	if snap.JobMissing {
+		t.Fatalf("the watched job, which exists, is called missing: %q", snap.NoExecutions())
 	}
 }

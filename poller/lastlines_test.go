@@ -134,3 +134,29 @@ func TestReplicaKilledLineBeatsCloudRunsExitCode(t *testing.T) {
 		t.Fatalf("Cloud Run's reason %+v: want it kept for details", e.CloudRun)
 	}
 }
+
+// Clients rebuilt (credentials refreshed) while a details window's read of
+// last lines waits for the budget: the read and the swap do not race over
+// the log reader's client (run with -race, as make test does).
+func TestLastLinesDoesNotRaceClientsBeingReplaced(t *testing.T) {
+	h := newHarness(t)
+	h.failed("us-west3", "x-time", 10*time.Minute, fakecloud.TimeoutFailure())
+	p := h.poller("us-west3")
+	resource := h.refresh(p).Snapshot.Executions[0].Resource
+	h.cloud.SetLoggingError(status.Error(codes.Unavailable, "down"))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for range 4 { // the budget's burst: the next read waits its turn
+		if _, err := p.LastLines(ctx, resource); err == nil {
+			t.Fatal("a failed read gave lines")
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = p.LastLines(ctx, resource)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	p.SetClients(h.clients)
+	<-done
+}

@@ -43,7 +43,9 @@ const (
 // at most logReadsAtOnce reads at once and logRequestsPerMinute requests a
 // minute, for all the reads of one Poller.
 type logReader struct {
-	client    *logging.Client
+	// client is replaced when credentials are rebuilt, maybe while a
+	// details window's read (LastLines) is under way.
+	client    atomic.Pointer[logging.Client]
 	project   string
 	job       string
 	timeout   time.Duration
@@ -64,8 +66,7 @@ const quotaPause = time.Minute
 var errQuotaPause = status.Error(codes.ResourceExhausted, "not sent: the read quota ran out a moment ago")
 
 func newLogReader(client *logging.Client, project, job string, timeout time.Duration, perMinute int, now func() time.Time) *logReader {
-	return &logReader{
-		client:    client,
+	r := &logReader{
 		project:   project,
 		job:       job,
 		timeout:   timeout,
@@ -75,11 +76,13 @@ func newLogReader(client *logging.Client, project, job string, timeout time.Dura
 		limiter: rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), 4),
 		slots:   make(chan struct{}, logReadsAtOnce),
 	}
+	r.client.Store(client)
+	return r
 }
 
-// setClient replaces the client, as after credentials were rebuilt; the
-// caller makes sure no read is under way.
-func (r *logReader) setClient(c *logging.Client) { r.client = c }
+// setClient replaces the client, as after credentials were rebuilt; a
+// read under way finishes with the client it started with.
+func (r *logReader) setClient(c *logging.Client) { r.client.Store(c) }
 
 // paused reports whether reads are held back after RESOURCE_EXHAUSTED.
 func (r *logReader) paused() bool { return r.now().UnixNano() < r.pausedUntil.Load() }
@@ -229,7 +232,7 @@ func (r *logReader) fetch(ctx context.Context, req *loggingpb.ListLogEntriesRequ
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	it := r.client.ListLogEntries(ctx, req, gax.WithRetry(func() gax.Retryer { return nil }))
+	it := r.client.Load().ListLogEntries(ctx, req, gax.WithRetry(func() gax.Retryer { return nil }))
 	entries, next, err := it.InternalFetch(size, token)
 	if status.Code(err) == codes.ResourceExhausted {
 		r.pausedUntil.Store(r.now().Add(quotaPause).UnixNano())

@@ -798,15 +798,16 @@ func (p *Poller) Reconfigure(cfg Config) {
 	defer p.mu.Unlock()
 	if cfg.Project != p.cfg.Project || cfg.Job != p.cfg.Job {
 		clear(p.listed)
-		p.jobCheck, p.offlineSince = nil, time.Time{}
-		p.logs = newLogReader(p.logs.client, cfg.Project, cfg.Job, p.logs.timeout, p.logs.perMinute, p.now)
+		p.offlineSince = time.Time{}
+		p.logs = newLogReader(p.logs.client.Load(), cfg.Project, cfg.Job, p.logs.timeout, p.logs.perMinute, p.now)
 	}
 	for region := range p.listed {
 		if !slices.Contains(cfg.Regions, region) {
 			delete(p.listed, region)
 		}
 	}
-	p.cfg, p.unwatched = cfg, false
+	// Other regions may hold the job: ask ListJobs again.
+	p.cfg, p.unwatched, p.jobCheck = cfg, false, nil
 }
 
 // SetClients replaces the clients, as after credentials were rebuilt,
@@ -817,4 +818,6 @@ func (p *Poller) SetClients(c Clients) {
 	defer p.mu.Unlock()
 	p.runs, p.tasks, p.jobs = c.Run, c.Tasks, c.Jobs
 	p.logs.setClient(c.Logging)
+	// As on Refresh now: a job created since is found at the next refresh.
+	p.jobCheck = nil
 }

@@ -992,3 +992,28 @@ func TestContextLinesAreCleanedAsTheErrorLine(t *testing.T) {
 		t.Errorf("the memory keeps ANSI codes or carriage returns:\n%s", file)
 	}
 }
+
+// Issue 15: the program's own error line says more than Cloud Run's "task
+// 0 exited with code 1 after 2 retries" — it names what went wrong (a
+// missing table, a disk that is full), not just that the process exited —
+// so it is the error shown, Cloud Run's reason kept beside it.
+func TestProgramsErrorLineBeatsCloudRunsExitCode(t *testing.T) {
+	for _, line := range []string{
+		`ERROR: relation "orders" does not exist`,
+		"CRITICAL: disk /data is full",
+	} {
+		h := newHarness(t)
+		spec := h.failed("us-west3", "x-db", 10*time.Minute, fakecloud.ExitFailure(1, 2))
+		at := spec.Created.Add(10 * time.Second)
+		h.cloud.SetLogs(testProject, testJob, "x-db", []fakecloud.LogLine{
+			{Time: at, Text: "loading orders for 2026-01-04"},
+			{Time: at.Add(time.Second), Text: line, Severity: "ERROR"},
+			{Time: at.Add(2 * time.Second), Text: "Container called exit(1)."},
+		})
+		p := h.poller("us-west3")
+		e := h.refresh(p).Snapshot.Executions[0]
+		if e.Source != "logs" || e.Error != line {
+			t.Errorf("error %q from %q: want the program's line %q", e.Error, e.Source, line)
+		}
+	}
+}

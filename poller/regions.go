@@ -82,7 +82,9 @@ func (e *UnknownRegionsError) Error() string {
 		fmt.Fprintf(&b, ": did you mean %s?", strings.Join(hints, ", "))
 	}
 	if e.Unasked != nil {
-		fmt.Fprintf(&b, " (Cloud Run's list of locations could not be read: %v)", e.Unasked)
+		// The reason stays out of the line (often "no credentials"): a
+		// person who mistyped a region needs to hear about the region.
+		fmt.Fprintf(&b, " (not one of the %d regions runwatch knows; Cloud Run's own list could not be read)", len(cloudRunRegions))
 	}
 	return b.String()
 }

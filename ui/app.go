@@ -73,6 +73,7 @@ type UI struct {
 	resetTick func(time.Duration)
 
 	status         view.Status
+	firstRunShown  bool // the window was shown for missing credentials once
 	rows           []view.Row
 	byName         map[string]poller.Execution
 	details        map[string]*Details
@@ -434,6 +435,13 @@ func (u *UI) snooze(until time.Time) {
 func (u *UI) SetProblem(problem string) {
 	u.status.Problem = problem
 	u.render()
+	if !u.firstRunShown && view.NeedsCredentials(u.status) {
+		// A first run without credentials shows the window that says what
+		// to do, once (the one-process app; the tray process opens the
+		// window process for the same reason).
+		u.firstRunShown = true
+		u.ShowWindow()
+	}
 }
 
 // SetInterval tells the UI how often refreshes come, to judge staleness.

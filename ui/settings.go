@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,10 @@ type settingsForm struct {
 	Save         *widget.Button
 	Cancel       *widget.Button
 	flagged      map[string]bool // flags given on the command line
+	// accepted are region names taken before (saved, or given by
+	// --regions and checked then, maybe by Cloud Run's Locations API): the
+	// form does not refuse them for want of that API.
+	accepted []string
 }
 
 func newSettingsForm(s view.Settings) *settingsForm {
@@ -66,11 +71,12 @@ func newSettingsForm(s view.Settings) *settingsForm {
 
 		NotifyFailed:       widget.NewCheck("failed", nil),
 		NotifyStillFailing: widget.NewCheck("still failing", nil),
-		NotifyNewKind:      widget.NewCheck("new kind of error", nil),
+		NotifyNewKind:      widget.NewCheck("failed with a different error", nil),
 		NotifyFixed:        widget.NewCheck("fixed", nil),
 		NotifyCancelled:    widget.NewCheck("cancelled", nil),
 		StartAtLogin:       widget.NewCheck("start runwatch when I log in", nil),
 	}
+	f.accepted = slices.Clone(s.Regions)
 	f.Project.SetText(s.Project)
 	f.Project.SetPlaceHolder("GOOGLE_CLOUD_PROJECT or the credentials' project")
 	f.Job.SetText(s.Job)
@@ -122,9 +128,12 @@ func (f *settingsForm) settings() (view.Settings, error) {
 	}
 	// The names typed are checked as the --regions flag's are, against the
 	// built-in list only: the window process makes no API call of its own.
+	// Names taken before stand; so does a field --regions locked (its
+	// values are not saved).
 	extra, err := poller.SplitRegions(f.ExtraRegions.Text)
-	if err == nil {
-		err = poller.CheckRegions(context.Background(), extra, nil)
+	if err == nil && !f.flagged["regions"] {
+		typed := slices.DeleteFunc(slices.Clone(extra), func(r string) bool { return slices.Contains(f.accepted, r) })
+		err = poller.CheckRegions(context.Background(), typed, nil)
 	}
 	if err != nil {
 		return view.Settings{}, fmt.Errorf("more regions: %w", err)

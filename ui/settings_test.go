@@ -240,3 +240,26 @@ func TestSettingsOfTheWindowProcessShowWhatTheStatusTellsOfTheFlags(t *testing.T
 		t.Errorf("top %q, placeholder %q: a value not known must not show the saved one", f.Top.Text, f.Top.PlaceHolder)
 	}
 }
+
+// --regions accepts a region Cloud Run's Locations API lists though the
+// built-in list lacks it (a region opened since). The settings of that run
+// show it locked under More regions, and must still save: changing the
+// job, or the notifications, is not refused for a region the flag set.
+func TestSettingsSaveWhileRegionsFlagNamesARegionCloudRunListed(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	a := newTempApp(t)
+	u := New(a, Actions{
+		FlagsGiven: map[string]bool{"regions": true},
+		FlagValues: poller.Config{Regions: []string{"us-central1", "asia-southeast3"}},
+	}, func() time.Time { return now })
+	u.ShowSettings()
+	f := u.settings
+	if poller.KnownRegion("asia-southeast3") {
+		t.Skip("the built-in list now has the region")
+	}
+	f.Job.SetText("other-job")
+	if !u.saveSettings(f) {
+		_, err := f.settings()
+		t.Fatalf("settings not saved with --regions naming a region Cloud Run listed: %v", err)
+	}
+}

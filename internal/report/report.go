@@ -137,7 +137,9 @@ func rfc3339(t time.Time) *string {
 // Table writes the snapshot as a table, one execution a line.
 func Table(w io.Writer, snap poller.Snapshot) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REGION\tEXECUTION\tSTATE\tAGE\tDURATION\tERROR")
+	if len(snap.Executions) > 0 {
+		fmt.Fprintln(tw, "REGION\tEXECUTION\tSTATE\tAGE\tDURATION\tERROR")
+	}
 	for _, e := range snap.Executions {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Region, e.Name, e.State,
 			poller.FormatAge(snap.TakenAt.Sub(e.Created)), poller.FormatDuration(e.Duration(snap.TakenAt)), strings.ReplaceAll(e.ErrorLine(), "\t", " "))

@@ -54,13 +54,15 @@ type Tray struct {
 	results   chan poller.Result
 	snapshots chan poller.Snapshot
 	problems  chan string
-	intervals chan time.Duration
-	settings  chan view.Settings
-	trayHosts chan bool
-	told      chan toldOutcome
-	servers   chan struct{}    // a notification server appeared
-	ticks     <-chan time.Time // nil: a timer set to view.NextTick
-	stopped   chan struct{}    // closed when Run returns
+	// firstRunShown: the window was opened for missing credentials once.
+	firstRunShown bool
+	intervals     chan time.Duration
+	settings      chan view.Settings
+	trayHosts     chan bool
+	told          chan toldOutcome
+	servers       chan struct{}    // a notification server appeared
+	ticks         <-chan time.Time // nil: a timer set to view.NextTick
+	stopped       chan struct{}    // closed when Run returns
 
 	// Owned by the loop.
 	news      *outbox
@@ -177,8 +179,14 @@ func (t *Tray) Run(ctx context.Context) {
 			t.render()
 		case problem := <-t.problems:
 			t.refreshAsked = time.Time{}
-			t.cfg.Hub.Update(func(s *ipc.State) { s.Status.Problem = problem })
+			st := t.cfg.Hub.Update(func(s *ipc.State) { s.Status.Problem = problem })
 			t.render()
+			if !t.firstRunShown && view.NeedsCredentials(st.Status) {
+				// A first run without credentials opens the window that
+				// says what to do, once: an orange key alone says little.
+				t.firstRunShown = true
+				go t.cfg.OpenWindow(ipc.Window{})
+			}
 		case d := <-t.intervals:
 			t.cfg.Hub.Update(func(s *ipc.State) { s.Status.Interval = d })
 		case present := <-t.trayHosts:

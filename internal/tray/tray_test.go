@@ -493,3 +493,27 @@ func TestTrayRedrawsWhenAnAgeChanges(t *testing.T) {
 		return slices.ContainsFunc(menu.labels(), func(l string) bool { return strings.HasSuffix(l, "succeeded 1m ago") })
 	}, "the menu line saying 1m ago within a second of the minute")
 }
+
+// Issue 14: a first run without credentials showed an orange key and
+// nothing else. The window that says what to do opens, once; another
+// problem opens nothing.
+func TestFirstRunWithoutCredentialsOpensTheWindowOnce(t *testing.T) {
+	h := startTray(t)
+	h.tray.SetProblem("list executions: deadline exceeded")
+	h.settle(t)
+	h.mu.Lock()
+	if len(h.windows) != 0 {
+		t.Fatalf("another problem opened %v", h.windows)
+	}
+	h.mu.Unlock()
+	h.tray.SetProblem(poller.ErrNoCredentials.Error() + ": run `gcloud auth application-default login`")
+	h.tray.SetProblem(poller.ErrNoCredentials.Error() + ": run `gcloud auth application-default login`")
+	h.settle(t)
+	waitFor(t, func() bool { h.mu.Lock(); defer h.mu.Unlock(); return len(h.windows) >= 1 }, "the window opened")
+	time.Sleep(100 * time.Millisecond)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.windows) != 1 || h.windows[0] != (ipc.Window{}) {
+		t.Fatalf("windows %+v: want the executions window once", h.windows)
+	}
+}

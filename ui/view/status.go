@@ -66,7 +66,9 @@ func NextTick(st Status, now time.Time) time.Time {
 	for _, e := range slices.Concat(st.Snapshot.Executions, st.Snapshot.Failing) {
 		age(e.Created)
 		age(e.Completed)
-		if !e.Completed.IsZero() {
+		if e.Completed.IsZero() {
+			age(e.Started) // "running for 9m" counts from its start
+		} else {
 			at(e.Completed.Add(limit + time.Nanosecond))
 		}
 		if e.Stale && st.Interval > 0 {

@@ -294,3 +294,22 @@ func TestTraySummarySaysDemo(t *testing.T) {
 		}
 	}
 }
+
+// The menu says how long a running execution has run ("running for 9m"),
+// counted from when it started: NextTick is the moment that changes too,
+// not up to TickEvery later.
+func TestNextTickWhenARunningExecutionsRunTimeReachesItsNextMinute(t *testing.T) {
+	started := time.Date(2026, 3, 2, 9, 0, 40, 0, time.UTC)
+	e := poller.Execution{Region: "us-west3", Name: "j-a1", Resource: "projects/p/locations/us-west3/jobs/j/executions/j-a1",
+		State: poller.StateRunning, Created: started.Add(-40 * time.Second), Started: started, Running: 1}
+	st := Status{Snapshot: poller.Snapshot{Job: "j", Executions: []poller.Execution{e}, TakenAt: started.Add(9 * time.Minute)}, HasSnapshot: true}
+	now := started.Add(9*time.Minute + 50*time.Second)
+	before := MenuEntries(st.Snapshot, now)[0].Label
+	next := NextTick(st, now)
+	if after := MenuEntries(st.Snapshot, started.Add(10*time.Minute))[0].Label; before == after || !strings.Contains(after, "running for 10m") {
+		t.Fatalf("menu line %q then %q: want it to change at 10 minutes", before, after)
+	}
+	if want := started.Add(10 * time.Minute); next.After(want) {
+		t.Fatalf("NextTick %v after the menu's %q becomes 10m at %v", next.Sub(now), before, want.Sub(now))
+	}
+}
