@@ -308,6 +308,70 @@ func TestWindowProcessEndsWithItsLastWindow(t *testing.T) {
 	})
 }
 
+// Quitting with a window open ends both processes, and the window process
+// goes without a word: the tray process closing its connections as it
+// quits is no error (issue 14: "read the reply: EOF", "no instance is
+// running" on every Quit). Quit in the tray menu; Ctrl+Q in the window;
+// and without a tray host, closing the executions window, which quits.
+func TestQuitEndsTheWindowProcessQuietly(t *testing.T) {
+	requireDesktop(t)
+	for _, how := range []string{"Quit in the menu", "Ctrl+Q", "closing the window without a tray host"} {
+		t.Run(how, func(t *testing.T) {
+			bus := startBus(t)
+			menu := how != "closing the window without a tray host"
+			if menu {
+				startTrayHost(t, bus)
+			}
+			cloud, _, args := watchedCloud(t, "us-central1", "1h")
+			app := startApp(t, bus.addr, t.TempDir(), args...)
+			waitRefreshes(t, app, cloud, "us-central1", 1, 60*time.Second)
+			item := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", app.pid())
+			if menu { // once the tray item has its menu
+				waitUntil(t, app, time.Now().Add(20*time.Second), "Show executions clicked", func() (bool, string) {
+					err := bus.clickMenuItem(item, "_Show executions")
+					return err == nil, fmt.Sprint(err)
+				})
+			}
+			var window string
+			waitUntil(t, app, time.Now().Add(60*time.Second), "the window process's window", func() (bool, string) {
+				pids := groupPIDs(app.pid())
+				ids, err := visibleWindows(app.pid())
+				if err == nil && len(ids) == 1 && len(pids) == 2 {
+					window = ids[0]
+					return true, ""
+				}
+				return false, fmt.Sprintf("processes %v, windows %v, err %v", pids, ids, err)
+			})
+			time.Sleep(time.Second) // the window process in its long poll
+			var err error
+			switch how {
+			case "Quit in the menu":
+				err = bus.clickMenuItem(item, "Quit")
+			case "Ctrl+Q":
+				err = pressKeys(window, "ctrl+q")
+			default:
+				err = xwindow.Close(window)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(20 * time.Second)
+			for len(groupPIDs(app.pid())) > 0 && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if pids := groupPIDs(app.pid()); len(pids) > 0 {
+				t.Fatalf("processes %v still run 20 s after quitting", pids)
+			}
+			<-app.done
+			for _, noise := range []string{"read the reply", "no instance is running", "runwatch window:"} {
+				if out := app.out.String(); strings.Contains(out, noise) {
+					t.Errorf("after quitting the output says %q:\n%s", noise, out)
+				}
+			}
+		})
+	}
+}
+
 // Two starts at once (autostart plus a click): the first holds the lock but
 // has not yet listened when the second asks it to show its window. The
 // second does not become a second tray app with a poller of its own.

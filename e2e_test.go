@@ -638,6 +638,20 @@ func windowsOf(pid int, name string) ([]string, error) {
 	return ids, nil
 }
 
+// pressKeys gives an X window the keyboard focus and types keys into it
+// ("ctrl+q"), as a person would: xdotool's key without --window sends real
+// key events (XTEST), which GLFW reads; sent to a window, they are
+// synthetic and ignored.
+func pressKeys(window, keys string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "xdotool", "windowfocus", "--sync", window, "key", "--clearmodifiers", keys).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("xdotool key %s: %w (%s)", keys, err, out)
+	}
+	return nil
+}
+
 // groupPIDs lists the live processes of process group pgid (the app runs
 // in a group of its own: the tray process and its window process).
 func groupPIDs(pgid int) []int {

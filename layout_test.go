@@ -16,8 +16,9 @@ import (
 //   - each process is a package of its own and none imports another's:
 //     internal/tray, internal/window and internal/single;
 //   - the decisions (ui/view), the protocol (internal/ipc), start-up, the
-//     report and the notifier link no toolkit, so the tray process can use
-//     them; ui/view and the poller also talk no D-Bus;
+//     report, the notifier and the browser opener (desktop/browser) link no
+//     toolkit, so the tray process can use them; ui/view, the opener and
+//     the poller also talk no D-Bus;
 //   - extract and poller know nothing of a GUI.
 func TestPackagesKeepTheLayoutsDependencyRules(t *testing.T) {
 	pkgs := listPackages(t)
@@ -49,6 +50,7 @@ func TestPackagesKeepTheLayoutsDependencyRules(t *testing.T) {
 		"runwatch/internal/startup":  {"fyne.io/fyne/v2"},
 		"runwatch/internal/report":   {"fyne.io/fyne/v2"},
 		"runwatch/internal/notifier": {"fyne.io/fyne/v2"},
+		"runwatch/desktop/browser":   {"fyne.io/", "github.com/godbus/"},
 		"runwatch/extract":           {"fyne.io/", "github.com/godbus/", "cloud.google.com/"},
 		"runwatch/poller":            {"fyne.io/", "github.com/godbus/"},
 	}
@@ -69,7 +71,7 @@ func TestPackagesKeepTheLayoutsDependencyRules(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range append(processes, "runwatch/ui/view", "runwatch/internal/ipc") {
+	for _, p := range append(processes, "runwatch/ui/view", "runwatch/internal/ipc", "runwatch/desktop/browser") {
 		if !found[p] {
 			t.Errorf("package %s not found", p)
 		}

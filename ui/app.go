@@ -2,8 +2,10 @@ package ui
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"log"
+	"net/url"
 	"os"
 	"os/exec"
 	"slices"
@@ -19,6 +21,7 @@ import (
 
 	"runwatch/assets"
 	"runwatch/autostart"
+	"runwatch/desktop/browser"
 	"runwatch/poller"
 	"runwatch/ui/view"
 )
@@ -43,6 +46,11 @@ type Actions struct {
 	Acknowledge func(resource string)
 	// Snooze holds notifications back until a time (zero: resume now).
 	Snooze func(until time.Time)
+	// LastLines reads the last lines an execution logged, for the details
+	// of a failure whose logs were not read (a timeout, an OOM kill); it
+	// may block for the read, bounded by ctx; nil: details do not ask.
+	// Its error wraps poller.ErrNoLogs when Cloud Logging has none.
+	LastLines func(ctx context.Context, resource string) ([]string, error)
 	// ExecutionsClosed is called when a window-only UI's executions window
 	// closes (NewWindows).
 	ExecutionsClosed func()
@@ -57,6 +65,12 @@ type UI struct {
 	app     fyne.App
 	actions Actions
 	now     func() time.Time
+	do      func(func()) // runs a function on Fyne's main thread: fyne.Do; tests queue it
+	// openURL opens a link in the browser (browser.Open); tests replace it.
+	openURL func(*url.URL) error
+	// resetTick sets when to render again with the clock alone (StartTicking;
+	// nil: not ticking).
+	resetTick func(time.Duration)
 
 	status         view.Status
 	firstRunShown  bool // the window was shown for missing credentials once
@@ -107,7 +121,7 @@ func New(a fyne.App, actions Actions, now func() time.Time) *UI {
 	if now == nil {
 		now = time.Now
 	}
-	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}, startProcess: startDetached}
+	u := &UI{app: a, actions: actions, now: now, do: fyne.Do, openURL: browser.Open, byName: map[string]poller.Execution{}, details: map[string]*Details{}, startProcess: startDetached}
 	if d, ok := a.(desktop.App); ok {
 		u.tray = d
 	}
@@ -126,7 +140,7 @@ func NewWindows(a fyne.App, actions Actions, now func() time.Time) *UI {
 	if now == nil {
 		now = time.Now
 	}
-	u := &UI{app: a, actions: actions, now: now, byName: map[string]poller.Execution{}, details: map[string]*Details{}, windowsOnly: true, startProcess: startDetached}
+	u := &UI{app: a, actions: actions, now: now, do: fyne.Do, openURL: browser.Open, byName: map[string]poller.Execution{}, details: map[string]*Details{}, windowsOnly: true, startProcess: startDetached}
 	u.PauseItem = fyne.NewMenuItem("Pause notifications", nil)
 	return u
 }
@@ -144,13 +158,17 @@ func (u *UI) HasWindows() bool {
 }
 
 // SetDemo records that the app watches --demo's simulated Cloud Run: the
-// executions window's title and header say so. Call it before the window
-// is first shown.
-func (u *UI) SetDemo(demo bool) { u.demo = demo }
+// executions window's title and header say so, and the tray menu's first
+// line. Call it before the window is first shown.
+func (u *UI) SetDemo(demo bool) {
+	u.demo, u.status.Demo = demo, demo
+	u.renderTray()
+}
 
 // Default size of the executions window: its width, with room for the
-// fixed columns and an Error column of about 300 px.
-const windowWidth = 1220
+// fixed columns and an Error column of about 320 px (240 px, its minimum,
+// while a stale row's state widens the State column).
+const windowWidth = 1240
 
 func (u *UI) buildWindow() {
 	title := "runwatch"
@@ -432,6 +450,21 @@ func (u *UI) SetInterval(d time.Duration) { u.status.Interval = d }
 // Tick re-renders ages and staleness between refreshes.
 func (u *UI) Tick() { u.render() }
 
+// StartTicking renders again, until ctx ends, each time what shows changes
+// with the clock alone (view.NextTick, reset after every render), so the
+// windows' ages change when the tray process's menu's do; do runs the
+// render on Fyne's main thread (fyne.Do).
+func (u *UI) StartTicking(ctx context.Context, do func(func())) {
+	timer := time.AfterFunc(view.TickEvery, func() {
+		if ctx.Err() == nil {
+			do(u.Tick)
+		}
+	})
+	context.AfterFunc(ctx, func() { timer.Stop() })
+	u.resetTick = func(d time.Duration) { timer.Reset(d) }
+	u.render()
+}
+
 func (u *UI) render() {
 	now := u.now()
 	u.rows = view.Rows(u.status.Snapshot, now)
@@ -457,6 +490,9 @@ func (u *UI) render() {
 			u.FirstRun.Hide()
 			u.tableBox.Show()
 		}
+		if u.columns.fitState(u.rows) {
+			u.tableBox.Refresh() // lays the columns out again
+		}
 		u.Table.Refresh()
 		u.fitHeight(firstRun)
 	}
@@ -466,6 +502,9 @@ func (u *UI) render() {
 		}
 	}
 	u.renderTray()
+	if u.resetTick != nil {
+		u.resetTick(view.NextTick(u.status, now).Sub(now))
+	}
 }
 
 // renderTray rebuilds the tray icon and menu.
@@ -562,7 +601,8 @@ func (u *UI) OpenDetails(resource string) {
 	}
 	d := u.details[resource]
 	if d == nil {
-		d = newDetails(u.app, u.acknowledge, func() { delete(u.details, resource) })
+		with := detailsWith{acknowledge: u.acknowledge, lastLines: u.actions.LastLines, do: u.do, now: u.now, openURL: u.openURL}
+		d = newDetails(u.app, with, func() { delete(u.details, resource) })
 		(&windowKeys{close: d.Window.Close, refresh: u.refreshNow, quit: u.quit}).bind(d.Window)
 		u.details[resource] = d
 	}

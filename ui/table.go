@@ -40,6 +40,7 @@ func newCell() fyne.CanvasObject {
 type columnsLayout struct {
 	table      *widget.Table
 	errorWidth float32 // the Error column's width now
+	stateWidth float32 // the State column's width now (0: columns[0]'s)
 }
 
 // Layout sizes the table and widens or narrows its Error column to fit.
@@ -47,7 +48,10 @@ func (l *columnsLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	padding := l.table.Theme().Size(theme.SizeNamePadding)
 	spare := size.Width - padding*float32(len(columns)) // between columns, and at the end
 	for i, c := range columns {
-		if i != errorColumn {
+		switch {
+		case i == 0:
+			spare -= max(c.width, l.stateWidth)
+		case i != errorColumn:
 			spare -= c.width
 		}
 	}
@@ -59,6 +63,29 @@ func (l *columnsLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
 	}
+}
+
+// fitState widens the State column to hold the longest state a row shows
+// whole ("running (last seen 02:16)" of a region that stopped answering),
+// or narrows it back; the Error column gives or takes the difference. It
+// reports whether the width changed (the table is to be laid out again).
+func (l *columnsLayout) fitState(rows []view.Row) bool {
+	measure := newCell().(*fyne.Container)
+	label, icon := measure.Objects[0].(*widget.Label), measure.Objects[1].(*widget.Icon)
+	label.Truncation = fyne.TextTruncateOff
+	width := columns[0].width
+	for _, r := range rows {
+		text, look := cellText(r, 0)
+		label.SetText(text)
+		icon.SetResource(IconOf(look))
+		width = max(width, measure.MinSize().Width)
+	}
+	if width == max(columns[0].width, l.stateWidth) {
+		return false
+	}
+	l.stateWidth = width
+	l.table.SetColumnWidth(0, width)
+	return true
 }
 
 // MinSize is the table's.
@@ -149,8 +176,11 @@ func newExecutionsTable(rows *[]view.Row, open func(resource string), keys *wind
 func cellText(r view.Row, col int) (string, view.TrayLook) {
 	switch col {
 	case 0:
-		if r.Acknowledged {
-			return "acknowledged", view.LookAcked
+		switch {
+		case r.Acknowledged:
+			return "acknowledged", view.LookAcked // the column's shorter word for "failed (acknowledged)"
+		case r.StateText != "":
+			return r.StateText, view.LookOfState(r.State) // "running (last seen 02:16)"
 		}
 		return view.StateWord(r.State), view.LookOfState(r.State)
 	case 1:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -128,5 +129,58 @@ func TestDemoSaysDemo(t *testing.T) {
 	}
 	if !strings.HasPrefix(u.Header.Text, "Demo (simulated Cloud Run): ") {
 		t.Errorf("header %q does not say demo", u.Header.Text)
+	}
+	if first := u.TrayMenu.Items[0].Label; !strings.HasPrefix(first, view.DemoTitle+": ") {
+		t.Errorf("the tray menu's first line %q does not start with the title", first)
+	}
+}
+
+// The window renders again when what it shows next changes with the clock
+// alone, as the tray process's menu does (view.NextTick), not on a fixed
+// beat: an execution created 50 s ago turns "1m ago" in 10 s.
+func TestWindowTicksWhenWhatItShowsChanges(t *testing.T) {
+	u, _, _ := newTestUI(t)
+	var waits []time.Duration
+	u.resetTick = func(d time.Duration) { waits = append(waits, d) }
+	u.Apply(poller.Result{Snapshot: snapshot(execution("us-east1", "e1", poller.StateRunning, 50*time.Second))})
+	if len(waits) == 0 || waits[len(waits)-1] != 10*time.Second {
+		t.Fatalf("after a refresh the next render waits %v, want 10s", waits)
+	}
+	if want := view.NextTick(u.status, now).Sub(now); waits[len(waits)-1] != want {
+		t.Errorf("the window waits %v, the tray %v", waits[len(waits)-1], want)
+	}
+	n := len(waits)
+	u.Tick()
+	if len(waits) != n+1 {
+		t.Error("a tick does not set the next one")
+	}
+}
+
+// StartTicking's timer fires at view.NextTick, long before view.TickEvery
+// when an age changes sooner.
+func TestStartTickingRendersAtTheNextChange(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	u := New(newTempApp(t), Actions{}, nil) // the real clock
+	u.ShowWindow()
+	snap := snapshot(execution("us-east1", "e1", poller.StateRunning, 0))
+	snap.Executions[0].Created = time.Now().Add(-time.Minute + 300*time.Millisecond)
+	snap.TakenAt = time.Now()
+	u.Apply(poller.Result{Snapshot: snap})
+	ticks := make(chan func(), 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started := time.Now()
+	u.StartTicking(ctx, func(f func()) { ticks <- f })
+	select {
+	case f := <-ticks:
+		if took := time.Since(started); took > 2*time.Second {
+			t.Errorf("rendered again after %v", took)
+		}
+		f()
+		if !strings.Contains(u.rows[0].Age, "1m") {
+			t.Errorf("after the tick the row is %q old", u.rows[0].Age)
+		}
+	case <-time.After(view.TickEvery / 2):
+		t.Fatal("no render when the age turned a minute")
 	}
 }

@@ -87,6 +87,7 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 		FlagValues:    flags.Config(),
 		Acknowledge:   appView.watch.Acknowledge,
 		Snooze:        appView.watch.Snooze,
+		LastLines:     appView.watch.LastLines,
 	}, nil)
 	appView.ui.SetDemo(flags.Demo)
 	appView.ui.SetInterval(cfg.Interval)
@@ -107,13 +108,13 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 	case show:
 		appView.ui.Present()
 	}
+	appView.ui.StartTicking(ctx, do) // before anything else calls the UI
 	go followTrayHost(ctx, appView.ui, do)
 	if srv != nil {
 		go appView.serve(ctx, srv)
 	}
 	go startup.RefreshOnWake(ctx, appView.watch.RefreshNow)
 	go appView.watch.Run(ctx, cfg)
-	go tick(ctx, appView.ui, do)
 	return polling.Close, nil
 }
 
@@ -198,18 +199,4 @@ type fyneNotifier struct{ app fyne.App }
 func (f fyneNotifier) Send(n view.Notification) error {
 	f.app.SendNotification(fyne.NewNotification(view.EscapeMarkup(n.Title), view.EscapeMarkup(n.Body)))
 	return nil
-}
-
-// tick re-renders ages and staleness between refreshes.
-func tick(ctx context.Context, u *ui.UI, do func(func())) {
-	t := time.NewTicker(view.TickEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			do(u.Tick)
-		case <-ctx.Done():
-			return
-		}
-	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"fyne.io/systray"
 
+	"runwatch/desktop/browser"
 	"runwatch/desktop/instance"
 	"runwatch/desktop/trayhost"
 	"runwatch/internal/ipc"
@@ -68,6 +69,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 	trayHost := trayhost.Present(ctx)
 	hub.Update(func(s *ipc.State) {
 		s.Status.Interval, s.Status.FailureLimit, s.TrayHost = cfg.Interval, settings.FailureShownFor, trayHost
+		s.Status.Demo = flags.Demo // the tooltip and the menu's first line say so
 		s.Args, s.FlagValues = flags.WatchArgs(), flags.Config()
 	})
 	desktop := notifier.NewDesktop(startup.AppID)
@@ -196,37 +198,10 @@ func executable() string {
 	return exe
 }
 
-// openFailWait is how long openURL waits for xdg-open to fail: without a
-// browser it exits at once (status 3 or 4); with one it may run as long as
-// the browser does.
-const openFailWait = 3 * time.Second
-
-// openURL opens a link in the browser with xdg-open, as Fyne does on
-// Linux, and returns why it could not: no xdg-open, or xdg-open failing
-// within openFailWait. The child is always waited for (on a goroutine when
-// it runs on), so none is left a zombie.
-func openURL(link *url.URL) error {
-	cmd := exec.Command("xdg-open", link.String())
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("open %s: %w", link, err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("xdg-open could not open %s (%w): is a web browser set up?", link, err)
-		}
-		return nil
-	case <-time.After(openFailWait):
-		return nil
-	}
-}
-
 // openURLOrSay opens a link, and says why it could not: on standard error
 // and, where a notification server is, in a notification with the link.
 func openURLOrSay(link *url.URL, say notifier.Sender) {
-	err := openURL(link)
+	err := browser.Open(link)
 	if err == nil {
 		return
 	}

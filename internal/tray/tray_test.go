@@ -263,6 +263,22 @@ func TestTrayDrawsTheMenuAndIconOfEachResult(t *testing.T) {
 	}
 }
 
+// In --demo (the status says so from start-up) the tooltip and the menu's
+// first line start as the demo's windows are titled, refresh after refresh.
+func TestDemoTraySaysDemo(t *testing.T) {
+	h := startTray(t)
+	h.hub.Update(func(s *ipc.State) { s.Status.Demo = true })
+	h.tray.Apply(failedResult("e2"))
+	h.settle(t)
+	want := view.DemoTitle + ": vertex-ai-launcher failed in us-west3"
+	if !strings.HasPrefix(h.menu.tooltip, want) {
+		t.Errorf("tooltip %q, want %q first", h.menu.tooltip, want)
+	}
+	if labels := h.menu.labels(); len(labels) == 0 || !strings.HasPrefix(labels[0], want) {
+		t.Errorf("menu %q, want %q first", labels, want)
+	}
+}
+
 func TestTrayResendsNeitherAnUnchangedMenuNorAnUnchangedIcon(t *testing.T) {
 	h := startTray(t)
 	h.tray.Apply(failedResult("e2"))

@@ -15,7 +15,9 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -24,6 +26,7 @@ import (
 	"runwatch/desktop/instance"
 	"runwatch/internal/ipc"
 	"runwatch/internal/startup"
+	"runwatch/poller"
 	"runwatch/ui"
 	"runwatch/ui/view"
 )
@@ -74,44 +77,31 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	log.SetOutput(fyneLog)
 	a.Lifecycle().SetOnStopped(fyneLog.Stopping)
 	ui.RestoreSettings(a)
-	var trayHost atomic.Bool
-	trayHost.Store(first.TrayHost)
-	send := func(call func(context.Context) error) {
-		go func() {
-			if err := call(context.Background()); err != nil {
-				log.Printf("runwatch window: %v", err)
-			}
-		}()
-	}
+	l := &link{tray: tray, do: fyne.Do, quitApp: a.Quit, logf: log.Printf}
+	l.trayHost.Store(first.TrayHost)
 	windows := ui.NewWindows(a, ui.Actions{
-		RefreshNow: func() { send(tray.Refresh) },
+		RefreshNow: func() { l.send(tray.Refresh) },
 		SettingsSaved: func(s view.Settings) {
-			send(func(ctx context.Context) error { return tray.SaveSettings(ctx, s) })
+			l.send(func(ctx context.Context) error { return tray.SaveSettings(ctx, s) })
 		},
 		FlagsGiven: first.Flags,
 		LoginArgs:  first.Args,
 		FlagValues: first.FlagValues,
 		Acknowledge: func(r string) {
-			send(func(ctx context.Context) error { return tray.Acknowledge(ctx, r) })
+			l.send(func(ctx context.Context) error { return tray.Acknowledge(ctx, r) })
 		},
 		Snooze: func(until time.Time) {
-			send(func(ctx context.Context) error { return tray.Snooze(ctx, until) })
+			l.send(func(ctx context.Context) error { return tray.Snooze(ctx, until) })
 		},
+		LastLines: l.lastLines,
 		ExecutionsClosed: func() {
-			if !trayHost.Load() { // the tray icon is invisible: closing is quitting
-				send(tray.Quit)
+			// The tray icon is invisible: closing is quitting (unless the
+			// app quits already, which closed it).
+			if !l.trayHost.Load() && !l.quitting.Load() {
+				l.send(tray.Quit)
 			}
 		},
-		Quit: func() { // the tray process first, or this one would end before asking
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				if err := tray.Quit(ctx); err != nil {
-					log.Printf("runwatch window: %v", err)
-				}
-				fyne.Do(a.Quit)
-			}()
-		},
+		Quit: l.quitAll,
 	}, nil)
 	windows.SetDemo(*demo)
 	windows.SetStatus(first.Status)
@@ -119,9 +109,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	go follow(ctx, a, windows, tray, first, &trayHost, *forced)
-	go serve(ctx, srv, a, windows)
-	go tick(ctx, windows)
+	windows.StartTicking(ctx, fyne.Do)
+	go l.follow(ctx, windows, first, *forced)
+	go l.serve(ctx, srv, windows)
 	a.Run()
 	return 0
 }
@@ -141,18 +131,88 @@ func show(u *ui.UI, w ipc.Window) {
 	}
 }
 
+// link is the window process's side of its talk with the tray process.
+// When the app quits, the tray process goes first, or while this process
+// still asks it something: what fails then because it went is no news,
+// and this process ends quietly.
+type link struct {
+	tray     ipc.Client
+	do       func(func()) // runs a function on Fyne's main thread (fyne.Do)
+	quitApp  func()       // ends the Fyne app; run through do
+	logf     func(format string, args ...any)
+	trayHost atomic.Bool // a tray host shows the tray icon
+	quitting atomic.Bool // the app quits: this process ends
+}
+
+// quit ends this process; from now on the tray process's going is
+// expected.
+func (l *link) quit() {
+	l.quitting.Store(true)
+	l.do(l.quitApp)
+}
+
+// quitAll quits the app (Ctrl+Q, Try the demo): the tray process first, or
+// this one would end before asking, then this one.
+func (l *link) quitAll() {
+	l.quitting.Store(true)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		l.report(l.tray.Quit(ctx))
+		l.quit()
+	}()
+}
+
+// send does a person's action in the tray process, off Fyne's thread.
+func (l *link) send(call func(context.Context) error) {
+	go func() { l.report(call(context.Background())) }()
+}
+
+// report logs a failed call, unless it failed because the tray process
+// went while the app quits.
+func (l *link) report(err error) {
+	if err == nil || l.quitting.Load() && trayGone(err) {
+		return
+	}
+	l.logf("runwatch window: %v", err)
+}
+
+// trayGone reports whether a call failed because the tray process is not
+// there, or went while it was asked (it closes its connections as it
+// quits).
+func trayGone(err error) bool {
+	return errors.Is(err, instance.ErrNotRunning) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// lastLines asks the tray process for the last lines an execution logged.
+// "No entries" crosses the socket as text: it comes back as
+// poller.ErrNoLogs.
+func (l *link) lastLines(ctx context.Context, resource string) ([]string, error) {
+	lines, err := l.tray.LastLines(ctx, resource)
+	var remote *instance.RemoteError
+	if errors.As(err, &remote) && strings.HasSuffix(remote.Msg, ": "+poller.ErrNoLogs.Error()) {
+		return nil, fmt.Errorf("%s: %w", strings.TrimSuffix(remote.Msg, ": "+poller.ErrNoLogs.Error()), poller.ErrNoLogs)
+	}
+	return lines, err
+}
+
 // follow keeps the windows up to date with the tray process's state until
-// ctx ends; when the tray process is gone, the windows go too.
-func follow(ctx context.Context, a fyne.App, u *ui.UI, tray ipc.Client, st ipc.State, trayHost *atomic.Bool, forced bool) {
+// ctx ends; when the tray process is gone, the windows go too, quietly: a
+// connection it closed as it quit is asked again, and then it is not
+// running.
+func (l *link) follow(ctx context.Context, u *ui.UI, st ipc.State, forced bool) {
 	for ctx.Err() == nil {
-		next, err := tray.State(ctx, st.Version)
+		next, err := l.tray.State(ctx, st.Version)
 		switch {
 		case errors.Is(err, instance.ErrNotRunning):
-			fyne.Do(a.Quit)
+			l.quit()
 			return
 		case err != nil:
 			if ctx.Err() == nil {
-				log.Printf("runwatch window: %v", err)
+				if !trayGone(err) {
+					l.logf("runwatch window: %v", err)
+				}
 				time.Sleep(time.Second)
 			}
 			continue
@@ -160,36 +220,22 @@ func follow(ctx context.Context, a fyne.App, u *ui.UI, tray ipc.Client, st ipc.S
 			continue
 		}
 		st = next
-		fyne.Do(func() { u.SetStatus(next.Status) })
-		if forced && next.TrayHost && !trayHost.Load() {
-			fyne.Do(u.HideForcedWindow)
+		l.do(func() { u.SetStatus(next.Status) })
+		if forced && next.TrayHost && !l.trayHost.Load() {
+			l.do(u.HideForcedWindow)
 		}
-		trayHost.Store(next.TrayHost)
+		l.trayHost.Store(next.TrayHost)
 	}
 }
 
 // serve answers the tray process (and a second window process): show a
 // window, or quit.
-func serve(ctx context.Context, srv *instance.Server, a fyne.App, u *ui.UI) {
+func (l *link) serve(ctx context.Context, srv *instance.Server, u *ui.UI) {
 	err := ipc.Serve(ctx, srv, ipc.Handlers{
-		ShowWindow: func(w ipc.Window) { fyne.Do(func() { show(u, w) }) },
-		Quit:       func() { fyne.Do(a.Quit) },
+		ShowWindow: func(w ipc.Window) { l.do(func() { show(u, w) }) },
+		Quit:       l.quit,
 	})
 	if err != nil {
-		log.Printf("runwatch window: %v", err)
-	}
-}
-
-// tick re-renders ages between updates.
-func tick(ctx context.Context, u *ui.UI) {
-	t := time.NewTicker(view.TickEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			fyne.Do(u.Tick)
-		case <-ctx.Done():
-			return
-		}
+		l.logf("runwatch window: %v", err)
 	}
 }

@@ -76,6 +76,36 @@ func Times(e poller.Execution, now time.Time) string {
 	return strings.Join(parts, " · ")
 }
 
+// LimitHit names the limit of the execution's template that a timeout or
+// an OOM kill ran into: "each task may run 10m", "each task may use 512Mi
+// of memory"; "" for any other failure, or when the template's limit is
+// not known.
+func LimitHit(e poller.Execution) string {
+	if e.State != poller.StateFailed {
+		return ""
+	}
+	switch {
+	case e.Category == "timeout" && e.TaskTimeout > 0:
+		return "each task may run " + LimitDuration(e.TaskTimeout)
+	case e.Category == "oom" && e.MemoryLimit != "":
+		return "each task may use " + e.MemoryLimit + " of memory"
+	}
+	return ""
+}
+
+// LimitDuration writes a configured limit as a person would type it, with
+// no zero units at its end: "10m", "1h30m", "1h", "45s", "1h0m5s".
+func LimitDuration(d time.Duration) string {
+	s := d.Round(time.Second).String() // "1h30m0s", "1h0m0s", "45s"
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // errorKinds name the extractor's categories as a person says them, with
 // the words by which an error line already says it.
 var errorKinds = map[string]struct {

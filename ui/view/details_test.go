@@ -114,3 +114,48 @@ func TestOrdinal(t *testing.T) {
 		}
 	}
 }
+
+func TestLimitHitNamesTheLimitATimeoutOrOOMRanInto(t *testing.T) {
+	failed := func(category string, timeout time.Duration, memory string) poller.Execution {
+		e := execution("us-west3", "e1", poller.StateFailed, time.Hour)
+		e.Category, e.TaskTimeout, e.MemoryLimit = category, timeout, memory
+		return e
+	}
+	succeeded := execution("us-west3", "e2", poller.StateSucceeded, time.Hour)
+	succeeded.Category, succeeded.TaskTimeout = "timeout", 10*time.Minute
+	for _, c := range []struct {
+		name string
+		e    poller.Execution
+		want string
+	}{
+		{"a timeout", failed("timeout", 10*time.Minute, "512Mi"), "each task may run 10m"},
+		{"a timeout of an hour and a half", failed("timeout", 90*time.Minute, ""), "each task may run 1h30m"},
+		{"a timeout of hours", failed("timeout", 24*time.Hour, ""), "each task may run 24h"},
+		{"a timeout in seconds", failed("timeout", 45*time.Second, ""), "each task may run 45s"},
+		{"a timeout not known", failed("timeout", 0, "512Mi"), ""},
+		{"an OOM kill", failed("oom", 10*time.Minute, "512Mi"), "each task may use 512Mi of memory"},
+		{"an OOM kill, limit not known", failed("oom", 10*time.Minute, ""), ""},
+		{"another failure", failed("python_exception", 10*time.Minute, "512Mi"), ""},
+		{"not a failure", succeeded, ""},
+	} {
+		if got := LimitHit(c.e); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestLimitDurationLeavesOutTrailingZeroUnits(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		10 * time.Minute:                      "10m",
+		90 * time.Minute:                      "1h30m",
+		time.Hour:                             "1h",
+		45 * time.Second:                      "45s",
+		90 * time.Second:                      "1m30s",
+		time.Hour + 5*time.Second:             "1h0m5s",
+		10*time.Minute + 300*time.Millisecond: "10m",
+	} {
+		if got := LimitDuration(d); got != want {
+			t.Errorf("%v: %q, want %q", d, got, want)
+		}
+	}
+}

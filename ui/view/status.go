@@ -31,6 +31,8 @@ type Status struct {
 	Undelivered int
 	// Refreshing: a refresh a person asked for ("Refresh now") is under way.
 	Refreshing bool
+	// Demo: the app watches --demo's simulated Cloud Run; the tray says so.
+	Demo bool
 }
 
 // TickEvery is the longest wait before what shows ages ("12m ago") and
@@ -228,28 +230,40 @@ func allRegionsFailed(s poller.Snapshot) bool {
 	return s.RegionsAsked > 0 && len(s.RegionErrors) >= s.RegionsAsked
 }
 
-// TraySummary is the tray menu's first line, which stands in for a tooltip
-// (Fyne sets none on Linux).
+// TraySummary is the tray menu's first line and the tray's tooltip (Fyne
+// sets none on Linux): "runwatch: " and what is the matter; in --demo
+// "runwatch — demo (simulated Cloud Run): ", as the windows' title
+// (DemoTitle), so a simulation is never taken for a real project.
 func TraySummary(st Status, now time.Time) string {
+	name := "runwatch"
+	if st.Demo {
+		name = DemoTitle
+	}
+	return name + ": " + trayState(st, now)
+}
+
+// trayState says what TraySummary is about: a problem, the failure that
+// colours the tray, else the newest state, and when it was refreshed.
+func trayState(st Status, now time.Time) string {
 	look := TrayLookOf(st, now)
 	switch {
 	case st.Problem != "":
-		return "runwatch: " + st.Problem
+		return st.Problem
 	case st.Snapshot.Unauthenticated:
-		return "runwatch: credentials refused — run gcloud auth application-default login"
+		return "credentials refused — run gcloud auth application-default login"
 	case st.Refreshing:
-		return "runwatch: refreshing…"
+		return "refreshing…"
 	}
 	switch look {
 	case LookOffline:
-		out := "runwatch: can't reach Cloud Run"
+		out := "can't reach Cloud Run"
 		if since := st.Snapshot.OfflineSince; !since.IsZero() {
 			out += " since " + clockOrDay(since, now)
 		}
 		return out
 	}
 	if !st.HasSnapshot || st.LastSuccess.IsZero() {
-		return "runwatch: first refresh…"
+		return "first refresh…"
 	}
 	refreshed := "refreshed " + st.LastSuccess.Local().Format("15:04:05")
 	if look == LookStale {
@@ -259,20 +273,20 @@ func TraySummary(st Status, now time.Time) string {
 		refreshed += " — snoozed until " + until.Local().Format("Mon 15:04")
 	}
 	if failures := Colouring(st, now); len(failures) > 0 {
-		return "runwatch: " + failureSummary(failures, now) + " — " + refreshed
+		return failureSummary(failures, now) + " — " + refreshed
 	}
 	if none := NoExecutions(st.Snapshot); none != "" {
-		return "runwatch: " + strings.ToLower(none[:1]) + none[1:] + " — " + refreshed
+		return strings.ToLower(none[:1]) + none[1:] + " — " + refreshed
 	}
 	newest, ok := st.Snapshot.Newest()
 	if !ok {
-		return fmt.Sprintf("runwatch: no executions of %s — %s", st.Snapshot.Job, refreshed)
+		return fmt.Sprintf("no executions of %s — %s", st.Snapshot.Job, refreshed)
 	}
 	word := StateWord(newest.State)
 	if newest.State == poller.StateFailed && newest.Acknowledged {
 		word = "failed (acknowledged)"
 	}
-	return fmt.Sprintf("runwatch: newest %s — %s", word, refreshed)
+	return fmt.Sprintf("newest %s — %s", word, refreshed)
 }
 
 // NoExecutions says why a refresh that reached some region shows no
@@ -428,7 +442,8 @@ type Row struct {
 	Age       string
 	Duration  string
 	Error     string
-	// Seen says whether the error came before: "4× since 09:12", "new kind".
+	// Seen says whether the error came before (SeenShort): "4th time since
+	// 09:12", "different error".
 	Seen string
 	// Stale: its region did not answer the last refresh while others did
 	// (when none did, RegionProblems says so once, not each row).

@@ -266,6 +266,35 @@ func TestTrayLookIsTheLastFinishedResultNotTheNewestCreated(t *testing.T) {
 	}
 }
 
+// In --demo the tray's tooltip and its menu's first line start as the
+// windows' title does; otherwise they start "runwatch: " as before.
+func TestTraySummarySaysDemo(t *testing.T) {
+	running := Status{HasSnapshot: true, Snapshot: snapshot(execution("us-east1", "e1", poller.StateRunning, time.Minute)), LastSuccess: now, Interval: 30 * time.Second}
+	problem := Status{Problem: "no Google Cloud project"}
+	for _, c := range []struct {
+		name string
+		st   Status
+		demo bool
+		want string
+	}{
+		{"watching", running, false, "runwatch: newest running — refreshed " + now.Local().Format("15:04:05")},
+		{"demo", running, true, "runwatch — demo (simulated Cloud Run): newest running — refreshed " + now.Local().Format("15:04:05")},
+		{"a problem", problem, false, "runwatch: no Google Cloud project"},
+		{"a problem in the demo", problem, true, "runwatch — demo (simulated Cloud Run): no Google Cloud project"},
+	} {
+		c.st.Demo = c.demo
+		if got := TraySummary(c.st, now); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+		if got := TrayMenuOf(c.st, now, false)[0].Label; got != c.want {
+			t.Errorf("%s: the menu's first line is %q, want %q", c.name, got, c.want)
+		}
+		if c.demo && !strings.HasPrefix(c.want, DemoTitle) {
+			t.Errorf("%s: %q does not start with the windows' title", c.name, c.want)
+		}
+	}
+}
+
 // The menu says how long a running execution has run ("running for 9m"),
 // counted from when it started: NextTick is the moment that changes too,
 // not up to TickEvery later.
