@@ -98,6 +98,7 @@ func keywordList() []keyword {
 	add(hits{flags: flagFrame}, `file "`)
 	add(hits{flags: flagCount}, retryCountWords...)
 	add(hits{flags: flagShape}, shapeWords()...)
+	add(hits{flags: flagBare}, bareWords...)
 	return words
 }
 
@@ -239,7 +240,6 @@ func extract(lines []string, streams []Stream) Result {
 			u.weak, u.demoted = true, true
 		}
 		u.platform = strings.HasPrefix(u.text, "Container ") && platformLine.MatchString(u.text)
-		u.tells = u.rules&genericErrorBit != 0 && u.rules&exitStatusBit == 0 && !bareFailure.MatchString(u.text)
 		if streams != nil {
 			u.stream = streams[u.line]
 		}
@@ -345,7 +345,8 @@ func newUnit(line int, text string, found hits, lv level, ends bool) unit {
 		lv = levelError
 	}
 	retried := found.has(flagRetry) || found.has(flagCount) && retryCount.MatchString(text)
-	return unit{line: line, text: text, rules: found.rules, level: lv, demoted: quiet || retried, retried: retried}
+	tells := found.rules&genericErrorBit != 0 && found.rules&exitStatusBit == 0 && !found.has(flagBare)
+	return unit{line: line, text: text, rules: found.rules, level: lv, demoted: quiet || retried, retried: retried, tells: tells}
 }
 
 // retryCount marks a line as retried by its count: "retry 1/3", "attempt

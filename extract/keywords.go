@@ -17,6 +17,7 @@ const (
 	flagFrame                    // a traceback frame ("File \"…\", line 3")
 	flagCount                    // may count its tries ("retry 1/3"): see retryCount
 	flagShape                    // may start or link a runtime's crash report: see crashShapes
+	flagBare                     // says that something failed or exited, not how: see bareWords
 )
 
 func (h hits) has(f flag) bool { return h.flags&f != 0 }

@@ -188,12 +188,24 @@ func (s *crashShape) nextMessage(lines []string, i int) (string, int) {
 // framedBelow reports whether a stack frame follows line i closely.
 func framedBelow(lines []string, i int) bool {
 	for _, raw := range lines[i+1 : min(i+1+frameLookahead, len(lines))] {
-		if strings.HasPrefix(raw, "\x1b") {
-			raw = strip(raw) // a frame in colour
-		}
+		raw = skipColours(raw) // a frame in colour
 		if raw != "" && (raw[0] == ' ' || raw[0] == '\t') && strings.HasPrefix(strings.TrimLeft(raw, " \t"), "at ") && stackFrame.MatchString(raw) {
 			return true
 		}
 	}
 	return false
+}
+
+// skipColours drops the ANSI colour sequences ("\x1b[31m") a line starts
+// with: enough to see what its text starts with, at a fraction of strip's
+// cost, for a line looked at again and again.
+func skipColours(raw string) string {
+	for strings.HasPrefix(raw, "\x1b[") {
+		end := strings.IndexFunc(raw[2:], func(r rune) bool { return r >= '@' && r <= '~' })
+		if end < 0 {
+			return raw
+		}
+		raw = raw[2+end+1:]
+	}
+	return raw
 }
