@@ -59,3 +59,19 @@ func TestWithoutADisplayTheAppSaysSoInOneLineAndExits1(t *testing.T) {
 		t.Logf("%q: exit after %v", args, time.Since(started).Round(time.Millisecond))
 	}
 }
+
+// Without a display, help and bad flags still come first: a bad flag is
+// exit 2 naming it, not "needs a desktop session".
+func TestWithoutADisplayBadFlagsAreStillBadFlags(t *testing.T) {
+	testenv.PrivateDirs(t)
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"--top", "0"}, strings.NewReader(""), &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "--top") || strings.Contains(stderr.String(), "desktop session") {
+		t.Fatalf("exit %d, stderr %q: want 2 naming --top", code, stderr.String())
+	}
+	stdout.Reset()
+	if code := run([]string{"--help"}, strings.NewReader(""), &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "-project") {
+		t.Fatalf("help: exit %d, stdout %q", code, stdout.String())
+	}
+}

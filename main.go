@@ -57,24 +57,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runVersion(stdout)
 		}
 	}
-	// Over SSH or in a console: one line, before any toolkit starts.
-	if err := startup.CheckThisDisplay(os.Getenv); err != nil && !asksForHelp(args) {
+	// Over SSH or in a console: one line, before any toolkit starts; help
+	// and bad flags (exit 2) first, as they need no display.
+	if err := startup.CheckThisDisplay(os.Getenv); err != nil {
+		if _, code, ok := startup.ParseApp(args, stdout, stderr, usage); !ok {
+			return code
+		}
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	return runApp(args, stdout, stderr)
-}
-
-// asksForHelp reports whether args ask for the app's help, which needs no
-// display.
-func asksForHelp(args []string) bool {
-	for _, a := range args {
-		if a == "--" {
-			return false
-		}
-		if a == "-h" || a == "-help" || a == "--help" {
-			return true
-		}
-	}
-	return false
 }
