@@ -16,7 +16,7 @@ var (
 	// signalWords: a signal by number or name, bash's "Killed", or an exit
 	// status of 129–255, which a shell and Cloud Run give a process that a
 	// signal ended (137: SIGKILL, the memory limit's kill; 139: SIGSEGV).
-	signalWords = regexp.MustCompile(`(?i)\bsignal:? \d+|\bSIG[A-Z]{3,}\b|\bKilled\b|(?:\bstatus|\bcode|\bexit|exit\(|exitcode:) ?(?:of )?-?(?:129|1[3-9]\d|2[0-4]\d|25[0-5])\b|exitcode: -\d+`)
+	signalWords = regexp.MustCompile(`(?i)\bsignal:? \d+|(?-i:\bSIG[A-Z]{3,}\b)|\bKilled\b|(?:\bstatus|\bcode|\bexit|exit\(|exitcode:) ?(?:of )?-?(?:129|1[3-9]\d|2[0-4]\d|25[0-5])\b|exitcode: -\d+`)
 	// bareFailure: words that say something failed, not how (bareWords,
 	// which the keyword pass finds, as a regexp for a single line).
 	bareFailure = regexp.MustCompile(`(?i)\b(?:failed|failure|fails|exited|exit (?:code|status)|non-?zero|aborted|unsuccessful|error running|terminated)\b|exit\(\d+\)`)

@@ -679,12 +679,14 @@ func keepSavedWhereFlagged(s, saved view.Settings, flags map[string]bool) view.S
 // setStartAtLogin writes or removes the autostart entry, for this binary
 // with args, the flags that name what the running app watches.
 func setStartAtLogin(on bool, args []string) error {
-	if on == autostart.Enabled() {
-		return nil
-	}
 	if !on {
+		if !autostart.Enabled() {
+			return nil
+		}
 		return autostart.Disable()
 	}
+	// Written again even when it exists: it starts the app with the flags
+	// of the app that saved, which may have changed since.
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("start at login: find this program: %w", err)
