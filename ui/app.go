@@ -490,7 +490,7 @@ func (u *UI) render() {
 			u.FirstRun.Hide()
 			u.tableBox.Show()
 		}
-		if u.columns.fitState(u.rows) {
+		if state, history := u.columns.fitState(u.rows), u.columns.fitHistory(u.rows); state || history {
 			u.tableBox.Refresh() // lays the columns out again
 		}
 		u.Table.Refresh()

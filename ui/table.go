@@ -20,6 +20,7 @@ var columns = []struct {
 
 const (
 	errorColumn   = 5
+	historyColumn = 6
 	minErrorWidth = 240
 	// rowsWithoutScrolling is how many rows the window grows to show
 	// before the table scrolls.
@@ -41,6 +42,10 @@ type columnsLayout struct {
 	table      *widget.Table
 	errorWidth float32 // the Error column's width now
 	stateWidth float32 // the State column's width now (0: columns[0]'s)
+	// historyWidth: the History column's width now (0: its default); it
+	// narrows to its header while no row has a history, leaving the room
+	// to the error.
+	historyWidth float32
 }
 
 // Layout sizes the table and widens or narrows its Error column to fit.
@@ -51,6 +56,8 @@ func (l *columnsLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		switch {
 		case i == 0:
 			spare -= max(c.width, l.stateWidth)
+		case i == historyColumn && l.historyWidth > 0:
+			spare -= l.historyWidth
 		case i != errorColumn:
 			spare -= c.width
 		}
@@ -85,6 +92,29 @@ func (l *columnsLayout) fitState(rows []view.Row) bool {
 	}
 	l.stateWidth = width
 	l.table.SetColumnWidth(0, width)
+	return true
+}
+
+// fitHistory narrows the History column to the widest history a row shows
+// (at least its header, at most its default width), or widens it back; the
+// Error column gives or takes the difference. It reports whether the width
+// changed.
+func (l *columnsLayout) fitHistory(rows []view.Row) bool {
+	label := widget.NewLabel(columns[historyColumn].title)
+	label.TextStyle = fyne.TextStyle{Bold: true}
+	width := label.MinSize().Width
+	label.TextStyle = fyne.TextStyle{}
+	for _, r := range rows {
+		text, _ := cellText(r, historyColumn)
+		label.SetText(text)
+		width = max(width, label.MinSize().Width)
+	}
+	width = min(width, columns[historyColumn].width)
+	if width == l.historyWidth {
+		return false
+	}
+	l.historyWidth = width
+	l.table.SetColumnWidth(historyColumn, width)
 	return true
 }
 

@@ -31,6 +31,25 @@ func TestErrorColumnTakesTheSpareWidth(t *testing.T) {
 	}
 }
 
+// The History column narrows to its header while no row has a history,
+// and the error gets the room; a history widens it back.
+func TestHistoryColumnLeavesItsRoomToTheErrorWhileEmpty(t *testing.T) {
+	u, _, _ := newTestUI(t)
+	failed := execution("us-west3", "e1", poller.StateFailed, time.Minute)
+	u.Apply(poller.Result{Snapshot: snapshot(failed)})
+	u.Window.Resize(fyne.NewSize(windowWidth, 400))
+	emptyHistory, wideError := u.columns.historyWidth, u.columns.errorWidth
+	if emptyHistory <= 0 || emptyHistory >= columns[historyColumn].width-60 {
+		t.Fatalf("History is %v px with no history shown, want about its header's width", emptyHistory)
+	}
+	failed.Occurrences, failed.FirstOccurred = 4, failed.Completed.Add(-3*time.Hour)
+	u.Apply(poller.Result{Snapshot: snapshot(failed)})
+	u.Window.Resize(fyne.NewSize(windowWidth, 401))
+	if u.columns.historyWidth <= emptyHistory || u.columns.errorWidth >= wideError {
+		t.Fatalf("with a history: History %v px (was %v), Error %v px (was %v)", u.columns.historyWidth, emptyHistory, u.columns.errorWidth, wideError)
+	}
+}
+
 func TestWindowHeightFollowsTheRows(t *testing.T) {
 	rowsOf := func(n int) poller.Snapshot {
 		var execs []poller.Execution
