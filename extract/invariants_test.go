@@ -208,3 +208,25 @@ func TestShellToolsLowercaseFatalLineBeatsPlatformExit(t *testing.T) {
 		}
 	}
 }
+
+// Invariant 5 in the choice itself: a line that calls itself an error but
+// names no cause ("Unexpected error in launch agent", a build's "error: 0
+// errors") says less than a kill by a signal, the replica's status 137 or
+// the platform's signal 9, and must not be chosen over it.
+func TestErrorLineNamingNoCauseDoesNotBeatAKill(t *testing.T) {
+	replica := "The replica workerpool0-0 exited with a non-zero status of 137. Termination reason: Error."
+	for _, c := range []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"wandb: launch: Launching run in Vertex AI", "wandb: ERROR Job failed: JobState.JOB_STATE_FAILED", "wandb: ERROR message: " + replica,
+			"ERROR:root:Unexpected error in launch agent", "Container called exit(1)."}, replica},
+		{[]string{"Launching run", replica, "ERROR: Launch agent crashed", "Container called exit(1)."}, replica},
+		{[]string{"+ make", "error: 0 errors, 2 warnings", "Container terminated on signal 9."}, "Container terminated on signal 9."},
+	} {
+		got := Extract(c.lines)
+		if !strings.Contains(got.Message, c.want) {
+			t.Errorf("got %q (rule %s), want %q\nlog: %q", got.Message, got.Rule, c.want, c.lines)
+		}
+	}
+}
