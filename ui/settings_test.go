@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"runwatch/autostart"
 	"runwatch/poller"
 	"runwatch/ui/view"
 	"slices"
@@ -261,5 +262,38 @@ func TestSettingsSaveWhileRegionsFlagNamesARegionCloudRunListed(t *testing.T) {
 	if !u.saveSettings(f) {
 		_, err := f.settings()
 		t.Fatalf("settings not saved with --regions naming a region Cloud Run listed: %v", err)
+	}
+}
+
+// The login entry is one file for every runwatch. A --demo run (Try the
+// demo) shows Start at login ticked because the real app set it; saving
+// its settings without touching that box must not turn the real app's
+// login entry into one that starts the simulation.
+func TestDemoSettingsSavedLeaveTheRealAppsLoginEntry(t *testing.T) {
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	if err := autostart.Enable("/usr/local/bin/runwatch", "--project", "acme-ml-prod"); err != nil {
+		t.Fatal(err)
+	}
+	entry := filepath.Join(config, "autostart", "io.runwatch.app.desktop")
+	before, err := os.ReadFile(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newTempApp(t)
+	u := New(a, Actions{LoginArgs: []string{"--demo"}}, func() time.Time { return now })
+	u.SetDemo(true)
+	u.ShowSettings()
+	if !u.settings.StartAtLogin.Checked {
+		t.Fatal("Start at login not ticked though the entry exists")
+	}
+	u.settings.NotifyFixed.SetChecked(false) // a change that has nothing to do with login
+	test.Tap(u.settings.Save)
+	after, err := os.ReadFile(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(after) != string(before) {
+		t.Errorf("saving the demo's settings rewrote the login entry:\nbefore %q\nafter  %q", before, after)
 	}
 }
