@@ -230,3 +230,26 @@ func TestErrorLineNamingNoCauseDoesNotBeatAKill(t *testing.T) {
 		}
 	}
 }
+
+// Invariant 3 with an ERROR line: a line the program retried from (it went
+// on, "step 100 done") did not end the run, however well it says how; the
+// replica's kill or the platform's signal that came after it did.
+func TestRetriedErrorLineDoesNotBeatTheKillThatEndedTheRun(t *testing.T) {
+	replica := "The replica workerpool0-0 exited with a non-zero status of 137. Termination reason: Error."
+	for _, c := range []struct {
+		retried, end, want string
+	}{
+		{"ERROR: lease not acquired, retrying in 2s", replica, replica},
+		{"ERROR: lease not acquired, will retry", replica, replica},
+		{"error: lock held by another worker; retrying (attempt 2/5)", replica, replica},
+		{"error: lock held by another worker; retrying (attempt 2/5)", "Container terminated on signal 9.", "Container terminated on signal 9."},
+	} {
+		lines := []string{"start", c.retried, "step 100 done", c.end}
+		if c.end == replica {
+			lines = append(lines, "Container called exit(1).")
+		}
+		if got := Extract(lines); got.Message != c.want {
+			t.Errorf("got %q (rule %s), want %q\nlog: %q", got.Message, got.Rule, c.want, lines)
+		}
+	}
+}
