@@ -1017,3 +1017,23 @@ func TestProgramsErrorLineBeatsCloudRunsExitCode(t *testing.T) {
 		}
 	}
 }
+
+// A launcher's line that gives only the job's failed state says no more
+// than that it failed ("ERROR Job failed: JOB_STATE_FAILED" is graded so):
+// Cloud Run's kill of the task, exit code 137 (SIGKILL), says more and
+// stays the error shown.
+func TestFailedStateLineDoesNotReplaceCloudRunsKill(t *testing.T) {
+	h := newHarness(t)
+	spec := h.failed("us-west3", "x-kill", 10*time.Minute, fakecloud.ExitFailure(137, 0))
+	at := spec.Created.Add(10 * time.Second)
+	h.cloud.SetLogs(testProject, testJob, "x-kill", []fakecloud.LogLine{
+		{Time: at, Text: "wandb: launch: Launching run in Vertex AI: projects/123/locations/us-central1/customJobs/456"},
+		{Time: at.Add(time.Second), Text: "ERROR: Vertex job ended in state JOB_STATE_FAILED", Severity: "ERROR"},
+		{Time: at.Add(2 * time.Second), Text: "Container called exit(137)."},
+	})
+	p := h.poller("us-west3")
+	e := h.refresh(p).Snapshot.Executions[0]
+	if e.Source != "cloud_run" {
+		t.Errorf("error %q from %q: want Cloud Run's kill %+v", e.Error, e.Source, e.CloudRun)
+	}
+}
