@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,4 +160,58 @@ func TestLastLinesDoesNotRaceClientsBeingReplaced(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	p.SetClients(h.clients)
 	<-done
+}
+
+// Refresh now rebuilds the clients: the watcher closes the old ones and
+// connects again, which may take seconds (credentials, the project). A
+// details window's read of the last lines, waiting for the log budget
+// meanwhile, must not be sent on the closed client and fail with "the
+// client connection is closing": it is asked once per window, so its
+// answer would be lost.
+func TestLastLinesSurvivesRefreshNowRebuildingTheClients(t *testing.T) {
+	h := newHarness(t)
+	spec := h.failed("us-west3", "x-time", 10*time.Minute, fakecloud.TimeoutFailure())
+	h.cloud.SetLogs(testProject, testJob, "x-time", []fakecloud.LogLine{{Time: spec.Created.Add(time.Second), Text: "step 7/5000"}})
+	view := newRecordingView()
+	var connects atomic.Int32
+	connect := func(ctx context.Context, cfg Config) (Config, Clients, error) {
+		if connects.Add(1) > 1 {
+			time.Sleep(3 * time.Second) // a slow reconnect: credentials refreshed, the project looked up
+		}
+		clients, err := NewClients(ctx, Endpoints{Run: h.cloud.RunAddr(), Logging: h.cloud.LoggingAddr()})
+		return cfg, clients, err
+	}
+	w := NewWatcher(view, connect, h.store, Options{LogReadTimeout: 2 * time.Second, LogRequestsPerMinute: 30})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		w.Run(ctx, Config{Project: testProject, Job: testJob, Regions: []string{"us-west3"}, Interval: time.Hour})
+		close(done)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	res := next(t, view.results, "first result")
+	resource := res.Snapshot.Executions[0].Resource
+
+	read, stop := context.WithTimeout(context.Background(), 20*time.Second)
+	defer stop()
+	h.cloud.SetLoggingError(status.Error(codes.Unavailable, "down"))
+	for range 4 { // the budget's burst: the next read waits its turn (2 s)
+		_, _ = w.LastLines(read, resource)
+	}
+	h.cloud.SetLoggingError(nil)
+	type answer struct {
+		lines []string
+		err   error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		lines, err := w.LastLines(read, resource)
+		got <- answer{lines, err}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	w.RefreshNow() // F5 in the details window
+	a := <-got
+	if a.err != nil || len(a.lines) == 0 {
+		t.Fatalf("last lines read across Refresh now: %q, %v", a.lines, a.err)
+	}
 }
