@@ -370,3 +370,19 @@ func TestOpenLogsSaysWhenNoBrowserOpenedThem(t *testing.T) {
 		t.Errorf("a second try still says %q", d.OpenFailed.Text)
 	}
 }
+
+// A failure whose logs the poller is still reading (an exit code: "reading
+// logs…", or a read backing off) is not one announced from Cloud Run's
+// reason alone: its details do not send a read of their own beside the
+// poller's, which would spend the log budget twice and skip its back-off.
+func TestDetailsLeaveAFailureWhoseLogsArePendingToThePoller(t *testing.T) {
+	u, r := newLastLinesUI(t)
+	e := execution("us-west3", "e1", poller.StateFailed, time.Minute)
+	e.Error, e.Context, e.Matched, e.Logs = "", nil, 0, poller.LogsPending
+	u.Apply(poller.Result{Snapshot: snapshot(e)})
+	u.OpenDetails(e.Resource)
+	time.Sleep(200 * time.Millisecond) // the read, if any, starts off the UI's thread
+	if n, d := r.count(), u.DetailsOf(e.Resource); n != 0 || d.LogsNote.Visible() {
+		t.Errorf("details asked %d times for the last lines of a failure whose logs are being read (%q); note %q", n, e.ErrorLine(), d.LogsNote.Text)
+	}
+}
