@@ -76,6 +76,9 @@ type unit struct {
 	// ("ERROR: relation "orders" does not exist"), not only that something
 	// failed or exited.
 	tells bool
+	// loud: an exit line that names a kill ("status of 137", "signal 9"),
+	// which says as much as a line that tells how.
+	loud bool
 }
 
 // keywords finds, in one pass over a line, every rule keyword and phrase.
@@ -240,6 +243,7 @@ func extract(lines []string, streams []Stream) Result {
 			u.weak, u.demoted = true, true
 		}
 		u.platform = strings.HasPrefix(u.text, "Container ") && platformLine.MatchString(u.text)
+		u.loud = (u.platform || u.rules&exitStatusBit != 0) && signalWords.MatchString(u.text)
 		if streams != nil {
 			u.stream = streams[u.line]
 		}
@@ -394,24 +398,27 @@ type try struct {
 //     final traceback's exception beats a generic platform line. A
 //     WARNING, when an ERROR line or an exception exists, ranks as vague:
 //     the program went on after it.
-//     Of two vague ones, a line calling itself an error that says how
-//     ("ERROR: bucket … belongs to another project") before an exit
-//     status ("The replica … exited with a non-zero status of 1").
 //  3. A line that says it failed before one that will be retried, is
 //     quiet (DEBUG, INFO) or is such a WARNING: a warning the program
 //     retried from did not end the run; yet one that names a cause says
 //     more than a vague line.
-//  4. The more specific rule, higher in the table.
-//  5. Any line before the wrapper's bailout reason, which restates the
+//  4. The program's lines before the platform's.
+//  5. Of vague lines, one that says much — a line calling itself an error
+//     that says how ("ERROR: bucket … belongs to another project"), or an
+//     exit that names a kill ("status of 137") — before a bare exit status
+//     ("The replica … exited with a non-zero status of 1"); between the two
+//     kinds, the table decides.
+//  6. The more specific rule, higher in the table.
+//  7. Any line before the wrapper's bailout reason, which restates the
 //     cause at best.
-//  6. The later line, since a traceback ends with its cause.
+//  8. The later line, since a traceback ends with its cause.
 func compareTries(a, b try) int {
 	return cmp.Or(
 		compareBool(!a.u.near, !b.u.near),
 		compareBool(rules[a.r].vague || a.u.weak, rules[b.r].vague || b.u.weak),
-		compareBool(!a.tellsHow(), !b.tellsHow()),
-		compareBool(a.u.platform, b.u.platform),
 		compareBool(a.u.demoted, b.u.demoted),
+		compareBool(a.u.platform, b.u.platform),
+		compareBool(!a.saysMuch(), !b.saysMuch()),
 		cmp.Compare(a.r, b.r),
 		compareBool(a.u.bailout, b.u.bailout),
 		compareBool(a.u.stream != StreamStderr, b.u.stream != StreamStderr),
@@ -419,9 +426,9 @@ func compareTries(a, b try) int {
 	)
 }
 
-// tellsHow reports whether the try is the generic error rule on a line
-// whose message says how it failed.
-func (t try) tellsHow() bool { return t.u.tells && t.r == genericErrorRule }
+// saysMuch reports whether the try is the generic error rule on a line
+// whose message says how it failed, or an exit line that names a kill.
+func (t try) saysMuch() bool { return t.u.tells && t.r == genericErrorRule || t.u.loud }
 
 // compareBool orders false before true.
 func compareBool(a, b bool) int {
@@ -477,8 +484,10 @@ func isInfo(text string) bool {
 	if hasPrefix(text, infoPrefixes) {
 		return true
 	}
+	// A tool's lowercase "error: " leads a count too: "error: 0 errors, 2 warnings".
+	rest := strings.TrimPrefix(text, "error: ")
 	for _, p := range infoPhrases {
-		if hasPrefixFold(text, p) {
+		if hasPrefixFold(text, p) || hasPrefixFold(rest, p) {
 			return true
 		}
 	}

@@ -17,9 +17,6 @@ var (
 	// status of 129–255, which a shell and Cloud Run give a process that a
 	// signal ended (137: SIGKILL, the memory limit's kill; 139: SIGSEGV).
 	signalWords = regexp.MustCompile(`(?i)\bsignal:? \d+|(?-i:\bSIG[A-Z]{3,}\b)|\bKilled\b|(?:\bstatus|\bcode|\bexit|exit\(|exitcode:) ?(?:of )?-?(?:129|1[3-9]\d|2[0-4]\d|25[0-5])\b|exitcode: -\d+`)
-	// bareFailure: words that say something failed, not how (bareWords,
-	// which the keyword pass finds, as a regexp for a single line).
-	bareFailure = regexp.MustCompile(`(?i)\b(?:failed|failure|fails|exited|exit (?:code|status)|non-?zero|aborted|unsuccessful|error running|terminated)\b|exit\(\d+\)`)
 	// exitWords: an exit status, whatever its number.
 	exitWords = regexp.MustCompile(`(?i)\b(?:exit(?:ed)?|status|exit code|exitcode)\b\W{0,3}(?:with )?(?:a )?(?:non-?zero|code|status)?\W{0,3}(?:of )?-?\d+|exit\(\d+\)|\bnon-?zero (?:status|exit)`)
 )
@@ -37,7 +34,7 @@ func Specificity(text string) int {
 			return SpecificityCause
 		}
 	}
-	if rules[genericErrorRule].re.MatchString(s) && !bareFailure.MatchString(s) {
+	if rules[genericErrorRule].re.MatchString(s) && !found.has(flagBare) {
 		// A program's own error line with a message says how: "ERROR:
 		// relation "orders" does not exist", "CRITICAL: disk /data is
 		// full"; "ERROR Job failed: JOB_STATE_FAILED" only that it failed.
@@ -54,4 +51,5 @@ func Specificity(text string) int {
 
 // bareWords say that something failed or exited, not how.
 var bareWords = []string{"failed", "failure", "fails", "exited", "exit code", "exit status", "non-zero", "nonzero",
-	"aborted", "unsuccessful", "error running", "terminated", "exit("}
+	"aborted", "unsuccessful", "error running", "terminated", "exit(", "crash", "unexpected error", "unknown error",
+	"went wrong"}
