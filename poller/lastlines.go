@@ -7,6 +7,9 @@ import (
 
 	"runwatch/extract"
 	"runwatch/poller/lifecycle"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // lastLinesKept: the lines before the end that details show of an execution
@@ -42,6 +45,11 @@ func (p *Poller) LastLines(ctx context.Context, resource string) ([]string, erro
 		return nil, fmt.Errorf("last lines of %s: %w", shortName(resource), errQuotaPause)
 	}
 	lines, err := reader.read(ctx, shortName(resource), r.Created, r.Completed)
+	if status.Code(err) == codes.Canceled && ctx.Err() == nil {
+		// The client was closed under the read (credentials rebuilt, as on
+		// Refresh now): once more, with the one that replaced it.
+		lines, err = reader.read(ctx, shortName(resource), r.Created, r.Completed)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("last lines of %s: %w", shortName(resource), err)
 	}

@@ -194,11 +194,22 @@ const (
 // stays.
 func (w *Watcher) watch(ctx context.Context, cfg Config, poller **Poller) (Config, bool) {
 	w.view.SetInterval(cfg.Interval)
+	// retired are the clients of the last connection, kept open until new
+	// ones replace them: a details window's read may still be using them.
+	var retired *Clients
+	retire := func() {
+		if retired != nil {
+			retired.Close()
+			retired = nil
+		}
+	}
+	defer retire()
 	for {
 		connectCtx, cancel := context.WithTimeout(ctx, connectTimeout)
 		resolved, clients, err := w.connect(connectCtx, cfg)
 		cancel()
 		if err != nil {
+			retire()
 			w.view.SetProblem(err.Error())
 			select {
 			case <-time.After(cfg.Interval):
@@ -219,14 +230,17 @@ func (w *Watcher) watch(ctx context.Context, cfg Config, poller **Poller) (Confi
 			p.Reconfigure(resolved)
 			p.SetClients(clients)
 		}
+		retire()
 		next, why := w.poll(ctx, p, resolved.Interval)
-		clients.Close()
 		switch why {
 		case stopped:
+			clients.Close()
 			return cfg, false
 		case reconfigure:
+			clients.Close()
 			return next, true
 		}
+		retired = &clients
 	}
 }
 
