@@ -50,7 +50,7 @@ func (p *Poller) checkJob(ctx context.Context, listings []regionListing, snap *S
 	}
 	if p.jobCheck == nil {
 		check, err := p.listJobs(ctx, answered)
-		if err != nil && !refusedForGood(err) {
+		if err != nil && !refusedForGood(err) && !errors.Is(err, errTooManyJobs) {
 			return // asked again at the next refresh that lists nothing
 		}
 		p.jobCheck = &check
@@ -114,5 +114,9 @@ func (p *Poller) listRegionJobs(ctx context.Context, region string) ([]string, e
 			return out, nil
 		}
 	}
-	return nil, fmt.Errorf("list jobs in %s: more than %d jobs", region, jobsPerRegion*jobPagesMax)
+	return nil, fmt.Errorf("list jobs in %s: %w", region, errTooManyJobs)
 }
+
+// errTooManyJobs: a region holds more jobs than are read; the job is then
+// taken for existing, and not asked again for this configuration.
+var errTooManyJobs = fmt.Errorf("more than %d jobs", jobsPerRegion*jobPagesMax)

@@ -26,6 +26,7 @@ const (
 	LogsPending = lifecycle.LogsPending
 	LogsRead    = lifecycle.LogsRead
 	LogsNone    = lifecycle.LogsNone
+	LogsSkipped = lifecycle.LogsSkipped
 )
 
 // completedCondition is the v2 condition that carries an execution's verdict.

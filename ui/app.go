@@ -677,16 +677,21 @@ func keepSavedWhereFlagged(s, saved view.Settings, flags map[string]bool) view.S
 }
 
 // setStartAtLogin writes or removes the autostart entry, for this binary
-// with args, the flags that name what the running app watches.
-func setStartAtLogin(on bool, args []string) error {
+// with args, the flags that name what the running app watches. An entry
+// already there is written again (the flags may have changed since) only
+// by the real app: the demo shares the entry, and a person saving the
+// demo's settings did not ask for the simulation at login. Ticking the box
+// writes it from either.
+func setStartAtLogin(on, ticked, demo bool, args []string) error {
 	if !on {
 		if !autostart.Enabled() {
 			return nil
 		}
 		return autostart.Disable()
 	}
-	// Written again even when it exists: it starts the app with the flags
-	// of the app that saved, which may have changed since.
+	if !ticked && demo && autostart.Enabled() {
+		return nil
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("start at login: find this program: %w", err)
@@ -702,7 +707,8 @@ func (u *UI) saveSettings(form *settingsForm) bool {
 		return false
 	}
 	s = keepSavedWhereFlagged(s, view.LoadSettings(u.app.Preferences()), u.actions.FlagsGiven)
-	if err := setStartAtLogin(form.StartAtLogin.Checked, u.actions.LoginArgs); err != nil {
+	ticked := form.StartAtLogin.Checked && !form.loginAtOpen
+	if err := setStartAtLogin(form.StartAtLogin.Checked, ticked, u.demo, u.actions.LoginArgs); err != nil {
 		dialog.ShowError(err, u.settingsWindow)
 		return false
 	}

@@ -210,10 +210,11 @@ func (d *Details) Show(e poller.Execution, now time.Time) {
 }
 
 // wantsLastLines reports whether details read e's last lines: a failure
-// announced from Cloud Run's reason alone (its logs not read for lines),
-// whose logs are not known to be absent.
+// announced from Cloud Run's reason alone, whose logs the poller does not
+// read (a timeout, an OOM kill, a cancellation). One whose logs are still
+// being read is left to the poller, which reads them within its back-off.
 func (d *Details) wantsLastLines(e poller.Execution) bool {
-	return d.with.lastLines != nil && e.State == poller.StateFailed && len(e.Context) == 0 && e.Logs != poller.LogsNone
+	return d.with.lastLines != nil && e.State == poller.StateFailed && len(e.Context) == 0 && e.Logs == poller.LogsSkipped
 }
 
 // askLastLines starts reading e's last lines, once in the window's life,

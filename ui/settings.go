@@ -56,6 +56,8 @@ type settingsForm struct {
 	// --regions and checked then, maybe by Cloud Run's Locations API): the
 	// form does not refuse them for want of that API.
 	accepted []string
+	// loginAtOpen: the autostart entry existed when the form opened.
+	loginAtOpen bool
 }
 
 func newSettingsForm(s view.Settings) *settingsForm {
@@ -102,7 +104,8 @@ func newSettingsForm(s view.Settings) *settingsForm {
 	f.NotifyNewKind.SetChecked(s.Notify.NewKind)
 	f.NotifyFixed.SetChecked(s.Notify.Fixed)
 	f.NotifyCancelled.SetChecked(s.Notify.Cancelled)
-	f.StartAtLogin.SetChecked(autostart.Enabled())
+	f.loginAtOpen = autostart.Enabled()
+	f.StartAtLogin.SetChecked(f.loginAtOpen)
 	return f
 }
 
