@@ -243,7 +243,7 @@ func extract(lines []string, streams []Stream) Result {
 			u.weak, u.demoted = true, true
 		}
 		u.platform = strings.HasPrefix(u.text, "Container ") && platformLine.MatchString(u.text)
-		u.loud = (u.platform || u.rules&exitStatusBit != 0) && signalWords.MatchString(u.text)
+		u.loud = (u.platform || u.rules&exitStatusBit != 0) && mayNameKill(u.text) && signalWords.MatchString(u.text)
 		if streams != nil {
 			u.stream = streams[u.line]
 		}

@@ -1,6 +1,9 @@
 package extract
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // How much a reason for a failure tells, as Specificity grades it: the app
 // shows the more specific of the extractor's line and Cloud Run's own
@@ -53,3 +56,30 @@ func Specificity(text string) int {
 var bareWords = []string{"failed", "failure", "fails", "exited", "exit code", "exit status", "non-zero", "nonzero",
 	"aborted", "unsuccessful", "error running", "terminated", "exit(", "crash", "unexpected error", "unknown error",
 	"went wrong"}
+
+// mayNameKill reports, cheaply, whether text may match signalWords: it
+// holds "sig", "killed", a negative exitcode or a number from 129 to 255. Most exit lines hold
+// none, and signalWords costs far more than this scan.
+func mayNameKill(text string) bool {
+	if lower := lowerASCII(text); strings.Contains(lower, "killed") || strings.Contains(lower, "sig") || strings.Contains(lower, "exitcode: -") {
+		return true
+	}
+	for i := 0; i < len(text); {
+		if text[i] < '0' || text[i] > '9' {
+			i++
+			continue
+		}
+		n, j := 0, i
+		for ; j < len(text) && text[j] >= '0' && text[j] <= '9' && n < 1000; j++ {
+			n = n*10 + int(text[j]-'0')
+		}
+		if n >= 129 && n <= 255 {
+			return true
+		}
+		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+			j++
+		}
+		i = j
+	}
+	return false
+}

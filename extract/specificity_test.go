@@ -29,3 +29,16 @@ func TestFailedStateLineSaysOnlyThatItFailed(t *testing.T) {
 		}
 	}
 }
+
+// mayNameKill never says no where signalWords says yes.
+func TestKillPrefilterKeepsEverySignalLine(t *testing.T) {
+	for _, text := range []string{
+		"The replica workerpool0-0 exited with a non-zero status of 137.", "Container terminated on signal 9.",
+		"task 0 was killed by SIGKILL", "Killed", "exit(139)", "failed (exitcode: -9) local_rank: 0", "status 255",
+		"exited with code 1", "Container called exit(1).", "status 1280", "code 12",
+	} {
+		if signalWords.MatchString(text) && !mayNameKill(text) {
+			t.Errorf("%q names a kill, the prefilter says not", text)
+		}
+	}
+}
