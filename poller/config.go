@@ -36,8 +36,13 @@ const (
 
 // Config says what to watch.
 type Config struct {
-	Project  string
+	// Project is one Google Cloud project or a comma-separated list of them.
+	Project string
+	// Job is one Cloud Run job or a comma-separated list of them; AllJobs
+	// watches every job of each project instead (one jobs/- listing per
+	// project and region).
 	Job      string
+	AllJobs  bool
 	Regions  []string
 	Top      int           // how many of the newest executions to show
 	Interval time.Duration // time between refreshes of the app
@@ -45,7 +50,9 @@ type Config struct {
 
 // WithDefaults fills the zero fields and tidies the region list.
 func (c Config) WithDefaults() Config {
-	if c.Job == "" {
+	c.Project = strings.Join(ParseList(c.Project), ",")
+	c.Job = strings.Join(ParseList(c.Job), ",")
+	if c.Job == "" && !c.AllJobs {
 		c.Job = DefaultJob
 	}
 	if len(c.Regions) == 0 {
@@ -67,8 +74,10 @@ func (c Config) Validate() error {
 	if c.Project == "" {
 		return fmt.Errorf("no Google Cloud project: pass --project or set GOOGLE_CLOUD_PROJECT")
 	}
-	if strings.ContainsAny(c.Project+c.Job, `/" `) {
-		return fmt.Errorf("project %q or job %q holds a character a resource name cannot", c.Project, c.Job)
+	for _, name := range slices.Concat(c.Projects(), c.Jobs()) {
+		if strings.ContainsAny(name, `/" `) || name == AllJobsName {
+			return fmt.Errorf("project or job %q holds a character a resource name cannot", name)
+		}
 	}
 	for _, r := range c.Regions {
 		if strings.ContainsAny(r, `/" `) || r == "" {
@@ -76,6 +85,55 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// AllJobsName stands for every job of a project in a Cloud Run listing's
+// parent (projects/P/locations/R/jobs/-).
+const AllJobsName = "-"
+
+// Projects returns the watched projects, in the order given.
+func (c Config) Projects() []string { return ParseList(c.Project) }
+
+// Jobs returns the watched jobs by name, in the order given; none with
+// AllJobs.
+func (c Config) Jobs() []string {
+	if c.AllJobs {
+		return nil
+	}
+	return ParseList(c.Job)
+}
+
+// JobsLabel names what is watched of each project: "vertex-ai-launcher",
+// "nightly-train, etl-daily" or "all jobs".
+func (c Config) JobsLabel() string {
+	if c.AllJobs {
+		return "all jobs"
+	}
+	return strings.Join(c.Jobs(), ", ")
+}
+
+// Watches reports whether the configuration watches the scope's job of
+// its project in its region.
+func (c Config) Watches(project, job, region string) bool {
+	if !slices.Contains(c.Projects(), project) || !slices.Contains(c.Regions, region) {
+		return false
+	}
+	if c.AllJobs {
+		return true
+	}
+	return slices.Contains(c.Jobs(), job)
+}
+
+// ParseList reads a comma- or space-separated list of names, trimmed and
+// de-duplicated, in the order given.
+func ParseList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' }) {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // ParseRegions reads a comma- or space-separated region list.
@@ -95,7 +153,32 @@ func tidyRegions(in []string) []string {
 	return out
 }
 
-// jobParent is the Cloud Run v2 name of the job in one region.
-func (c Config) jobParent(region string) string {
-	return fmt.Sprintf("projects/%s/locations/%s/jobs/%s", c.Project, region, c.Job)
+// target is one listing a refresh asks for: a job of a project in a
+// region, or every job there (job AllJobsName).
+type target struct{ project, job, region string }
+
+// parent is the listing's Cloud Run v2 parent.
+func (t target) parent() string {
+	return fmt.Sprintf("projects/%s/locations/%s/jobs/%s", t.project, t.region, t.job)
+}
+
+// allJobs reports whether the target lists every job of its project.
+func (t target) allJobs() bool { return t.job == AllJobsName }
+
+// targets are the listings one refresh asks for: per project and region,
+// one for every job (AllJobs), else one per job named.
+func (c Config) targets() []target {
+	var out []target
+	for _, project := range c.Projects() {
+		for _, region := range c.Regions {
+			if c.AllJobs {
+				out = append(out, target{project, AllJobsName, region})
+				continue
+			}
+			for _, job := range c.Jobs() {
+				out = append(out, target{project, job, region})
+			}
+		}
+	}
+	return out
 }

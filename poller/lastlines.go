@@ -28,9 +28,9 @@ var ErrNoLogs = errors.New("no log entries")
 // is said to have failed of.
 func (p *Poller) LastLines(ctx context.Context, resource string) ([]string, error) {
 	p.mu.Lock()
-	scope := p.scope(regionOf(resource))
+	scope := scopeOf(resource)
 	r, ok := p.mem.Record(scope, resource)
-	reader := p.logs
+	reader := p.logsOf(scope.Project)
 	p.mu.Unlock()
 	if !ok || r.State != StateFailed {
 		return nil, fmt.Errorf("last lines of %s: not a remembered failure", shortName(resource))
@@ -44,11 +44,11 @@ func (p *Poller) LastLines(ctx context.Context, resource string) ([]string, erro
 	if reader.paused() {
 		return nil, fmt.Errorf("last lines of %s: %w", shortName(resource), errQuotaPause)
 	}
-	lines, err := reader.read(ctx, shortName(resource), r.Created, r.Completed)
+	lines, err := reader.read(ctx, scope.Job, shortName(resource), r.Created, r.Completed)
 	if status.Code(err) == codes.Canceled && ctx.Err() == nil {
 		// The client was closed under the read (credentials rebuilt, as on
 		// Refresh now): once more, with the one that replaced it.
-		lines, err = reader.read(ctx, shortName(resource), r.Created, r.Completed)
+		lines, err = reader.read(ctx, scope.Job, shortName(resource), r.Created, r.Completed)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("last lines of %s: %w", shortName(resource), err)

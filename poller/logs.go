@@ -47,7 +47,6 @@ type logReader struct {
 	// details window's read (LastLines) is under way.
 	client    atomic.Pointer[logging.Client]
 	project   string
-	job       string
 	timeout   time.Duration
 	perMinute int // the request budget
 	now       func() time.Time
@@ -65,10 +64,9 @@ const quotaPause = time.Minute
 // errQuotaPause stands for a request not sent during a quota pause.
 var errQuotaPause = status.Error(codes.ResourceExhausted, "not sent: the read quota ran out a moment ago")
 
-func newLogReader(client *logging.Client, project, job string, timeout time.Duration, perMinute int, now func() time.Time) *logReader {
+func newLogReader(client *logging.Client, project string, timeout time.Duration, perMinute int, now func() time.Time) *logReader {
 	r := &logReader{
 		project:   project,
-		job:       job,
 		timeout:   timeout,
 		now:       now,
 		perMinute: perMinute,
@@ -99,10 +97,10 @@ type logLines struct {
 	partial bool
 }
 
-// logQuery is one execution whose logs to read: its short name and when it
-// ran (completed: now, for one still running).
+// logQuery is one execution whose logs to read: its job, its short name
+// and when it ran (completed: now, for one still running).
 type logQuery struct {
-	execution          string
+	job, execution     string
 	created, completed time.Time
 }
 
@@ -115,20 +113,28 @@ const executionLabel = "run.googleapis.com/execution_name"
 // logFilter selects the entries of executions, bounded in time (from the
 // first created to the last completed, plus the trail) so Cloud Logging
 // need not scan the whole retention period.
-func logFilter(job string, queries []logQuery) string {
+func logFilter(queries []logQuery) string {
 	from, to := queries[0].window()
 	names := make([]string, len(queries))
+	var jobs []string
 	for i, q := range queries {
 		f, t := q.window()
 		from, to = minTime(from, f), maxTime(to, t)
 		names[i] = fmt.Sprintf(`labels.%q=%q`, executionLabel, q.execution)
+		if job := fmt.Sprintf(`resource.labels.job_name=%q`, q.job); !slices.Contains(jobs, job) {
+			jobs = append(jobs, job)
+		}
 	}
-	execs := names[0]
-	if len(names) > 1 {
-		execs = "(" + strings.Join(names, " OR ") + ")"
+	return fmt.Sprintf(`resource.type="cloud_run_job" AND %s AND %s AND timestamp>=%q AND timestamp<=%q`,
+		anyOf(jobs), anyOf(names), from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+}
+
+// anyOf joins conditions with OR, in parentheses when there are several.
+func anyOf(conditions []string) string {
+	if len(conditions) == 1 {
+		return conditions[0]
 	}
-	return fmt.Sprintf(`resource.type="cloud_run_job" AND resource.labels.job_name=%q AND %s AND timestamp>=%q AND timestamp<=%q`,
-		job, execs, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+	return "(" + strings.Join(conditions, " OR ") + ")"
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -149,8 +155,8 @@ func maxTime(a, b time.Time) time.Time {
 // ran from created to completed and returns them oldest first. It costs one
 // request, two when Cloud Logging answers the first with a partial page;
 // see readBatch. No entries is not an error: Cloud Logging can lag.
-func (r *logReader) read(ctx context.Context, execution string, created, completed time.Time) (logLines, error) {
-	lines, err := r.readBatch(ctx, []logQuery{{execution: execution, created: created, completed: completed}})
+func (r *logReader) read(ctx context.Context, job, execution string, created, completed time.Time) (logLines, error) {
+	lines, err := r.readBatch(ctx, []logQuery{{job: job, execution: execution, created: created, completed: completed}})
 	if err != nil {
 		return logLines{}, err
 	}
@@ -196,7 +202,7 @@ func (r *logReader) readBatch(ctx context.Context, queries []logQuery) ([]logLin
 	}
 	req := &loggingpb.ListLogEntriesRequest{
 		ResourceNames: []string{"projects/" + r.project},
-		Filter:        logFilter(r.job, queries),
+		Filter:        logFilter(queries),
 		OrderBy:       "timestamp desc",
 		PageSize:      logEntriesPerRead,
 	}
@@ -250,7 +256,8 @@ func splitEntries(queries []logQuery, entries []*loggingpb.LogEntry, exhausted b
 		var n int
 		for _, e := range slices.Backward(entries) {
 			t := e.GetTimestamp().AsTime()
-			if e.GetLabels()[executionLabel] != q.execution || t.Before(from) || t.After(to) {
+			if e.GetLabels()[executionLabel] != q.execution || t.Before(from) || t.After(to) ||
+				q.job != "" && e.GetResource().GetLabels()["job_name"] != q.job {
 				continue
 			}
 			raw, text := payloadLines(e)

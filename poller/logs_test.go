@@ -27,7 +27,7 @@ func logsCloud(t *testing.T) (*fakecloud.Cloud, *logReader) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	return cloud, newLogReader(client, testProject, testJob, 5*time.Second, logRequestsPerMinute, time.Now)
+	return cloud, newLogReader(client, testProject, 5*time.Second, logRequestsPerMinute, time.Now)
 }
 
 // ran is an execution that ran for an hour from start, with n log lines
@@ -38,7 +38,7 @@ func ran(c *fakecloud.Cloud, id string, start time.Time, n int) logQuery {
 		lines[i] = fakecloud.LogLine{Time: start.Add(time.Duration(i+1) * time.Second), Text: fmt.Sprintf("%s %d", id, i)}
 	}
 	c.SetLogs(testProject, testJob, id, lines)
-	return logQuery{execution: id, created: start, completed: start.Add(time.Hour)}
+	return logQuery{job: testJob, execution: id, created: start, completed: start.Add(time.Hour)}
 }
 
 // texts are the numbered lines of id from first to last, as ran writes them.
@@ -52,7 +52,7 @@ func texts(id string, first, last int) []string {
 
 func readOne(t *testing.T, r *logReader, q logQuery) logLines {
 	t.Helper()
-	lines, err := r.read(context.Background(), q.execution, q.created, q.completed)
+	lines, err := r.read(context.Background(), q.job, q.execution, q.created, q.completed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestReadIsOneRequestForTheNewestEntriesOldestFirst(t *testing.T) {
 	}
 
 	c2, r2 := logsCloud(t)
-	if lines := readOne(t, r2, logQuery{execution: "quiet", created: t0, completed: t0}); len(lines.raw) != 0 || lines.partial {
+	if lines := readOne(t, r2, logQuery{job: testJob, execution: "quiet", created: t0, completed: t0}); len(lines.raw) != 0 || lines.partial {
 		t.Errorf("no entries: %q partial %v, want none and whole", lines.raw, lines.partial)
 	}
 	if n := len(c2.LogRequests()); n != 1 {
@@ -208,7 +208,7 @@ func TestBatchTooLargeSendsNothing(t *testing.T) {
 	c, r := logsCloud(t)
 	var queries []logQuery
 	for i := range logBatchMax + 1 {
-		queries = append(queries, logQuery{execution: fmt.Sprintf("bad-%d", i), created: t0, completed: t0})
+		queries = append(queries, logQuery{job: testJob, execution: fmt.Sprintf("bad-%d", i), created: t0, completed: t0})
 	}
 	if _, err := r.readBatch(context.Background(), queries); err == nil || !strings.Contains(err.Error(), "at most") {
 		t.Errorf("error %v, want one saying at most %d", err, logBatchMax)
@@ -264,7 +264,7 @@ func TestUnfinishedSearchIsNotRememberedAsNoLogs(t *testing.T) {
 // requests a minute) holds in any minute, the limiter's burst included.
 // Found by the review of issue 8.
 func TestLogBudgetIsUnder50RequestsInAnyMinute(t *testing.T) {
-	r := newLogReader(nil, testProject, testJob, time.Second, logRequestsPerMinute, time.Now)
+	r := newLogReader(nil, testProject, time.Second, logRequestsPerMinute, time.Now)
 	start := t0
 	sent := 0
 	for at := start; at.Before(start.Add(time.Minute)); at = at.Add(100 * time.Millisecond) {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	logging "cloud.google.com/go/logging/apiv2"
 	run "cloud.google.com/go/run/apiv2"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/api/iterator"
@@ -58,7 +59,10 @@ type Poller struct {
 	runs        *run.ExecutionsClient
 	tasks       *run.TasksClient
 	jobs        *run.JobsClient
-	logs        *logReader
+	logging     *logging.Client
+	logs        map[string]*logReader // by project: Cloud Logging's budget is per project
+	logsTimeout time.Duration
+	logsBudget  int // requests a minute, per project
 	now         func() time.Time
 	listTimeout time.Duration
 	readOnly    bool
@@ -68,21 +72,23 @@ type Poller struct {
 	store    MemoryStore
 	mem      *lifecycle.Memory
 	warning  string
-	listed   map[string]regionView  // per region: its last good listing
+	listed   map[target]regionView  // per listing: its last good one
 	attempts map[string]*logAttempt // failed executions whose logs are not read yet
 	taskAsks map[string]*taskAsk    // failed executions whose tasks could not be listed
 	last     Snapshot               // the last refresh's picture, to annotate after an acknowledgement
-	// jobCheck is what ListJobs said of the watched job, asked once per
-	// project and job (nil: not asked yet).
-	jobCheck *jobCheck
+	// jobChecks are what ListJobs said of each project's jobs, asked once
+	// per project and configuration where a named job lists nothing.
+	jobChecks map[string]*jobCheck
 	// offlineSince is when the refreshes that reached no region began.
 	offlineSince time.Time
 }
 
-// regionView is a region's last good listing and when it was taken.
+// regionView is a listing's last good answer and when it was taken; full:
+// it held as many executions as were asked for, so older ones may exist.
 type regionView struct {
 	executions []*runpb.Execution
 	at         time.Time
+	full       bool
 }
 
 // logAttempt schedules the next read of an execution's logs.
@@ -112,18 +118,22 @@ func New(cfg Config, clients Clients, store MemoryStore, opts Options) *Poller {
 		runs:        clients.Run,
 		tasks:       clients.Tasks,
 		jobs:        clients.Jobs,
+		logging:     clients.Logging,
 		now:         opts.Now,
 		listTimeout: cmp.Or(opts.ListTimeout, DefaultListTimeout),
 		readOnly:    opts.ReadOnly,
 		store:       store,
-		listed:      map[string]regionView{},
+		listed:      map[target]regionView{},
+		jobChecks:   map[string]*jobCheck{},
+		logsTimeout: cmp.Or(opts.LogReadTimeout, DefaultLogReadTimeout),
+		logsBudget:  cmp.Or(opts.LogRequestsPerMinute, logRequestsPerMinute),
 		attempts:    map[string]*logAttempt{},
 		taskAsks:    map[string]*taskAsk{},
 	}
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.logs = newLogReader(clients.Logging, cfg.Project, cfg.Job, cmp.Or(opts.LogReadTimeout, DefaultLogReadTimeout), cmp.Or(opts.LogRequestsPerMinute, logRequestsPerMinute), p.now)
+	p.logs = p.logReaders(clients.Logging)
 	mem, err := store.Load()
 	if err != nil {
 		p.warning = err.Error()
@@ -140,18 +150,69 @@ func (p *Poller) observer() lifecycle.Observer {
 	return lifecycle.ByApp
 }
 
-// scope is what the poller watches in a region.
-func (p *Poller) scope(region string) lifecycle.Scope {
-	return lifecycle.Scope{Project: p.cfg.Project, Job: p.cfg.Job, Region: region}
+// logReaders makes a log reader per watched project, each with the budget
+// of its project.
+func (p *Poller) logReaders(client *logging.Client) map[string]*logReader {
+	out := map[string]*logReader{}
+	for _, project := range p.cfg.Projects() {
+		out[project] = newLogReader(client, project, p.logsTimeout, p.logsBudget, p.now)
+	}
+	return out
 }
 
-// regionListing is one region's answer: its newest executions, and those it
-// follows that fell out of its listing, fetched one by one.
+// logsOf returns the log reader of a project, made when it is not watched
+// (a details window of an execution of a project no longer watched).
+func (p *Poller) logsOf(project string) *logReader {
+	r := p.logs[project]
+	if r == nil {
+		r = newLogReader(p.logging, project, p.logsTimeout, p.logsBudget, p.now)
+		p.logs[project] = r
+	}
+	return r
+}
+
+// scopeOf is the scope of an execution's resource name
+// (projects/P/locations/R/jobs/J/executions/E).
+func scopeOf(resource string) lifecycle.Scope {
+	parts := strings.Split(resource, "/")
+	if len(parts) < 6 {
+		return lifecycle.Scope{}
+	}
+	return lifecycle.Scope{Project: parts[1], Region: parts[3], Job: parts[5]}
+}
+
+// scopeOfTarget is the scope a listing stands for: its job's, or for a
+// listing of every job the scope that remembers when it was learned.
+func scopeOfTarget(t target) lifecycle.Scope {
+	return lifecycle.Scope{Project: t.project, Job: t.job, Region: t.region}
+}
+
+// scopesOf are the job scopes a listing covers: its job's, or for a
+// listing of every job each job remembered in its project and region.
+func (p *Poller) scopesOf(t target) []lifecycle.Scope {
+	if !t.allJobs() {
+		return []lifecycle.Scope{scopeOfTarget(t)}
+	}
+	return p.mem.ScopesIn(t.project, t.region, AllJobsName)
+}
+
+// following are the executions the scopes of a listing follow.
+func (p *Poller) following(t target) []string {
+	var out []string
+	for _, s := range p.scopesOf(t) {
+		out = append(out, p.mem.Following(s)...)
+	}
+	return out
+}
+
+// regionListing is one listing's answer: its newest executions, and those
+// it follows that fell out of it, fetched one by one.
 type regionListing struct {
-	region     string
+	target
 	executions []*runpb.Execution
 	followed   []*runpb.Execution
 	gone       []string // followed executions that no longer exist
+	full       bool     // as many executions as asked for: older ones may exist
 	err        error
 }
 
@@ -166,53 +227,83 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 	if !p.readOnly && !p.unwatched {
 		// The app watches these scopes now, and no others.
 		p.mem.Unwatch(func(s lifecycle.Scope) bool {
-			return s.Project == p.cfg.Project && s.Job == p.cfg.Job && slices.Contains(p.cfg.Regions, s.Region)
+			if s.Job == AllJobsName {
+				return p.cfg.AllJobs && p.cfg.Watches(s.Project, "", s.Region)
+			}
+			return p.cfg.Watches(s.Project, s.Job, s.Region)
 		}, p.now())
 		p.unwatched = true
 	}
 	if err := p.store.Catch(p.mem); err != nil {
 		p.warning = cmp.Or(p.warning, err.Error())
 	}
-	follow := map[string][]string{}
-	for _, r := range p.cfg.Regions {
-		follow[r] = p.mem.Following(p.scope(r))
+	follow := map[target][]string{}
+	for _, t := range p.cfg.targets() {
+		follow[t] = p.following(t)
 	}
 	listings := p.listAll(ctx, follow)
 	now := p.now()
 	snap := Snapshot{
 		Project:      p.cfg.Project,
-		Job:          p.cfg.Job,
+		Job:          p.cfg.JobsLabel(),
+		AllJobs:      p.cfg.AllJobs,
 		RegionErrors: map[string]string{},
 		RegionsAsked: len(p.cfg.Regions),
 		TakenAt:      now,
 	}
-	unauthenticated := 0
+	unauthenticated, answered := 0, 0
+	failed := map[target]bool{}
 	listed := map[string]*runpb.Execution{} // this refresh's executions, by resource
 	for _, l := range listings {
-		scope := p.scope(l.region)
 		if l.err != nil {
-			snap.RegionErrors[l.region] = fmt.Sprintf("list executions in %s: %s", l.region, describeError(l.err, p.listTimeout))
+			failed[l.target] = true
+			what := "list executions in " + l.region
+			if len(p.cfg.Projects()) > 1 {
+				what = "list executions of " + l.project + " in " + l.region
+			}
+			if _, told := snap.RegionErrors[l.region]; !told {
+				snap.RegionErrors[l.region] = what + ": " + describeError(l.err, p.listTimeout)
+			}
 			if status.Code(l.err) == codes.Unauthenticated {
 				unauthenticated++
 			}
 			continue
 		}
-		p.listed[l.region] = regionView{executions: l.executions, at: now}
+		answered++
+		p.listed[l.target] = regionView{executions: l.executions, at: now, full: l.full}
 		for _, name := range l.gone {
-			p.mem.Unfollow(scope, name, now)
+			p.mem.Unfollow(scopeOf(name), name, now)
 		}
-		var seen []lifecycle.Sighting
+		seen := map[lifecycle.Scope][]lifecycle.Sighting{}
 		for _, e := range slices.Concat(l.executions, l.followed) {
-			seen = append(seen, sightingOf(e))
+			scope := scopeOf(e.GetName())
+			seen[scope] = append(seen[scope], sightingOf(e))
 			listed[e.GetName()] = e
 		}
-		p.mem.Observe(scope, seen, now, p.observer())
+		if !l.allJobs() {
+			scope := scopeOfTarget(l.target)
+			p.mem.Observe(scope, seen[scope], now, p.observer())
+			continue
+		}
+		// Every job of the region: the listing's own scope remembers when
+		// it was learned; a job first seen in it is adopted as of then.
+		parent := scopeOfTarget(l.target)
+		p.mem.Observe(parent, nil, now, p.observer())
+		for _, scope := range slices.SortedFunc(maps.Keys(seen), func(a, b lifecycle.Scope) int { return strings.Compare(a.Key(), b.Key()) }) {
+			if scope.Project != l.project || scope.Region != l.region {
+				continue // not the listing's: never sent by Cloud Run
+			}
+			p.mem.Adopt(scope, parent, now)
+			p.mem.Observe(scope, seen[scope], now, p.observer())
+		}
 	}
 	snap.Unauthenticated = unauthenticated > 0 && unauthenticated == len(listings)
-	snap.Executions = p.view(snap.RegionErrors)
-	snap.Failing = p.failing(snap.RegionErrors)
+	snap.Executions = p.view(failed)
+	verdicts := p.verdicts(failed)
+	snap.Failing = slices.DeleteFunc(slices.Clone(verdicts), func(e Execution) bool { return e.State != StateFailed })
+	snap.Jobs = jobSummaries(verdicts, snap.Executions)
 	switch {
-	case len(snap.RegionErrors) < len(listings):
+	case answered > 0:
 		p.offlineSince = time.Time{}
 	case p.offlineSince.IsZero():
 		p.offlineSince = now
@@ -244,19 +335,19 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 	return res
 }
 
-// view merges the regions' last good listings into the newest Top,
-// marking the executions of regions that failed this time as stale.
-func (p *Poller) view(failed map[string]string) []Execution {
+// view merges the listings' last good answers into the newest Top,
+// marking the executions of listings that failed this time as stale.
+func (p *Poller) view(failed map[target]bool) []Execution {
 	var all []Execution
-	for _, region := range p.cfg.Regions {
-		v, ok := p.listed[region]
+	for _, t := range p.cfg.targets() {
+		v, ok := p.listed[t]
 		if !ok {
 			continue
 		}
 		for _, e := range v.executions {
 			x := executionOf(e)
 			x.ListedAt = v.at
-			_, x.Stale = failed[region]
+			x.Stale = failed[t]
 			all = append(all, x)
 		}
 	}
@@ -264,29 +355,40 @@ func (p *Poller) view(failed map[string]string) []Execution {
 	return all[:min(len(all), p.cfg.Top)]
 }
 
-// failing returns each watched region's last finished execution where it
-// failed, from the memory: newer running, pending or cancelled executions
+// verdicts returns each watched job's last finished execution in each
+// region, from the memory: newer running, pending or cancelled executions
 // push it out of the listing, not out of mind. Its row is the listing's
-// when it is still listed; executions of regions that failed this time are
-// marked stale.
-func (p *Poller) failing(failed map[string]string) []Execution {
+// when it is still listed; executions of listings that failed this time
+// are marked stale. A job of a listing of every job whose last finished
+// execution that listing no longer holds, though it could (it was not
+// full), was deleted: it leaves quietly. Newest end first.
+func (p *Poller) verdicts(failed map[target]bool) []Execution {
 	var out []Execution
-	for _, region := range p.cfg.Regions {
-		resource, r, ok := p.mem.LastFinished(p.scope(region))
-		if !ok || r.State != StateFailed {
-			continue
-		}
-		x := Execution{Region: region, Name: shortName(resource), Resource: resource, State: StateFailed,
-			Created: r.Created, Completed: r.Completed, Failed: 1}
-		v := p.listed[region]
-		for _, e := range v.executions {
-			if e.GetName() == resource {
-				x = executionOf(e)
+	for _, t := range p.cfg.targets() {
+		v, listedOnce := p.listed[t]
+		for _, scope := range p.scopesOf(t) {
+			resource, r, ok := p.mem.LastFinished(scope)
+			if !ok {
+				continue
 			}
+			x := Execution{Project: scope.Project, Job: scope.Job, Region: scope.Region, Name: shortName(resource), Resource: resource,
+				State: r.State, Created: r.Created, Completed: r.Completed}
+			if r.State == StateFailed {
+				x.Failed = 1
+			}
+			inListing := false
+			for _, e := range v.executions {
+				if e.GetName() == resource {
+					x, inListing = executionOf(e), true
+				}
+			}
+			if t.allJobs() && listedOnce && !inListing && !v.full {
+				continue // deleted with its job
+			}
+			x.ListedAt = v.at
+			x.Stale = failed[t]
+			out = append(out, x)
 		}
-		x.ListedAt = v.at
-		_, x.Stale = failed[region]
-		out = append(out, x)
 	}
 	slices.SortStableFunc(out, func(a, b Execution) int {
 		if endedLater(a, b) {
@@ -321,17 +423,19 @@ func sightingOf(e *runpb.Execution) lifecycle.Sighting {
 	return s
 }
 
-// listAll lists every region concurrently, each within its own timeout,
-// and fetches the executions each follows that its listing no longer shows.
-func (p *Poller) listAll(ctx context.Context, follow map[string][]string) []regionListing {
-	out := make([]regionListing, len(p.cfg.Regions))
+// listAll asks every listing at once (each project, region and job, or
+// every job), each within its own timeout, and fetches the executions each
+// follows that its listing no longer shows.
+func (p *Poller) listAll(ctx context.Context, follow map[target][]string) []regionListing {
+	targets := p.cfg.targets()
+	out := make([]regionListing, len(targets))
 	var wg sync.WaitGroup
-	for i, region := range p.cfg.Regions {
+	for i, t := range targets {
 		wg.Go(func() {
-			l := regionListing{region: region}
-			l.executions, l.err = p.listRegion(ctx, region)
+			l := regionListing{target: t}
+			l.executions, l.full, l.err = p.listRegion(ctx, t)
 			if l.err == nil {
-				l.followed, l.gone = p.fetchFollowed(ctx, l.executions, follow[region])
+				l.followed, l.gone = p.fetchFollowed(ctx, l.executions, follow[t])
 			}
 			out[i] = l
 		})
@@ -340,18 +444,26 @@ func (p *Poller) listAll(ctx context.Context, follow map[string][]string) []regi
 	return out
 }
 
-// listRegion asks one region for its newest executions: the API lists
-// newest first, so the first page of Top is all that is needed.
-func (p *Poller) listRegion(ctx context.Context, region string) ([]*runpb.Execution, error) {
+// allJobsPageSize is how many executions a listing of every job of a
+// region asks for: enough to hold each job's newest, in one request.
+const allJobsPageSize = 100
+
+// listRegion asks one region for its newest executions of a job (or of
+// every job): the API lists newest first, so the first page is all that is
+// needed; full says the page was full.
+func (p *Poller) listRegion(ctx context.Context, t target) (page []*runpb.Execution, full bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, p.listTimeout)
 	defer cancel()
-	req := &runpb.ListExecutionsRequest{Parent: p.cfg.jobParent(region), PageSize: int32(p.cfg.Top)}
-	var page []*runpb.Execution
-	_, err := iterator.NewPager(p.runs.ListExecutions(ctx, req), p.cfg.Top, "").NextPage(&page)
-	if err != nil && !errors.Is(err, iterator.Done) {
-		return nil, err
+	size := p.cfg.Top
+	if t.allJobs() {
+		size = max(size, allJobsPageSize)
 	}
-	return page, nil
+	req := &runpb.ListExecutionsRequest{Parent: t.parent(), PageSize: int32(size)}
+	_, err = iterator.NewPager(p.runs.ListExecutions(ctx, req), size, "").NextPage(&page)
+	if err != nil && !errors.Is(err, iterator.Done) {
+		return nil, false, err
+	}
+	return page, len(page) >= size, nil
 }
 
 // fetchFollowed gets, one by one, the followed executions the listing does
@@ -414,7 +526,10 @@ func describeError(err error, timeout time.Duration) string {
 
 // executionOf reads what runwatch shows of a v2 Execution.
 func executionOf(e *runpb.Execution) Execution {
+	scope := scopeOf(e.GetName())
 	x := Execution{
+		Project:   scope.Project,
+		Job:       scope.Job,
 		Name:      shortName(e.GetName()),
 		Resource:  e.GetName(),
 		Region:    regionOf(e.GetName()),
@@ -470,12 +585,13 @@ func (p *Poller) errorsWanted(view []Execution) []logTarget {
 		out = append(out, logTarget{scope: scope, resource: resource, record: r})
 	}
 	for _, e := range view {
-		add(p.scope(e.Region), e.Resource)
+		add(scopeOf(e.Resource), e.Resource)
 	}
-	for _, region := range p.cfg.Regions {
-		scope := p.scope(region)
-		for _, name := range p.mem.Awaiting(scope) {
-			add(scope, name)
+	for _, t := range p.cfg.targets() {
+		for _, scope := range p.scopesOf(t) {
+			for _, name := range p.mem.Awaiting(scope) {
+				add(scope, name)
+			}
 		}
 	}
 	return out
@@ -599,25 +715,29 @@ func reasonRecord(r CloudRunReason, tasksRead bool) *lifecycle.CloudRunReason {
 // budget.
 func (p *Poller) readDueLogs(ctx context.Context, targets []logTarget) {
 	now := p.now()
-	if p.logs.paused() {
-		return
-	}
-	var due []logTarget
+	due := map[string][]logTarget{} // by project
 	for _, t := range targets {
-		if t.record.Error.Settled() {
+		if t.record.Error.Settled() || p.logsOf(t.scope.Project).paused() {
 			continue
 		}
 		if a := p.attempts[t.resource]; a != nil && now.Before(a.next) {
 			continue
 		}
-		due = append(due, t)
+		due[t.scope.Project] = append(due[t.scope.Project], t)
 	}
+	for _, project := range slices.Sorted(maps.Keys(due)) {
+		p.readProjectLogs(ctx, p.logsOf(project), due[project], now)
+	}
+}
+
+// readProjectLogs reads the due logs of one project's failures, batched.
+func (p *Poller) readProjectLogs(ctx context.Context, reader *logReader, due []logTarget, now time.Time) {
 	for chunk := range slices.Chunk(due, logBatchMax) {
 		queries := make([]logQuery, len(chunk))
 		for i, t := range chunk {
-			queries[i] = logQuery{execution: shortName(t.resource), created: t.record.Created, completed: cmp.Or(t.record.Completed, now)}
+			queries[i] = logQuery{job: t.scope.Job, execution: shortName(t.resource), created: t.record.Created, completed: cmp.Or(t.record.Completed, now)}
 		}
-		results, err := p.logs.readBatch(ctx, queries)
+		results, err := reader.readBatch(ctx, queries)
 		for i, t := range chunk {
 			if err != nil {
 				p.settleLogs(t, logLines{}, err, now)
@@ -641,7 +761,7 @@ func (p *Poller) settleLogs(t logTarget, lines logLines, err error, now time.Tim
 	info := current.Error // Cloud Run's reason stays when the logs say nothing better
 	switch {
 	case err != nil:
-		p.retryLater(t.resource, now, "logs not read yet: "+describeError(err, p.logs.timeout))
+		p.retryLater(t.resource, now, "logs not read yet: "+describeError(err, p.logsTimeout))
 		return
 	case len(lines.raw) == 0 && lines.partial:
 		// Cloud Logging is still searching: nothing learnt, nothing given up.
@@ -716,6 +836,11 @@ func (p *Poller) retryLater(resource string, now time.Time, problem string) {
 func (p *Poller) annotate(snap *Snapshot) {
 	p.annotateAll(snap.Executions)
 	p.annotateAll(snap.Failing)
+	for i := range snap.Jobs {
+		last := []Execution{snap.Jobs[i].Last}
+		p.annotateAll(last)
+		snap.Jobs[i].Last = last[0]
+	}
 	snap.SnoozedUntil = p.mem.SnoozedUntil(p.now())
 }
 
@@ -724,7 +849,7 @@ func (p *Poller) annotateAll(executions []Execution) {
 	now := p.now()
 	for i := range executions {
 		e := &executions[i]
-		scope := p.scope(e.Region)
+		scope := scopeOf(e.Resource)
 		r, ok := p.mem.Record(scope, e.Resource)
 		if !ok || e.State != StateFailed {
 			continue
@@ -747,7 +872,7 @@ func (p *Poller) annotateAll(executions []Execution) {
 func (p *Poller) Acknowledge(resource string) (Snapshot, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.mem.Acknowledge(p.scope(regionOf(resource)), resource, p.now()) {
+	if !p.mem.Acknowledge(scopeOf(resource), resource, p.now()) {
 		return p.last, fmt.Errorf("acknowledge %s: not a remembered failure", shortName(resource))
 	}
 	return p.saveAndAnnotate()
@@ -785,6 +910,7 @@ func (p *Poller) saveAndAnnotate() (Snapshot, error) {
 	snap := p.last
 	snap.Executions = slices.Clone(p.last.Executions)
 	snap.Failing = slices.Clone(p.last.Failing)
+	snap.Jobs = slices.Clone(p.last.Jobs)
 	p.annotate(&snap)
 	p.last = snap
 	return snap, err
@@ -796,18 +922,22 @@ func (p *Poller) Reconfigure(cfg Config) {
 	cfg = cfg.WithDefaults()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if cfg.Project != p.cfg.Project || cfg.Job != p.cfg.Job {
-		clear(p.listed)
+	if cfg.Project != p.cfg.Project || cfg.Job != p.cfg.Job || cfg.AllJobs != p.cfg.AllJobs {
 		p.offlineSince = time.Time{}
-		p.logs = newLogReader(p.logs.client.Load(), cfg.Project, cfg.Job, p.logs.timeout, p.logs.perMinute, p.now)
 	}
-	for region := range p.listed {
-		if !slices.Contains(cfg.Regions, region) {
-			delete(p.listed, region)
+	targets := cfg.targets()
+	for t := range p.listed {
+		if !slices.Contains(targets, t) {
+			delete(p.listed, t)
 		}
 	}
-	// Other regions may hold the job: ask ListJobs again.
-	p.cfg, p.unwatched, p.jobCheck = cfg, false, nil
+	logs := map[string]*logReader{}
+	for _, project := range cfg.Projects() {
+		logs[project] = p.logsOf(project) // a project still watched keeps its budget
+	}
+	// Other regions may hold the jobs: ask ListJobs again.
+	p.cfg, p.unwatched, p.logs = cfg, false, logs
+	clear(p.jobChecks)
 }
 
 // SetClients replaces the clients, as after credentials were rebuilt,
@@ -816,8 +946,10 @@ func (p *Poller) Reconfigure(cfg Config) {
 func (p *Poller) SetClients(c Clients) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.runs, p.tasks, p.jobs = c.Run, c.Tasks, c.Jobs
-	p.logs.setClient(c.Logging)
+	p.runs, p.tasks, p.jobs, p.logging = c.Run, c.Tasks, c.Jobs, c.Logging
+	for _, r := range p.logs {
+		r.setClient(c.Logging)
+	}
 	// As on Refresh now: a job created since is found at the next refresh.
-	p.jobCheck = nil
+	clear(p.jobChecks)
 }

@@ -11,6 +11,8 @@ import (
 
 // Execution is one job execution as runwatch shows it.
 type Execution struct {
+	Project   string
+	Job       string
 	Region    string
 	Name      string // short ID, the last segment of Resource
 	Resource  string // projects/P/locations/R/jobs/J/executions/E
@@ -108,9 +110,14 @@ func shortName(resource string) string { return path.Base(resource) }
 
 // Snapshot is the picture one refresh took.
 type Snapshot struct {
+	// Project names the watched projects ("p1,p2"), Job the watched jobs
+	// ("a, b", or "all jobs" with AllJobs).
 	Project    string
 	Job        string
+	AllJobs    bool
 	Executions []Execution // newest created first, at most Config.Top
+	// Jobs is each watched job's state, by project and job name.
+	Jobs []JobSummary
 	// Failing is each watched region's verdict where it failed: the newest
 	// finished (succeeded or failed) execution of the region's last good
 	// listing, in view or not, newest end first. A newer running, pending or
@@ -130,9 +137,71 @@ type Snapshot struct {
 	// OtherJobs are the jobs it knows there, by short name, sorted.
 	JobMissing bool
 	OtherJobs  []string
+	// MissingJobs are the named jobs Cloud Run does not know in the
+	// regions that answered (all of them when JobMissing).
+	MissingJobs []JobRef
 	// OfflineSince is when the refreshes that reached no region began
 	// (zero while a region answers).
 	OfflineSince time.Time
+}
+
+// JobRef names a job of a project.
+type JobRef struct {
+	Project string
+	Job     string
+}
+
+// String is "job" or, with the project, "project/job".
+func (j JobRef) String() string { return j.Project + "/" + j.Job }
+
+// JobSummary is one job's state over its regions: its last finished
+// execution (the newest end of any region), how many regions' last
+// finished one failed, and since when the oldest of those fails.
+type JobSummary struct {
+	JobRef
+	Last         Execution
+	FailingIn    int
+	FailingSince time.Time
+	Running      bool // one of its executions in view runs or waits to
+}
+
+// jobSummaries sums the verdicts up per job, in the order of the jobs'
+// newest verdicts.
+func jobSummaries(verdicts, view []Execution) []JobSummary {
+	var out []JobSummary
+	index := map[JobRef]int{}
+	for _, v := range verdicts {
+		ref := JobRef{v.Project, v.Job}
+		i, ok := index[ref]
+		if !ok {
+			i = len(out)
+			index[ref] = i
+			out = append(out, JobSummary{JobRef: ref, Last: v})
+		}
+		j := &out[i]
+		if endedLater(v, j.Last) {
+			j.Last = v
+		}
+		if v.State == StateFailed {
+			j.FailingIn++
+			if j.FailingSince.IsZero() || v.Completed.Before(j.FailingSince) {
+				j.FailingSince = v.Completed
+			}
+		}
+	}
+	for _, e := range view {
+		ref := JobRef{e.Project, e.Job}
+		i, ok := index[ref]
+		if !ok {
+			i = len(out)
+			index[ref] = i
+			out = append(out, JobSummary{JobRef: ref})
+		}
+		if !e.State.Terminal() {
+			out[i].Running = true
+		}
+	}
+	return out
 }
 
 // Newest returns the newest execution, if any.

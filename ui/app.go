@@ -649,7 +649,10 @@ func (u *UI) ShowSettings() {
 func (u *UI) flagValues() poller.Config {
 	v := u.actions.FlagValues
 	v.Project = cmp.Or(v.Project, u.status.Snapshot.Project)
-	v.Job = cmp.Or(v.Job, u.status.Snapshot.Job)
+	if !u.status.Snapshot.AllJobs {
+		v.Job = cmp.Or(v.Job, u.status.Snapshot.Job)
+	}
+	v.AllJobs = v.AllJobs || u.status.Snapshot.AllJobs
 	v.Interval = cmp.Or(v.Interval, u.status.Interval)
 	return v
 }
@@ -661,8 +664,8 @@ func keepSavedWhereFlagged(s, saved view.Settings, flags map[string]bool) view.S
 	if flags["project"] {
 		s.Project = saved.Project
 	}
-	if flags["job"] {
-		s.Job = saved.Job
+	if flags["job"] || flags["all-jobs"] {
+		s.Job, s.AllJobs = saved.Job, saved.AllJobs
 	}
 	if flags["regions"] {
 		s.Regions = saved.Regions

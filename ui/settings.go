@@ -38,6 +38,7 @@ func RestoreSettings(a fyne.App) bool {
 type settingsForm struct {
 	Project       *keyEntry
 	Job           *keyEntry
+	AllJobs       *widget.Check
 	Regions       map[string]*widget.Check // one per known region
 	ExtraRegions  *keyEntry
 	Interval      *keyEntry
@@ -64,6 +65,7 @@ func newSettingsForm(s view.Settings) *settingsForm {
 	f := &settingsForm{
 		Project:       newKeyEntry(),
 		Job:           newKeyEntry(),
+		AllJobs:       widget.NewCheck("every job of the project(s)", nil),
 		Regions:       map[string]*widget.Check{},
 		ExtraRegions:  newKeyEntry(),
 		Interval:      newKeyEntry(),
@@ -82,6 +84,15 @@ func newSettingsForm(s view.Settings) *settingsForm {
 	f.Project.SetText(s.Project)
 	f.Project.SetPlaceHolder("GOOGLE_CLOUD_PROJECT or the credentials' project")
 	f.Job.SetText(s.Job)
+	f.Job.SetPlaceHolder("a job, or several: nightly-train, etl-daily")
+	f.AllJobs.OnChanged = func(all bool) {
+		if all || f.flagged["job"] {
+			f.Job.Disable()
+		} else {
+			f.Job.Enable()
+		}
+	}
+	f.AllJobs.SetChecked(s.AllJobs)
 	var extra []string
 	for _, r := range poller.DefaultRegions() {
 		f.Regions[r] = widget.NewCheck(r, nil)
@@ -147,7 +158,8 @@ func (f *settingsForm) settings() (view.Settings, error) {
 	}
 	s := view.Settings{
 		Project:       strings.TrimSpace(f.Project.Text),
-		Job:           strings.TrimSpace(f.Job.Text),
+		Job:           strings.Join(poller.ParseList(f.Job.Text), ","),
+		AllJobs:       f.AllJobs.Checked,
 		Regions:       regions,
 		Interval:      time.Duration(interval) * time.Second,
 		Top:           top,
@@ -157,8 +169,11 @@ func (f *settingsForm) settings() (view.Settings, error) {
 		Notify: view.NotifyKinds{Failed: f.NotifyFailed.Checked, StillFailing: f.NotifyStillFailing.Checked,
 			NewKind: f.NotifyNewKind.Checked, Fixed: f.NotifyFixed.Checked, Cancelled: f.NotifyCancelled.Checked},
 	}
+	if s.Job == "" && !s.AllJobs {
+		return view.Settings{}, fmt.Errorf("job: the Cloud Run job's name, or several, comma-separated")
+	}
 	if s.Job == "" {
-		return view.Settings{}, fmt.Errorf("job: the Cloud Run job's name")
+		s.Job = poller.DefaultJob // kept for when every job is no longer watched
 	}
 	return s, nil
 }
@@ -178,6 +193,10 @@ func (f *settingsForm) lockFlagged(flags map[string]bool, inUse poller.Config) {
 	}
 	lock("project", f.Project, inUse.Project)
 	lock("job", f.Job, inUse.Job)
+	if flags["job"] || flags["all-jobs"] {
+		f.AllJobs.SetChecked(inUse.AllJobs)
+		f.AllJobs.Disable()
+	}
 	interval := ""
 	if inUse.Interval > 0 {
 		interval = strconv.Itoa(int(inUse.Interval / time.Second))
@@ -233,6 +252,7 @@ func (f *settingsForm) items() []*widget.FormItem {
 	return []*widget.FormItem{
 		f.item("Project", "project", f.Project),
 		f.item("Job", "job", f.Job),
+		f.item("", "all-jobs", f.AllJobs),
 		f.item("Regions", "regions", f.regionGrid()),
 		f.item("More regions", "regions", f.ExtraRegions),
 		f.item("Refresh every (s)", "interval", f.Interval),

@@ -26,6 +26,7 @@ const demoAppID = "io.runwatch.app.demo"
 type Flags struct {
 	Project         string
 	Job             string
+	AllJobs         bool
 	Regions         string
 	Top             int
 	Interval        time.Duration
@@ -54,8 +55,9 @@ const regionCheckTimeout = 10 * time.Second
 // Register defines the flags on fs; withInterval adds --interval (the
 // tray app's, not status's).
 func (f *Flags) Register(fs *flag.FlagSet, withInterval bool) {
-	fs.StringVar(&f.Project, "project", "", "Google Cloud project (default: GOOGLE_CLOUD_PROJECT, else the credentials' project)")
-	fs.StringVar(&f.Job, "job", poller.DefaultJob, "Cloud Run job to watch")
+	fs.StringVar(&f.Project, "project", "", "Google Cloud project, or a comma-separated list (default: GOOGLE_CLOUD_PROJECT, else the credentials' project)")
+	fs.StringVar(&f.Job, "job", poller.DefaultJob, "Cloud Run job to watch, or a comma-separated list")
+	fs.BoolVar(&f.AllJobs, "all-jobs", false, "watch every job of the project(s) (one request per project and region)")
 	fs.StringVar(&f.Regions, "regions", "", "comma-separated regions (default: the launcher's 18 regions)")
 	fs.IntVar(&f.Top, "top", poller.DefaultTop, fmt.Sprintf("how many of the newest executions to show (1 to %d)", poller.MaxTop))
 	if withInterval {
@@ -84,6 +86,12 @@ func (f *Flags) Parse(fs *flag.FlagSet, args []string) error {
 	}
 	if f.Given["interval"] && f.Interval <= 0 {
 		return fmt.Errorf("--interval %v: give a time between refreshes of at least %v", f.Interval, poller.MinInterval)
+	}
+	if f.Given["job"] && f.AllJobs {
+		return errors.New("--job and --all-jobs: give one of them")
+	}
+	if f.Given["job"] && len(poller.ParseList(f.Job)) == 0 {
+		return errors.New("--job: name at least one job")
 	}
 	if (f.RunEndpoint == "") != (f.LoggingEndpoint == "") {
 		return errors.New("--run-endpoint and --logging-endpoint go together")
@@ -139,7 +147,7 @@ func (f *Flags) IntervalNote() string {
 
 // WatchArgs returns the given flags that name what to watch, and how, as
 // command-line arguments that start the same app again (the autostart
-// entry's): --project, --job, --regions, --top, --interval, --demo.
+// entry's): --project, --job, --all-jobs, --regions, --top, --interval, --demo.
 func (f *Flags) WatchArgs() []string {
 	var args []string
 	if f.Given["project"] {
@@ -147,6 +155,9 @@ func (f *Flags) WatchArgs() []string {
 	}
 	if f.Given["job"] {
 		args = append(args, "--job", f.Job)
+	}
+	if f.AllJobs {
+		args = append(args, "--all-jobs")
 	}
 	if f.Given["regions"] {
 		args = append(args, "--regions", strings.Join(f.regions, ","))
@@ -167,7 +178,7 @@ func (f *Flags) WatchArgs() []string {
 // so that the running app's snapshot would not answer it. --demo does not:
 // it names which app answers (the running --demo app).
 func (f *Flags) NamesWhatToWatch() bool {
-	for _, name := range []string{"project", "job", "regions", "top", "run-endpoint", "logging-endpoint"} {
+	for _, name := range []string{"project", "job", "all-jobs", "regions", "top", "run-endpoint", "logging-endpoint"} {
 		if f.Given[name] {
 			return true
 		}
@@ -180,6 +191,7 @@ func (f *Flags) Config() poller.Config {
 	return poller.Config{
 		Project:  f.Project,
 		Job:      f.Job,
+		AllJobs:  f.AllJobs,
 		Regions:  f.parsedRegions(),
 		Top:      f.Top,
 		Interval: f.Interval,
@@ -194,7 +206,10 @@ func (f *Flags) Merge(s view.Settings) poller.Config {
 		cfg.Project = f.Project
 	}
 	if f.Given["job"] {
-		cfg.Job = f.Job
+		cfg.Job, cfg.AllJobs = f.Job, false
+	}
+	if f.AllJobs {
+		cfg.AllJobs = true
 	}
 	if f.Given["regions"] {
 		cfg.Regions = f.parsedRegions()

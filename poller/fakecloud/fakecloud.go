@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -193,4 +194,23 @@ func cloneAll[M proto.Message](reqs []M) []M {
 		out[i] = proto.CloneOf(r)
 	}
 	return out
+}
+
+// DeleteExecutions removes every execution of a job in a region, and their
+// tasks, as deleting the job does in Cloud Run.
+func (c *Cloud) DeleteExecutions(project, region, job string) {
+	prefix := jobName{project, region, job}.String() + "/executions/"
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for name := range c.executions {
+		if strings.HasPrefix(name, prefix) {
+			delete(c.executions, name)
+		}
+	}
+	for name := range c.tasks {
+		if strings.HasPrefix(name, prefix) {
+			delete(c.tasks, name)
+		}
+	}
+	delete(c.jobs, jobName{project, region, job}.String())
 }

@@ -51,7 +51,7 @@ func parseExecutionName(s string) (job jobName, id string, ok bool) {
 }
 
 // ListExecutions lists the parent job's executions newest create_time first,
-// as the real API does, one page at a time.
+// as the real API does, one page at a time; the job "-" lists every job's.
 func (s *runServer) ListExecutions(ctx context.Context, req *runpb.ListExecutionsRequest) (*runpb.ListExecutionsResponse, error) {
 	c := s.cloud
 	c.mu.Lock()
@@ -142,13 +142,15 @@ func (c *Cloud) regionDelay(ctx context.Context, region string) error {
 	}
 }
 
-// listExecutions returns copies of parent's executions, newest first.
+// listExecutions returns copies of parent's executions, newest first; a
+// parent job of "-" stands for every job of its project and region, as in
+// Cloud Run.
 func (c *Cloud) listExecutions(parent jobName) []*runpb.Execution {
-	prefix := parent.String() + "/executions/"
 	c.mu.Lock()
 	var out []*runpb.Execution
 	for name, e := range c.executions {
-		if strings.HasPrefix(name, prefix) && !strings.Contains(name[len(prefix):], "/") {
+		job, _, ok := parseExecutionName(name)
+		if ok && job.project == parent.project && job.region == parent.region && (parent.job == "-" || job.job == parent.job) {
 			out = append(out, proto.CloneOf(e))
 		}
 	}

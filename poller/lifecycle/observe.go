@@ -1,6 +1,10 @@
 package lifecycle
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Sighting is one execution as a region's listing (or a Get of a followed
 // execution) showed it.
@@ -105,4 +109,33 @@ func scopeOfKey(key string) Scope {
 	project, rest := splitJobKey(key)
 	job, region := splitJobKey(rest)
 	return Scope{Project: project, Job: job, Region: region}
+}
+
+// Adopt gives a scope first seen in a listing of every job of its project
+// and region (parent: that listing's scope, job "-") the watching of that
+// listing, as of when it was learned: a job that first shows up there is
+// learned like the rest of the listing was, so what it ran before the
+// listing was learned is history, and what ends after is news. A scope
+// already remembered, or a parent not learned before now (its first
+// listing, which learns everything in it), is left alone.
+func (m *Memory) Adopt(scope, parent Scope, now time.Time) {
+	p := m.Scopes[parent.Key()]
+	if p == nil || !p.LearnedAt.Before(now) || m.Scopes[scope.Key()] != nil {
+		return
+	}
+	m.Scopes[scope.Key()] = &ScopeState{LearnedAt: p.LearnedAt, Watched: p.Watched, UnwatchedAt: p.UnwatchedAt, Revision: p.Revision}
+}
+
+// ScopesIn returns the remembered scopes of a project's region, but for
+// the one with job skip, sorted by job.
+func (m *Memory) ScopesIn(project, region, skip string) []Scope {
+	var out []Scope
+	for key := range m.Scopes {
+		s := scopeOfKey(key)
+		if s.Project == project && s.Region == region && s.Job != skip {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b Scope) int { return strings.Compare(a.Job, b.Job) })
+	return out
 }

@@ -15,6 +15,7 @@ import (
 const (
 	keyProject       = "settings.project"
 	keyJob           = "settings.job"
+	keyAllJobs       = "settings.all_jobs"
 	keyRegions       = "settings.regions"
 	keyIntervalSec   = "settings.interval_seconds"
 	keyTop           = "settings.top"
@@ -25,7 +26,7 @@ const (
 
 // SettingsKeys are the preference keys the settings are saved under.
 func SettingsKeys() []string {
-	keys := []string{keyProject, keyJob, keyRegions, keyIntervalSec, keyTop, keyNotifications, keyFailureHours}
+	keys := []string{keyProject, keyJob, keyAllJobs, keyRegions, keyIntervalSec, keyTop, keyNotifications, keyFailureHours}
 	for _, k := range notifyKinds(&NotifyKinds{}) {
 		keys = append(keys, keyNotifyPrefix+k.name)
 	}
@@ -34,8 +35,11 @@ func SettingsKeys() []string {
 
 // Settings are what a person can change without a restart.
 type Settings struct {
+	// Project is one project or a comma-separated list; Job likewise,
+	// unless AllJobs watches every job of each project.
 	Project       string
 	Job           string
+	AllJobs       bool
 	Regions       []string
 	Interval      time.Duration
 	Top           int
@@ -72,6 +76,7 @@ func LoadSettings(p PreferenceReader) Settings {
 	s := Settings{
 		Project:         p.String(keyProject),
 		Job:             p.StringWithFallback(keyJob, poller.DefaultJob),
+		AllJobs:         p.BoolWithFallback(keyAllJobs, false),
 		Regions:         poller.ParseRegions(p.String(keyRegions)),
 		Interval:        time.Duration(p.IntWithFallback(keyIntervalSec, int(poller.DefaultInterval/time.Second))) * time.Second,
 		Top:             p.IntWithFallback(keyTop, poller.DefaultTop),
@@ -101,6 +106,7 @@ type PreferenceWriter interface {
 func (s Settings) Save(p PreferenceWriter) {
 	p.SetString(keyProject, s.Project)
 	p.SetString(keyJob, s.Job)
+	p.SetBool(keyAllJobs, s.AllJobs)
 	p.SetString(keyRegions, strings.Join(s.Regions, ","))
 	p.SetInt(keyIntervalSec, int(s.Interval/time.Second))
 	p.SetInt(keyTop, s.Top)
@@ -113,7 +119,7 @@ func (s Settings) Save(p PreferenceWriter) {
 
 // Config is the poller configuration of these settings.
 func (s Settings) Config() poller.Config {
-	return poller.Config{Project: s.Project, Job: s.Job, Regions: s.Regions, Top: s.Top, Interval: s.Interval}.WithDefaults()
+	return poller.Config{Project: s.Project, Job: s.Job, AllJobs: s.AllJobs, Regions: s.Regions, Top: s.Top, Interval: s.Interval}.WithDefaults()
 }
 
 // settingsBackupFile keeps a copy of the settings beside Fyne's

@@ -202,17 +202,43 @@ func trusted(st Status, e poller.Execution, now time.Time) bool {
 	return !e.Stale || st.Interval == 0 || now.Sub(e.ListedAt) <= 2*st.Interval
 }
 
-// lastFinished returns the execution that ended last, of a region that
-// answered within two intervals: the last finished result.
+// lastFinished returns the last finished result, of a region that
+// answered within two intervals: with the jobs' states known, the worst of
+// each job's last finished execution (CCMenu's rule: failed before
+// cancelled before succeeded), so a job's result is never hidden by
+// another job's newer success; else the execution in view that ended last.
 func lastFinished(st Status, now time.Time) (poller.Execution, bool) {
 	var last poller.Execution
 	found := false
+	for _, j := range st.Snapshot.Jobs {
+		e := j.Last
+		if !e.State.Terminal() || !trusted(st, e, now) {
+			continue
+		}
+		if !found || worse(e, last) {
+			last, found = e, true
+		}
+	}
+	if found {
+		return last, true
+	}
 	for _, e := range st.Snapshot.Executions {
 		if e.State.Terminal() && trusted(st, e, now) && (!found || e.Completed.After(last.Completed)) {
 			last, found = e, true
 		}
 	}
 	return last, found
+}
+
+// severity ranks the finished states, the worst highest.
+var severity = map[poller.State]int{poller.StateSucceeded: 1, poller.StateCancelled: 2, poller.StateFailed: 3}
+
+// worse reports whether a is a worse result than b, or as bad and newer.
+func worse(a, b poller.Execution) bool {
+	if sa, sb := severity[a.State], severity[b.State]; sa != sb {
+		return sa > sb
+	}
+	return a.Completed.After(b.Completed)
 }
 
 // newestTrusted returns the newest execution that keep accepts, of a
@@ -299,7 +325,9 @@ func regionCount(answered, asked int) string { return poller.RegionCount(answere
 
 // failureSummary names the failures that colour the tray, the newest
 // first: "vertex-ai-launcher failed in us-west3 12m ago (and 2 more
-// regions)", "(acknowledged)" when every one is.
+// regions)", "(acknowledged)" when every one is; with several jobs
+// failing, each of them: "nightly-train, etl-daily failed — newest in
+// us-west3 12m ago".
 func failureSummary(failures []poller.Execution, now time.Time) string {
 	f := failures[0]
 	for _, e := range failures {
@@ -308,7 +336,18 @@ func failureSummary(failures []poller.Execution, now time.Time) string {
 			break
 		}
 	}
-	out := fmt.Sprintf("%s failed in %s %s ago", jobOf(f.Resource), f.Region, poller.FormatAge(now.Sub(f.Completed)))
+	if jobs := failingJobs(failures); len(jobs) > 1 {
+		out := strings.Join(jobs[:min(len(jobs), jobsNamed)], ", ")
+		if n := len(jobs) - jobsNamed; n > 0 {
+			out += fmt.Sprintf(" and %d more jobs", n)
+		}
+		out += fmt.Sprintf(" failed — newest in %s %s ago", f.Region, poller.FormatAge(now.Sub(f.Completed)))
+		if f.Acknowledged {
+			out += " (acknowledged)"
+		}
+		return out
+	}
+	out := fmt.Sprintf("%s failed in %s %s ago", jobLabel(f, failures), f.Region, poller.FormatAge(now.Sub(f.Completed)))
 	switch n := len(failures) - 1; {
 	case n == 1:
 		out += " (and 1 more region)"
@@ -319,6 +358,33 @@ func failureSummary(failures []poller.Execution, now time.Time) string {
 		out += " (acknowledged)"
 	}
 	return out
+}
+
+// jobsNamed bounds the failing jobs a summary names.
+const jobsNamed = 3
+
+// failingJobs names the jobs of failures, the first failure's first: by
+// job, or as project/job where two projects have a job of that name.
+func failingJobs(failures []poller.Execution) []string {
+	var out []string
+	for _, e := range failures {
+		if name := jobLabel(e, failures); !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// jobLabel names e's job: its name, or project/job where others holds a
+// job of that name in another project.
+func jobLabel(e poller.Execution, others []poller.Execution) string {
+	job := cmp.Or(e.Job, jobOf(e.Resource))
+	for _, o := range others {
+		if cmp.Or(o.Job, jobOf(o.Resource)) == job && o.Project != e.Project {
+			return e.Project + "/" + job
+		}
+	}
+	return job
 }
 
 // jobOf returns the job of a resource projects/P/locations/R/jobs/J/executions/E.
@@ -350,7 +416,11 @@ const (
 func MenuEntries(s poller.Snapshot, now time.Time) []MenuEntry {
 	var out []MenuEntry
 	for _, e := range s.Executions[:min(len(s.Executions), MenuRowsMax)] {
-		label := fmt.Sprintf("%s %s · %s · %s", stateDot[e.State], e.Region, ShortName(e.Name, s.Job), menuState(e, now))
+		name := e.Name
+		if !s.AllJobs && !strings.Contains(s.Job, ",") {
+			name = ShortName(e.Name, s.Job) // the menu's first line names the one job
+		}
+		label := fmt.Sprintf("%s %s · %s · %s", stateDot[e.State], e.Region, name, menuState(e, now))
 		if line := ErrorLine(e); line != "" {
 			label = clip(label+" · "+line, menuLabelMax)
 		}
