@@ -160,7 +160,7 @@ func TestStatusTable(t *testing.T) {
 
 func TestStatusBadFlagsExit2(t *testing.T) {
 	for _, args := range [][]string{{"status", "--top", "0"}, {"status", "--run-endpoint", "x:1"}, {"status", "--nope"},
-		{"status", "--regions", "us-east1,a/b"}, {"status", "--job", "a b"}} {
+		{"status", "--regions", "us-east1,a/b"}, {"status", "--job", "a/b"}, {"status", "--job", " , "}, {"status", "--job", "a", "--all-jobs"}} {
 		if code, _, errOut := runCmd(t, "", args...); code != 2 || !strings.HasPrefix(errOut, "runwatch status: ") {
 			t.Errorf("%q: code %d, stderr %q", args, code, errOut)
 		}

@@ -21,6 +21,8 @@ import (
 
 // Execution is one execution in `status --json`.
 type Execution struct {
+	Project   string  `json:"project"`
+	Job       string  `json:"job"`
 	Region    string  `json:"region"`
 	Name      string  `json:"name"`
 	Resource  string  `json:"resource"`
@@ -50,17 +52,31 @@ type Execution struct {
 	Source    string `json:"source"`
 }
 
+// Job is one watched job's state in `status --json`: its last finished
+// execution over its regions (with its error when it failed), how many
+// regions' last finished execution failed, and whether one runs.
+type Job struct {
+	Project        string     `json:"project"`
+	Job            string     `json:"job"`
+	State          string     `json:"state"`
+	FailingRegions int        `json:"failing_regions"`
+	Running        bool       `json:"running"`
+	Last           *Execution `json:"last"`
+}
+
 // Output is the one object `status --json` prints.
 type Output struct {
 	RefreshedAt  string            `json:"refreshed_at"`
 	Executions   []Execution       `json:"executions"`
+	Jobs         []Job             `json:"jobs"`
+	MissingJobs  []string          `json:"missing_jobs"`
 	RegionErrors map[string]string `json:"region_errors"`
 }
 
 // Print writes the snapshot to stdout, as JSON or as a table, and each
 // region that did not answer to stderr, each line starting with command.
 // It returns the exit code: 1 when no region answered, when Cloud Run does
-// not know the job (or the output could not be written), else 0.
+// not know a job named (or the output could not be written), else 0.
 func Print(stdout, stderr io.Writer, command string, snap poller.Snapshot, asJSON bool) int {
 	for _, region := range slices.Sorted(maps.Keys(snap.RegionErrors)) {
 		fmt.Fprintf(stderr, "%s: %s\n", command, snap.RegionErrors[region])
@@ -82,6 +98,13 @@ func Print(stdout, stderr io.Writer, command string, snap poller.Snapshot, asJSO
 		fmt.Fprintf(stderr, "%s: %s\n", command, snap.NoExecutions())
 		return 1
 	}
+	if len(snap.MissingJobs) > 0 {
+		// Some of the jobs named do not exist: a mistyped one among them.
+		for _, j := range snap.MissingJobs {
+			fmt.Fprintf(stderr, "%s: No job %s in %s\n", command, j.Job, j.Project)
+		}
+		return 1
+	}
 	return 0
 }
 
@@ -101,29 +124,47 @@ func JSON(snap poller.Snapshot) Output {
 	out := Output{
 		RefreshedAt:  snap.TakenAt.UTC().Format(time.RFC3339),
 		Executions:   []Execution{},
+		Jobs:         []Job{},
+		MissingJobs:  []string{},
 		RegionErrors: snap.RegionErrors,
 	}
 	for _, e := range snap.Executions {
-		x := Execution{
-			Region: e.Region, Name: e.Name, Resource: e.Resource, State: string(e.State),
-			Created: rfc3339(e.Created), Started: rfc3339(e.Started), Completed: rfc3339(e.Completed),
-			Duration: e.Duration(snap.TakenAt).Seconds(), LogURI: e.LogURI,
+		out.Executions = append(out.Executions, executionJSON(e, snap.TakenAt))
+	}
+	for _, j := range snap.Jobs {
+		x := Job{Project: j.Project, Job: j.Job, FailingRegions: j.FailingIn, Running: j.Running}
+		if j.Last.Resource != "" {
+			last := executionJSON(j.Last, snap.TakenAt)
+			x.State, x.Last = string(j.Last.State), &last
 		}
-		if e.State == poller.StateFailed {
-			x.Error, x.Category = e.Error, e.Category
-			x.Fingerprint, x.Acknowledged = e.Fingerprint, e.Acknowledged
-			if e.Fingerprint != "" {
-				x.Occurrences = e.Occurrences
-			}
-			x.Source = e.Source
-			if cr := e.CloudRun; cr != nil {
-				x.ExitCode, x.Signal, x.TaskIndex, x.Reason = cr.ExitCode, cr.Signal, cr.TaskIndex, cr.Reason
-			}
-		}
-		x.Stale = e.Stale
-		out.Executions = append(out.Executions, x)
+		out.Jobs = append(out.Jobs, x)
+	}
+	for _, j := range snap.MissingJobs {
+		out.MissingJobs = append(out.MissingJobs, j.String())
 	}
 	return out
+}
+
+// executionJSON is one execution as `status --json` prints it.
+func executionJSON(e poller.Execution, now time.Time) Execution {
+	x := Execution{
+		Project: e.Project, Job: e.Job, Region: e.Region, Name: e.Name, Resource: e.Resource, State: string(e.State),
+		Created: rfc3339(e.Created), Started: rfc3339(e.Started), Completed: rfc3339(e.Completed),
+		Duration: e.Duration(now).Seconds(), LogURI: e.LogURI,
+	}
+	if e.State == poller.StateFailed {
+		x.Error, x.Category = e.Error, e.Category
+		x.Fingerprint, x.Acknowledged = e.Fingerprint, e.Acknowledged
+		if e.Fingerprint != "" {
+			x.Occurrences = e.Occurrences
+		}
+		x.Source = e.Source
+		if cr := e.CloudRun; cr != nil {
+			x.ExitCode, x.Signal, x.TaskIndex, x.Reason = cr.ExitCode, cr.Signal, cr.TaskIndex, cr.Reason
+		}
+	}
+	x.Stale = e.Stale
+	return x
 }
 
 func rfc3339(t time.Time) *string {
@@ -138,10 +179,14 @@ func rfc3339(t time.Time) *string {
 func Table(w io.Writer, snap poller.Snapshot) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(snap.Executions) > 0 {
-		fmt.Fprintln(tw, "REGION\tEXECUTION\tSTATE\tAGE\tDURATION\tERROR")
+		fmt.Fprintln(tw, "REGION\tJOB\tEXECUTION\tSTATE\tAGE\tDURATION\tERROR")
 	}
 	for _, e := range snap.Executions {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Region, e.Name, e.State,
+		job := e.Job
+		if strings.Contains(snap.Project, ",") {
+			job = e.Project + "/" + e.Job
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Region, job, e.Name, e.State,
 			poller.FormatAge(snap.TakenAt.Sub(e.Created)), poller.FormatDuration(e.Duration(snap.TakenAt)), strings.ReplaceAll(e.ErrorLine(), "\t", " "))
 	}
 	tw.Flush()

@@ -62,12 +62,36 @@ func (f *Flags) StartPolling(cfg poller.Config, dir string) (*Polling, error) {
 		return nil, fmt.Errorf("start the simulated cloud: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	if _, err := cloud.RunDemo(ctx, fakecloud.Demo{Project: demoProject, Job: cfg.Job, Regions: cfg.Regions}); err != nil {
-		cancel()
-		cloud.Close()
-		return nil, err
+	for _, d := range demoJobs(cfg) {
+		if _, err := cloud.RunDemo(ctx, d); err != nil {
+			cancel()
+			cloud.Close()
+			return nil, err
+		}
 	}
 	return &Polling{Store: &poller.MemoryOnly{}, flags: f, demo: cloud, stop: func() { cancel(); cloud.Close() }}, nil
+}
+
+// demoOtherJobs are the jobs --demo --all-jobs simulates beside the
+// launcher, each in a few of the regions.
+func demoOtherJobs() []string { return []string{"nightly-train", "etl-daily"} }
+
+// demoJobs are the simulated jobs of cfg: each job it names in every
+// region; with every job watched, the launcher in every region and
+// demoOtherJobs in the first few.
+func demoJobs(cfg poller.Config) []fakecloud.Demo {
+	var out []fakecloud.Demo
+	for _, job := range cfg.Jobs() {
+		out = append(out, fakecloud.Demo{Project: demoProject, Job: job, Regions: cfg.Regions})
+	}
+	if cfg.AllJobs {
+		out = append(out, fakecloud.Demo{Project: demoProject, Job: poller.DefaultJob, Regions: cfg.Regions})
+		for i, job := range demoOtherJobs() {
+			regions := cfg.Regions[min(i, len(cfg.Regions)-1):min(i+3, len(cfg.Regions))]
+			out = append(out, fakecloud.Demo{Project: demoProject, Job: job, Regions: regions})
+		}
+	}
+	return out
 }
 
 // Close ends the simulated cloud, if any.
