@@ -86,6 +86,9 @@ type UI struct {
 	Table    *widget.Table
 	Header   *widget.Label
 	Problems *widget.Label
+	// Jobs sums each job up when several are watched ("nightly-train
+	// failing since 09:12 (3×) · etl-daily ok").
+	Jobs *widget.Label
 	// FirstRun stands in for the table while there are no credentials:
 	// what is missing, the command that gives them, the demo, the settings.
 	FirstRun         *fyne.Container
@@ -184,6 +187,9 @@ func (u *UI) buildWindow() {
 	u.Problems.Wrapping = fyne.TextWrapWord
 	u.Problems.Importance = widget.WarningImportance
 	u.Problems.Hide()
+	u.Jobs = widget.NewLabel("")
+	u.Jobs.Wrapping = fyne.TextWrapWord
+	u.Jobs.Hide()
 	keys := &windowKeys{close: u.closeExecutions, enter: u.openHighlighted, refresh: u.refreshNow, quit: u.quit}
 	keys.bind(u.Window)
 	u.table = newExecutionsTable(&u.rows, u.OpenDetails, keys)
@@ -193,7 +199,7 @@ func (u *UI) buildWindow() {
 	u.buildFirstRun()
 	refresh := widget.NewButton("Refresh now", u.refreshNow)
 	settings := widget.NewButton("Settings…", u.ShowSettings)
-	u.top = container.NewBorder(nil, u.Problems, nil, container.NewHBox(refresh, settings), u.Header)
+	u.top = container.NewBorder(nil, container.NewVBox(u.Jobs, u.Problems), nil, container.NewHBox(refresh, settings), u.Header)
 	u.Window.SetContent(container.NewBorder(u.top, nil, nil, nil, container.NewStack(u.tableBox, u.FirstRun)))
 	u.fittedFor = -2 // fitted to nothing yet
 	u.Window.Resize(fyne.NewSize(windowWidth, 340))
@@ -474,11 +480,20 @@ func (u *UI) render() {
 			header = "Demo (simulated Cloud Run): " + header
 		}
 		u.Header.SetText(header)
+		if line := view.JobsLine(u.status, now); line != "" {
+			u.Jobs.SetText(line)
+			u.Jobs.Show()
+		} else {
+			u.Jobs.Hide()
+		}
 		if p := view.RegionProblems(u.status.Snapshot); p != "" {
 			u.Problems.SetText(p)
 			u.Problems.Show()
 		} else {
 			u.Problems.Hide()
+	u.Jobs = widget.NewLabel("")
+	u.Jobs.Wrapping = fyne.TextWrapWord
+	u.Jobs.Hide()
 		}
 		firstRun := view.NeedsCredentials(u.status)
 		if firstRun {
