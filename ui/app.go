@@ -491,9 +491,6 @@ func (u *UI) render() {
 			u.Problems.Show()
 		} else {
 			u.Problems.Hide()
-			u.Jobs = widget.NewLabel("")
-			u.Jobs.Wrapping = fyne.TextWrapWord
-			u.Jobs.Hide()
 		}
 		firstRun := view.NeedsCredentials(u.status)
 		if firstRun {
