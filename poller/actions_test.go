@@ -107,7 +107,7 @@ func TestRunAgainMakesOneRunJobOfTheExecutionsJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`^` + testJobResource + `/executions/` + testJob + `-[a-z0-9]{5}$`).MatchString(got) || got == old {
+	if !regexp.MustCompile(`^`+testJobResource+`/executions/`+testJob+`-[a-z0-9]{5}$`).MatchString(got) || got == old {
 		t.Fatalf("new execution %q", got)
 	}
 	reqs := h.cloud.RunJobRequests()
