@@ -64,6 +64,8 @@ func ParseExecution(s string) (ExecutionName, error) {
 			return bad("not a resource name")
 		}
 		n = ExecutionName{Project: p[1], Region: p[3], Job: p[5], ID: p[7]}
+	case 1:
+		return bad("no region")
 	case 2:
 		i := strings.LastIndexByte(p[1], '-')
 		if i <= 0 || i == len(p[1])-1 {
@@ -256,25 +258,32 @@ func overridesBetween(job *runpb.ExecutionTemplate, e *runpb.Execution) Override
 }
 
 // RunAgain starts a new execution of resource's job, with the overrides
-// resource ran with when withOverrides, and returns the new execution's
-// resource name. It returns once Cloud Run has created the execution, not
-// when it ends: RunJob's operation is done only when its execution is, so
-// the new execution is read from the operation's metadata.
+// resource ran with when withOverrides (see RunWith), and returns the new
+// execution's resource name.
 func RunAgain(ctx context.Context, clients Clients, resource string, withOverrides bool) (newExecution string, err error) {
+	var o Overrides
+	if withOverrides {
+		if o, err = OverridesOf(ctx, clients, resource); err != nil {
+			return "", err
+		}
+	}
+	return RunWith(ctx, clients, resource, o)
+}
+
+// RunWith starts a new execution of resource's job with the overrides o
+// (none when o is empty) and returns the new execution's resource name. It
+// returns once Cloud Run has created the execution, not when it ends:
+// RunJob's operation is done only when its execution is, so the new
+// execution is read from the operation's metadata.
+func RunWith(ctx context.Context, clients Clients, resource string, o Overrides) (newExecution string, err error) {
 	n, err := ParseExecution(resource)
 	if err != nil {
 		return "", err
 	}
-	req := &runpb.RunJobRequest{Name: n.JobResource()}
+	req := &runpb.RunJobRequest{Name: n.JobResource(), Overrides: o.proto()}
 	permission := "run.jobs.run (roles/run.invoker or roles/run.developer)"
-	if withOverrides {
-		o, err := OverridesOf(ctx, clients, resource)
-		if err != nil {
-			return "", err
-		}
-		if req.Overrides = o.proto(); req.Overrides != nil {
-			permission = "run.jobs.runWithOverrides (roles/run.developer)"
-		}
+	if req.Overrides != nil {
+		permission = "run.jobs.runWithOverrides (roles/run.developer)"
 	}
 	ctx, cancel := context.WithTimeout(ctx, actionTimeout)
 	defer cancel()
