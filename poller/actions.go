@@ -45,8 +45,9 @@ func (n ExecutionName) jobNotFound() string {
 	return fmt.Sprintf("job %s not found in %s (project %s)", n.Job, n.Region, n.Project)
 }
 
-// namePart is what a project, region, job or execution ID may be made of.
-var namePart = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+// namePart is what a project, region, job or execution ID may be made of
+// (a domain-scoped project, example.com:proj, has a colon).
+var namePart = regexp.MustCompile(`^[a-z0-9][a-z0-9.:_-]*$`)
 
 // ParseExecution reads an execution's full resource name
 // (projects/P/locations/R/jobs/J/executions/E), or REGION/EXECUTION, whose

@@ -46,6 +46,7 @@ func TestParseExecutionReadsResourceNamesAndRegionSlashExecution(t *testing.T) {
 		{in: testJobResource + "/executions/vertex-ai-launcher-x7k2p", want: ExecutionName{testProject, "us-west3", testJob, "vertex-ai-launcher-x7k2p"}},
 		{in: "us-west3/vertex-ai-launcher-x7k2p", want: ExecutionName{"", "us-west3", testJob, "vertex-ai-launcher-x7k2p"}},
 		{in: "europe-west4/train-abcde", want: ExecutionName{"", "europe-west4", "train", "train-abcde"}},
+		{in: "projects/example.com:ml/locations/us-west3/jobs/j/executions/j-abcde", want: ExecutionName{"example.com:ml", "us-west3", "j", "j-abcde"}},
 		{in: "vertex-ai-launcher-x7k2p", bad: true},
 		{in: "us-west3/launcher", bad: true},
 		{in: "us-west3/launcher-", bad: true},
