@@ -7,6 +7,8 @@
 //
 //	runwatch [flags]          the tray app
 //	runwatch status [flags]   one refresh, printed
+//	runwatch rerun EXECUTION  start its job again (--with-overrides: as it ran)
+//	runwatch cancel EXECUTION cancel a running or pending execution
 //	runwatch extract [FILE]   the error line of a log
 //	runwatch window [flags]   the tray app's windows (it starts this itself)
 //	runwatch version          the version
@@ -29,6 +31,10 @@ const usage = `runwatch watches Cloud Run job executions across regions.
 Usage:
   runwatch [flags]                  the tray app (--demo: against a simulated Cloud Run)
   runwatch status [--json] [flags]  one refresh: the newest executions and their errors
+  runwatch rerun EXECUTION [--project P] [--with-overrides]
+                                    start the execution's job again (as it ran, with --with-overrides)
+  runwatch cancel EXECUTION [--project P]
+                                    cancel a running or pending execution
   runwatch extract [--newest-first] [--json] [FILE]
                                     the line that says why an execution failed, from its log
   runwatch version                  the version of this binary (also --version)
@@ -44,6 +50,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runExtract(args[1:], stdin, stdout, stderr)
 		case "status":
 			return runStatus(args[1:], stdout, stderr)
+		case "rerun":
+			return runRerun(args[1:], stdout, stderr)
+		case "cancel":
+			return runCancel(args[1:], stdout, stderr)
 		case "window":
 			if err := startup.CheckThisDisplay(os.Getenv); err != nil {
 				fmt.Fprintln(stderr, err)

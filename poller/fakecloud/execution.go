@@ -180,16 +180,8 @@ func (s ExecutionSpec) Build() *runpb.Execution {
 		TaskCount:          tasks,
 		LogUri: fmt.Sprintf("https://console.cloud.google.com/run/jobs/executions/details/%s/%s/tasks?project=%s",
 			s.Region, s.ID, s.Project),
-		Etag: fmt.Sprintf(`"%x"`, sum[16:24]),
-		Template: &runpb.TaskTemplate{
-			Containers: []*runpb.Container{{
-				Image:     fmt.Sprintf("us-docker.pkg.dev/%s/launcher/%s:latest", s.Project, s.Job),
-				Resources: &runpb.ResourceRequirements{Limits: map[string]string{"cpu": "1", "memory": "512Mi"}},
-			}},
-			Retries:              &runpb.TaskTemplate_MaxRetries{MaxRetries: 3},
-			Timeout:              durationpb.New(TaskTimeout),
-			ExecutionEnvironment: runpb.ExecutionEnvironment_EXECUTION_ENVIRONMENT_GEN2,
-		},
+		Etag:     fmt.Sprintf(`"%x"`, sum[16:24]),
+		Template: taskTemplate(s.Project, s.Job),
 	}
 	if s.State != Pending {
 		e.StartTime = timestamppb.New(started)
@@ -241,6 +233,20 @@ func (s ExecutionSpec) Build() *runpb.Execution {
 		completedCond.Message = "The execution was cancelled."
 	}
 	return e
+}
+
+// taskTemplate is the task template of every fake job, and so of the
+// executions ExecutionSpec builds: one container, 3 retries, TaskTimeout.
+func taskTemplate(project, job string) *runpb.TaskTemplate {
+	return &runpb.TaskTemplate{
+		Containers: []*runpb.Container{{
+			Image:     fmt.Sprintf("us-docker.pkg.dev/%s/launcher/%s:latest", project, job),
+			Resources: &runpb.ResourceRequirements{Limits: map[string]string{"cpu": "1", "memory": "512Mi"}},
+		}},
+		Retries:              &runpb.TaskTemplate_MaxRetries{MaxRetries: 3},
+		Timeout:              durationpb.New(TaskTimeout),
+		ExecutionEnvironment: runpb.ExecutionEnvironment_EXECUTION_ENVIRONMENT_GEN2,
+	}
 }
 
 // TaskName is the full resource name of the execution's task index.

@@ -1,13 +1,16 @@
 // Package fakecloud is an in-process fake of the Google Cloud APIs runwatch
-// reads: Cloud Run Admin v2 Executions, Tasks and ListJobs, and Cloud
-// Logging v2 ListLogEntries.
+// reads and acts through: Cloud Run Admin v2 Executions (list, get,
+// cancel), Tasks, Jobs (list, get, run) and the long-running operations that
+// running and cancelling return, and Cloud Logging v2 ListLogEntries.
 //
 // It speaks real gRPC on 127.0.0.1, so tests and the --demo mode use the real
 // client libraries (cloud.google.com/go/run/apiv2, cloud.google.com/go/logging)
 // pointed at it with option.WithEndpoint, option.WithoutAuthentication and an
 // insecure transport. Scenario data is put in with Put (an execution and its
-// tasks), PutExecution, PutTask and SetLogs; faults are injected per region
-// (latency, error, hang) or for Logging (an error, partial pages).
+// tasks), PutExecution, PutTask, PutJob, SetJobTemplate and SetLogs; faults
+// are injected per region (latency, error, hang), per action
+// (SetActionError) or for Logging (an error, partial pages). The requests
+// received can be read back (ListExecutionsRequests, RunJobRequests, …).
 package fakecloud
 
 import (
@@ -19,14 +22,15 @@ import (
 	"time"
 
 	"cloud.google.com/go/logging/apiv2/loggingpb"
+	"cloud.google.com/go/longrunning/autogen/longrunningpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 )
 
-// Cloud is a fake Cloud Run v2 Executions and Tasks + Cloud Logging v2
-// service. All are registered on one gRPC server, so RunAddr and LoggingAddr
-// are the same address.
+// Cloud is a fake Cloud Run v2 Executions, Tasks, Jobs and Operations +
+// Cloud Logging v2 service. All are registered on one gRPC server, so
+// RunAddr and LoggingAddr are the same address.
 type Cloud struct {
 	lis    net.Listener
 	srv    *grpc.Server
@@ -42,9 +46,12 @@ type Cloud struct {
 	locations *locationsServer // Cloud Run's Locations mixin (locations.go)
 
 	mu         sync.Mutex
-	executions map[string]*runpb.Execution // by full resource name
-	jobs       map[string]bool             // jobs made by PutJob, by full resource name
-	tasks      map[string]*runpb.Task      // by full resource name
+	executions map[string]*runpb.Execution         // by full resource name
+	jobs       map[string]bool                     // jobs made by PutJob, by full resource name
+	templates  map[string]*runpb.ExecutionTemplate // jobs' templates set by SetJobTemplate
+	operations map[string]string                   // long-running operations: the execution each is about
+	actionErrs map[string]error                    // by method: SetActionError
+	tasks      map[string]*runpb.Task              // by full resource name
 	logs       map[logKey][]storedLog
 	nextSeq    int64 // insertion order of log lines, also their insert_id
 	faults     map[string]regionFaults
@@ -56,6 +63,8 @@ type Cloud struct {
 	logReqs    []*loggingpb.ListLogEntriesRequest
 	taskReqs   []*runpb.ListTasksRequest
 	jobReqs    []*runpb.ListJobsRequest
+	runReqs    []*runpb.RunJobRequest
+	cancelReqs []*runpb.CancelExecutionRequest
 }
 
 // regionFaults is what SetRegion* injected for one region.
@@ -80,6 +89,9 @@ func Start() (*Cloud, error) {
 		cancel:     cancel,
 		executions: make(map[string]*runpb.Execution),
 		jobs:       make(map[string]bool),
+		templates:  make(map[string]*runpb.ExecutionTemplate),
+		operations: make(map[string]string),
+		actionErrs: make(map[string]error),
 		tasks:      make(map[string]*runpb.Task),
 		logs:       make(map[logKey][]storedLog),
 		faults:     make(map[string]regionFaults),
@@ -87,6 +99,7 @@ func Start() (*Cloud, error) {
 	runpb.RegisterExecutionsServer(c.srv, &runServer{cloud: c})
 	runpb.RegisterTasksServer(c.srv, &tasksServer{cloud: c})
 	runpb.RegisterJobsServer(c.srv, &jobsServer{cloud: c})
+	longrunningpb.RegisterOperationsServer(c.srv, &operationsServer{cloud: c})
 	loggingpb.RegisterLoggingServiceV2Server(c.srv, &loggingServer{cloud: c})
 	c.locations = registerLocations(c.srv)
 	go func() {

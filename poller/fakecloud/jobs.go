@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"cloud.google.com/go/run/apiv2/runpb"
+	"google.golang.org/genproto/googleapis/api"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -127,4 +128,62 @@ func (c *Cloud) jobsIn(project, region string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// SetJobTemplate makes the job projects/project/locations/region/jobs/job
+// exist with the template its new executions start from (GetJob shows it,
+// RunJob copies it); a job without one has one container, one task and
+// TaskTimeout, as the executions ExecutionSpec builds.
+func (c *Cloud) SetJobTemplate(project, region, job string, t *runpb.ExecutionTemplate) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	name := jobName{project: project, region: region, job: job}.String()
+	c.jobs[name] = true
+	c.templates[name] = proto.CloneOf(t)
+}
+
+// jobTemplate returns a copy of the job's template, and whether the job
+// exists (put with PutJob or SetJobTemplate, or with executions). The
+// caller holds c.mu.
+func (c *Cloud) jobTemplate(j jobName) (*runpb.ExecutionTemplate, bool) {
+	name := j.String()
+	if t, ok := c.templates[name]; ok {
+		return proto.CloneOf(t), true
+	}
+	exists := c.jobs[name]
+	for e := range c.executions {
+		if ej, _, ok := parseExecutionName(e); ok && ej == j {
+			exists = true
+			break
+		}
+	}
+	return &runpb.ExecutionTemplate{TaskCount: 1, Template: taskTemplate(j.project, j.job)}, exists
+}
+
+// GetJob returns the job with its template, or NotFound as Cloud Run words
+// it; SetActionError("GetJob", …) makes it fail.
+func (s *jobsServer) GetJob(ctx context.Context, req *runpb.GetJobRequest) (*runpb.Job, error) {
+	c := s.cloud
+	j, ok := parseJobName(req.GetName())
+	if !ok {
+		return nil, status.Errorf(codes.InvalidArgument, "name %q is not of the form projects/{project}/locations/{location}/jobs/{job}", req.GetName())
+	}
+	if err := c.regionDelay(ctx, j.region); err != nil {
+		return nil, err
+	}
+	if err := c.actionError("GetJob"); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.jobTemplate(j)
+	if !ok {
+		return nil, jobNotFound(j)
+	}
+	return &runpb.Job{Name: j.String(), Template: t, LaunchStage: api.LaunchStage_GA}, nil
+}
+
+// jobNotFound is Cloud Run's answer about a job it does not have.
+func jobNotFound(j jobName) error {
+	return status.Errorf(codes.NotFound, "Resource '%s' of kind 'JOB' in region '%s' in project '%s' does not exist.", j.job, j.region, j.project)
 }
