@@ -75,7 +75,10 @@ type Poller struct {
 	listed   map[target]regionView  // per listing: its last good one
 	attempts map[string]*logAttempt // failed executions whose logs are not read yet
 	taskAsks map[string]*taskAsk    // failed executions whose tasks could not be listed
-	last     Snapshot               // the last refresh's picture, to annotate after an acknowledgement
+	// goneChecks: whether executions full every-job listings did not show
+	// still exist (see jobGone), by resource.
+	goneChecks map[string]*goneCheck
+	last       Snapshot // the last refresh's picture, to annotate after an acknowledgement
 	// jobChecks are what ListJobs said of each project's jobs, asked once
 	// per project and configuration where a named job lists nothing.
 	jobChecks map[string]*jobCheck
@@ -129,6 +132,7 @@ func New(cfg Config, clients Clients, store MemoryStore, opts Options) *Poller {
 		logsBudget:  cmp.Or(opts.LogRequestsPerMinute, logRequestsPerMinute),
 		attempts:    map[string]*logAttempt{},
 		taskAsks:    map[string]*taskAsk{},
+		goneChecks:  map[string]*goneCheck{},
 	}
 	if p.now == nil {
 		p.now = time.Now
@@ -249,6 +253,7 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 		AllJobs:      p.cfg.AllJobs,
 		RegionErrors: map[string]string{},
 		RegionsAsked: len(p.cfg.Regions),
+		Places:       len(p.cfg.Projects()) * len(p.cfg.Regions),
 		TakenAt:      now,
 	}
 	unauthenticated, answered := 0, 0
@@ -257,12 +262,12 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 	for _, l := range listings {
 		if l.err != nil {
 			failed[l.target] = true
-			what := "list executions in " + l.region
+			what, place := "list executions in "+l.region, l.region
 			if len(p.cfg.Projects()) > 1 {
-				what = "list executions of " + l.project + " in " + l.region
+				what, place = "list executions of "+l.project+" in "+l.region, l.project+"/"+l.region
 			}
-			if _, told := snap.RegionErrors[l.region]; !told {
-				snap.RegionErrors[l.region] = what + ": " + describeError(l.err, p.listTimeout)
+			if _, told := snap.RegionErrors[place]; !told {
+				snap.RegionErrors[place] = what + ": " + describeError(l.err, p.listTimeout)
 			}
 			if status.Code(l.err) == codes.Unauthenticated {
 				unauthenticated++
@@ -293,13 +298,14 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 			if scope.Project != l.project || scope.Region != l.region {
 				continue // not the listing's: never sent by Cloud Run
 			}
-			p.mem.Adopt(scope, parent, now)
+			p.mem.Adopt(scope, parent, now, p.observer())
 			p.mem.Observe(scope, seen[scope], now, p.observer())
 		}
 	}
 	snap.Unauthenticated = unauthenticated > 0 && unauthenticated == len(listings)
 	snap.Executions = p.view(failed)
-	verdicts := p.verdicts(failed)
+	maps.DeleteFunc(p.goneChecks, func(_ string, c *goneCheck) bool { return now.Sub(c.at) >= goneCheckEvery })
+	verdicts := p.verdicts(ctx, failed)
 	snap.Failing = slices.DeleteFunc(slices.Clone(verdicts), func(e Execution) bool { return e.State != StateFailed })
 	snap.Jobs = jobSummaries(verdicts, snap.Executions)
 	switch {
@@ -362,7 +368,7 @@ func (p *Poller) view(failed map[target]bool) []Execution {
 // are marked stale. A job of a listing of every job whose last finished
 // execution that listing no longer holds, though it could (it was not
 // full), was deleted: it leaves quietly. Newest end first.
-func (p *Poller) verdicts(failed map[target]bool) []Execution {
+func (p *Poller) verdicts(ctx context.Context, failed map[target]bool) []Execution {
 	var out []Execution
 	for _, t := range p.cfg.targets() {
 		v, listedOnce := p.listed[t]
@@ -382,7 +388,7 @@ func (p *Poller) verdicts(failed map[target]bool) []Execution {
 					x, inListing = executionOf(e), true
 				}
 			}
-			if t.allJobs() && listedOnce && !inListing && !v.full {
+			if t.allJobs() && listedOnce && !inListing && p.jobGone(ctx, v, scope, resource) {
 				continue // deleted with its job
 			}
 			x.ListedAt = v.at
@@ -397,6 +403,46 @@ func (p *Poller) verdicts(failed map[target]bool) []Execution {
 		return 1
 	})
 	return out
+}
+
+// goneCheckEvery: whether the last finished execution of a job a full
+// every-job listing does not show still exists is asked this often.
+const goneCheckEvery = time.Hour
+
+// goneCheck is what Cloud Run said of an execution a full listing did not
+// show: whether it is gone, and when it was asked.
+type goneCheck struct {
+	gone bool
+	at   time.Time
+}
+
+// jobGone reports whether a job of an every-job listing was deleted, its
+// last finished execution (resource) with it: none of the job's executions
+// is in the listing, and the listing could have held them (it was not
+// full) or, where it was full, Cloud Run no longer has that execution
+// (asked once per goneCheckEvery). An execution deleted alone while the
+// job lists others leaves the job's verdict as it was.
+func (p *Poller) jobGone(ctx context.Context, v regionView, scope lifecycle.Scope, resource string) bool {
+	for _, e := range v.executions {
+		if scopeOf(e.GetName()).Job == scope.Job {
+			return false
+		}
+	}
+	if !v.full {
+		return true
+	}
+	now := p.now()
+	if c := p.goneChecks[resource]; c != nil && now.Sub(c.at) < goneCheckEvery {
+		return c.gone
+	}
+	getCtx, cancel := context.WithTimeout(ctx, p.listTimeout)
+	defer cancel()
+	_, err := p.runs.GetExecution(getCtx, &runpb.GetExecutionRequest{Name: resource})
+	gone := status.Code(err) == codes.NotFound
+	if err == nil || gone {
+		p.goneChecks[resource] = &goneCheck{gone: gone, at: now}
+	}
+	return gone
 }
 
 // endedLater reports whether a ended after b (then was created after it,

@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"strings"
@@ -123,9 +124,14 @@ type Snapshot struct {
 	// listing, in view or not, newest end first. A newer running, pending or
 	// cancelled execution does not hide it; only a later success in the same
 	// region does.
-	Failing      []Execution
-	RegionErrors map[string]string // region → why it could not be listed
+	Failing []Execution
+	// RegionErrors says why a place could not be listed, by region (by
+	// project/region when several projects are watched); RegionsAsked
+	// counts the regions, Places the project and region pairs (zero: as
+	// many as regions).
+	RegionErrors map[string]string
 	RegionsAsked int
+	Places       int
 	TakenAt      time.Time
 	// Unauthenticated: every region refused the credentials (expired,
 	// revoked); a person must sign in again.
@@ -165,8 +171,9 @@ type JobSummary struct {
 	Running      bool // one of its executions in view runs or waits to
 }
 
-// jobSummaries sums the verdicts up per job, in the order of the jobs'
-// newest verdicts.
+// jobSummaries sums the verdicts and the executions in view up per job,
+// in the order of the jobs' newest verdicts: each job's last finished
+// execution is the one that ended last of both.
 func jobSummaries(verdicts, view []Execution) []JobSummary {
 	var out []JobSummary
 	index := map[JobRef]int{}
@@ -197,11 +204,23 @@ func jobSummaries(verdicts, view []Execution) []JobSummary {
 			index[ref] = i
 			out = append(out, JobSummary{JobRef: ref})
 		}
-		if !e.State.Terminal() {
+		switch {
+		case !e.State.Terminal():
 			out[i].Running = true
+		case out[i].Last.Resource == "" || endedLater(e, out[i].Last):
+			// A cancellation is a finished result too, though no verdict.
+			out[i].Last = e
 		}
 	}
 	return out
+}
+
+// PlacesAsked counts the places a refresh listed: each project's regions.
+func (s Snapshot) PlacesAsked() int { return cmp.Or(s.Places, s.RegionsAsked) }
+
+// NoneAnswered reports whether no place answered the refresh.
+func (s Snapshot) NoneAnswered() bool {
+	return s.PlacesAsked() > 0 && len(s.RegionErrors) >= s.PlacesAsked()
 }
 
 // Newest returns the newest execution, if any.
@@ -239,7 +258,8 @@ const maxOtherJobs = 5
 // my-etl-job, nightly-train". It is "" while there are executions to show
 // or no region answered.
 func (s Snapshot) NoExecutions() string {
-	answered := s.RegionsAsked - len(s.RegionErrors)
+	asked := s.PlacesAsked()
+	answered := asked - len(s.RegionErrors)
 	if len(s.Executions) > 0 || answered <= 0 {
 		return ""
 	}
@@ -247,14 +267,14 @@ func (s Snapshot) NoExecutions() string {
 		out := fmt.Sprintf("No job %s in %s", s.Job, s.Project)
 		switch n := len(s.OtherJobs); {
 		case n == 0:
-			return out + "; no jobs in " + RegionCount(answered, s.RegionsAsked)
+			return out + "; no jobs in " + RegionCount(answered, asked)
 		case n > maxOtherJobs:
 			return out + "; jobs here: " + strings.Join(s.OtherJobs[:maxOtherJobs], ", ") + fmt.Sprintf(" and %d more", n-maxOtherJobs)
 		default:
 			return out + "; jobs here: " + strings.Join(s.OtherJobs, ", ")
 		}
 	}
-	return fmt.Sprintf("No executions of %s in %s", s.Job, RegionCount(answered, s.RegionsAsked))
+	return fmt.Sprintf("No executions of %s in %s", s.Job, RegionCount(answered, asked))
 }
 
 // RegionCount says how many of the regions asked answered: "18 regions",

@@ -90,7 +90,7 @@ func Print(stdout, stderr io.Writer, command string, snap poller.Snapshot, asJSO
 		Table(stdout, snap)
 	}
 	if NoneAnswered(snap) {
-		fmt.Fprintf(stderr, "%s: no region answered (%s asked)\n", command, Count(snap.RegionsAsked, "region"))
+		fmt.Fprintf(stderr, "%s: no region answered (%s asked)\n", command, Count(snap.PlacesAsked(), "region"))
 		return 1
 	}
 	if snap.JobMissing {
@@ -117,7 +117,7 @@ func Count(n int, noun string) string {
 }
 
 // NoneAnswered reports whether no region answered the refresh.
-func NoneAnswered(snap poller.Snapshot) bool { return len(snap.RegionErrors) == snap.RegionsAsked }
+func NoneAnswered(snap poller.Snapshot) bool { return snap.NoneAnswered() }
 
 // JSON returns the snapshot as `status --json` prints it.
 func JSON(snap poller.Snapshot) Output {

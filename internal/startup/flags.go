@@ -132,7 +132,9 @@ func (f *Flags) locationLister() poller.LocationLister {
 		if err != nil && f.RunEndpoint == "" {
 			return nil, err
 		}
-		return poller.ListLocations(ctx, poller.Endpoints{Run: f.RunEndpoint, Logging: f.LoggingEndpoint}, cmp.Or(project, "p"))
+		// Any watched project's locations are Cloud Run's: ask the first.
+		first := append(poller.ParseList(project), "p")[0]
+		return poller.ListLocations(ctx, poller.Endpoints{Run: f.RunEndpoint, Logging: f.LoggingEndpoint}, first)
 	}
 }
 
@@ -156,8 +158,8 @@ func (f *Flags) WatchArgs() []string {
 	if f.Given["job"] {
 		args = append(args, "--job", f.Job)
 	}
-	if f.AllJobs {
-		args = append(args, "--all-jobs")
+	if f.Given["all-jobs"] {
+		args = append(args, "--all-jobs="+strconv.FormatBool(f.AllJobs))
 	}
 	if f.Given["regions"] {
 		args = append(args, "--regions", strings.Join(f.regions, ","))
@@ -208,8 +210,8 @@ func (f *Flags) Merge(s view.Settings) poller.Config {
 	if f.Given["job"] {
 		cfg.Job, cfg.AllJobs = f.Job, false
 	}
-	if f.AllJobs {
-		cfg.AllJobs = true
+	if f.Given["all-jobs"] {
+		cfg.AllJobs = f.AllJobs
 	}
 	if f.Given["regions"] {
 		cfg.Regions = f.parsedRegions()

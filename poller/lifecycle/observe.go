@@ -116,14 +116,28 @@ func scopeOfKey(key string) Scope {
 // listing, as of when it was learned: a job that first shows up there is
 // learned like the rest of the listing was, so what it ran before the
 // listing was learned is history, and what ends after is news. A scope
-// already remembered, or a parent not learned before now (its first
-// listing, which learns everything in it), is left alone.
-func (m *Memory) Adopt(scope, parent Scope, now time.Time) {
+// the app watches already, or a parent not learned before now (its first
+// listing, which learns everything in it), is left alone. A scope only
+// runwatch status saw (it learns what it lists) is the app's as of the
+// parent's learning too: what status took for history but ended after
+// that is news again.
+func (m *Memory) Adopt(scope, parent Scope, now time.Time, by Observer) {
 	p := m.Scopes[parent.Key()]
-	if p == nil || !p.LearnedAt.Before(now) || m.Scopes[scope.Key()] != nil {
+	if p == nil || !p.LearnedAt.Before(now) {
 		return
 	}
-	m.Scopes[scope.Key()] = &ScopeState{LearnedAt: p.LearnedAt, Watched: p.Watched, UnwatchedAt: p.UnwatchedAt, Revision: p.Revision}
+	s := m.Scopes[scope.Key()]
+	switch {
+	case s == nil:
+		m.Scopes[scope.Key()] = &ScopeState{LearnedAt: p.LearnedAt, Watched: p.Watched, UnwatchedAt: p.UnwatchedAt, Revision: p.Revision}
+	case by == ByApp && !s.Watched && p.Watched && p.UnwatchedAt.IsZero():
+		for _, r := range m.job(scope.jobKey()).Records {
+			if r.Region == scope.Region && r.Learned && r.Kind == "" && !r.end().Before(p.LearnedAt.Add(-SkewAllowance)) {
+				r.Learned, r.Announced = false, false
+			}
+		}
+		s.LearnedAt, s.Watched, s.UnwatchedAt, s.Revision = p.LearnedAt, true, time.Time{}, m.revise()
+	}
 }
 
 // ScopesIn returns the remembered scopes of a project's region, but for

@@ -139,7 +139,7 @@ func summary(title string, changes []lifecycle.Change, uncounted int) Notificati
 	for _, c := range changes[:min(len(changes), maxNotified)] {
 		where := c.Scope.Region
 		if len(jobs) > 1 {
-			where = c.Scope.Job + " in " + where
+			where = changeJob(c, changes) + " in " + where
 		}
 		lines = append(lines, where+": "+kindWord[c.Kind]+changeDetail(c))
 	}
@@ -172,11 +172,22 @@ func summaryTitle(changes []lifecycle.Change, uncounted int) string {
 func jobsOf(changes []lifecycle.Change) []string {
 	var jobs []string
 	for _, c := range changes {
-		if !slices.Contains(jobs, c.Scope.Job) {
-			jobs = append(jobs, c.Scope.Job)
+		if job := changeJob(c, changes); !slices.Contains(jobs, job) {
+			jobs = append(jobs, job)
 		}
 	}
 	return jobs
+}
+
+// changeJob names c's job: by name, or as project/job where another of
+// changes is of a job of that name in another project.
+func changeJob(c lifecycle.Change, changes []lifecycle.Change) string {
+	for _, o := range changes {
+		if o.Scope.Job == c.Scope.Job && o.Scope.Project != c.Scope.Project {
+			return c.Scope.Project + "/" + c.Scope.Job
+		}
+	}
+	return c.Scope.Job
 }
 
 // kindWord names a kind of change in a summary.

@@ -253,7 +253,7 @@ func newestTrusted(st Status, now time.Time, keep func(poller.Execution) bool) (
 }
 
 func allRegionsFailed(s poller.Snapshot) bool {
-	return s.RegionsAsked > 0 && len(s.RegionErrors) >= s.RegionsAsked
+	return s.NoneAnswered()
 }
 
 // TraySummary is the tray menu's first line and the tray's tooltip (Fyne
@@ -587,9 +587,9 @@ func RegionProblems(s poller.Snapshot) string {
 		return ""
 	}
 	if allRegionsFailed(s) {
-		out := "Can't reach Cloud Run (all " + regionCount(s.RegionsAsked, s.RegionsAsked) + ")"
+		out := "Can't reach Cloud Run (all " + regionCount(s.PlacesAsked(), s.PlacesAsked()) + ")"
 		if s.Unauthenticated {
-			out = "Cloud Run refused the credentials (all " + regionCount(s.RegionsAsked, s.RegionsAsked) + ")"
+			out = "Cloud Run refused the credentials (all " + regionCount(s.PlacesAsked(), s.PlacesAsked()) + ")"
 		}
 		if !s.OfflineSince.IsZero() {
 			out += " since " + clockOrDay(s.OfflineSince, s.TakenAt)
@@ -611,7 +611,7 @@ func RegionProblems(s poller.Snapshot) string {
 	if more := len(regions) - regionsNamed; more > 0 {
 		parts = append(parts, fmt.Sprintf("%d more", more))
 	}
-	asked := max(s.RegionsAsked, len(regions))
+	asked := max(s.PlacesAsked(), len(regions))
 	return fmt.Sprintf("%d of %s failed: %s", len(regions), regionCount(asked, asked), strings.Join(parts, ", "))
 }
 
