@@ -58,6 +58,9 @@ func runStatusUntil(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.SetOutput(io.Discard)
 	var flags startup.Flags
 	flags.Register(fs, true) // --interval: for --follow
+	interval := fs.Lookup("interval")
+	interval.Usage = fmt.Sprintf("with --follow: time between refreshes of its own (default: the settings' interval; at least %v)", poller.MinInterval)
+	interval.DefValue = "0s" // help shows no default: the settings' is
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	waybar := fs.Bool("waybar", false, "print one line for a Waybar custom module (JSON: text, tooltip, class, alt)")
 	oneline := fs.Bool("oneline", false, "print the status-bar text alone (polybar, tmux)")

@@ -6,7 +6,7 @@
 // between them (internal/ipc).
 //
 //	runwatch [flags]          the tray app
-//	runwatch status [flags]   one refresh, printed
+//	runwatch status [flags]   one refresh, printed (--waybar: a status bar's line)
 //	runwatch extract [FILE]   the error line of a log
 //	runwatch window [flags]   the tray app's windows (it starts this itself)
 //	runwatch version          the version
@@ -29,6 +29,8 @@ const usage = `runwatch watches Cloud Run job executions across regions.
 Usage:
   runwatch [flags]                  the tray app (--demo: against a simulated Cloud Run)
   runwatch status [--json] [flags]  one refresh: the newest executions and their errors
+  runwatch status --waybar [--follow]
+                                    a status bar's line (Waybar JSON; --oneline: the text alone)
   runwatch extract [--newest-first] [--json] [FILE]
                                     the line that says why an execution failed, from its log
   runwatch version                  the version of this binary (also --version)
