@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +39,7 @@ type WaybarLine struct {
 const (
 	tooltipRows     = 10
 	tooltipErrorMax = 200
+	regionsSaid     = 3 // the regions whose errors an offline tooltip says
 )
 
 // lookText is a status bar's short text for each look that names no job;
@@ -101,13 +104,18 @@ func barText(st view.Status, now time.Time, look view.TrayLook) string {
 }
 
 // tooltip is the tray menu's first line, what went wrong with the regions
-// or notifications, and the newest executions, one a line ("✖ us-west3 ·
+// (why, when none answered) or notifications, and the newest executions, one a line ("✖ us-west3 ·
 // vertex-ai-launcher-x7k2p · failed · 12m"), a failure's error line
 // indented under it. It is plain text, not yet escaped.
 func tooltip(st view.Status, now time.Time) string {
 	lines := []string{view.TraySummary(st, now)}
-	if problems := view.RegionProblems(st.Snapshot); problems != "" && st.Problem == "" {
-		lines = append(lines, problems)
+	switch {
+	case st.Problem != "":
+	case NoneAnswered(st.Snapshot) && st.Snapshot.RegionsAsked > 0:
+		// The first line says Cloud Run cannot be reached: say why.
+		lines = append(lines, regionErrors(st.Snapshot)...)
+	case len(st.Snapshot.RegionErrors) > 0:
+		lines = append(lines, view.RegionProblems(st.Snapshot))
 	}
 	switch n := st.Undelivered; {
 	case n == 1:
@@ -131,6 +139,20 @@ func tooltip(st view.Status, now time.Time) string {
 		lines = append(lines, fmt.Sprintf("… and %d more (runwatch status)", more))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// regionErrors returns the errors of the first regionsSaid regions that
+// did not answer, each on a line, and how many more there are.
+func regionErrors(snap poller.Snapshot) []string {
+	regions := slices.Sorted(maps.Keys(snap.RegionErrors))
+	var lines []string
+	for _, r := range regions[:min(len(regions), regionsSaid)] {
+		lines = append(lines, clipRunes(oneLine(snap.RegionErrors[r]), tooltipErrorMax))
+	}
+	if more := len(regions) - regionsSaid; more > 0 {
+		lines = append(lines, "… and "+Count(more, "more region"))
+	}
+	return lines
 }
 
 // tooltipRow says one execution: its mark, region, name, state and age

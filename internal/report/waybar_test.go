@@ -173,3 +173,35 @@ func TestLinePrinterSaysWhenTheLineCouldNotBeWritten(t *testing.T) {
 		t.Fatalf("wrote %v, %v after a failed write", wrote, err)
 	}
 }
+
+// Offline, the first line says Cloud Run cannot be reached; the next ones
+// say why, region by region, a few of them.
+func TestWaybarTooltipSaysWhyNoRegionAnswered(t *testing.T) {
+	st := refreshedNow()
+	st.Snapshot.RegionsAsked = 4
+	st.Snapshot.RegionErrors = map[string]string{}
+	for _, r := range []string{"us-west3", "us-east1", "asia-east1", "europe-west4"} {
+		st.Snapshot.RegionErrors[r] = "list executions in " + r + ": unavailable: connection refused"
+	}
+	got := strings.Split(Waybar(st, viewtest.Now).Tooltip, "\n")
+	want := []string{
+		view.TraySummary(st, viewtest.Now),
+		"list executions in asia-east1: unavailable: connection refused",
+		"list executions in europe-west4: unavailable: connection refused",
+		"list executions in us-east1: unavailable: connection refused",
+		"… and 1 more region",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("tooltip\n%q\nwant\n%q", got, want)
+	}
+}
+
+// Some regions failing are one line, as the window's header says them.
+func TestWaybarTooltipNamesTheRegionsThatDidNotAnswer(t *testing.T) {
+	st := refreshedNow(viewtest.Execution("us-east1", "vertex-ai-launcher-s1", poller.StateSucceeded, time.Hour))
+	st.Snapshot.RegionErrors = map[string]string{"us-west3": "list executions in us-west3: permission denied: no"}
+	lines := strings.Split(Waybar(st, viewtest.Now).Tooltip, "\n")
+	if len(lines) < 2 || lines[1] != "1 of 18 regions failed: us-west3 permission denied" {
+		t.Fatalf("tooltip %q", lines)
+	}
+}
