@@ -232,21 +232,25 @@ type statusFeed struct {
 	st  view.Status
 }
 
+// Apply takes a refresh's snapshot and sends the status.
 func (f *statusFeed) Apply(res poller.Result) {
 	f.st.Take(res.Snapshot)
 	send(f.ctx, f.out, f.st)
 }
 
+// ShowSnapshot takes a snapshot without news and sends the status.
 func (f *statusFeed) ShowSnapshot(snap poller.Snapshot, _ error) {
 	f.st.Take(snap)
 	send(f.ctx, f.out, f.st)
 }
 
+// SetProblem sends the status with why polling cannot start.
 func (f *statusFeed) SetProblem(problem string) {
 	f.st.Problem = problem
 	send(f.ctx, f.out, f.st)
 }
 
+// SetInterval keeps the interval, to judge staleness by.
 func (f *statusFeed) SetInterval(d time.Duration) { f.st.Interval = d }
 
 // send hands st to out unless ctx ends first.
