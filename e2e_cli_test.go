@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,5 +76,86 @@ func TestWithoutADisplayBadFlagsAreStillBadFlags(t *testing.T) {
 	stdout.Reset()
 	if code := run([]string{"--help"}, strings.NewReader(""), &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "-project") {
 		t.Fatalf("help: exit %d, stdout %q", code, stdout.String())
+	}
+}
+
+// startFollow starts this binary as `runwatch status --waybar --follow
+// --demo` (a simulated cloud, refreshed every 2 s) and returns it once it
+// printed its first line, with the pipe of its standard output.
+func startFollow(t *testing.T) (*exec.Cmd, io.ReadCloser, *bytes.Buffer) {
+	t.Helper()
+	testenv.PrivateDirs(t) // no running --demo app answers
+	encoded, err := json.Marshal([]string{"status", "--waybar", "--follow", "--demo", "--regions", "us-central1,us-east1", "--interval", "2s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), e2eAppEnv+"=1", e2eArgsEnv+"="+string(encoded))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	first := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		first <- line
+	}()
+	select {
+	case line := <-first:
+		if !strings.HasPrefix(line, `{"text":`) {
+			t.Fatalf("first line %q, stderr %q", line, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no line within 30 s; stderr %q", stderr.String())
+	}
+	return cmd, stdout, &stderr
+}
+
+// waitExit waits up to 15 s for cmd to end and returns its exit code.
+func waitExit(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode() // -1: killed by a signal
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(15 * time.Second):
+		t.Fatalf("still running 15 s later; stderr %q", stderr.String())
+	}
+	return -1
+}
+
+// Waybar stops a module's command with SIGTERM; ^C is SIGINT: each ends
+// `status --follow` with exit 0.
+func TestStatusWaybarFollowEndsWith0OnSIGTERM(t *testing.T) {
+	cmd, _, stderr := startFollow(t)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := waitExit(t, cmd, stderr); code != 0 {
+		t.Fatalf("exit %d after SIGTERM; stderr %q", code, stderr.String())
+	}
+}
+
+// A restarted Waybar closes the pipe: at its next line `status --follow`
+// ends with exit 0, not killed by SIGPIPE.
+func TestStatusWaybarFollowEndsWith0WhenTheBarClosesThePipe(t *testing.T) {
+	cmd, stdout, stderr := startFollow(t)
+	stdout.Close()
+	if code := waitExit(t, cmd, stderr); code != 0 {
+		t.Fatalf("exit %d after the pipe closed (-1: killed by a signal); stderr %q", code, stderr.String())
 	}
 }

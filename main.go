@@ -6,7 +6,7 @@
 // between them (internal/ipc).
 //
 //	runwatch [flags]          the tray app
-//	runwatch status [flags]   one refresh, printed
+//	runwatch status [flags]   one refresh, printed (--waybar: a status bar's line)
 //	runwatch rerun EXECUTION  start its job again (--with-overrides: as it ran)
 //	runwatch cancel EXECUTION cancel a running or pending execution
 //	runwatch extract [FILE]   the error line of a log
@@ -31,6 +31,8 @@ const usage = `runwatch watches Cloud Run job executions across regions.
 Usage:
   runwatch [flags]                  the tray app (--demo: against a simulated Cloud Run)
   runwatch status [--json] [flags]  one refresh: the newest executions and their errors
+  runwatch status --waybar [--follow]
+                                    a status bar's line (Waybar JSON; --oneline: the text alone)
   runwatch rerun EXECUTION [--project P] [--with-overrides]
                                     start the execution's job again (as it ran, with --with-overrides)
   runwatch cancel EXECUTION [--project P]
