@@ -1,9 +1,14 @@
 //go:build ignore
 
 // Command fakecloud serves runwatch's simulated Cloud Run and Cloud Logging
-// (the --demo scenario) on 127.0.0.1 for scripts/idle-usage.sh. It prints
-// its HOST:PORT, for both --run-endpoint and --logging-endpoint, and serves
-// until killed.
+// on 127.0.0.1, for scripts/idle-usage.sh and for trying the headless
+// commands by hand: the --demo scenario, or with -scenario jobs a fixed
+// project of three jobs over the 18 default regions (nightly-train failed
+// in us-west3, etl-daily failed in europe-west1, vertex-ai-launcher
+// succeeded in asia-east1 later than both, and one launcher execution
+// running in us-central1). It prints its HOST:PORT, for both --run-endpoint
+// and --logging-endpoint, serves until killed and then prints to standard
+// error how many requests of each kind it answered.
 package main
 
 import (
@@ -14,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"runwatch/poller"
 	"runwatch/poller/fakecloud"
@@ -21,6 +27,7 @@ import (
 
 func main() {
 	project := flag.String("project", "runwatch-demo", "project the scenario pretends to be")
+	scenario := flag.String("scenario", "demo", "demo (the --demo scenario) or jobs (three jobs, fixed)")
 	flag.Parse()
 	cloud, err := fakecloud.Start()
 	if err != nil {
@@ -29,11 +36,41 @@ func main() {
 	defer cloud.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if _, err := cloud.RunDemo(ctx, fakecloud.Demo{Project: *project, Job: poller.DefaultJob, Regions: poller.DefaultRegions()}); err != nil {
-		log.Fatal(err)
+	switch *scenario {
+	case "demo":
+		if _, err := cloud.RunDemo(ctx, fakecloud.Demo{Project: *project, Job: poller.DefaultJob, Regions: poller.DefaultRegions()}); err != nil {
+			log.Fatal(err)
+		}
+	case "jobs":
+		putJobs(cloud, *project, time.Now())
+	default:
+		log.Fatalf("unknown scenario %q", *scenario)
 	}
 	fmt.Println(cloud.RunAddr())
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	<-sig
+	fmt.Fprintf(os.Stderr, "requests: ListExecutions %d, ListJobs %d, ListTasks %d, ListLogEntries %d, RunJob %d, CancelExecution %d\n",
+		len(cloud.ListExecutionsRequests()), len(cloud.ListJobsRequests()), len(cloud.ListTasksRequests()), len(cloud.LogRequests()),
+		len(cloud.RunJobRequests()), len(cloud.CancelExecutionRequests()))
+}
+
+// putJobs puts the jobs scenario: three jobs, the newest result a success.
+func putJobs(cloud *fakecloud.Cloud, project string, now time.Time) {
+	put := func(job, region, id string, state fakecloud.State, ago time.Duration, line string) {
+		created := now.Add(-ago)
+		cloud.PutJob(project, region, job)
+		cloud.Put(fakecloud.ExecutionSpec{Project: project, Region: region, Job: job, ID: id, State: state, Created: created})
+		if line != "" {
+			cloud.SetLogs(project, job, id, []fakecloud.LogLine{
+				{Time: created.Add(2 * time.Second), Text: "Starting " + job},
+				{Time: created.Add(3 * time.Second), Text: line, Severity: "ERROR"},
+			})
+		}
+	}
+	put("nightly-train", "us-west3", "nightly-train-a1b2c", fakecloud.Failed, 40*time.Minute,
+		"torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB")
+	put("etl-daily", "europe-west1", "etl-daily-d3e4f", fakecloud.Failed, 30*time.Minute, "KeyError: 'order_date'")
+	put(poller.DefaultJob, "asia-east1", poller.DefaultJob+"-g5h6i", fakecloud.Succeeded, 5*time.Minute, "")
+	put(poller.DefaultJob, "us-central1", poller.DefaultJob+"-j7k8l", fakecloud.Running, time.Minute, "")
 }
