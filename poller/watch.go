@@ -127,6 +127,21 @@ func (w *Watcher) LastLines(ctx context.Context, resource string) ([]string, err
 	return p.LastLines(ctx, resource)
 }
 
+// Clients returns the clients of the watcher's connection, for a person's
+// action on Cloud Run (run again, cancel); an error until the watcher first
+// connected. A reconnection (Refresh now, refused credentials) closes them
+// once new ones are made: an action's call under way then ends as
+// cancelled, and is not repeated (a RunJob might have started).
+func (w *Watcher) Clients() (Clients, error) {
+	w.mu.Lock()
+	p := w.poller
+	w.mu.Unlock()
+	if p == nil {
+		return Clients{}, errors.New("not connected to Cloud Run yet")
+	}
+	return p.Clients(), nil
+}
+
 // withPoller does a person's action on the poller, connected or not (it
 // needs only the memory), or queues it until there is one.
 func (w *Watcher) withPoller(do action) {
