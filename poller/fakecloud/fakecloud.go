@@ -53,8 +53,8 @@ type Cloud struct {
 	actionErrs map[string]error                    // by method: SetActionError
 	// ran is told of each execution RunJob starts (a demo finishes them);
 	// nil: they run until cancelled.
-	ran func(ExecutionSpec)
-	tasks      map[string]*runpb.Task              // by full resource name
+	ran        func(ExecutionSpec)
+	tasks      map[string]*runpb.Task // by full resource name
 	logs       map[logKey][]storedLog
 	nextSeq    int64 // insertion order of log lines, also their insert_id
 	faults     map[string]regionFaults
