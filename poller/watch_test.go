@@ -259,3 +259,17 @@ func TestWatcherLendsItsClientsOnceConnected(t *testing.T) {
 		t.Fatalf("clients %+v, %v", clients, err)
 	}
 }
+
+// Refresh after a person's action refreshes with the clients there are:
+// no reconnection closes those another action may be using.
+func TestRefreshKeepsTheClients(t *testing.T) {
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Interval: time.Hour}
+	w := startWatcher(t, cfg, false)
+	next(t, w.view.results, "first result")
+	before := w.connects.Load()
+	w.watcher.Refresh()
+	next(t, w.view.results, "a result after Refresh")
+	if n := w.connects.Load(); n != before {
+		t.Fatalf("Refresh connected again (%d connections, were %d)", n, before)
+	}
+}

@@ -16,6 +16,8 @@ import (
 // methods blocks.
 type Watcher interface {
 	RefreshNow()
+	// Refresh refreshes with the clients there are (after an action).
+	Refresh()
 	// Delivered records that a notification server took the news of these
 	// executions, and the snooze summary that told of the missed ones.
 	Delivered(resources, missed []string)
@@ -329,7 +331,7 @@ func (t *Tray) runAgain(ctx context.Context, resource string, withOverrides bool
 	if err != nil {
 		return "", err
 	}
-	t.cfg.Watcher.RefreshNow()
+	t.cfg.Watcher.Refresh()
 	return started, nil
 }
 
@@ -345,7 +347,7 @@ func (t *Tray) cancel(ctx context.Context, resource string) error {
 	if err := poller.Cancel(ctx, clients, resource); err != nil {
 		return err
 	}
-	t.cfg.Watcher.RefreshNow()
+	t.cfg.Watcher.Refresh()
 	return nil
 }
 

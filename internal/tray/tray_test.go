@@ -137,6 +137,7 @@ type fakeWatcher struct {
 }
 
 func (w *fakeWatcher) RefreshNow() { w.mu.Lock(); w.refreshes++; w.mu.Unlock() }
+func (w *fakeWatcher) Refresh()    { w.RefreshNow() }
 func (w *fakeWatcher) Acknowledge(r string) {
 	w.mu.Lock()
 	w.acknowledged = append(w.acknowledged, r)
