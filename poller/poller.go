@@ -986,6 +986,13 @@ func (p *Poller) Reconfigure(cfg Config) {
 	clear(p.jobChecks)
 }
 
+// Clients returns the clients the poller uses now.
+func (p *Poller) Clients() Clients {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return Clients{Run: p.runs, Tasks: p.tasks, Jobs: p.jobs, Logging: p.logging}
+}
+
 // SetClients replaces the clients, as after credentials were rebuilt,
 // keeping what the poller knows (the regions' last listings, the log read
 // back-off and quota pause).

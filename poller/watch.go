@@ -39,6 +39,7 @@ type Watcher struct {
 	opts    Options
 
 	refreshNow  chan struct{}
+	refresh     chan struct{} // a refresh with the clients there are (Refresh)
 	reconfigure chan Config
 
 	// A person's actions need the memory, not a connection: they go to the
@@ -61,6 +62,7 @@ func NewWatcher(view View, connect Connect, store MemoryStore, opts Options) *Wa
 		store:       store,
 		opts:        opts,
 		refreshNow:  make(chan struct{}, 1),
+		refresh:     make(chan struct{}, 1),
 		reconfigure: make(chan Config, 1),
 	}
 }
@@ -70,6 +72,17 @@ func NewWatcher(view View, connect Connect, store MemoryStore, opts Options) *Wa
 func (w *Watcher) RefreshNow() {
 	select {
 	case w.refreshNow <- struct{}{}:
+	default: // one is pending already
+	}
+}
+
+// Refresh asks for a refresh at once with the clients there are, as after
+// a person's action on Cloud Run: RefreshNow would rebuild them, closing
+// those another action may be using. It never blocks; while the watcher
+// cannot connect it waits for the next try.
+func (w *Watcher) Refresh() {
+	select {
+	case w.refresh <- struct{}{}:
 	default: // one is pending already
 	}
 }
@@ -125,6 +138,22 @@ func (w *Watcher) LastLines(ctx context.Context, resource string) ([]string, err
 		return nil, errors.New("not connected to Cloud Logging yet")
 	}
 	return p.LastLines(ctx, resource)
+}
+
+// Clients returns the clients of the watcher's connection, for a person's
+// action on Cloud Run (run again, cancel); an error until the watcher first
+// connected. A reconnection (Refresh now, refused credentials) closes them
+// once new ones are made: an action's call under way then ends as
+// cancelled, and is not repeated (a RunJob might have started). After an
+// action, Refresh shows what it did without reconnecting.
+func (w *Watcher) Clients() (Clients, error) {
+	w.mu.Lock()
+	p := w.poller
+	w.mu.Unlock()
+	if p == nil {
+		return Clients{}, errors.New("not connected to Cloud Run yet")
+	}
+	return p.Clients(), nil
 }
 
 // withPoller does a person's action on the poller, connected or not (it
@@ -262,6 +291,7 @@ func (w *Watcher) poll(ctx context.Context, p *Poller, interval time.Duration) (
 			}
 		case <-w.refreshNow:
 			return Config{}, reconnect
+		case <-w.refresh:
 		case next := <-w.reconfigure:
 			return next, reconfigure
 		case <-ctx.Done():

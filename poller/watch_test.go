@@ -241,3 +241,35 @@ func TestSnoozeBeforeTheFirstConnectionIsNotLost(t *testing.T) {
 		t.Fatalf("first refresh snoozed until %v, want %v", res.Snapshot.SnoozedUntil, until)
 	}
 }
+
+// A person's action on Cloud Run uses the watcher's connection: none
+// before the first, its clients once connected.
+func TestWatcherLendsItsClientsOnceConnected(t *testing.T) {
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Interval: time.Hour}
+	w := startWatcher(t, cfg, true)
+	next(t, w.view.problems, "a problem")
+	if _, err := w.watcher.Clients(); err == nil {
+		t.Fatal("clients before any connection")
+	}
+	w.refuse.Store(false)
+	w.watcher.RefreshNow()
+	next(t, w.view.results, "a result once connected")
+	clients, err := w.watcher.Clients()
+	if err != nil || clients.Run == nil || clients.Jobs == nil {
+		t.Fatalf("clients %+v, %v", clients, err)
+	}
+}
+
+// Refresh after a person's action refreshes with the clients there are:
+// no reconnection closes those another action may be using.
+func TestRefreshKeepsTheClients(t *testing.T) {
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-central1"}, Interval: time.Hour}
+	w := startWatcher(t, cfg, false)
+	next(t, w.view.results, "first result")
+	before := w.connects.Load()
+	w.watcher.Refresh()
+	next(t, w.view.results, "a result after Refresh")
+	if n := w.connects.Load(); n != before {
+		t.Fatalf("Refresh connected again (%d connections, were %d)", n, before)
+	}
+}

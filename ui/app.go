@@ -51,6 +51,14 @@ type Actions struct {
 	// may block for the read, bounded by ctx; nil: details do not ask.
 	// Its error wraps poller.ErrNoLogs when Cloud Logging has none.
 	LastLines func(ctx context.Context, resource string) ([]string, error)
+	// RunAgain starts an execution's job again (with the overrides it ran
+	// with when withOverrides) and returns the new execution; Cancel
+	// cancels a running or pending one; Overrides words what one ran with
+	// beyond its job. Each may block for Cloud Run, bounded by ctx, and
+	// refreshes once it took; nil: details do not offer it.
+	RunAgain  func(ctx context.Context, resource string, withOverrides bool) (string, error)
+	Cancel    func(ctx context.Context, resource string) error
+	Overrides func(ctx context.Context, resource string) (string, error)
 	// ExecutionsClosed is called when a window-only UI's executions window
 	// closes (NewWindows).
 	ExecutionsClosed func()
@@ -572,6 +580,10 @@ func (u *UI) menuAction(l view.MenuLine) func() {
 		return func() { u.OpenDetails(l.Resource) }
 	case view.ActAcknowledge:
 		return func() { u.acknowledge(l.Resource) }
+	case view.ActRunAgain:
+		return func() { u.ConfirmExecution(l.Resource, view.ConfirmRunAgain) }
+	case view.ActCancel:
+		return func() { u.ConfirmExecution(l.Resource, view.ConfirmCancel) }
 	case view.ActSnoozeHour, view.ActSnoozeMorning, view.ActResume:
 		return func() { u.snooze(view.SnoozeUntil(l.Action, u.now())) }
 	case view.ActShow:
@@ -613,7 +625,8 @@ func (u *UI) OpenDetails(resource string) {
 	}
 	d := u.details[resource]
 	if d == nil {
-		with := detailsWith{acknowledge: u.acknowledge, lastLines: u.actions.LastLines, do: u.do, now: u.now, openURL: u.openURL}
+		with := detailsWith{acknowledge: u.acknowledge, lastLines: u.actions.LastLines, do: u.do, now: u.now, openURL: u.openURL,
+			runAgain: u.actions.RunAgain, cancel: u.actions.Cancel, overrides: u.actions.Overrides}
 		d = newDetails(u.app, with, func() { delete(u.details, resource) })
 		(&windowKeys{close: d.Window.Close, refresh: u.refreshNow, quit: u.quit}).bind(d.Window)
 		u.details[resource] = d
@@ -621,6 +634,16 @@ func (u *UI) OpenDetails(resource string) {
 	d.Show(e, u.now())
 	d.Window.Show()
 	d.Window.RequestFocus()
+}
+
+// ConfirmExecution opens an execution's details with the confirmation of
+// c (the tray menu's Run … again… and Cancel …), or the executions window
+// when the execution is out of view.
+func (u *UI) ConfirmExecution(resource string, c view.Confirmation) {
+	u.ShowExecution(resource)
+	if d := u.details[resource]; d != nil {
+		d.Confirm(c)
+	}
 }
 
 // DetailsOf returns the open details window of an execution, for tests.

@@ -55,6 +55,7 @@ type Details struct {
 	CopyError   *widget.Button
 	// OpenFailed says why Open logs opened nothing (no browser set up).
 	OpenFailed *widget.Label
+	detailsActions
 
 	names     map[*widget.Label]*widget.Label // each field's name
 	fitted    string                          // the execution the window was last sized for, with its log length
@@ -82,6 +83,11 @@ type detailsWith struct {
 	// openURL opens a link in the browser, returning why it could not; it
 	// may take seconds (browser.Open).
 	openURL func(*url.URL) error
+	// runAgain, cancel and overrides act on Cloud Run through whoever has
+	// the clients (Actions); nil: the details do not offer them.
+	runAgain  func(ctx context.Context, resource string, withOverrides bool) (string, error)
+	cancel    func(ctx context.Context, resource string) error
+	overrides func(ctx context.Context, resource string) (string, error)
 }
 
 // lastLinesWait bounds the details' read of the last lines: the tray
@@ -132,7 +138,8 @@ func newDetails(a fyne.App, with detailsWith, onClose func()) *Details {
 	d.OpenFailed = plain()
 	d.OpenFailed.Importance = widget.WarningImportance
 	d.OpenFailed.Hide()
-	buttons := container.NewVBox(d.OpenFailed, container.NewHBox(d.OpenLogs, d.CopyError, d.Acknowledge))
+	commands, act := d.newActions()
+	buttons := container.NewVBox(d.OpenFailed, d.ActionResult, commands, act)
 	d.Window.SetContent(container.NewBorder(fields, buttons, nil, nil, d.Logs))
 	d.Window.SetOnClosed(func() {
 		d.closed = true
@@ -206,6 +213,7 @@ func (d *Details) Show(e poller.Execution, now time.Time) {
 	} else {
 		d.CopyError.Show()
 	}
+	d.showActions(e)
 	d.fit()
 }
 
@@ -266,7 +274,7 @@ func (d *Details) logsNote(e poller.Execution) string {
 // and buttons in full, the log lines up to detailsMaxHeight.
 func (d *Details) fit() {
 	lines, _ := d.logLines()
-	key := fmt.Sprintf("%s/%d/%q", d.execution.Resource, len(lines), d.LogsNote.Text)
+	key := fmt.Sprintf("%s/%d/%q/%q", d.execution.Resource, len(lines), d.LogsNote.Text, d.ActionResult.Text)
 	if key == d.fitted {
 		return
 	}

@@ -8,7 +8,9 @@
 //   - `runwatch status` asks it for its last Snapshot (Status);
 //   - the window process (internal/window) long-polls it for the State to
 //     show and sends back what a person did (Refresh, Acknowledge, Snooze,
-//     SaveSettings, Quit);
+//     SaveSettings, Quit), and asks it to act on Cloud Run (RunAgain,
+//     Cancel, and the Overrides a run again may repeat): the tray process
+//     has the clients;
 //   - the tray process asks the window process to ShowWindow or to Quit.
 //
 // The transport is desktop/instance (a unix socket per name, one JSON line

@@ -23,10 +23,24 @@ const (
 	cmdQuit         = "quit"           // either process: quit (the tray process: all of runwatch)
 	cmdShowWindow   = "show-window"    // the window process: show Window
 	cmdLastLines    = "last-lines"     // the tray process: the last lines Resource logged
+	cmdRunAgain     = "run-again"      // the tray process: start Resource's job again
+	cmdCancel       = "cancel"         // the tray process: cancel Resource
+	cmdOverrides    = "overrides"      // the tray process: what Resource ran with beyond its job
 	lastLinesWait   = 45 * time.Second // a log read may wait for Cloud Logging's budget
 	defaultTimeout  = 5 * time.Second
 	stateWait       = 8 * time.Second // how long a State request waits for a change
 	stateCallMargin = 5 * time.Second // beyond stateWait, for the answer to come back
+)
+
+// How long the actions on Cloud Run may take: the tray process gives a
+// run again or a cancel ActionTimeout (its calls take up to 30 s each:
+// reading the overrides, then running), the socket ActionWait; reading the
+// overrides (two calls within 30 s) OverridesWait, the socket's margin
+// included.
+const (
+	ActionTimeout = 70 * time.Second
+	ActionWait    = ActionTimeout + 5*time.Second
+	OverridesWait = 35 * time.Second
 )
 
 type (
@@ -49,6 +63,11 @@ type (
 		Cmd      string        `json:"cmd"`
 		Settings view.Settings `json:"settings"`
 	}
+	runAgainRequest struct {
+		Cmd           string `json:"cmd"`
+		Resource      string `json:"resource"`
+		WithOverrides bool   `json:"with_overrides,omitempty"`
+	}
 	windowRequest struct {
 		Cmd    string `json:"cmd"`
 		Window Window `json:"window"`
@@ -59,6 +78,9 @@ type (
 type Window struct {
 	Details  string `json:"details,omitempty"`  // this execution's details
 	Settings bool   `json:"settings,omitempty"` // the settings window
+	// Confirm opens Details with this action's confirmation (the tray
+	// menu's Run … again… and Cancel …).
+	Confirm view.Confirmation `json:"confirm,omitempty"`
 	// Forced: shown for want of a tray host, not by a person; it goes when
 	// a tray host comes unless a person used it.
 	Forced bool `json:"forced,omitempty"`
@@ -181,6 +203,28 @@ func (c Client) LastLines(ctx context.Context, resource string) ([]string, error
 	return lines, err
 }
 
+// RunAgain asks the tray process to start an execution's job again, with
+// the overrides it ran with when withOverrides, and returns the new
+// execution's resource name.
+func (c Client) RunAgain(ctx context.Context, resource string, withOverrides bool) (string, error) {
+	var started string
+	err := c.callWithin(ctx, ActionWait, runAgainRequest{Cmd: cmdRunAgain, Resource: resource, WithOverrides: withOverrides}, &started)
+	return started, err
+}
+
+// Cancel asks the tray process to cancel a running or pending execution.
+func (c Client) Cancel(ctx context.Context, resource string) error {
+	return c.callWithin(ctx, ActionWait, resourceRequest{Cmd: cmdCancel, Resource: resource}, nil)
+}
+
+// Overrides asks the tray process what an execution ran with beyond its
+// job, in words ("args --epochs 3 · env LR=0.1"; "" when nothing).
+func (c Client) Overrides(ctx context.Context, resource string) (string, error) {
+	var words string
+	err := c.callWithin(ctx, OverridesWait, resourceRequest{Cmd: cmdOverrides, Resource: resource}, &words)
+	return words, err
+}
+
 // Quit asks the process to quit.
 func (c Client) Quit(ctx context.Context) error { return c.call(ctx, plainRequest{Cmd: cmdQuit}, nil) }
 
@@ -204,6 +248,11 @@ type Handlers struct {
 	ShowWindow   func(Window)
 	// LastLines may block for a log read, bounded by ctx.
 	LastLines func(ctx context.Context, resource string) ([]string, error)
+	// RunAgain, Cancel and Overrides call Cloud Run, bounded by ctx; each
+	// answers with the error a person reads.
+	RunAgain  func(ctx context.Context, resource string, withOverrides bool) (string, error)
+	Cancel    func(ctx context.Context, resource string) error
+	Overrides func(ctx context.Context, resource string) (string, error)
 }
 
 // Serve answers requests on srv with h until ctx ends.
@@ -295,6 +344,35 @@ func (h Handlers) answer(ctx context.Context, req instance.Request) (any, error)
 			return nil, err
 		}
 		return h.LastLines(ctx, r.Resource)
+	case cmdRunAgain:
+		var r runAgainRequest
+		if h.RunAgain == nil {
+			return nil, unknown
+		}
+		if err := req.Decode(&r); err != nil {
+			return nil, err
+		}
+		return h.RunAgain(ctx, r.Resource, r.WithOverrides)
+	case cmdCancel:
+		var r resourceRequest
+		if h.Cancel == nil {
+			return nil, unknown
+		}
+		if err := req.Decode(&r); err != nil {
+			return nil, err
+		}
+		if err := h.Cancel(ctx, r.Resource); err != nil {
+			return nil, err
+		}
+	case cmdOverrides:
+		var r resourceRequest
+		if h.Overrides == nil {
+			return nil, unknown
+		}
+		if err := req.Decode(&r); err != nil {
+			return nil, err
+		}
+		return h.Overrides(ctx, r.Resource)
 	default:
 		return nil, unknown
 	}

@@ -3,6 +3,7 @@ package ipc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -111,5 +112,45 @@ func TestACallToNoProcessSaysNotRunning(t *testing.T) {
 	testenv.PrivateDirs(t)
 	if err := App(true).Refresh(context.Background()); !errors.Is(err, instance.ErrNotRunning) {
 		t.Fatalf("%v, want ErrNotRunning", err)
+	}
+}
+
+// Run again, cancel and overrides reach the tray process's handlers with
+// their arguments; their answers, and the words of a refusal, come back.
+func TestActionsOnCloudRunReachTheTrayProcessAndAnswer(t *testing.T) {
+	testenv.PrivateDirs(t)
+	const resource = "projects/p/locations/us-west3/jobs/vertex-ai-launcher/executions/vertex-ai-launcher-x7k2p"
+	var mu sync.Mutex
+	var got []string
+	serveFor(t, App(false), Handlers{
+		RunAgain: func(_ context.Context, r string, with bool) (string, error) {
+			mu.Lock()
+			got = append(got, fmt.Sprintf("run again %s %v", r, with))
+			mu.Unlock()
+			return "projects/p/locations/us-west3/jobs/vertex-ai-launcher/executions/vertex-ai-launcher-ab12c", nil
+		},
+		Cancel: func(_ context.Context, r string) error {
+			return fmt.Errorf("vertex-ai-launcher-x7k2p %w (failed 12m ago); only a running or pending execution can be cancelled", poller.ErrAlreadyFinished)
+		},
+		Overrides: func(_ context.Context, r string) (string, error) { return "args --epochs 3 · env LR=0.1", nil },
+	})
+	ctx := context.Background()
+	app := App(false)
+	started, err := app.RunAgain(ctx, resource, true)
+	if err != nil || started != "projects/p/locations/us-west3/jobs/vertex-ai-launcher/executions/vertex-ai-launcher-ab12c" {
+		t.Errorf("run again: %q, %v", started, err)
+	}
+	err = app.Cancel(ctx, resource)
+	var remote *instance.RemoteError
+	if !errors.As(err, &remote) || remote.Msg != "vertex-ai-launcher-x7k2p already finished (failed 12m ago); only a running or pending execution can be cancelled" {
+		t.Errorf("cancel: %v", err)
+	}
+	if words, err := app.Overrides(ctx, resource); err != nil || words != "args --epochs 3 · env LR=0.1" {
+		t.Errorf("overrides: %q, %v", words, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || got[0] != "run again "+resource+" true" {
+		t.Errorf("handled %q", got)
 	}
 }

@@ -88,6 +88,9 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 		Acknowledge:   appView.watch.Acknowledge,
 		Snooze:        appView.watch.Snooze,
 		LastLines:     appView.watch.LastLines,
+		RunAgain:      cloudRun{appView.watch}.runAgain,
+		Cancel:        cloudRun{appView.watch}.cancel,
+		Overrides:     cloudRun{appView.watch}.overrides,
 	}, nil)
 	appView.ui.SetDemo(flags.Demo)
 	appView.ui.SetInterval(cfg.Interval)
@@ -189,6 +192,45 @@ func (v *mainThreadView) serve(ctx context.Context, srv *instance.Server) {
 	if err != nil {
 		log.Printf("runwatch: %v", err)
 	}
+}
+
+// cloudRun acts on Cloud Run for the details with the watcher's clients,
+// calling the poller's actions directly (the process has the clients), then
+// refreshes with them so what it did shows.
+type cloudRun struct{ watch *poller.Watcher }
+
+func (c cloudRun) runAgain(ctx context.Context, resource string, withOverrides bool) (string, error) {
+	clients, err := c.watch.Clients()
+	if err != nil {
+		return "", err
+	}
+	started, err := poller.RunAgain(ctx, clients, resource, withOverrides)
+	if err != nil {
+		return "", err
+	}
+	c.watch.Refresh()
+	return started, nil
+}
+
+func (c cloudRun) cancel(ctx context.Context, resource string) error {
+	clients, err := c.watch.Clients()
+	if err != nil {
+		return err
+	}
+	if err := poller.Cancel(ctx, clients, resource); err != nil {
+		return err
+	}
+	c.watch.Refresh()
+	return nil
+}
+
+func (c cloudRun) overrides(ctx context.Context, resource string) (string, error) {
+	clients, err := c.watch.Clients()
+	if err != nil {
+		return "", err
+	}
+	o, err := poller.OverridesOf(ctx, clients, resource)
+	return o.String(), err
 }
 
 // fyneNotifier sends notifications through Fyne where no D-Bus

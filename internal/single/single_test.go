@@ -11,6 +11,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"runwatch/internal/ipc"
 	"runwatch/internal/startup"
@@ -112,3 +114,64 @@ func TestOneProcessAppPollsAnswersStatusAndNotifiesANewFailureOnce(t *testing.T)
 		t.Fatalf("notifications %+v, want one for e-bad with its error escaped", notes)
 	}
 }
+
+// The one-process app acts on Cloud Run with the watcher's own clients:
+// one RunJob for a run again, one CancelExecution for a cancel, and a
+// refusal worded as Cloud Run's permission.
+func TestOneProcessAppRunsAgainAndCancelsWithTheWatchersClients(t *testing.T) {
+	testenv.PrivateDirs(t)
+	cloud, err := fakecloud.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cloud.Close)
+	const project, job, region = "p1", "vertex-ai-launcher", "us-west3"
+	cloud.Put(fakecloud.ExecutionSpec{Project: project, Region: region, Job: job, ID: job + "-x7k2p", State: fakecloud.Failed, Created: time.Now().Add(-time.Hour)})
+	cloud.Put(fakecloud.ExecutionSpec{Project: project, Region: region, Job: job, ID: job + "-r1", State: fakecloud.Running, Created: time.Now()})
+	view := &recordingView{applied: make(chan struct{}, 100)}
+	connect := func(ctx context.Context, cfg poller.Config) (poller.Config, poller.Clients, error) {
+		clients, err := poller.NewClients(ctx, poller.Endpoints{Run: cloud.RunAddr(), Logging: cloud.LoggingAddr()})
+		return cfg, clients, err
+	}
+	watch := poller.NewWatcher(view, connect, poller.NewFileStore(t.TempDir()+"/memory.json"), poller.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		watch.Run(ctx, poller.Config{Project: project, Job: job, Regions: []string{region}, Interval: time.Hour})
+		close(done)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-view.applied:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no first refresh")
+	}
+
+	c := cloudRun{watch}
+	base := "projects/" + project + "/locations/" + region + "/jobs/" + job + "/executions/"
+	actx, stop := context.WithTimeout(context.Background(), time.Minute)
+	defer stop()
+	started, err := c.runAgain(actx, base+job+"-x7k2p", false)
+	if err != nil || !strings.HasPrefix(started, base+job+"-") {
+		t.Fatalf("run again: %q, %v", started, err)
+	}
+	if err := c.cancel(actx, base+job+"-r1"); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	if n, m := len(cloud.RunJobRequests()), len(cloud.CancelExecutionRequests()); n != 1 || m != 1 {
+		t.Fatalf("%d RunJob and %d CancelExecution requests, want one each", n, m)
+	}
+	cloud.SetActionError("RunJob", status.Error(codes.PermissionDenied, "denied"))
+	_, err = c.runAgain(actx, base+job+"-x7k2p", false)
+	if want := "permission denied: running vertex-ai-launcher in us-west3 needs run.jobs.run (roles/run.invoker or roles/run.developer)"; err == nil || err.Error() != want {
+		t.Fatalf("refused: %v, want %q", err, want)
+	}
+}
+
+// recordingView is a poller.View that says when a refresh was applied.
+type recordingView struct{ applied chan struct{} }
+
+func (v *recordingView) Apply(poller.Result)                 { v.applied <- struct{}{} }
+func (v *recordingView) ShowSnapshot(poller.Snapshot, error) {}
+func (v *recordingView) SetProblem(string)                   {}
+func (v *recordingView) SetInterval(time.Duration)           {}

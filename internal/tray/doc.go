@@ -12,7 +12,9 @@
 // Who talks to whom: the poller's Watcher calls the Tray as its
 // poller.View; the loop asks the Watcher for refreshes and acknowledgements,
 // the notifier for bubbles, and the window process (internal/window, over
-// internal/ipc) for windows, starting it when none runs. Other runwatch
+// internal/ipc) for windows, starting it when none runs. It acts on Cloud
+// Run for the window process (run again, cancel) with the Watcher's
+// clients: the window process makes no Google API call. Other runwatch
 // processes reach the tray process over internal/ipc. It never imports
 // internal/window or internal/single.
 package tray

@@ -166,6 +166,9 @@ func (p *windowProcess) open(w ipc.Window) {
 		args = append(args, "--settings")
 	case w.Details != "":
 		args = append(args, "--details", w.Details)
+		if w.Confirm != "" {
+			args = append(args, "--confirm", string(w.Confirm))
+		}
 	}
 	go p.start(args)
 }

@@ -16,6 +16,8 @@ import (
 // methods blocks.
 type Watcher interface {
 	RefreshNow()
+	// Refresh refreshes with the clients there are (after an action).
+	Refresh()
 	// Delivered records that a notification server took the news of these
 	// executions, and the snooze summary that told of the missed ones.
 	Delivered(resources, missed []string)
@@ -24,6 +26,9 @@ type Watcher interface {
 	Reconfigure(poller.Config)
 	// LastLines reads the last lines an execution logged, once.
 	LastLines(ctx context.Context, resource string) ([]string, error)
+	// Clients returns the clients of the poller's connection, for a
+	// person's action on Cloud Run; an error until it connected.
+	Clients() (poller.Clients, error)
 }
 
 // Config is what a Tray works with.
@@ -267,6 +272,10 @@ func (t *Tray) act(l view.MenuLine) {
 		go t.cfg.OpenWindow(ipc.Window{Details: l.Resource})
 	case view.ActAcknowledge:
 		t.cfg.Watcher.Acknowledge(l.Resource)
+	case view.ActRunAgain:
+		go t.cfg.OpenWindow(ipc.Window{Details: l.Resource, Confirm: view.ConfirmRunAgain})
+	case view.ActCancel:
+		go t.cfg.OpenWindow(ipc.Window{Details: l.Resource, Confirm: view.ConfirmCancel})
 	case view.ActSnoozeHour, view.ActSnoozeMorning, view.ActResume:
 		t.cfg.Watcher.Snooze(view.SnoozeUntil(l.Action, t.cfg.Now()))
 	case view.ActShow:
@@ -301,7 +310,59 @@ func (t *Tray) Handlers() ipc.Handlers {
 		SaveSettings: t.SaveSettings,
 		Quit:         t.cfg.Quit,
 		LastLines:    t.lastLines,
+		RunAgain:     t.runAgain,
+		Cancel:       t.cancel,
+		Overrides:    t.overrides,
 	}
+}
+
+// runAgain starts an execution's job again for a details window, then
+// refreshes so the new execution shows. Once asked, it is not cut short
+// with the request (a person confirmed it; a RunJob cut short may have
+// started all the same), only by ipc.ActionTimeout.
+func (t *Tray) runAgain(ctx context.Context, resource string, withOverrides bool) (string, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ipc.ActionTimeout)
+	defer cancel()
+	clients, err := t.cfg.Watcher.Clients()
+	if err != nil {
+		return "", err
+	}
+	started, err := poller.RunAgain(ctx, clients, resource, withOverrides)
+	if err != nil {
+		return "", err
+	}
+	t.cfg.Watcher.Refresh()
+	return started, nil
+}
+
+// cancel cancels an execution for a details window, then refreshes so it
+// shows cancelled; bounded as runAgain.
+func (t *Tray) cancel(ctx context.Context, resource string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ipc.ActionTimeout)
+	defer cancel()
+	clients, err := t.cfg.Watcher.Clients()
+	if err != nil {
+		return err
+	}
+	if err := poller.Cancel(ctx, clients, resource); err != nil {
+		return err
+	}
+	t.cfg.Watcher.Refresh()
+	return nil
+}
+
+// overrides says what an execution ran with beyond its job, for the
+// confirmation of a run again; it ends with the request.
+func (t *Tray) overrides(ctx context.Context, resource string) (string, error) {
+	clients, err := t.cfg.Watcher.Clients()
+	if err != nil {
+		return "", err
+	}
+	o, err := poller.OverridesOf(ctx, clients, resource)
+	if err != nil {
+		return "", err
+	}
+	return o.String(), nil
 }
 
 // lastLinesTimeout bounds a details window's read of an execution's last

@@ -133,9 +133,11 @@ type fakeWatcher struct {
 	snoozed      []time.Time
 	configs      []poller.Config
 	delivered    []string
+	clients      poller.Clients // real clients of a fake cloud; none: not connected
 }
 
 func (w *fakeWatcher) RefreshNow() { w.mu.Lock(); w.refreshes++; w.mu.Unlock() }
+func (w *fakeWatcher) Refresh()    { w.RefreshNow() }
 func (w *fakeWatcher) Acknowledge(r string) {
 	w.mu.Lock()
 	w.acknowledged = append(w.acknowledged, r)
@@ -160,6 +162,15 @@ func (w *fakeWatcher) Reconfigure(c poller.Config) {
 
 func (w *fakeWatcher) LastLines(_ context.Context, resource string) ([]string, error) {
 	return []string{"last line of " + resource}, nil
+}
+
+func (w *fakeWatcher) Clients() (poller.Clients, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.clients.Run == nil {
+		return poller.Clients{}, errors.New("not connected to Cloud Run yet")
+	}
+	return w.clients, nil
 }
 
 // recordedNotes records what the tray notifies.

@@ -31,10 +31,11 @@ import (
 	"runwatch/ui/view"
 )
 
-const help = `usage: runwatch window [--details RESOURCE] [--settings] [--demo]
+const help = `usage: runwatch window [--details RESOURCE [--confirm run-again|cancel]] [--settings] [--demo]
 The windows of the running tray app (which starts this itself): the
-executions window, or an execution's details, or the settings. It ends when
-its last window closes, or when the tray app quits.
+executions window, or an execution's details (asking to run it again or to
+cancel it), or the settings. It ends when its last window closes, or when
+the tray app quits.
 `
 
 // Run is the window process: Fyne windows fed by the tray process. It
@@ -46,10 +47,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	details := fs.String("details", "", "show this execution's details (its resource name)")
 	settings := fs.Bool("settings", false, "show the settings")
 	forced := fs.Bool("forced", false, "shown for want of a tray host: goes when one comes unless used")
+	confirm := fs.String("confirm", "", "with --details: ask to run-again or cancel the execution")
 	if err := fs.Parse(args); err != nil {
 		return startup.FlagError(err, fs, stdout, stderr, "runwatch window", help)
 	}
-	want := ipc.Window{Details: *details, Settings: *settings, Forced: *forced}
+	want := ipc.Window{Details: *details, Settings: *settings, Forced: *forced, Confirm: view.Confirmation(*confirm)}
 	self, tray := ipc.WindowProcess(*demo), ipc.App(*demo)
 
 	srv, err := instance.Listen(self.Name())
@@ -94,6 +96,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			l.send(func(ctx context.Context) error { return tray.Snooze(ctx, until) })
 		},
 		LastLines: l.lastLines,
+		RunAgain:  l.runAgain,
+		Cancel:    l.cancel,
+		Overrides: l.overrides,
 		ExecutionsClosed: func() {
 			// The tray icon is invisible: closing is quitting (unless the
 			// app quits already, which closed it).
@@ -124,6 +129,8 @@ func show(u *ui.UI, w ipc.Window) {
 		u.ShowWindow()
 	case w.Settings:
 		u.ShowSettings()
+	case w.Details != "" && w.Confirm != "":
+		u.ConfirmExecution(w.Details, w.Confirm)
 	case w.Details != "":
 		u.ShowExecution(w.Details)
 	default:
@@ -195,6 +202,36 @@ func (l *link) lastLines(ctx context.Context, resource string) ([]string, error)
 		return nil, fmt.Errorf("%s: %w", strings.TrimSuffix(remote.Msg, ": "+poller.ErrNoLogs.Error()), poller.ErrNoLogs)
 	}
 	return lines, err
+}
+
+// runAgain asks the tray process, which has the clients, to start an
+// execution's job again.
+func (l *link) runAgain(ctx context.Context, resource string, withOverrides bool) (string, error) {
+	started, err := l.tray.RunAgain(ctx, resource, withOverrides)
+	return started, inOwnWords(err)
+}
+
+// cancel asks the tray process to cancel an execution.
+func (l *link) cancel(ctx context.Context, resource string) error {
+	return inOwnWords(l.tray.Cancel(ctx, resource))
+}
+
+// overrides asks the tray process what an execution ran with beyond its
+// job.
+func (l *link) overrides(ctx context.Context, resource string) (string, error) {
+	words, err := l.tray.Overrides(ctx, resource)
+	return words, inOwnWords(err)
+}
+
+// inOwnWords returns the refusal the tray process answered with as it
+// worded it ("permission denied: running …"), for the details' result line;
+// another error (the tray process not answering) as it is.
+func inOwnWords(err error) error {
+	var remote *instance.RemoteError
+	if errors.As(err, &remote) {
+		return errors.New(remote.Msg)
+	}
+	return err
 }
 
 // follow keeps the windows up to date with the tray process's state until

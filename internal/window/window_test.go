@@ -16,6 +16,8 @@ import (
 	"runwatch/internal/testenv"
 	"runwatch/poller"
 	"runwatch/ui"
+	"runwatch/ui/view"
+	"runwatch/ui/view/viewtest"
 )
 
 // fakeTray is a tray process answering over the instance socket, as
@@ -177,4 +179,63 @@ func TestLastLinesAskTheTrayProcess(t *testing.T) {
 	if !errors.Is(err, poller.ErrNoLogs) || err.Error() != "last lines of none: no log entries" {
 		t.Errorf("no entries came back as %v", err)
 	}
+}
+
+// Run again and cancel go to the tray process, which has the clients; its
+// refusal reaches the details in its own words, without the socket's.
+func TestActionsAskTheTrayProcessAndBringItsRefusalBackInItsWords(t *testing.T) {
+	testenv.PrivateDirs(t)
+	const refusal = "permission denied: running vertex-ai-launcher in us-west3 needs run.jobs.run (roles/run.invoker or roles/run.developer)"
+	var mu sync.Mutex
+	var asked []string
+	startFakeTray(t, ipc.Handlers{
+		RunAgain: func(_ context.Context, r string, with bool) (string, error) {
+			mu.Lock()
+			asked = append(asked, fmt.Sprintf("run again %s %v", r, with))
+			mu.Unlock()
+			return "", errors.New(refusal)
+		},
+		Cancel: func(_ context.Context, r string) error {
+			mu.Lock()
+			asked = append(asked, "cancel "+r)
+			mu.Unlock()
+			return nil
+		},
+		Overrides: func(context.Context, string) (string, error) { return "args --epochs 3", nil },
+	})
+	l := newTestLink()
+	ctx := context.Background()
+	if _, err := l.runAgain(ctx, "e1", true); err == nil || err.Error() != refusal {
+		t.Errorf("run again: %v, want %q", err, refusal)
+	}
+	if err := l.cancel(ctx, "e2"); err != nil {
+		t.Errorf("cancel: %v", err)
+	}
+	if words, err := l.overrides(ctx, "e1"); err != nil || words != "args --epochs 3" {
+		t.Errorf("overrides %q, %v", words, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(asked, []string{"run again e1 true", "cancel e2"}) {
+		t.Errorf("asked %q", asked)
+	}
+}
+
+// A details request from the tray menu's Run … again… opens the details
+// with the confirmation shown.
+func TestADetailsRequestWithConfirmOpensTheConfirmation(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := ui.NewWindows(a, ui.Actions{
+		RunAgain: func(context.Context, string, bool) (string, error) { return "", nil },
+		Cancel:   func(context.Context, string) error { return nil },
+	}, func() time.Time { return viewtest.Now })
+	bad := viewtest.Execution("us-west3", "vertex-ai-launcher-x7k2p", poller.StateFailed, time.Minute)
+	st := view.Status{HasSnapshot: true, Snapshot: viewtest.Snapshot(bad)}
+	u.SetStatus(st)
+	show(u, ipc.Window{Details: bad.Resource, Confirm: view.ConfirmRunAgain})
+	d := u.DetailsOf(bad.Resource)
+	if d == nil || d.Confirmation == nil || d.Question.Text != view.RunAgainQuestion(bad) {
+		t.Fatalf("details %v without the confirmation", d)
+	}
+	d.Confirmation.Dismiss()
 }

@@ -54,7 +54,9 @@ func (c *Cloud) CancelExecutionRequests() []*runpb.CancelExecutionRequest {
 // RunJob starts a new execution of the job, running from now, with the
 // job's template and the request's overrides, and returns its operation as
 // Cloud Run does: not done while the execution runs (the operation ends
-// when the execution does), the new execution in its metadata.
+// when the execution does), the new execution in its metadata. It runs
+// until cancelled, unless a demo runs (RunDemo), which ends it as it ends
+// its own.
 func (s *jobsServer) RunJob(ctx context.Context, req *runpb.RunJobRequest) (*longrunningpb.Operation, error) {
 	c := s.cloud
 	c.mu.Lock()
@@ -97,6 +99,9 @@ func (s *jobsServer) RunJob(ctx context.Context, req *runpb.RunJobRequest) (*lon
 		t.Timeout = e.GetTemplate().GetTimeout()
 		t.Containers = cloneAll(e.GetTemplate().GetContainers())
 		c.tasks[t.GetName()] = t
+	}
+	if c.ran != nil {
+		go c.ran(spec) // it takes c.mu to finish the execution
 	}
 	return c.operation(j, e)
 }

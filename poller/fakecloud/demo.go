@@ -14,6 +14,8 @@ import (
 // 10–40 units and succeeds (≈50%), fails (≈35%) or is cancelled (≈15%). A
 // failure has a real-looking log and tasks: mostly exit code 1 after a
 // corpus log, else an OOM kill (SIGKILL over 512 MiB) or the task timeout.
+// An execution RunJob starts (Run again in the app) runs 10–40 units and
+// ends the same way.
 type Demo struct {
 	Project string
 	Job     string
@@ -43,7 +45,7 @@ func (c *Cloud) RunDemo(ctx context.Context, d Demo) (<-chan struct{}, error) {
 	if d.Rand == nil {
 		d.Rand = rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))
 	}
-	s := &scenario{cloud: c, d: d, logs: logs, ids: map[string]bool{}}
+	s := &scenario{cloud: c, d: d, logs: logs, ids: map[string]bool{}, ran: make(chan ExecutionSpec)}
 
 	c.mu.Lock()
 	if c.ctx.Err() != nil {
@@ -51,6 +53,13 @@ func (c *Cloud) RunDemo(ctx context.Context, d Demo) (<-chan struct{}, error) {
 		return nil, errors.New("fakecloud: demo: cloud is closed")
 	}
 	c.demos.Add(1)
+	c.ran = func(spec ExecutionSpec) {
+		select {
+		case s.ran <- spec:
+		case <-ctx.Done():
+		case <-c.ctx.Done():
+		}
+	}
 	c.mu.Unlock()
 
 	s.seed(time.Now())
@@ -71,6 +80,7 @@ type scenario struct {
 	logs   []demoLog
 	ids    map[string]bool // execution IDs handed out
 	events []event
+	ran    chan ExecutionSpec // executions RunJob started, to end
 }
 
 // event is something the scenario does at a given time.
@@ -128,6 +138,9 @@ func (s *scenario) run(ctx context.Context) {
 			return
 		case <-s.cloud.ctx.Done():
 			return
+		case spec := <-s.ran:
+			s.ids[spec.ID] = true
+			s.schedule(spec.Started.Add(s.units(10, 40)), func(at time.Time) { s.finish(spec, s.outcome(), s.failureKind(), at) })
 		case now := <-timer.C:
 			var due, later []event
 			for _, e := range s.events {

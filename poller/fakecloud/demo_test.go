@@ -265,3 +265,36 @@ func TestDemoLogsPrintTheTimesOfTheirEntries(t *testing.T) {
 		t.Error("no demo log prints its own times: the test checks nothing")
 	}
 }
+
+// In --demo, Run again starts an execution that ends after a while like
+// the scenario's own, rather than running for ever.
+func TestDemoEndsAnExecutionRunJobStarted(t *testing.T) {
+	c := startCloud(t)
+	jc, rc := jobsClient(t, c), runClient(t, c)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := c.RunDemo(ctx, Demo{Project: testProject, Job: testJob, Regions: demoRegions,
+		Rand: rand.New(rand.NewPCG(3, 4)), Unit: 2 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	op, err := jc.RunJob(actionContext(t), &runpb.RunJobRequest{Name: "projects/" + testProject + "/locations/" + demoRegions[0] + "/jobs/" + testJob})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, err := op.Metadata()
+	if err != nil || started.GetName() == "" {
+		t.Fatalf("metadata %v, %v", started, err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		e, err := rc.GetExecution(actionContext(t), &runpb.GetExecutionRequest{Name: started.GetName()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := stateOf(e); st != Running && st != Pending {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still runs: the demo left it", started.GetName())
+		}
+	}
+}

@@ -51,7 +51,10 @@ type Cloud struct {
 	templates  map[string]*runpb.ExecutionTemplate // jobs' templates set by SetJobTemplate
 	operations map[string]string                   // long-running operations: the execution each is about
 	actionErrs map[string]error                    // by method: SetActionError
-	tasks      map[string]*runpb.Task              // by full resource name
+	// ran is told of each execution RunJob starts (a demo finishes them);
+	// nil: they run until cancelled.
+	ran        func(ExecutionSpec)
+	tasks      map[string]*runpb.Task // by full resource name
 	logs       map[logKey][]storedLog
 	nextSeq    int64 // insertion order of log lines, also their insert_id
 	faults     map[string]regionFaults

@@ -24,6 +24,8 @@ const (
 	ActPause                           // pause or unpause notifications
 	ActSettings                        // open the settings window
 	ActQuit                            // quit runwatch
+	ActRunAgain                        // open Resource's details asking to run its job again
+	ActCancel                          // open Resource's details asking to cancel it
 )
 
 // MenuLine is one tray menu item as decided from the status; a toolkit
@@ -31,7 +33,7 @@ const (
 type MenuLine struct {
 	Label    string
 	Action   MenuAction
-	Resource string // of ActDetails and ActAcknowledge
+	Resource string // of ActDetails, ActAcknowledge, ActRunAgain and ActCancel
 	Disabled bool
 	Checked  bool // ActPause: notifications are paused
 	// Mnemonic: the label's first letter is its access key (Alt+S), where
@@ -59,12 +61,7 @@ func TrayMenuOf(st Status, now time.Time, paused bool) []MenuLine {
 	if len(st.Snapshot.Executions) > 0 {
 		lines = append(lines, sep)
 	}
-	for _, f := range Colouring(st, now) {
-		if !f.Acknowledged {
-			lines = append(lines, MenuLine{Label: "Acknowledge " + f.Name + "'s error", Action: ActAcknowledge, Resource: f.Resource})
-			break
-		}
-	}
+	lines = append(lines, actionLines(st, now)...)
 	if until := st.Snapshot.SnoozedUntil; !until.IsZero() {
 		lines = append(lines, MenuLine{Label: "Resume notifications (snoozed until " + until.Local().Format("Mon 15:04") + ")", Action: ActResume})
 	} else {
@@ -81,6 +78,31 @@ func TrayMenuOf(st Status, now time.Time, paused bool) []MenuLine {
 		sep,
 		MenuLine{Label: "Quit", Action: ActQuit},
 	)
+}
+
+// actionLines are what the menu offers to do about executions: acknowledge
+// the failure that colours the icon and run its job again, and cancel the
+// newest execution while it runs. Run again and Cancel open the
+// execution's details with the confirmation: the menu never acts on Cloud
+// Run unasked.
+func actionLines(st Status, now time.Time) []MenuLine {
+	var lines []MenuLine
+	colouring := Colouring(st, now)
+	for _, f := range colouring {
+		if !f.Acknowledged {
+			lines = append(lines, MenuLine{Label: "Acknowledge " + f.Name + "'s error", Action: ActAcknowledge, Resource: f.Resource})
+			colouring = []poller.Execution{f} // the one run again, too
+			break
+		}
+	}
+	if len(colouring) > 0 {
+		n := nameOf(colouring[0])
+		lines = append(lines, MenuLine{Label: "Run " + n.Job + " again in " + n.Region + "…", Action: ActRunAgain, Resource: colouring[0].Resource})
+	}
+	if execs := st.Snapshot.Executions; len(execs) > 0 && Offered(execs[0], ConfirmCancel) && trusted(st, execs[0], now) {
+		lines = append(lines, MenuLine{Label: "Cancel " + execs[0].Name + "…", Action: ActCancel, Resource: execs[0].Resource})
+	}
+	return lines
 }
 
 // SnoozeUntil is when a snooze action ends (zero for ActResume).
