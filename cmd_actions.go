@@ -128,6 +128,9 @@ func parseActionArgs(command string, args []string, withOverrides bool, stdout, 
 	if a.execution, err = poller.ParseExecution(positional[0]); err != nil {
 		return bad(err)
 	}
+	if a.project != "" && !poller.ValidProjectID(a.project) {
+		return bad(fmt.Errorf("--project %q is not a project ID (one project, such as my-project or example.com:my-project)", a.project))
+	}
 	if a.execution.Project != "" && a.project != "" && a.execution.Project != a.project {
 		return bad(fmt.Errorf("%s is in project %s, but --project says %s", a.execution.ID, a.execution.Project, a.project))
 	}

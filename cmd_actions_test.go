@@ -231,3 +231,21 @@ func TestRegionSlashExecutionWithProjectWorks(t *testing.T) {
 		t.Fatalf("without a project: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// A --project that is no project ID (a list as status takes, a typo with
+// a slash or capitals) is a bad argument like a malformed EXECUTION: exit
+// 2, naming --project, not exit 1 blaming the execution the person typed
+// right ("\"projects/p1,p2/…\" is not an execution").
+func TestABadProjectIsABadArgumentThatNamesTheProject(t *testing.T) {
+	c, endpoints := actionCloud(t)
+	putLauncher(c, fakecloud.Running, 0)
+	for _, project := range []string{"p1,p2", "P1", "p1/x"} {
+		for _, command := range []string{"rerun", "cancel"} {
+			args := append([]string{command, "us-west3/vertex-ai-launcher-x7k2p", "--project", project}, endpoints...)
+			code, out, errOut := runCmd(t, "", args...)
+			if code != 2 || out != "" || !strings.Contains(errOut, "--project") || strings.Contains(errOut, "is not an execution") {
+				t.Errorf("%s --project %q: exit %d, stdout %q, stderr %q: want 2 and --project named", command, project, code, out, errOut)
+			}
+		}
+	}
+}

@@ -18,6 +18,10 @@ import (
 	"runwatch/ui/view"
 )
 
+// appAskTries: --follow refreshes by itself once the running app could
+// not be asked this many times in a row, a second apart.
+const appAskTries = 3
+
 // appSnapshotEvery is how often --follow asks a running app that has no
 // long poll (one process: Windows, macOS) for its last snapshot.
 const appSnapshotEvery = 5 * time.Second
@@ -90,6 +94,9 @@ func followBar(ctx context.Context, flags *startup.Flags, format report.BarForma
 	// process, so it ends like the others.
 	signal.Ignore(syscall.SIGPIPE)
 	ctx, cancel := context.WithCancel(ctx)
+	if f, ok := stdout.(*os.File); ok {
+		go whenReaderGone(ctx, f, cancel)
+	}
 	updates := make(chan view.Status)
 	fed := make(chan struct{})
 	go func() {
@@ -130,7 +137,7 @@ func feedStatus(ctx context.Context, flags *startup.Flags, updates chan<- view.S
 // reports whether an app ran.
 func followApp(ctx context.Context, app ipc.Client, updates chan<- view.Status) bool {
 	var since uint64
-	ran := false
+	ran, failures := false, 0
 	for ctx.Err() == nil {
 		state, err := app.State(ctx, since)
 		var remote *instance.RemoteError
@@ -139,12 +146,17 @@ func followApp(ctx context.Context, app ipc.Client, updates chan<- view.Status) 
 			return ran
 		case errors.As(err, &remote):
 			return followAppSnapshots(ctx, app, updates)
+		case err != nil && failures+1 >= appAskTries:
+			// It cannot be asked (its socket cannot be used, IPC is not
+			// supported here): refresh without it.
+			return false
 		case err != nil:
 			// Quitting, or busy: asked again, it answers or is gone.
+			failures++
 			sleep(ctx, time.Second)
 			continue
 		}
-		ran = true
+		ran, failures = true, 0
 		if state.Version != since {
 			since = state.Version
 			send(ctx, updates, state.Status)
@@ -167,6 +179,9 @@ func followAppSnapshots(ctx context.Context, app ipc.Client, updates chan<- view
 			send(ctx, updates, st)
 		case errors.As(err, &remote): // no refresh yet
 			send(ctx, updates, st)
+		case errors.Is(err, ipc.ErrOlderApp):
+			// It cannot say what its tray shows: refresh without it.
+			return false
 		default:
 			return true
 		}
@@ -218,8 +233,8 @@ func waitForApp(ctx context.Context, app ipc.Client, interval time.Duration) {
 		_, err := app.Status(askCtx)
 		cancel()
 		var remote *instance.RemoteError
-		if err == nil || errors.As(err, &remote) || errors.Is(err, ipc.ErrOlderApp) {
-			return
+		if err == nil || errors.As(err, &remote) {
+			return // an app that can be followed (not one older than this binary)
 		}
 	}
 }

@@ -4,9 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -244,5 +249,139 @@ func TestStatusWaybarAsksTheRunningAppForWhatItsTrayShows(t *testing.T) {
 	line := waybarLine(t, out)
 	if code != 0 || line.Alt != string(view.LookCredentials) || !strings.Contains(line.Tooltip, "no credentials") {
 		t.Fatalf("code %d, line %+v, stderr %q", code, line, errOut)
+	}
+}
+
+// Where the app's socket cannot be used (a socket path longer than unix
+// allows, a socket directory that is not the user's; on Windows every
+// call says ErrUnsupported), the app runs alone and a one-shot `status
+// --waybar` refreshes itself. --follow must do the same: it may not wait
+// for an app it can never reach, retrying every second and printing
+// nothing, for as long as the bar runs.
+func TestStatusWaybarFollowRefreshesItselfWhenTheAppCannotBeReached(t *testing.T) {
+	testenv.PrivateDirs(t)
+	long := filepath.Join(os.Getenv("XDG_RUNTIME_DIR"), strings.Repeat("d", 100))
+	if err := os.MkdirAll(filepath.Join(long, "runwatch"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_RUNTIME_DIR", long)
+	if _, err := instance.Listen(ipc.App(true).Name()); err == nil || errors.Is(err, instance.ErrRunning) {
+		t.Fatalf("Listen: %v, want the socket refused (the app then runs alone)", err)
+	}
+	if code, out, errOut := runCmd(t, "", "status", "--waybar", "--demo"); code != 0 || waybarLine(t, out).Alt == "" {
+		t.Fatalf("one-shot: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	lines, stop := followStatus(t, "--waybar", "--follow", "--demo")
+	if first := nextBarLine(t, lines); first.Alt == "" {
+		t.Fatalf("first line %+v", first)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("exit %d after cancelling", code)
+	}
+}
+
+// A failure keeps the log lines around its error (up to 30 lines of 500
+// characters): a few failures of a job that logs JSON lines make the
+// app's State more than the 64 KiB an IPC reply may be. The bar must still
+// show what the tray shows: one-shot may not refresh itself beside the
+// running app (here: "credentials" while the tray is red), --follow may not
+// retry every second, printing nothing, for as long as the app runs.
+func TestStatusWaybarShowsAnAppWhoseFailuresKeepLongLogContext(t *testing.T) {
+	testenv.PrivateDirs(t)
+	hub := ipc.NewHub(nil)
+	srv, err := instance.Listen(ipc.App(false).Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = ipc.Serve(ctx, srv, ipc.Handlers{State: hub.WaitNewer, Status: hub.Snapshot})
+	}()
+	t.Cleanup(func() { cancel(); srv.Close(); <-served })
+
+	now := time.Now()
+	snap := poller.Snapshot{Project: "p1", Job: "nightly-train", RegionsAsked: 4, RegionErrors: map[string]string{}, TakenAt: now}
+	for i, region := range []string{"us-east1", "us-west3", "europe-west4", "asia-east1"} {
+		id := fmt.Sprintf("nightly-train-f%04d", i)
+		var context []string
+		for k := range 30 {
+			context = append(context, fmt.Sprintf(`{"severity":"INFO","step":%d,"message":"%s"}`, k, strings.Repeat("x", 400)))
+		}
+		snap.Executions = append(snap.Executions, poller.Execution{Project: "p1", Job: "nightly-train", Region: region, Name: id,
+			Resource: "projects/p1/locations/" + region + "/jobs/nightly-train/executions/" + id, State: poller.StateFailed,
+			Created: now.Add(-time.Hour), Completed: now.Add(-time.Duration(i+1) * time.Minute), Error: "(no error line in the logs)",
+			Logs: poller.LogsRead, Context: context, Matched: -1, ListedAt: now})
+	}
+	snap.Failing = snap.Executions
+	hub.Update(func(s *ipc.State) { s.Status.Interval = time.Minute; s.Status.Take(snap) })
+	b, err := json.Marshal(hub.Get())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the app's State is %d bytes", len(b))
+
+	// No credentials here: a status that refreshed itself beside the app
+	// would say "credentials", not what the tray shows.
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent/credentials.json")
+	t.Setenv("GOOGLE_CLOUD_PROJECT", "")
+	t.Setenv("CLOUDSDK_CONFIG", t.TempDir())
+	if code, out, errOut := runCmd(t, "", "status", "--waybar"); code != 0 || waybarLine(t, out).Text != "✖ nightly-train failed" {
+		t.Errorf("one-shot: code %d, stdout %q, stderr %q: want the app's failure", code, out, errOut)
+	}
+
+	lines, stop := followStatus(t, "--waybar", "--follow")
+	if first := nextBarLine(t, lines); first.Text != "✖ nightly-train failed" {
+		t.Fatalf("first line %+v, want the app's failure", first)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("exit %d after cancelling", code)
+	}
+}
+
+// An app started before the binary was upgraded (runwatch before the
+// state long poll: it answers "show" and "status", the snapshot without a
+// version, and "unknown command" to anything else) is ErrOlderApp to
+// status. --follow must say so or refresh itself, at the pace of an idle
+// bar: not ask it again the moment it answered, in a loop that keeps a
+// core (and the app) busy for as long as both run, printing nothing.
+func TestStatusWaybarFollowOfAnOlderAppNeitherSpinsNorStaysSilent(t *testing.T) {
+	testenv.PrivateDirs(t)
+	srv, err := instance.Listen(ipc.App(false).Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve(ctx, func(_ context.Context, req instance.Request) (any, error) {
+			asked.Add(1)
+			if req.Cmd == "status" {
+				return poller.Snapshot{Project: "p1", Job: "nightly-train", RegionsAsked: 1, TakenAt: time.Now()}, nil
+			}
+			return nil, fmt.Errorf("unknown command %q", req.Cmd)
+		})
+	}()
+	t.Cleanup(func() { cancel(); srv.Close(); <-served })
+
+	lines, stop := followStatus(t, "--waybar", "--follow")
+	printed := false
+	select {
+	case _, printed = <-lines:
+	case <-time.After(3 * time.Second):
+	}
+	n := asked.Load()
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d after cancelling", code)
+	}
+	if n > 20 {
+		t.Errorf("the older app was asked %d times in 3 s", n)
+	}
+	if !printed {
+		t.Errorf("no line in 3 s")
 	}
 }

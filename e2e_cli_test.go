@@ -13,7 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"runwatch/internal/testenv"
+	"runwatch/poller/fakecloud"
 )
 
 // Issue 14: started over SSH, the app printed three Go panic traces from
@@ -157,5 +161,60 @@ func TestStatusWaybarFollowEndsWith0WhenTheBarClosesThePipe(t *testing.T) {
 	stdout.Close()
 	if code := waitExit(t, cmd, stderr); code != 0 {
 		t.Fatalf("exit %d after the pipe closed (-1: killed by a signal); stderr %q", code, stderr.String())
+	}
+}
+
+// A bar that dies without signalling its module (Waybar killed, `sh -c`
+// between them) only closes the pipe. --follow says it ends then; with a
+// line that does not change (offline: no age in it) it must still end,
+// not refresh against Cloud Run every interval, unread, for as long as
+// the session lasts.
+func TestStatusWaybarFollowEndsWhenTheBarClosesThePipeWhileNothingChanges(t *testing.T) {
+	testenv.PrivateDirs(t)
+	c, err := fakecloud.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	c.SetRegionError("us-east1", status.Error(codes.Unavailable, "down"))
+	encoded, err := json.Marshal([]string{"status", "--waybar", "--follow", "--interval", "2s",
+		"--project", "p1", "--regions", "us-east1", "--run-endpoint", c.RunAddr(), "--logging-endpoint", c.LoggingAddr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), e2eAppEnv+"=1", e2eArgsEnv+"="+string(encoded))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	first := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		first <- line
+	}()
+	select {
+	case line := <-first:
+		if !strings.Contains(line, `"class":["offline"]`) {
+			t.Fatalf("first line %q, stderr %q", line, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no line within 30 s; stderr %q", stderr.String())
+	}
+	stdout.Close()
+	closed := len(c.ListExecutionsRequests())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("still running 15 s after the bar closed the pipe, %d listings of Cloud Run since; stderr %q",
+			len(c.ListExecutionsRequests())-closed, stderr.String())
 	}
 }

@@ -45,6 +45,13 @@ func (n ExecutionName) jobNotFound() string {
 	return fmt.Sprintf("job %s not found in %s (project %s)", n.Job, n.Region, n.Project)
 }
 
+// projectID is a Google Cloud project ID, domain-scoped or not
+// (example.com:my-project): lower-case letters, digits and hyphens.
+var projectID = regexp.MustCompile(`^([a-z0-9][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+
+// ValidProjectID reports whether s is one project ID.
+func ValidProjectID(s string) bool { return projectID.MatchString(s) }
+
 // namePart is what a project, region, job or execution ID may be made of
 // (a domain-scoped project, example.com:proj, has a colon).
 var namePart = regexp.MustCompile(`^[a-z0-9][a-z0-9.:_-]*$`)

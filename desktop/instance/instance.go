@@ -43,7 +43,7 @@ var (
 )
 
 const (
-	maxLine        = 64 << 10         // a request or reply longer than this is refused
+	maxLine        = 4 << 20          // a request or reply longer than this is refused (a State with long log context is ~100 KiB)
 	idleTimeout    = 10 * time.Second // a connection silent this long is closed
 	handlerTimeout = 10 * time.Second // the context a Handler gets for one request
 	callTimeout    = 5 * time.Second  // a Call whose context has no deadline
