@@ -8,6 +8,8 @@ package poller
 //     once, whatever the other jobs do.
 //   - A job first seen in a listing of every job is learned: what it ran
 //     before the listing was learned is history, what ends after is news.
+//     A job the app had stopped watching is learned again when its
+//     region's every-job listing answers, whether it is listed or not.
 //   - A job deleted (its executions gone from a listing that could hold
 //     them) leaves quietly: no verdict, no notification.
 //   - The memory is scoped per project, job and region; status shows each
@@ -178,5 +180,35 @@ func TestSeveralProjectsEachListedAndScoped(t *testing.T) {
 	}
 	if !strings.Contains(snap.Failing[0].ErrorLine(), "ValueError: a") {
 		t.Fatalf("error line %q (logs of proj-a)", snap.Failing[0].ErrorLine())
+	}
+}
+
+// Found by TestLifecycleModel (seed 1796647366499372750): a job's scope the
+// app had stopped watching was learned again only when the job next showed
+// up in the every-job listing, so its first failure after --all-jobs began
+// was taken for history.
+func TestJobNoLongerWatchedIsLearnedAgainWhenItsRegionsEveryJobListingAnswers(t *testing.T) {
+	h := newHarness(t)
+	region := []string{"us-west3"}
+	// Watched by name once (it has not run yet), then no longer.
+	h.refresh(h.pollerOf(Config{Project: testProject, Job: "scratch," + testJob, Regions: region}))
+	h.advance(time.Minute)
+	h.refresh(h.pollerOf(Config{Project: testProject, Job: testJob, Regions: region}))
+	h.advance(time.Minute)
+	p := h.pollerOf(Config{Project: testProject, AllJobs: true, Regions: region})
+	if got := announced(h.refresh(p)); got != "" {
+		t.Fatalf("first every-job refresh announced %q", got)
+	}
+	h.advance(10 * time.Minute)
+	h.jobRun(testProject, "scratch", "us-west3", "scratch-1", fakecloud.Failed, 3*time.Minute, "OSError: disk full")
+	var got []string
+	for range 5 {
+		if a := announced(h.refresh(p)); a != "" {
+			got = append(got, a)
+		}
+		h.advance(time.Minute)
+	}
+	if strings.Join(got, " ") != "new_failure:scratch-1" {
+		t.Fatalf("announced %q, want scratch's failure once: it ended after the every-job listing was learned", got)
 	}
 }
