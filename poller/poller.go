@@ -281,7 +281,12 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 			listed[e.GetName()] = e
 		}
 		if !l.allJobs() {
+			// A job new to the memory in a region whose every-job listing
+			// was learned before is adopted as of then, as that listing
+			// would have: a status run naming it first does not make what
+			// it ran since history.
 			scope := scopeOfTarget(l.target)
+			p.mem.Adopt(scope, lifecycle.Scope{Project: l.project, Job: AllJobsName, Region: l.region}, now)
 			p.mem.Observe(scope, seen[scope], now, p.observer())
 			continue
 		}

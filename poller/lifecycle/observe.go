@@ -111,13 +111,15 @@ func scopeOfKey(key string) Scope {
 	return Scope{Project: project, Job: job, Region: region}
 }
 
-// Adopt gives a scope first seen in a listing of every job of its project
-// and region (parent: that listing's scope, job "-") the watching of that
-// listing, as of when it was learned: a job that first shows up there is
-// learned like the rest of the listing was, so what it ran before the
-// listing was learned is history, and what ends after is news. A scope
-// already remembered, or a parent not learned before now (its first
-// listing, which learns everything in it), is left alone.
+// Adopt gives a scope new to the memory (first seen in a listing of every
+// job of its project and region, or first named in a listing of its own
+// there) the watching of that region's listing of every job (parent: that
+// listing's scope, job "-"), as of when it was learned: a job that first
+// shows up is learned like the rest of the listing was, so what it ran
+// before the listing was learned is history, and what ends after is news.
+// A scope already remembered, a parent not remembered, or one not learned
+// before now (its first listing, which learns everything in it), is left
+// alone.
 func (m *Memory) Adopt(scope, parent Scope, now time.Time) {
 	p := m.Scopes[parent.Key()]
 	if p == nil || !p.LearnedAt.Before(now) || m.Scopes[scope.Key()] != nil {
