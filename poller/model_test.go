@@ -29,9 +29,11 @@ package poller
 //     and a job first seen there is learned as of when that listing was
 //     first learned (what ended before that, less the skew allowance, is
 //     history; what ends after is news), unless the listing is learned in
-//     the same refresh, when all it shows is history; a job's scope the app
-//     had stopped watching is learned again when the every-job listing of
-//     its region answers, whether or not the job is in it;
+//     the same refresh, when all it shows is history; so is a job first
+//     named by a listing of its own in such a region (the app's or a
+//     status run's); a job's scope the app had stopped watching is learned
+//     again when the every-job listing of its region answers, whether or
+//     not the job is in it;
 //   - after each refresh of the app its memory holds the scopes the
 //     reference does (jobs' and every-job listings'), each learned when
 //     the rules above say, watched by the app or only by status, and
@@ -522,6 +524,7 @@ func (m *model) observe(now time.Time, cfg Config, byApp bool) {
 			}
 			for _, job := range ParseList(cfg.Job) {
 				s := lifecycle.Scope{Project: project, Job: job, Region: region}
+				m.adopt(now, s)
 				m.observeScope(now, s, m.listing(project, job, region, cfg.Top), byApp, &learnedNow)
 			}
 		}
@@ -537,9 +540,7 @@ func (m *model) observe(now time.Time, cfg Config, byApp bool) {
 // job remembered there, and of each job it lists. A job new to the memory
 // is adopted as of when the listing was learned, unless that is now.
 func (m *model) observeAllJobs(now time.Time, cfg Config, project, region string, byApp bool, learnedNow *[]*modelExec) {
-	parent := lifecycle.Scope{Project: project, Job: AllJobsName, Region: region}
-	m.observeScope(now, parent, nil, byApp, learnedNow)
-	pms := m.scopeOf(parent)
+	m.observeScope(now, lifecycle.Scope{Project: project, Job: AllJobsName, Region: region}, nil, byApp, learnedNow)
 	byJob := map[string][]*modelExec{}
 	for key, ms := range m.scopes {
 		if s := scopeKeyParts(key); ms.exists && s.Project == project && s.Region == region && s.Job != AllJobsName {
@@ -551,13 +552,22 @@ func (m *model) observeAllJobs(now time.Time, cfg Config, project, region string
 	}
 	for _, job := range slices.Sorted(maps.Keys(byJob)) {
 		s := lifecycle.Scope{Project: project, Job: job, Region: region}
-		ms := m.scopeOf(s)
-		if !ms.exists && pms.learnedAt.Before(now) {
-			ms.exists, ms.learnedAt, ms.learned, ms.unwatchedAt = true, pms.learnedAt, pms.learned, pms.unwatchedAt
-			m.adopted++
-		}
+		m.adopt(now, s)
 		m.observeScope(now, s, byJob[job], byApp, learnedNow)
 	}
+}
+
+// adopt: a job's scope new to the memory, in a region whose every-job
+// listing was learned before now, is learned as of then, watched as that
+// listing is (whichever listing first shows or names the job: a status run
+// naming it first does not make what it ran since history).
+func (m *model) adopt(now time.Time, s lifecycle.Scope) {
+	ms, pms := m.scopeOf(s), m.scopes[lifecycle.Scope{Project: s.Project, Job: AllJobsName, Region: s.Region}.Key()]
+	if ms.exists || pms == nil || !pms.exists || !pms.learnedAt.Before(now) {
+		return
+	}
+	ms.exists, ms.learnedAt, ms.learned, ms.unwatchedAt = true, pms.learnedAt, pms.learned, pms.unwatchedAt
+	m.adopted++
 }
 
 // observeScope works out what one scope's answer teaches: listed are its
@@ -1082,7 +1092,7 @@ func (m *model) drain() {
 	}
 	m.t.Logf("%d executions, %d failures announced, %d learned silently, %d restarts, %d log requests; "+
 		"%d bursts, at most %d records a job, %d scopes with records let go, %d failures let go before announced, %d logs read again after their record was let go; "+
-		"clock stepped back %d times; %d jobs deleted in a region, %d refreshes checked they left Failing; %d jobs adopted from an every-job listing; settings %v",
+		"clock stepped back %d times; %d jobs deleted in a region, %d refreshes checked they left Failing; %d job scopes adopted as of their region's every-job listing; settings %v",
 		len(m.execs), announcedFailures, len(m.learned), m.restarts, len(m.h.cloud.LogRequests()),
 		m.bursts, most, bounded, letGo, m.rereads, m.stepsBack, m.deletions, m.goneChecks, m.adopted, m.configs)
 	if announcedFailures == 0 {
