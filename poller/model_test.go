@@ -186,7 +186,7 @@ type model struct {
 	rereads      int            // complete logs read again after the memory let their record go
 	deletions    int            // jobs deleted in a region
 	goneChecks   int            // refreshes that checked a deleted job left Failing
-	adopted      int            // jobs first seen in an every-job listing learned before
+	adopted      int            // job scopes adopted as of their region's every-job listing
 	configs      map[string]int // settings chosen, by what they watch of each project
 	backfill     bool           // the job that runs only sometimes runs in these steps
 }
