@@ -46,8 +46,9 @@ func (n ExecutionName) jobNotFound() string {
 }
 
 // projectID is a Google Cloud project ID, domain-scoped or not
-// (example.com:my-project): lower-case letters, digits and hyphens.
-var projectID = regexp.MustCompile(`^([a-z0-9][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+// (example.com:my-project): lower-case letters, digits and hyphens, from a
+// letter (Google's own are 6 to 30 long; emulators' may be shorter).
+var projectID = regexp.MustCompile(`^([a-z0-9][a-z0-9.-]*[a-z0-9]:)?[a-z]([a-z0-9-]*[a-z0-9])?$`)
 
 // ValidProjectID reports whether s is one project ID.
 func ValidProjectID(s string) bool { return projectID.MatchString(s) }

@@ -8,6 +8,10 @@ package poller
 //     once, whatever the other jobs do.
 //   - A job first seen in a listing of every job is learned: what it ran
 //     before the listing was learned is history, what ends after is news.
+//     A job the app had stopped watching is learned again when its
+//     region's every-job listing answers, whether it is listed or not; a
+//     job first named by a listing of its own there (a status run's) is
+//     adopted like one first seen in the every-job listing.
 //   - A job deleted (its executions gone from a listing that could hold
 //     them) leaves quietly: no verdict, no notification.
 //   - The memory is scoped per project, job and region; status shows each
@@ -178,5 +182,63 @@ func TestSeveralProjectsEachListedAndScoped(t *testing.T) {
 	}
 	if !strings.Contains(snap.Failing[0].ErrorLine(), "ValueError: a") {
 		t.Fatalf("error line %q (logs of proj-a)", snap.Failing[0].ErrorLine())
+	}
+}
+
+// Found by TestLifecycleModel (seed 1796647366499372750): a job's scope the
+// app had stopped watching was learned again only when the job next showed
+// up in the every-job listing, so its first failure after --all-jobs began
+// was taken for history.
+func TestJobNoLongerWatchedIsLearnedAgainWhenItsRegionsEveryJobListingAnswers(t *testing.T) {
+	h := newHarness(t)
+	region := []string{"us-west3"}
+	// Watched by name once (it has not run yet), then no longer.
+	h.refresh(h.pollerOf(Config{Project: testProject, Job: "scratch," + testJob, Regions: region}))
+	h.advance(time.Minute)
+	h.refresh(h.pollerOf(Config{Project: testProject, Job: testJob, Regions: region}))
+	h.advance(time.Minute)
+	p := h.pollerOf(Config{Project: testProject, AllJobs: true, Regions: region})
+	if got := announced(h.refresh(p)); got != "" {
+		t.Fatalf("first every-job refresh announced %q", got)
+	}
+	h.advance(10 * time.Minute)
+	h.jobRun(testProject, "scratch", "us-west3", "scratch-1", fakecloud.Failed, 3*time.Minute, "OSError: disk full")
+	var got []string
+	for range 5 {
+		if a := announced(h.refresh(p)); a != "" {
+			got = append(got, a)
+		}
+		h.advance(time.Minute)
+	}
+	if strings.Join(got, " ") != "new_failure:scratch-1" {
+		t.Fatalf("announced %q, want scratch's failure once: it ended after the every-job listing was learned", got)
+	}
+}
+
+// A job first named by a status run (read-only, its own listing) in a
+// region whose every-job listing the app learned before is adopted as of
+// then, as that listing would have: its failure since is the app's news,
+// not history.
+func TestJobFirstNamedByStatusUnderAllJobsIsAdopted(t *testing.T) {
+	h := newHarness(t)
+	region := []string{"us-west3"}
+	p := h.pollerOf(Config{Project: testProject, AllJobs: true, Regions: region})
+	h.refresh(p)
+	h.advance(10 * time.Minute)
+	h.jobRun(testProject, "fresh", "us-west3", "fresh-1", fakecloud.Failed, 3*time.Minute, "OSError: disk full")
+	status := New(Config{Project: testProject, Job: "fresh", Regions: region, Top: 5}, h.clients, NewFileStore(h.store.Path()),
+		Options{Now: h.clock, LogReadTimeout: 2 * time.Second, ReadOnly: true})
+	if got := announced(h.refresh(status)); got != "" {
+		t.Fatalf("status announced %q", got)
+	}
+	var got []string
+	for range 5 {
+		if a := announced(h.refresh(p)); a != "" {
+			got = append(got, a)
+		}
+		h.advance(time.Minute)
+	}
+	if strings.Join(got, " ") != "new_failure:fresh-1" {
+		t.Fatalf("announced %q, want the new job's failure once: it ended after the every-job listing was learned", got)
 	}
 }

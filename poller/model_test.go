@@ -5,19 +5,48 @@ package poller
 // sequences of cloud events (executions start, run, fail with errors of a
 // few kinds, succeed, are cancelled; logs arrive late or never; regions fail
 // and recover; the log quota runs out; a region ends a burst of executions
-// that takes a job past the memory's bound of 400 records), restarts,
-// settings changes (project, job, regions, top), the wall clock stepping
-// back, runwatch status runs (another job, a subset of the regions, a top
-// of their own, often smaller than the app's) and a person's
-// acknowledgements and snoozes, and a notification server that comes and
-// goes are checked against a small reference model of what must be
-// announced and delivered.
+// that takes a job past the memory's bound of 400 records; a job is
+// deleted in a region, its executions with it), restarts, settings changes
+// (one project or two, one job, several or every job of each project,
+// regions, top), the wall clock stepping back, runwatch status runs
+// (another job, a subset of the regions, a top of their own, often smaller
+// than the app's) and a person's acknowledgements and snoozes, and a
+// notification server that comes and goes are checked against a small
+// reference model of what must be announced and delivered.
 //
-// Invariants (see also poller/lifecycle/lifecycle_test.go):
+// Three jobs run in two projects: two often, the third (backfill) only
+// sometimes, so that under --all-jobs it is first seen long after its
+// region's every-job listing was learned.
+//
+// Invariants (see also poller/lifecycle/lifecycle_test.go), each for every
+// job of every project separately:
 //   - every failure that ends while its scope is watched, and that a
 //     refresh sees ended, is announced exactly once (while snoozed: in the
 //     snooze's summary instead);
-//   - nothing that ended before its scope first answered is announced;
+//   - nothing that ended before its scope first answered is announced; a
+//     named job's scope first answers with its own listing; under
+//     --all-jobs a job's scope answers with its region's every-job listing,
+//     and a job first seen there is learned as of when that listing was
+//     first learned (what ended before that, less the skew allowance, is
+//     history; what ends after is news), unless the listing is learned in
+//     the same refresh, when all it shows is history; so is a job first
+//     named by a listing of its own in such a region (the app's or a
+//     status run's); a job's scope the app had stopped watching is learned
+//     again when the every-job listing of its region answers, whether or
+//     not the job is in it;
+//   - after each refresh of the app its memory holds the scopes the
+//     reference does (jobs' and every-job listings'), each learned when
+//     the rules above say, watched by the app or only by status, and
+//     stopped watching or not;
+//   - a job deleted in a region (its executions gone) leaves quietly: its
+//     failures not announced yet need not be, nothing is announced twice,
+//     and under --all-jobs, once the every-job listing of its region
+//     answers (not full), the snapshot's Failing holds none of its deleted
+//     executions;
+//   - a refresh asks one ListExecutions per project and region under
+//     --all-jobs (parent jobs/-), else one per project, region and job,
+//     failing regions included; a status run likewise with its own
+//     settings;
 //   - a failure announced while the job was not failing in its region is a
 //     new failure, and one announced while it was failing there is not;
 //   - "fixed" only for a success newer than a failure that was the job's
@@ -47,7 +76,7 @@ package poller
 //
 // `go test ./poller -run TestLifecycleModel` runs a few thousand steps;
 // -model.steps and -model.seed run more or replay one (the seed is printed
-// on failure).
+// on failure, with the last -model.tail steps).
 
 import (
 	"context"
@@ -71,13 +100,16 @@ var (
 	modelSteps = flag.Int("model.steps", 1500, "steps per seed of TestLifecycleModel")
 	modelSeeds = flag.Int("model.seeds", 2, "seeds of TestLifecycleModel")
 	modelSeed  = flag.Uint64("model.seed", 0, "replay this seed only")
+	modelTail  = flag.Int("model.tail", 25, "steps of a failing seed to print")
 )
 
 // The cloud the model plays with.
 var (
 	modelProjects = []string{"acme-ml-prod", "acme-ml-dev"}
-	modelJobs     = []string{"vertex-ai-launcher", "nightly-eval"}
-	modelRegions  = []string{"us-central1", "us-east1", "europe-west4", "asia-east1"}
+	// modelJobs: the first two run often, the last only sometimes, and
+	// only --all-jobs watches it.
+	modelJobs    = []string{"vertex-ai-launcher", "nightly-eval", "backfill"}
+	modelRegions = []string{"us-central1", "us-east1", "europe-west4", "asia-east1"}
 	// modelErrors are error lines of a few kinds; %d varies within a kind.
 	modelErrors = []string{
 		"ValueError: learning rate %d is out of range",
@@ -95,6 +127,7 @@ type modelExec struct {
 	errLine                  string
 	logsComplete             bool // its log, error line included, is in Cloud Logging
 	logsNever                bool // it will never have logs
+	deleted                  bool // its job was deleted in its region: Cloud Run has it no more
 }
 
 func (e *modelExec) resource() string {
@@ -147,10 +180,15 @@ type model struct {
 	nextID       int
 	steps        []string // what happened, for the failure message
 	restarts     int
-	cloudAhead   time.Duration // how far Cloud Run's clock is ahead of this machine's, which stepped back
-	stepsBack    int           // times the clock stepped back
-	bursts       int           // bursts of executions
-	rereads      int           // complete logs read again after the memory let their record go
+	cloudAhead   time.Duration  // how far Cloud Run's clock is ahead of this machine's, which stepped back
+	stepsBack    int            // times the clock stepped back
+	bursts       int            // bursts of executions
+	rereads      int            // complete logs read again after the memory let their record go
+	deletions    int            // jobs deleted in a region
+	goneChecks   int            // refreshes that checked a deleted job left Failing
+	adopted      int            // job scopes adopted as of their region's every-job listing
+	configs      map[string]int // settings chosen, by what they watch of each project
+	backfill     bool           // the job that runs only sometimes runs in these steps
 }
 
 func TestLifecycleModel(t *testing.T) {
@@ -168,7 +206,7 @@ func TestLifecycleModel(t *testing.T) {
 			defer func() {
 				if t.Failed() {
 					t.Logf("replay: go test ./poller -run TestLifecycleModel -model.seed %d -model.steps %d", seed, *modelSteps)
-					t.Logf("last steps:\n%s", strings.Join(m.steps[max(0, len(m.steps)-25):], "\n"))
+					t.Logf("last steps:\n%s", strings.Join(m.steps[max(0, len(m.steps)-*modelTail):], "\n"))
 				}
 			}()
 			for i := 0; i < *modelSteps && !t.Failed(); i++ {
@@ -189,9 +227,9 @@ func newModel(t *testing.T, seed uint64) *model {
 		known: map[string]bool{}, knownAt: map[string]time.Time{}, must: map[string]bool{}, learned: map[string]bool{},
 		announced: map[string]int{}, fixes: map[string]string{}, records: map[string]map[string]*modelExec{},
 		reads: map[string]int{}, readSteps: map[string][]int{},
-		server: true, waiting: map[string]bool{}, told: map[string]bool{},
+		server: true, waiting: map[string]bool{}, told: map[string]bool{}, configs: map[string]int{},
 	}
-	m.cfg = Config{Project: modelProjects[0], Job: modelJobs[0], Regions: modelRegions[:3], Top: 3}
+	m.cfg = Config{Project: modelProjects[0], Job: modelJobs[0], Regions: modelRegions[:3], Top: 3, AllJobs: m.rng.IntN(2) == 0}
 	m.newPoller()
 	return m
 }
@@ -208,6 +246,11 @@ func (m *model) logf(format string, args ...any) {
 
 // step does one random thing, then refreshes.
 func (m *model) step(i int) {
+	if i%100 == 0 && i > 0 {
+		// The job that runs only sometimes: in a third of the stretches of
+		// 100 steps, never the first.
+		m.backfill = m.rng.IntN(3) == 0
+	}
 	r := m.rng.Float64()
 	switch {
 	case r < 0.25:
@@ -252,22 +295,66 @@ func (m *model) step(i int) {
 	case r < 0.89:
 		m.server = !m.server
 		m.logf("%d: notification server up=%v", i, m.server)
+	case r < 0.905:
+		m.deleteJob(i)
 	}
 	m.h.advance(time.Duration(5+m.rng.IntN(90)) * time.Second)
 	m.refresh(i)
 }
 
-// start makes a new running execution somewhere: mostly where it is watched.
+// start makes a new running execution somewhere: mostly where it is
+// watched; the last of modelJobs only in some stretches of steps.
 func (m *model) start() {
 	m.nextID++
-	e := &modelExec{project: m.cfg.Project, job: m.cfg.Job, region: modelRegions[m.rng.IntN(len(modelRegions))],
+	project, job := m.watchedJob()
+	e := &modelExec{project: project, job: job, region: modelRegions[m.rng.IntN(len(modelRegions))],
 		id: fmt.Sprintf("e-%05d", m.nextID), state: fakecloud.Running, created: m.cloudNow()}
 	if m.rng.IntN(5) == 0 {
-		e.project, e.job = modelProjects[m.rng.IntN(2)], modelJobs[m.rng.IntN(2)]
+		e.project, e.job = modelProjects[m.rng.IntN(len(modelProjects))], modelJobs[m.rng.IntN(2)]
+	}
+	if m.backfill && m.rng.IntN(4) == 0 {
+		e.job = modelJobs[2]
 	}
 	m.execs = append(m.execs, e)
 	m.byRes[e.resource()] = e
 	m.put(e)
+}
+
+// watchedJob picks a project and a job the app watches (one of the two
+// that run often, under --all-jobs).
+func (m *model) watchedJob() (project, job string) {
+	projects, jobs := ParseList(m.cfg.Project), ParseList(m.cfg.Job)
+	if m.cfg.AllJobs {
+		jobs = modelJobs[:2]
+	}
+	return projects[m.rng.IntN(len(projects))], jobs[m.rng.IntN(len(jobs))]
+}
+
+// deleteJob deletes a job in a region, as Cloud Run does with its
+// executions: the job of a random execution still there. Its failures not
+// announced yet need not be; it may run again later (made anew).
+func (m *model) deleteJob(i int) {
+	var live []*modelExec
+	for _, e := range m.execs {
+		if !e.deleted {
+			live = append(live, e)
+		}
+	}
+	if len(live) == 0 {
+		return
+	}
+	d := live[m.rng.IntN(len(live))]
+	m.h.cloud.DeleteExecutions(d.project, d.region, d.job)
+	n := 0
+	for _, e := range m.execs {
+		if e.project == d.project && e.job == d.job && e.region == d.region && !e.deleted {
+			e.deleted = true
+			delete(m.must, e.resource())
+			n++
+		}
+	}
+	m.deletions++
+	m.logf("%d: deleted %s/%s in %s (%d executions)", i, d.project, d.job, d.region, n)
 }
 
 func (m *model) put(e *modelExec) {
@@ -280,7 +367,7 @@ func (m *model) put(e *modelExec) {
 func (m *model) finish() {
 	var running []*modelExec
 	for _, e := range m.execs {
-		if e.state == fakecloud.Running {
+		if e.state == fakecloud.Running && !e.deleted {
 			running = append(running, e)
 		}
 	}
@@ -322,7 +409,7 @@ func (m *model) writeLogs(e *modelExec) {
 // logsArrive writes the late logs of one failure.
 func (m *model) logsArrive() {
 	for _, e := range m.execs {
-		if e.state == fakecloud.Failed && !e.logsComplete && !e.logsNever {
+		if e.state == fakecloud.Failed && !e.logsComplete && !e.logsNever && !e.deleted {
 			m.writeLogs(e)
 			return
 		}
@@ -334,9 +421,11 @@ func (m *model) reconfigure(i int) {
 	next := m.cfg
 	switch m.rng.IntN(4) {
 	case 0:
-		next.Project = modelProjects[m.rng.IntN(2)]
+		next.Project = m.pick(modelProjects)
 	case 1:
-		next.Job = modelJobs[m.rng.IntN(2)]
+		// The job that runs only sometimes is watched under --all-jobs
+		// only: it is first seen in an every-job listing.
+		next.Job, next.AllJobs = m.pick(modelJobs[:2]), m.rng.IntN(3) == 0
 	case 2:
 		regions := slices.Clone(modelRegions)
 		m.rng.Shuffle(len(regions), func(a, b int) { regions[a], regions[b] = regions[b], regions[a] })
@@ -346,7 +435,31 @@ func (m *model) reconfigure(i int) {
 	}
 	m.cfg = next
 	m.newPoller()
-	m.logf("%d: settings %s/%s %v top %d", i, next.Project, next.Job, next.Regions, next.Top)
+	m.configs[configWord(next)]++
+	m.logf("%d: settings %s/%s %v top %d", i, next.Project, configWord(next), next.Regions, next.Top)
+}
+
+// pick names one of names or, one time in three, two of them (in either
+// order) or, with three names or more, one time in six all of them.
+func (m *model) pick(names []string) string {
+	names = slices.Clone(names)
+	m.rng.Shuffle(len(names), func(a, b int) { names[a], names[b] = names[b], names[a] })
+	switch r := m.rng.IntN(6); {
+	case r < 4 || len(names) < 2:
+		return names[0]
+	case r < 5 || len(names) < 3:
+		return names[0] + "," + names[1]
+	default:
+		return strings.Join(names, ",")
+	}
+}
+
+// configWord names what a configuration watches of each project.
+func configWord(cfg Config) string {
+	if cfg.AllJobs {
+		return "all-jobs"
+	}
+	return cfg.Job
 }
 
 // acknowledge acknowledges the newest failure in view, if any.
@@ -400,57 +513,19 @@ func (m *model) scopeOf(s lifecycle.Scope) *modelScope {
 // the app, or by runwatch status.
 func (m *model) observe(now time.Time, cfg Config, byApp bool) {
 	var learnedNow []*modelExec
-	for _, region := range cfg.Regions {
-		if m.faulty[region] {
-			continue
-		}
-		s := lifecycle.Scope{Project: cfg.Project, Job: cfg.Job, Region: region}
-		ms := m.scopeOf(s)
-		first := !ms.exists || (byApp && (!ms.learned || !ms.unwatchedAt.IsZero()))
-		if first && byApp {
-			// What became known without the app watching (status saw it) is
-			// history now.
-			for _, res := range ms.dormant {
-				if m.announced[res] == 0 && !m.learned[res] {
-					m.learned[res] = true
-					learnedNow = append(learnedNow, m.byRes[res])
-				}
-			}
-			ms.dormant = nil
-			ms.learned, ms.unwatchedAt = true, time.Time{}
-		}
-		if first {
-			ms.exists, ms.learnedAt = true, now
-		}
-		classified := ms.learned && ms.unwatchedAt.IsZero()
-		seen := m.listing(cfg, region)
-		for res := range ms.following {
-			if e := m.byRes[res]; !slices.Contains(seen, e) {
-				seen = append(seen, e)
-			}
-		}
-		for _, e := range seen {
-			if e.state == fakecloud.Running {
-				if !m.known[e.resource()] {
-					ms.following[e.resource()] = true
-				}
+	for _, project := range ParseList(cfg.Project) {
+		for _, region := range cfg.Regions {
+			if m.faulty[region] {
 				continue
 			}
-			followed := ms.following[e.resource()]
-			delete(ms.following, e.resource())
-			if m.known[e.resource()] {
+			if cfg.AllJobs {
+				m.observeAllJobs(now, cfg, project, region, byApp, &learnedNow)
 				continue
 			}
-			m.known[e.resource()] = true
-			m.knownAt[e.resource()] = now
-			switch {
-			case first || (!followed && e.completed.Before(ms.learnedAt.Add(-lifecycle.SkewAllowance))):
-				m.learned[e.resource()] = true
-				learnedNow = append(learnedNow, e)
-			case !classified:
-				ms.dormant = append(ms.dormant, e.resource())
-			case e.state == fakecloud.Failed:
-				m.must[e.resource()] = true
+			for _, job := range ParseList(cfg.Job) {
+				s := lifecycle.Scope{Project: project, Job: job, Region: region}
+				m.adopt(now, s)
+				m.observeScope(now, s, m.listing(project, job, region, cfg.Top), byApp, &learnedNow)
 			}
 		}
 	}
@@ -459,12 +534,105 @@ func (m *model) observe(now time.Time, cfg Config, byApp bool) {
 	}
 }
 
+// observeAllJobs works out what the every-job listing of a project's
+// region teaches: its own scope ({project, "-", region}) answers, with no
+// executions, and remembers when it was learned; so does the scope of each
+// job remembered there, and of each job it lists. A job new to the memory
+// is adopted as of when the listing was learned, unless that is now.
+func (m *model) observeAllJobs(now time.Time, cfg Config, project, region string, byApp bool, learnedNow *[]*modelExec) {
+	m.observeScope(now, lifecycle.Scope{Project: project, Job: AllJobsName, Region: region}, nil, byApp, learnedNow)
+	byJob := map[string][]*modelExec{}
+	for key, ms := range m.scopes {
+		if s := scopeKeyParts(key); ms.exists && s.Project == project && s.Region == region && s.Job != AllJobsName {
+			byJob[s.Job] = nil
+		}
+	}
+	for _, e := range m.listing(project, AllJobsName, region, max(cfg.Top, allJobsPageSize)) {
+		byJob[e.job] = append(byJob[e.job], e)
+	}
+	for _, job := range slices.Sorted(maps.Keys(byJob)) {
+		s := lifecycle.Scope{Project: project, Job: job, Region: region}
+		m.adopt(now, s)
+		m.observeScope(now, s, byJob[job], byApp, learnedNow)
+	}
+}
+
+// adopt: a job's scope new to the memory, in a region whose every-job
+// listing was learned before now, is learned as of then, watched as that
+// listing is (whichever listing first shows or names the job: a status run
+// naming it first does not make what it ran since history).
+func (m *model) adopt(now time.Time, s lifecycle.Scope) {
+	ms, pms := m.scopeOf(s), m.scopes[lifecycle.Scope{Project: s.Project, Job: AllJobsName, Region: s.Region}.Key()]
+	if ms.exists || pms == nil || !pms.exists || !pms.learnedAt.Before(now) {
+		return
+	}
+	ms.exists, ms.learnedAt, ms.learned, ms.unwatchedAt = true, pms.learnedAt, pms.learned, pms.unwatchedAt
+	m.adopted++
+}
+
+// observeScope works out what one scope's answer teaches: listed are its
+// executions in the listing; those it follows are fetched one by one (or
+// found gone).
+func (m *model) observeScope(now time.Time, s lifecycle.Scope, listed []*modelExec, byApp bool, learnedNow *[]*modelExec) {
+	ms := m.scopeOf(s)
+	first := !ms.exists || (byApp && (!ms.learned || !ms.unwatchedAt.IsZero()))
+	if first && byApp {
+		// What became known without the app watching (status saw it) is
+		// history now.
+		for _, res := range ms.dormant {
+			if m.announced[res] == 0 && !m.learned[res] {
+				m.learned[res] = true
+				*learnedNow = append(*learnedNow, m.byRes[res])
+			}
+		}
+		ms.dormant = nil
+		ms.learned, ms.unwatchedAt = true, time.Time{}
+	}
+	if first {
+		ms.exists, ms.learnedAt = true, now
+	}
+	classified := ms.learned && ms.unwatchedAt.IsZero()
+	seen := slices.Clone(listed)
+	for _, res := range slices.Sorted(maps.Keys(ms.following)) {
+		switch e := m.byRes[res]; {
+		case e.deleted:
+			delete(ms.following, res) // Cloud Run has it no more
+		case !slices.Contains(seen, e):
+			seen = append(seen, e)
+		}
+	}
+	for _, e := range seen {
+		if e.state == fakecloud.Running {
+			if !m.known[e.resource()] {
+				ms.following[e.resource()] = true
+			}
+			continue
+		}
+		followed := ms.following[e.resource()]
+		delete(ms.following, e.resource())
+		if m.known[e.resource()] {
+			continue
+		}
+		m.known[e.resource()] = true
+		m.knownAt[e.resource()] = now
+		switch {
+		case first || (!followed && e.completed.Before(ms.learnedAt.Add(-lifecycle.SkewAllowance))):
+			m.learned[e.resource()] = true
+			*learnedNow = append(*learnedNow, e)
+		case !classified:
+			ms.dormant = append(ms.dormant, e.resource())
+		case e.state == fakecloud.Failed:
+			m.must[e.resource()] = true
+		}
+	}
+}
+
 // statusConfig is what a `runwatch status` run (from cron, say) names: the
 // app's job or another, a subset of the regions, a top of its own.
 func (m *model) statusConfig() Config {
 	cfg := m.cfg
 	if m.rng.IntN(2) == 0 {
-		cfg.Project, cfg.Job = modelProjects[m.rng.IntN(2)], modelJobs[m.rng.IntN(2)]
+		cfg.Project, cfg.Job, cfg.AllJobs = modelProjects[m.rng.IntN(2)], modelJobs[m.rng.IntN(2)], false
 	}
 	regions := slices.Clone(modelRegions)
 	m.rng.Shuffle(len(regions), func(a, b int) { regions[a], regions[b] = regions[b], regions[a] })
@@ -483,11 +651,13 @@ func (m *model) statusRun(i int, cfg Config) {
 	// Its own store on the same file, as another process has.
 	status := New(cfg, m.h.clients, NewFileStore(m.h.store.Path()), Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second,
 		LogRequestsPerMinute: 100000, ListTimeout: 2 * time.Second, ReadOnly: true})
+	listsBefore := m.h.cloud.ListExecutionsRequestCount()
 	if res := status.Refresh(context.Background()); len(res.Changes)+len(res.Missed) > 0 {
 		m.t.Fatalf("step %d: status announced %s", i, announced(res))
 	}
+	m.checkListings(i, cfg, listsBefore)
 	m.countReads(i, logsBefore, complete, status.mem)
-	m.logf("%d: status %s/%s %v top %d", i, cfg.Project, cfg.Job, cfg.Regions, cfg.Top)
+	m.logf("%d: status %s/%s %v top %d", i, cfg.Project, configWord(cfg), cfg.Regions, cfg.Top)
 }
 
 // clockBack steps the wall clock back by up to 20 minutes, as NTP or a
@@ -505,12 +675,13 @@ func (m *model) clockBack(i int) {
 // job grows past its bound.
 func (m *model) burst(i int) {
 	region := m.cfg.Regions[m.rng.IntN(len(m.cfg.Regions))]
+	project, job := m.watchedJob()
 	n := 30 + m.rng.IntN(120)
 	now := m.cloudNow()
 	for k := range n {
 		m.nextID++
 		created := now.Add(-time.Duration(2*(n-k)+60) * time.Second)
-		e := &modelExec{project: m.cfg.Project, job: m.cfg.Job, region: region, id: fmt.Sprintf("e-%05d", m.nextID),
+		e := &modelExec{project: project, job: job, region: region, id: fmt.Sprintf("e-%05d", m.nextID),
 			created: created, completed: created.Add(50 * time.Second)}
 		switch r := m.rng.Float64(); {
 		case r < 0.8:
@@ -527,8 +698,8 @@ func (m *model) burst(i int) {
 		m.put(e)
 	}
 	m.bursts++
-	m.logf("%d: burst of %d in %s/%s/%s", i, n, m.cfg.Project, m.cfg.Job, region)
-	m.statusRun(i, Config{Project: m.cfg.Project, Job: m.cfg.Job, Regions: []string{region}, Top: n + 5})
+	m.logf("%d: burst of %d in %s/%s/%s", i, n, project, job, region)
+	m.statusRun(i, Config{Project: project, Job: job, Regions: []string{region}, Top: n + 5})
 }
 
 // completeLogs says which executions' logs are complete and readable now.
@@ -568,12 +739,14 @@ func (m *model) letGo(e *modelExec, mem *lifecycle.Memory) bool {
 	return s != nil && !s.ForgotUpTo.IsZero() && !e.completed.After(s.ForgotUpTo)
 }
 
-// listing is what the fake lists for a region: the newest Top, by create
-// time then name (as the fake breaks ties), as the real API.
-func (m *model) listing(cfg Config, region string) []*modelExec {
+// listing is what the fake lists of a job of a project in a region (of
+// every job, for AllJobsName): the newest size, by create time then
+// resource name (as the fake breaks ties), as the real API; deleted
+// executions are gone.
+func (m *model) listing(project, job, region string, size int) []*modelExec {
 	var out []*modelExec
 	for _, e := range m.execs {
-		if e.project == cfg.Project && e.job == cfg.Job && e.region == region {
+		if e.project == project && (job == AllJobsName || e.job == job) && e.region == region && !e.deleted {
 			out = append(out, e)
 		}
 	}
@@ -581,9 +754,9 @@ func (m *model) listing(cfg Config, region string) []*modelExec {
 		if c := b.created.Compare(a.created); c != 0 {
 			return c
 		}
-		return strings.Compare(a.id, b.id)
+		return strings.Compare(a.resource(), b.resource())
 	})
-	return out[:min(len(out), cfg.Top)]
+	return out[:min(len(out), size)]
 }
 
 // refresh runs one refresh, first working out what the reference expects
@@ -594,8 +767,7 @@ func (m *model) refresh(i int) {
 	complete := m.completeLogs()
 	if m.fresh {
 		for key, ms := range m.scopes {
-			s := scopeKeyParts(key)
-			if ms.learned && ms.unwatchedAt.IsZero() && !(s.Project == m.cfg.Project && s.Job == m.cfg.Job && slices.Contains(m.cfg.Regions, s.Region)) {
+			if ms.learned && ms.unwatchedAt.IsZero() && !watches(m.cfg, scopeKeyParts(key)) {
 				ms.unwatchedAt = now
 			}
 		}
@@ -603,8 +775,12 @@ func (m *model) refresh(i int) {
 	}
 	m.observe(now, m.cfg, true)
 
+	listsBefore := m.h.cloud.ListExecutionsRequestCount()
 	res := m.p.Refresh(context.Background())
 	m.logf("%d: refresh → %s", i, announced(res))
+	m.checkListings(i, m.cfg, listsBefore)
+	m.checkDeletedLeft(i, res.Snapshot)
+	m.checkScopes(i)
 	// What a snooze holds back is checked as it is classified; its summary
 	// is offered at each refresh once the snooze ended, until a server
 	// takes it (deliver).
@@ -642,6 +818,79 @@ func (m *model) refresh(i int) {
 	}
 	m.countReads(i, logsBefore, complete, m.p.mem)
 	m.deliver(i, res)
+}
+
+// watches says whether the app with cfg watches a scope: a job's, or the
+// every-job listing's of a region (job AllJobsName).
+func watches(cfg Config, s lifecycle.Scope) bool {
+	if !slices.Contains(ParseList(cfg.Project), s.Project) || !slices.Contains(cfg.Regions, s.Region) {
+		return false
+	}
+	if s.Job == AllJobsName {
+		return cfg.AllJobs
+	}
+	return cfg.AllJobs || slices.Contains(ParseList(cfg.Job), s.Job)
+}
+
+// checkListings checks the ListExecutions requests of one refresh with
+// cfg, made since the first listsBefore: one per project and region under
+// AllJobs (parent jobs/-), else one per project, region and job; each
+// parent once.
+func (m *model) checkListings(i int, cfg Config, listsBefore int) {
+	want := map[string]bool{}
+	for _, project := range ParseList(cfg.Project) {
+		for _, region := range cfg.Regions {
+			jobs := ParseList(cfg.Job)
+			if cfg.AllJobs {
+				jobs = []string{AllJobsName}
+			}
+			for _, job := range jobs {
+				want[fmt.Sprintf("projects/%s/locations/%s/jobs/%s", project, region, job)] = true
+			}
+		}
+	}
+	reqs := m.h.cloud.ListExecutionsRequestsSince(listsBefore)
+	got := map[string]bool{}
+	for _, r := range reqs {
+		got[r.GetParent()] = true
+	}
+	if len(reqs) != len(want) || !maps.Equal(got, want) {
+		var parents []string
+		for _, r := range reqs {
+			parents = append(parents, r.GetParent())
+		}
+		m.t.Fatalf("step %d: %d ListExecutions requests %v, want %d: %v", i, len(reqs), parents, len(want), slices.Sorted(maps.Keys(want)))
+	}
+}
+
+// checkDeletedLeft checks that under AllJobs no deleted execution is
+// failing in a region whose every-job listing answered this refresh and
+// was not full: its job was deleted there, and left quietly.
+func (m *model) checkDeletedLeft(i int, snap Snapshot) {
+	if !m.cfg.AllJobs {
+		return
+	}
+	checked := false
+	for _, project := range ParseList(m.cfg.Project) {
+		for _, region := range m.cfg.Regions {
+			if m.faulty[region] || len(m.listing(project, AllJobsName, region, allJobsPageSize)) >= max(m.cfg.Top, allJobsPageSize) {
+				continue
+			}
+			for _, f := range snap.Failing {
+				e := m.byRes[f.Resource]
+				if f.Project != project || f.Region != region || e == nil || !e.deleted {
+					continue
+				}
+				m.t.Fatalf("step %d: %s of %s/%s in %s is failing, though its job was deleted there", i, e.id, e.project, e.job, e.region)
+			}
+			for _, e := range m.execs {
+				checked = checked || (e.deleted && e.project == project && e.region == region)
+			}
+		}
+	}
+	if checked {
+		m.goneChecks++
+	}
 }
 
 // deliver checks what a refresh offers against what waits for a
@@ -843,9 +1092,9 @@ func (m *model) drain() {
 	}
 	m.t.Logf("%d executions, %d failures announced, %d learned silently, %d restarts, %d log requests; "+
 		"%d bursts, at most %d records a job, %d scopes with records let go, %d failures let go before announced, %d logs read again after their record was let go; "+
-		"clock stepped back %d times",
+		"clock stepped back %d times; %d jobs deleted in a region, %d refreshes checked they left Failing; %d job scopes adopted as of their region's every-job listing; settings %v",
 		len(m.execs), announcedFailures, len(m.learned), m.restarts, len(m.h.cloud.LogRequests()),
-		m.bursts, most, bounded, letGo, m.rereads, m.stepsBack)
+		m.bursts, most, bounded, letGo, m.rereads, m.stepsBack, m.deletions, m.goneChecks, m.adopted, m.configs)
 	if announcedFailures == 0 {
 		m.t.Error("no failure was announced: the model exercised nothing")
 	}
@@ -867,6 +1116,29 @@ func (m *model) dumpJob(e *modelExec) {
 	for name, r := range j.Records {
 		if r.Announced {
 			m.t.Logf("memory: %s %s ended %s learned=%v kind=%s", shortName(name), r.State, r.Completed.Format(time.TimeOnly), r.Learned, r.Kind)
+		}
+	}
+}
+
+// checkScopes checks the app's memory of scopes against the reference's:
+// the same scopes (jobs' and every-job listings'), each learned when the
+// reference says, watched by the app or only by status, and stopped
+// watching or not.
+func (m *model) checkScopes(i int) {
+	for key, s := range m.p.mem.Scopes {
+		if ms := m.scopes[key]; ms == nil || !ms.exists {
+			m.t.Fatalf("step %d: the memory holds scope %s (%+v), the reference does not", i, key, s)
+		}
+	}
+	for key, ms := range m.scopes {
+		s := m.p.mem.Scopes[key]
+		switch {
+		case !ms.exists && s == nil:
+		case s == nil:
+			m.t.Fatalf("step %d: the reference holds scope %s (learned %s), the memory does not", i, key, ms.learnedAt.Format(time.TimeOnly))
+		case ms.learned != s.Watched || ms.unwatchedAt.IsZero() != s.UnwatchedAt.IsZero() || !ms.learnedAt.Equal(s.LearnedAt):
+			m.t.Fatalf("step %d: scope %s: the reference says learned %s, watched %v, stopped watching %v; the memory %+v",
+				i, key, ms.learnedAt.Format(time.TimeOnly), ms.learned, !ms.unwatchedAt.IsZero(), s)
 		}
 	}
 }

@@ -286,14 +286,27 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 			listed[e.GetName()] = e
 		}
 		if !l.allJobs() {
+			// A job new to the memory in a region whose every-job listing
+			// was learned before is adopted as of then, as that listing
+			// would have: a status run naming it first does not make what
+			// it ran since history.
 			scope := scopeOfTarget(l.target)
+			p.mem.Adopt(scope, lifecycle.Scope{Project: l.project, Job: AllJobsName, Region: l.region}, now, p.observer())
 			p.mem.Observe(scope, seen[scope], now, p.observer())
 			continue
 		}
 		// Every job of the region: the listing's own scope remembers when
 		// it was learned; a job first seen in it is adopted as of then.
+		// Each job remembered there answered too, listed or not: one the
+		// app had stopped watching is learned again now, not when it next
+		// runs (what it ran since would be taken for history).
 		parent := scopeOfTarget(l.target)
 		p.mem.Observe(parent, nil, now, p.observer())
+		for _, scope := range p.mem.ScopesIn(l.project, l.region, AllJobsName) {
+			if _, ok := seen[scope]; !ok {
+				seen[scope] = nil
+			}
+		}
 		for _, scope := range slices.SortedFunc(maps.Keys(seen), func(a, b lifecycle.Scope) int { return strings.Compare(a.Key(), b.Key()) }) {
 			if scope.Project != l.project || scope.Region != l.region {
 				continue // not the listing's: never sent by Cloud Run

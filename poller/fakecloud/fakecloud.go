@@ -195,6 +195,23 @@ func (c *Cloud) ListExecutionsRequests() []*runpb.ListExecutionsRequest {
 	return cloneAll(c.listReqs)
 }
 
+// ListExecutionsRequestsSince returns copies of the ListExecutions requests
+// received after the first n, in arrival order: what one step of a long
+// test asked, without copying all that came before.
+func (c *Cloud) ListExecutionsRequestsSince(n int) []*runpb.ListExecutionsRequest {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return cloneAll(c.listReqs[min(n, len(c.listReqs)):])
+}
+
+// ListExecutionsRequestCount returns how many ListExecutions requests were
+// received.
+func (c *Cloud) ListExecutionsRequestCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.listReqs)
+}
+
 // LogRequests returns copies of every ListLogEntries request received, in
 // arrival order, including the ones that failed.
 func (c *Cloud) LogRequests() []*loggingpb.ListLogEntriesRequest {

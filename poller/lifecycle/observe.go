@@ -111,16 +111,17 @@ func scopeOfKey(key string) Scope {
 	return Scope{Project: project, Job: job, Region: region}
 }
 
-// Adopt gives a scope first seen in a listing of every job of its project
-// and region (parent: that listing's scope, job "-") the watching of that
-// listing, as of when it was learned: a job that first shows up there is
-// learned like the rest of the listing was, so what it ran before the
-// listing was learned is history, and what ends after is news. A scope
-// the app watches already, or a parent not learned before now (its first
-// listing, which learns everything in it), is left alone. A scope only
-// runwatch status saw (it learns what it lists) is the app's as of the
-// parent's learning too: what status took for history but ended after
-// that is news again.
+// Adopt gives a scope new to the memory (first seen in a listing of every
+// job of its project and region, or first named in a listing of its own
+// there) the watching of that region's listing of every job (parent: that
+// listing's scope, job "-"), as of when it was learned: a job that first
+// shows up is learned like the rest of the listing was, so what it ran
+// before the listing was learned is history, and what ends after is news.
+// A scope the app watches already, a parent not remembered, or one not
+// learned before now (its first listing, which learns everything in it),
+// is left alone. A scope only runwatch status saw (it learns what it
+// lists) is the app's as of the parent's learning too: what status took
+// for history but ended after that is news again.
 func (m *Memory) Adopt(scope, parent Scope, now time.Time, by Observer) {
 	p := m.Scopes[parent.Key()]
 	if p == nil || !p.LearnedAt.Before(now) {
