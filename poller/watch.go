@@ -3,6 +3,7 @@ package poller
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -48,6 +49,9 @@ type Watcher struct {
 	mu     sync.Mutex
 	poller *Poller  // nil until the first connection
 	queued []action // pressed before there was a poller, in order
+	// unconnected is why the last connection failed (nil while connected):
+	// the poller's clients are then closed, and not lent (Clients).
+	unconnected error
 }
 
 // action is what a person did, done on the poller: it returns the picture
@@ -148,9 +152,12 @@ func (w *Watcher) LastLines(ctx context.Context, resource string) ([]string, err
 // action, Refresh shows what it did without reconnecting.
 func (w *Watcher) Clients() (Clients, error) {
 	w.mu.Lock()
-	p := w.poller
+	p, unconnected := w.poller, w.unconnected
 	w.mu.Unlock()
-	if p == nil {
+	switch {
+	case unconnected != nil:
+		return Clients{}, fmt.Errorf("not connected to Cloud Run: %w", unconnected)
+	case p == nil:
 		return Clients{}, errors.New("not connected to Cloud Run yet")
 	}
 	return p.Clients(), nil
@@ -237,6 +244,9 @@ func (w *Watcher) watch(ctx context.Context, cfg Config, poller **Poller) (Confi
 		connectCtx, cancel := context.WithTimeout(ctx, connectTimeout)
 		resolved, clients, err := w.connect(connectCtx, cfg)
 		cancel()
+		w.mu.Lock()
+		w.unconnected = err
+		w.mu.Unlock()
 		if err != nil {
 			retire()
 			w.view.SetProblem(err.Error())

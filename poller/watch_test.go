@@ -273,3 +273,28 @@ func TestRefreshKeepsTheClients(t *testing.T) {
 		t.Fatalf("Refresh connected again (%d connections, were %d)", n, before)
 	}
 }
+
+// A person's action while the watcher cannot reconnect (credentials
+// refused since Refresh now) gets no clients the watcher closed: it is
+// told why there is no connection, not "grpc: the client connection is
+// closing" from clients Clients still lends after closing them.
+func TestClientsWhileTheWatcherCannotReconnectAreNotClosedOnes(t *testing.T) {
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-west3"}, Interval: time.Hour}
+	w := startWatcher(t, cfg, false)
+	resource := w.h.putAction(testJob+"-x7k2p", fakecloud.Failed, time.Hour)
+	next(t, w.view.results, "first result")
+	w.refuse.Store(true) // the credentials go (revoked, expired)
+	w.watcher.RefreshNow()
+	if p := next(t, w.view.problems, "the reconnection's problem"); p != "no Google Cloud credentials" {
+		t.Fatalf("problem %q", p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	clients, err := w.watcher.Clients()
+	if err == nil {
+		_, err = RunAgain(ctx, clients, resource, false)
+	}
+	if err != nil && strings.Contains(err.Error(), "client connection is closing") {
+		t.Fatalf("run again while the watcher cannot connect: %q; Clients lent the clients it closed (want why it is not connected: no Google Cloud credentials)", err)
+	}
+}

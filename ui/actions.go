@@ -38,8 +38,29 @@ type detailsActions struct {
 	Question      *widget.Label
 	OverridesNote *widget.Label
 	WithOverrides *widget.Check
+}
 
-	busy bool // an action is under way
+// actionBoard keeps each execution's action under way and how the last one
+// went, beyond the details window that asked: details closed and opened
+// again show it, and offer no second one meanwhile. Used on Fyne's thread
+// only.
+type actionBoard struct {
+	states map[string]*actionState // by resource
+	// open returns the details of a resource open now (nil: none).
+	open func(resource string) *Details
+}
+
+// actionState is an execution's action: under way, or its result line.
+type actionState struct {
+	busy   bool
+	line   string
+	failed bool
+}
+
+// busy reports whether an action on resource is under way.
+func (b *actionBoard) busy(resource string) bool {
+	st := b.states[resource]
+	return st != nil && st.busy
 }
 
 // newActions makes the action widgets of d; its rows go under the log
@@ -70,7 +91,7 @@ func (d *Details) showActions(e poller.Execution) {
 		switch {
 		case !b.present || !view.Offered(e, b.c):
 			b.button.Hide()
-		case d.busy:
+		case d.with.board.busy(e.Resource):
 			b.button.Disable()
 			b.button.Show()
 		default:
@@ -86,7 +107,7 @@ func (d *Details) showActions(e poller.Execution) {
 // or when the execution's state no longer allows c.
 func (d *Details) Confirm(c view.Confirmation) {
 	e := d.execution
-	if d.Confirmation != nil || d.busy || !view.Offered(e, c) {
+	if d.Confirmation != nil || d.with.board.busy(e.Resource) || !view.Offered(e, c) {
 		return
 	}
 	switch {
@@ -174,10 +195,13 @@ func (d *Details) confirmCancel(e poller.Execution) {
 }
 
 // act does a confirmed action off Fyne's thread, saying doing meanwhile,
-// then its result line or why it did not take. Closing the window does
-// not stop it: a person asked for it.
+// then its result line or why it did not take, in the execution's details
+// open then (these, or others opened since). Closing the window does not
+// stop it: a person asked for it.
 func (d *Details) act(doing string, call func(context.Context) (string, error)) {
-	d.busy = true
+	resource := d.execution.Resource
+	st := &actionState{busy: true, line: doing}
+	d.with.board.states[resource] = st
 	d.showResult(doing, false)
 	d.showActions(d.execution)
 	go func() {
@@ -185,19 +209,19 @@ func (d *Details) act(doing string, call func(context.Context) (string, error)) 
 		defer cancel()
 		done, err := call(ctx)
 		d.with.do(func() {
-			d.busy = false
-			if d.closed {
-				return
-			}
+			st.busy, st.line = false, done
 			if err != nil {
-				d.showResult(view.ActionFailed(err), true)
-			} else {
-				d.showResult(done, false)
+				st.line, st.failed = view.ActionFailed(err), true
 			}
-			d.showActions(d.execution)
+			if open := d.with.board.open(resource); open != nil {
+				open.showResult(st.line, st.failed)
+				open.showActions(open.execution)
+			}
 		})
 	}()
 }
+
+
 
 // showResult shows the action's line, plain text, as a warning when it
 // failed.

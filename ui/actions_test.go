@@ -260,3 +260,51 @@ func TestCopyGcloudCommandCopiesTheDescribeAndLogsCommands(t *testing.T) {
 		t.Errorf("clipboard %q, want %q", got, want)
 	}
 }
+
+// A run again under way is shown in the execution's details however they
+// are opened: closed and opened again before Cloud Run answered, they say
+// it is under way and do not offer Run again… a second time (a second
+// confirmation started a second execution).
+func TestDetailsOpenedAgainWhileRunAgainIsUnderWayDoNotRunItTwice(t *testing.T) {
+	u, f := newActionUI(t, "")
+	e := execution("us-west3", "vertex-ai-launcher-x7k2p", poller.StateFailed, time.Minute)
+	d := openDetails(u, e)
+	test.Tap(d.RunAgain)
+	f.update(t) // the overrides read
+	d.Confirmation.Confirm()
+	waitForCalls(t, f, 1)
+	// Cloud Run has not answered yet (its answer waits in f.updates); the
+	// person closes the details and opens them again from the row.
+	d.Window.Close()
+	again := openDetails(u, e)
+	if again == d {
+		t.Fatal("the closed details were reused")
+	}
+	underWay := again.RunAgain.Disabled() || !again.RunAgain.Visible()
+	said := again.ActionResult.Text
+	if !again.ActionResult.Visible() {
+		said = ""
+	}
+	test.Tap(again.RunAgain)
+	if again.Confirmation != nil {
+		again.Confirmation.Confirm()
+	}
+	time.Sleep(100 * time.Millisecond)
+	if runs, _ := f.calls(); len(runs) != 1 {
+		t.Fatalf("ran %d times (%q): the details opened again offered Run again… while the first was under way (they said %q, the button enabled %v)",
+			len(runs), runs, said, !underWay)
+	}
+}
+
+// waitForCalls waits until f was asked n run agains.
+func waitForCalls(t *testing.T, f *fakeCloudRun, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if runs, _ := f.calls(); len(runs) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not asked %d run agains within 5 s", n)
+		}
+	}
+}

@@ -85,6 +85,7 @@ type UI struct {
 	rows           []view.Row
 	byName         map[string]poller.Execution
 	details        map[string]*Details
+	actionBoard    *actionBoard // see board
 	settings       *settingsForm // the open settings window's form
 	settingsWindow fyne.Window
 
@@ -626,7 +627,7 @@ func (u *UI) OpenDetails(resource string) {
 	d := u.details[resource]
 	if d == nil {
 		with := detailsWith{acknowledge: u.acknowledge, lastLines: u.actions.LastLines, do: u.do, now: u.now, openURL: u.openURL,
-			runAgain: u.actions.RunAgain, cancel: u.actions.Cancel, overrides: u.actions.Overrides}
+			runAgain: u.actions.RunAgain, cancel: u.actions.Cancel, overrides: u.actions.Overrides, board: u.board()}
 		d = newDetails(u.app, with, func() { delete(u.details, resource) })
 		(&windowKeys{close: d.Window.Close, refresh: u.refreshNow, quit: u.quit}).bind(d.Window)
 		u.details[resource] = d
@@ -634,6 +635,14 @@ func (u *UI) OpenDetails(resource string) {
 	d.Show(e, u.now())
 	d.Window.Show()
 	d.Window.RequestFocus()
+}
+
+// board returns the actions under way of every details window, made once.
+func (u *UI) board() *actionBoard {
+	if u.actionBoard == nil {
+		u.actionBoard = &actionBoard{states: map[string]*actionState{}, open: func(resource string) *Details { return u.details[resource] }}
+	}
+	return u.actionBoard
 }
 
 // ConfirmExecution opens an execution's details with the confirmation of

@@ -88,6 +88,8 @@ type detailsWith struct {
 	runAgain  func(ctx context.Context, resource string, withOverrides bool) (string, error)
 	cancel    func(ctx context.Context, resource string) error
 	overrides func(ctx context.Context, resource string) (string, error)
+	// board keeps the actions under way, shared by all details windows.
+	board *actionBoard
 }
 
 // lastLinesWait bounds the details' read of the last lines: the tray
@@ -104,6 +106,14 @@ const (
 
 func newDetails(a fyne.App, with detailsWith, onClose func()) *Details {
 	d := &Details{app: a, Window: a.NewWindow("runwatch — execution"), names: map[*widget.Label]*widget.Label{}, with: with}
+	if d.with.board == nil { // details of their own (tests)
+		d.with.board = &actionBoard{states: map[string]*actionState{}, open: func(string) *Details {
+			if d.closed {
+				return nil
+			}
+			return d
+		}}
+	}
 	plain := func() *widget.Label {
 		l := widget.NewLabel("")
 		l.Wrapping = fyne.TextWrapWord
@@ -214,6 +224,9 @@ func (d *Details) Show(e poller.Execution, now time.Time) {
 		d.CopyError.Show()
 	}
 	d.showActions(e)
+	if st := d.with.board.states[e.Resource]; st != nil && (d.ActionResult.Text != st.line || !d.ActionResult.Visible()) {
+		d.showResult(st.line, st.failed)
+	}
 	d.fit()
 }
 

@@ -188,3 +188,24 @@ func mustParse(t *testing.T, resource string) poller.ExecutionName {
 	}
 	return n
 }
+
+// Reading the overrides for a run again's confirmation has the 30 s its
+// two calls are given (ipc.OverridesWait: 35 s with the socket's margin),
+// as the run again and the last lines have theirs: it is not cut at the
+// socket handler's 10 s, and a Cloud Run answering each call in 6 s is
+// read, not reported as "no answer within 30s" after 10 s.
+func TestOverridesReadHasItsOwnTimeNotTheSocketHandlers(t *testing.T) {
+	a := startActionTray(t)
+	resource := a.put(actionJob+"-x7k2p", fakecloud.Failed)
+	a.cloud.SetRegionLatency(actionRegion, 6*time.Second) // GetExecution, then GetJob: 12 s
+	ctx, cancel := context.WithTimeout(context.Background(), ipc.OverridesWait)
+	defer cancel()
+	began := time.Now()
+	words, err := a.app.Overrides(ctx, resource)
+	if err != nil {
+		t.Fatalf("overrides read after %v: %v (want them read within ipc.OverridesWait, %v)", time.Since(began).Round(time.Second), err, ipc.OverridesWait)
+	}
+	if words != "" {
+		t.Errorf("overrides %q of an execution that ran as its job says", words)
+	}
+}

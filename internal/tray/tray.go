@@ -354,6 +354,10 @@ func (t *Tray) cancel(ctx context.Context, resource string) error {
 // overrides says what an execution ran with beyond its job, for the
 // confirmation of a run again; it ends with the request.
 func (t *Tray) overrides(ctx context.Context, resource string) (string, error) {
+	// Its own time (two calls of up to 30 s), not the socket handler's 10 s;
+	// the window stops waiting at ipc.OverridesWait.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), overridesTimeout)
+	defer cancel()
 	clients, err := t.cfg.Watcher.Clients()
 	if err != nil {
 		return "", err
@@ -364,6 +368,10 @@ func (t *Tray) overrides(ctx context.Context, resource string) (string, error) {
 	}
 	return o.String(), nil
 }
+
+// overridesTimeout bounds reading an execution's overrides for a details
+// window: its execution and its job, each call within 30 s at most.
+const overridesTimeout = 32 * time.Second
 
 // lastLinesTimeout bounds a details window's read of an execution's last
 // lines: longer than a request's usual 10 s, as the read may wait for

@@ -164,12 +164,24 @@ func (s *scenario) start(now time.Time) {
 	spec := s.newSpec(s.d.Regions[s.d.Rand.IntN(len(s.d.Regions))], now)
 	s.cloud.Put(spec)
 	s.schedule(now.Add(s.units(1, 3)), func(at time.Time) {
+		if s.ended(spec) {
+			return // cancelled while pending
+		}
 		spec.State = Running
 		spec.Started = at
 		s.cloud.Put(spec)
 		s.schedule(at.Add(s.units(10, 40)), func(end time.Time) { s.finish(spec, s.outcome(), s.failureKind(), end) })
 	})
 	s.schedule(now.Add(s.units(10, 30)), s.start)
+}
+
+// ended reports whether the execution of spec has ended already (a person
+// cancelled it).
+func (s *scenario) ended(spec ExecutionSpec) bool {
+	s.cloud.mu.Lock()
+	defer s.cloud.mu.Unlock()
+	e, ok := s.cloud.executions[spec.Name()]
+	return ok && e.GetCompletionTime() != nil
 }
 
 // outcome draws how a running execution ends.
@@ -211,6 +223,9 @@ func (s *scenario) failureKind() failureKind {
 // finish completes spec in state st at end (a failure of the given kind)
 // and writes its log, spread between its start and end.
 func (s *scenario) finish(spec ExecutionSpec, st State, kind failureKind, end time.Time) {
+	if s.ended(spec) {
+		return // cancelled meanwhile: it stays as the cancel left it
+	}
 	spec.State = st
 	spec.Completed = end
 	banner := []string{

@@ -298,3 +298,84 @@ func TestDemoEndsAnExecutionRunJobStarted(t *testing.T) {
 		}
 	}
 }
+
+// In --demo, an execution a person cancelled (Cancel… in the details,
+// here one that Run again started) stays cancelled: the scenario's
+// scheduled end must not put it back as succeeded or failed, which would
+// show, and notify, a failure of an execution that was cancelled.
+func TestDemoKeepsACancelledRunAgainCancelled(t *testing.T) {
+	const unit = 2 * time.Millisecond
+	c := startCloud(t)
+	jc, rc := jobsClient(t, c), runClient(t, c)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := c.RunDemo(ctx, Demo{Project: testProject, Job: testJob, Regions: demoRegions,
+		Rand: rand.New(rand.NewPCG(3, 4)), Unit: unit}); err != nil {
+		t.Fatal(err)
+	}
+	op, err := jc.RunJob(actionContext(t), &runpb.RunJobRequest{Name: parent(demoRegions[0])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, err := op.Metadata()
+	if err != nil || started.GetName() == "" {
+		t.Fatalf("metadata %v, %v", started, err)
+	}
+	cancelOp, err := rc.CancelExecution(actionContext(t), &runpb.CancelExecutionRequest{Name: started.GetName()})
+	if err != nil {
+		t.Fatalf("cancel %s: %v", started.GetName(), err)
+	}
+	cancelled, err := cancelOp.Metadata()
+	if err != nil || stateOf(cancelled) != Cancelled {
+		t.Fatalf("cancel answered %v, %v", cancelled, err)
+	}
+	// The scenario ends what RunJob started 10–40 units after it started.
+	time.Sleep(200 * unit)
+	e, err := rc.GetExecution(actionContext(t), &runpb.GetExecutionRequest{Name: started.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := stateOf(e); st != Cancelled || !e.GetCompletionTime().AsTime().Equal(cancelled.GetCompletionTime().AsTime()) {
+		t.Fatalf("%s was cancelled at %v, and is %v (ended %v) %v later: the demo's scheduled end overwrote the cancel",
+			started.GetName(), cancelled.GetCompletionTime().AsTime(), st, e.GetCompletionTime().AsTime(), 200*unit)
+	}
+}
+
+// In --demo, Cancel… of a pending execution (the scenario's own) keeps it
+// cancelled: the scenario must not start it running afterwards, nor end it
+// as succeeded or failed.
+func TestDemoKeepsACancelledPendingExecutionCancelled(t *testing.T) {
+	const unit = 50 * time.Millisecond // a pending execution starts 1–3 units after it is made
+	c := startCloud(t)
+	rc := runClient(t, c)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := c.RunDemo(ctx, Demo{Project: testProject, Job: testJob, Regions: demoRegions,
+		Rand: rand.New(rand.NewPCG(5, 6)), Unit: unit}); err != nil {
+		t.Fatal(err)
+	}
+	var pending string
+	for deadline := time.Now().Add(10 * time.Second); pending == ""; time.Sleep(5 * time.Millisecond) {
+		for _, e := range listDemo(t, rc) {
+			if stateOf(e) == Pending {
+				pending = e.GetName()
+			}
+		}
+		if pending == "" && time.Now().After(deadline) {
+			t.Fatal("no pending execution within 10 s")
+		}
+	}
+	if _, err := rc.CancelExecution(actionContext(t), &runpb.CancelExecutionRequest{Name: pending}); err != nil {
+		t.Fatalf("cancel %s: %v", pending, err)
+	}
+	// It would have started within 3 units and ended within 40 more.
+	for deadline := time.Now().Add(50 * unit); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		e, err := rc.GetExecution(actionContext(t), &runpb.GetExecutionRequest{Name: pending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := stateOf(e); st != Cancelled {
+			t.Fatalf("%s was cancelled while pending, and is now %v: the demo's scenario went on with it", pending, st)
+		}
+	}
+}
