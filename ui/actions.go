@@ -221,8 +221,6 @@ func (d *Details) act(doing string, call func(context.Context) (string, error)) 
 	}()
 }
 
-
-
 // showResult shows the action's line, plain text, as a warning when it
 // failed.
 func (d *Details) showResult(line string, failed bool) {

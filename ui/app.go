@@ -85,7 +85,7 @@ type UI struct {
 	rows           []view.Row
 	byName         map[string]poller.Execution
 	details        map[string]*Details
-	actionBoard    *actionBoard // see board
+	actionBoard    *actionBoard  // see board
 	settings       *settingsForm // the open settings window's form
 	settingsWindow fyne.Window
 
