@@ -20,7 +20,8 @@
 //     comes twice or after the listing changes nothing.
 //
 // It imports no toolkit and needs no cgo, so the headless relay can use it.
-// Its files go by concern: names.go (topics, sink, filter), event.go (the
+// Its files go by concern: names.go (topics, sink, filter), clients.go
+// (connecting), event.go (the
 // message), setup.go (the one-time set-up), subscription.go (each
 // installation's subscription and reading it).
 package team
