@@ -35,12 +35,23 @@ func NewClients(ctx context.Context, project string, ep Endpoints) (Clients, err
 	if err != nil {
 		return Clients{}, fmt.Errorf("connect to Cloud Logging: %w", err)
 	}
-	ps, err := pubsub.NewClient(ctx, project, endpointOptions(ep.PubSub)...)
+	ps, err := NewPubSubClient(ctx, project, ep.PubSub)
 	if err != nil {
 		sinks.Close()
-		return Clients{}, fmt.Errorf("connect to Pub/Sub: %w", err)
+		return Clients{}, err
 	}
 	return Clients{Sinks: sinks, PubSub: ps}, nil
+}
+
+// NewPubSubClient connects the Pub/Sub client alone (what an installation
+// needs) for project: at endpoint, else at PUBSUB_EMULATOR_HOST when set,
+// else at Google with Application Default Credentials.
+func NewPubSubClient(ctx context.Context, project, endpoint string) (*pubsub.Client, error) {
+	ps, err := pubsub.NewClient(ctx, project, endpointOptions(endpoint)...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to Pub/Sub: %w", err)
+	}
+	return ps, nil
 }
 
 // Close closes the clients.
