@@ -2,8 +2,11 @@ package fakecloud
 
 import (
 	"context"
+	"math/rand/v2"
+	"path"
 	"strings"
 	"testing"
+	"time"
 
 	vkit "cloud.google.com/go/logging/apiv2"
 	"cloud.google.com/go/logging/apiv2/loggingpb"
@@ -193,4 +196,37 @@ func TestASinkPublishesOnlyWhatItsFilterMatchesAndRecordsAMissingTopic(t *testin
 // pubsubAdmin is the real Pub/Sub admin client pointed at ps.
 func pubsubAdmin(ps *fakepubsub.Server) (*pubsub.TopicAdminClient, error) {
 	return pubsub.NewTopicAdminClient(context.Background(), clientOptions(ps.Addr())...)
+}
+
+func TestTheDemoEndingAnExecutionRunJobStartedPublishesItsEnd(t *testing.T) {
+	c, ps, topic := sinkToPubSub(t, runJobEndsFilter)
+	createTopic(t, ps, topic)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := c.RunDemo(ctx, Demo{Project: testProject, Job: testJob, Regions: demoRegions,
+		Rand: rand.New(rand.NewPCG(3, 4)), Unit: 2 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	op, err := jobsClient(t, c).RunJob(actionContext(t), &runpb.RunJobRequest{Name: "projects/" + testProject + "/locations/" + demoRegions[0] + "/jobs/" + testJob})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, err := op.Metadata()
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := `"run.googleapis.com/execution_name":"` + path.Base(started.GetName()) + `"`
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		for _, m := range c.SinkMessages() {
+			if strings.Contains(string(m.Data), label) {
+				if m.Err != nil {
+					t.Fatal(m.Err)
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no end of %s published (%d messages)", started.GetName(), len(c.SinkMessages()))
+		}
+	}
 }
