@@ -22,5 +22,6 @@
 // It imports no toolkit and needs no cgo, so the headless relay can use it.
 // Its files go by concern: names.go (topics, sink, filter), clients.go
 // (connecting), event.go (the message), setup.go (the one-time set-up),
-// subscription.go (each installation's subscription and reading it).
+// subscription.go (each installation's subscription and reading it),
+// installation.go (its ID, kept in team.json in the app's storage).
 package team
