@@ -9,6 +9,7 @@
 //	runwatch status [flags]   one refresh, printed (--waybar: a status bar's line)
 //	runwatch rerun EXECUTION  start its job again (--with-overrides: as it ran)
 //	runwatch cancel EXECUTION cancel a running or pending execution
+//	runwatch team setup|leave team mode on Pub/Sub: set a project up, leave it
 //	runwatch extract [FILE]   the error line of a log
 //	runwatch window [flags]   the tray app's windows (it starts this itself)
 //	runwatch version          the version
@@ -37,6 +38,10 @@ Usage:
                                     start the execution's job again (as it ran, with --with-overrides)
   runwatch cancel EXECUTION [--project P]
                                     cancel a running or pending execution
+  runwatch team setup --project P [--dry-run]
+                                    make P ready for team mode (a log sink to Pub/Sub), once per team
+  runwatch team leave [--project P]
+                                    remove this installation's team subscription
   runwatch extract [--newest-first] [--json] [FILE]
                                     the line that says why an execution failed, from its log
   runwatch version                  the version of this binary (also --version)
@@ -56,6 +61,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runRerun(args[1:], stdout, stderr)
 		case "cancel":
 			return runCancel(args[1:], stdout, stderr)
+		case "team":
+			return runTeam(args[1:], stdout, stderr)
 		case "window":
 			if err := startup.CheckThisDisplay(os.Getenv); err != nil {
 				fmt.Fprintln(stderr, err)

@@ -46,7 +46,7 @@ type Flags struct {
 
 // hiddenFlags are for tests and emulators: they work, and help does not
 // list them.
-var hiddenFlags = []string{"run-endpoint", "logging-endpoint"}
+var hiddenFlags = []string{"run-endpoint", "logging-endpoint", "pubsub-endpoint"}
 
 // regionCheckTimeout bounds asking Cloud Run's Locations API about a region
 // not in the built-in list.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"cloud.google.com/go/logging/apiv2/loggingpb"
 	"cloud.google.com/go/longrunning/autogen/longrunningpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/grpc/codes"
@@ -182,14 +183,22 @@ func (s *runServer) CancelExecution(ctx context.Context, req *runpb.CancelExecut
 	}
 
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.executions[req.GetName()]
+	op, end, err := c.cancelExecution(req.GetName(), j, id)
+	c.mu.Unlock()
+	c.route(end) // as Cloud Run writes a cancelled execution's end
+	return op, err
+}
+
+// cancelExecution cancels execution name and returns its operation and the audit
+// entry of its end. The caller holds c.mu.
+func (c *Cloud) cancelExecution(name string, j jobName, id string) (*longrunningpb.Operation, *loggingpb.LogEntry, error) {
+	e, ok := c.executions[name]
 	if !ok {
-		return nil, status.Errorf(codes.NotFound, "Resource '%s' of kind 'EXECUTION' in region '%s' in project '%s' does not exist.", id, j.region, j.project)
+		return nil, nil, status.Errorf(codes.NotFound, "Resource '%s' of kind 'EXECUTION' in region '%s' in project '%s' does not exist.", id, j.region, j.project)
 	}
 	if e.GetCompletionTime() != nil {
 		// Cloud Run's wording here is not documented; this says the same.
-		return nil, status.Errorf(codes.FailedPrecondition, "Execution %s has already completed and cannot be cancelled.", id)
+		return nil, nil, status.Errorf(codes.FailedPrecondition, "Execution %s has already completed and cannot be cancelled.", id)
 	}
 	now := timestamppb.Now()
 	e.CancelledCount = e.GetTaskCount() - e.GetSucceededCount() - e.GetFailedCount()
@@ -219,7 +228,8 @@ func (s *runServer) CancelExecution(ctx context.Context, req *runpb.CancelExecut
 			}
 		}
 	}
-	return c.operation(j, e)
+	op, err := c.operation(j, e)
+	return op, ended(nil, e), err
 }
 
 // operation records a new long-running operation about execution e and

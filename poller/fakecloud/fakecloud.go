@@ -68,6 +68,12 @@ type Cloud struct {
 	jobReqs    []*runpb.ListJobsRequest
 	runReqs    []*runpb.RunJobRequest
 	cancelReqs []*runpb.CancelExecutionRequest
+	// Logging sinks (sinks.go), by full name, and what they published.
+	sinks         map[string]*loggingpb.LogSink
+	sinkCalls     []string
+	sinkErr       error
+	sinkPublisher SinkPublisher
+	sinkMessages  []SinkMessage
 }
 
 // regionFaults is what SetRegion* injected for one region.
@@ -98,12 +104,14 @@ func Start() (*Cloud, error) {
 		tasks:      make(map[string]*runpb.Task),
 		logs:       make(map[logKey][]storedLog),
 		faults:     make(map[string]regionFaults),
+		sinks:      make(map[string]*loggingpb.LogSink),
 	}
 	runpb.RegisterExecutionsServer(c.srv, &runServer{cloud: c})
 	runpb.RegisterTasksServer(c.srv, &tasksServer{cloud: c})
 	runpb.RegisterJobsServer(c.srv, &jobsServer{cloud: c})
 	longrunningpb.RegisterOperationsServer(c.srv, &operationsServer{cloud: c})
 	loggingpb.RegisterLoggingServiceV2Server(c.srv, &loggingServer{cloud: c})
+	loggingpb.RegisterConfigServiceV2Server(c.srv, &configServer{cloud: c})
 	c.locations = registerLocations(c.srv)
 	go func() {
 		defer close(c.served)
@@ -132,10 +140,14 @@ func (c *Cloud) Close() {
 // PutExecution stores a copy of e under e.Name, which must be the full
 // resource name projects/P/locations/R/jobs/J/executions/E; an execution with
 // the same name is replaced. A malformed name is stored but never listed.
+// When it ends the execution (a completion time it did not have), the
+// sinks route its audit entry.
 func (c *Cloud) PutExecution(e *runpb.Execution) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	end := ended(c.executions[e.GetName()], e)
 	c.executions[e.GetName()] = proto.CloneOf(e)
+	c.mu.Unlock()
+	c.route(end)
 }
 
 // SetRegionLatency makes the Run calls in region (list and get, executions

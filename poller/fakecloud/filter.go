@@ -39,6 +39,12 @@ func stringField(path string) (func(*loggingpb.LogEntry) string, bool) {
 		return (*loggingpb.LogEntry).GetInsertId, true
 	case "textPayload", "text_payload":
 		return (*loggingpb.LogEntry).GetTextPayload, true
+	case "protoPayload.serviceName":
+		return func(e *loggingpb.LogEntry) string { return auditLogOf(e).GetServiceName() }, true
+	case "protoPayload.methodName":
+		return func(e *loggingpb.LogEntry) string { return auditLogOf(e).GetMethodName() }, true
+	case "protoPayload.resourceName":
+		return func(e *loggingpb.LogEntry) string { return auditLogOf(e).GetResourceName() }, true
 	}
 	if key, ok := strings.CutPrefix(path, "resource.labels."); ok {
 		return func(e *loggingpb.LogEntry) string { return e.GetResource().GetLabels()[key] }, true
@@ -306,7 +312,7 @@ func compileCondition(field, op, value string) (condition, error) {
 	}
 	get, ok := stringField(field)
 	if !ok {
-		return nil, fmt.Errorf("unknown field %q (the fake knows timestamp, severity, resource.type, resource.labels.*, labels.*, logName, insertId, textPayload)", field)
+		return nil, fmt.Errorf("unknown field %q (the fake knows timestamp, severity, resource.type, resource.labels.*, labels.*, logName, insertId, textPayload, protoPayload.serviceName, protoPayload.methodName, protoPayload.resourceName)", field)
 	}
 	return stringCondition(op, value, get), nil
 }

@@ -44,11 +44,16 @@ func (c *Cloud) PutTask(t *runpb.Task) {
 }
 
 // Put stores the execution spec builds and its tasks, replacing any tasks
-// the execution had.
+// the execution had. When it ends the execution, the sinks route its audit
+// entry.
 func (c *Cloud) Put(spec ExecutionSpec) {
 	e, tasks := spec.Build(), spec.BuildTasks()
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	end := ended(c.executions[e.GetName()], e)
+	defer func() {
+		c.mu.Unlock()
+		c.route(end)
+	}()
 	c.executions[e.GetName()] = e
 	prefix := e.GetName() + "/tasks/"
 	for name := range c.tasks {
