@@ -64,7 +64,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "team":
 			return runTeam(args[1:], stdout, stderr)
 		case "window":
-			if err := startup.CheckThisDisplay(os.Getenv); err != nil {
+			if err := startup.CheckThisDisplay(os.Getenv); hasTrayApp && err != nil {
 				fmt.Fprintln(stderr, err)
 				return 1
 			}
@@ -75,6 +75,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "version", "--version", "-version":
 			return runVersion(stdout)
 		}
+	}
+	if !hasTrayApp {
+		return runApp(args, stdout, stderr)
 	}
 	// Over SSH or in a console: one line, before any toolkit starts; help
 	// and bad flags (exit 2) first, as they need no display.
