@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// headlessBuild is the build the relay's Dockerfile makes; the test and the
-// Dockerfile must say the same.
+// headlessBuild is the build the relay's Dockerfile makes (CGO_ENABLED=0
+// go build -trimpath -o OUT .); TestTheDockerfileBuildsWhatTheTestBuilds
+// holds them to the same.
 var headlessBuild = []string{"build", "-trimpath", "-o"}
 
 // buildHeadless builds the module root with CGO_ENABLED=0, as the
@@ -68,6 +69,22 @@ func TestTheRootBuildsWithoutCgoAndItsHeadlessCommandsRun(t *testing.T) {
 		_, errOut, code := runBinary(t, bin, cmd...)
 		if code != 2 || !strings.Contains(errOut, "built without cgo: it has no tray app; run `runwatch relay`") {
 			t.Errorf("%v: exit %d, %q", cmd, code, errOut)
+		}
+	}
+}
+
+func TestTheDockerfileBuildsWhatTheTestBuilds(t *testing.T) {
+	data, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "RUN CGO_ENABLED=0 go " + strings.Join(headlessBuild, " ") + " /out/runwatch-relay .\n"
+	if !strings.Contains(string(data), want) {
+		t.Errorf("the Dockerfile has no line %q", want)
+	}
+	for _, line := range []string{"FROM gcr.io/distroless/static:nonroot\n", `ENTRYPOINT ["/runwatch-relay", "relay"]` + "\n"} {
+		if !strings.Contains(string(data), line) {
+			t.Errorf("the Dockerfile has no line %q", line)
 		}
 	}
 }
