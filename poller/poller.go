@@ -50,7 +50,17 @@ type Options struct {
 	// ReadOnly: nothing is classified or announced, only observed and
 	// remembered (for `runwatch status`, which notifies nobody).
 	ReadOnly bool
+	// RelayAlive says whether a relay reads the failures' logs for the
+	// team (team mode; nil: no relay): while it does, a failure's logs are
+	// left to it for RelayGrace (DefaultRelayGrace when zero) after the
+	// failure is first seen, and read here only if its error has not come.
+	RelayAlive func() bool
+	RelayGrace time.Duration
 }
+
+// DefaultRelayGrace is how long an app in team mode waits for a live
+// relay's error before reading a failure's logs itself.
+const DefaultRelayGrace = 30 * time.Second
 
 // Poller refreshes the picture of a job's executions over many regions.
 // Refresh may be called from any goroutine; refreshes run one at a time.
@@ -84,6 +94,18 @@ type Poller struct {
 	jobChecks map[string]*jobCheck
 	// offlineSince is when the refreshes that reached no region began.
 	offlineSince time.Time
+	// failed are the listings that failed at the last refresh.
+	failed map[target]bool
+	// sighted are executions a push said ended since their listing last
+	// answered (Sight), shown until it answers again.
+	sighted map[string]*runpb.Execution
+	// relayed are errors a relay read (TakeError) of executions not seen
+	// ended here yet, by resource.
+	relayed map[string]lifecycle.ErrorInfo
+	// relay says whether a relay reads the failures' logs for the team
+	// (nil: none); relayGrace is how long a failure's logs are left to it.
+	relay      func() bool
+	relayGrace time.Duration
 }
 
 // regionView is a listing's last good answer and when it was taken; full:
@@ -133,6 +155,10 @@ func New(cfg Config, clients Clients, store MemoryStore, opts Options) *Poller {
 		attempts:    map[string]*logAttempt{},
 		taskAsks:    map[string]*taskAsk{},
 		goneChecks:  map[string]*goneCheck{},
+		sighted:     map[string]*runpb.Execution{},
+		relayed:     map[string]lifecycle.ErrorInfo{},
+		relay:       opts.RelayAlive,
+		relayGrace:  cmp.Or(opts.RelayGrace, DefaultRelayGrace),
 	}
 	if p.now == nil {
 		p.now = time.Now
@@ -276,6 +302,11 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 		}
 		answered++
 		p.listed[l.target] = regionView{executions: l.executions, at: now, full: l.full}
+		for name := range p.sighted {
+			if target := scopeOf(name); target.Project == l.project && target.Region == l.region && (l.allJobs() || target.Job == l.job) {
+				delete(p.sighted, name) // the listing is newer than the push
+			}
+		}
 		for _, name := range l.gone {
 			p.mem.Unfollow(scopeOf(name), name, now)
 		}
@@ -329,7 +360,15 @@ func (p *Poller) Refresh(ctx context.Context) Result {
 	}
 	snap.OfflineSince = p.offlineSince
 	p.checkJob(ctx, listings, &snap)
+	p.failed = failed
+	return p.settle(ctx, snap, listed)
+}
 
+// settle finishes a refresh's picture: it reads the errors wanted (Cloud
+// Run's reason from listed, the logs), classifies what changed (the app),
+// annotates the picture, prunes and saves the memory.
+func (p *Poller) settle(ctx context.Context, snap Snapshot, listed map[string]*runpb.Execution) Result {
+	p.applyRelayed()
 	inSight := slices.Concat(snap.Executions, snap.Failing)
 	p.readCloudRunReasons(ctx, p.errorsWanted(inSight), listed)
 	p.readDueLogs(ctx, p.errorsWanted(inSight))
@@ -363,7 +402,7 @@ func (p *Poller) view(failed map[target]bool) []Execution {
 		if !ok {
 			continue
 		}
-		for _, e := range v.executions {
+		for _, e := range slices.Concat(v.executions, p.sightedIn(t, v)) {
 			x := executionOf(e)
 			x.ListedAt = v.at
 			x.Stale = failed[t]
@@ -400,6 +439,9 @@ func (p *Poller) verdicts(ctx context.Context, failed map[target]bool) []Executi
 				if e.GetName() == resource {
 					x, inListing = executionOf(e), true
 				}
+			}
+			if sighted := p.sighted[resource]; sighted != nil && !inListing {
+				x, inListing = executionOf(sighted), true // pushed since the listing answered
 			}
 			if t.allJobs() && listedOnce && !inListing && p.jobGone(ctx, v, scope, resource) {
 				continue // deleted with its job
@@ -775,9 +817,13 @@ func reasonRecord(r CloudRunReason, tasksRead bool) *lifecycle.CloudRunReason {
 func (p *Poller) readDueLogs(ctx context.Context, targets []logTarget) {
 	now := p.now()
 	due := map[string][]logTarget{} // by project
+	relayReads := p.relay != nil && p.relay()
 	for _, t := range targets {
 		if t.record.Error.Settled() || p.logsOf(t.scope.Project).paused() {
 			continue
+		}
+		if relayReads && now.Sub(t.record.FirstSeen) < p.relayGrace {
+			continue // the relay's error is awaited
 		}
 		if a := p.attempts[t.resource]; a != nil && now.Before(a.next) {
 			continue

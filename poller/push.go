@@ -1,0 +1,135 @@
+package poller
+
+// What a push brings in team mode (package team): executions Cloud
+// Logging's sink said ended, taken between listings, and the errors a
+// relay read for the whole team.
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"cloud.google.com/go/run/apiv2/runpb"
+
+	"runwatch/poller/lifecycle"
+)
+
+// Sight takes executions a push said ended (their resource names) and does
+// for them what a refresh does, without listing: it gets each one
+// (GetExecution, within the list timeout), observes it as its listing
+// would, reads Cloud Run's reason and the logs of a failure (or waits for
+// a relay's error), classifies and returns the picture. An execution this
+// poller does not watch, or of a region not learned yet (its first listing
+// learns it), or that cannot be got now, is left to the next refresh.
+// Being told twice, or late, changes nothing: the memory knows each
+// execution once.
+func (p *Poller) Sight(ctx context.Context, resources []string) Result {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	listed := map[string]*runpb.Execution{}
+	for _, resource := range resources {
+		scope := scopeOf(resource)
+		if !p.cfg.Watches(scope.Project, scope.Job, scope.Region) || listed[resource] != nil {
+			continue
+		}
+		if p.cfg.AllJobs {
+			p.mem.Adopt(scope, lifecycle.Scope{Project: scope.Project, Job: AllJobsName, Region: scope.Region}, now, p.observer())
+		}
+		if !p.mem.Learned(scope) {
+			continue
+		}
+		getCtx, cancel := context.WithTimeout(ctx, p.listTimeout)
+		e, err := p.runs.GetExecution(getCtx, &runpb.GetExecutionRequest{Name: resource})
+		cancel()
+		if err != nil {
+			continue
+		}
+		listed[resource] = e
+		p.sighted[resource] = e
+		p.mem.Observe(scope, []lifecycle.Sighting{sightingOf(e)}, now, p.observer())
+	}
+	snap := p.last
+	snap.Executions = p.view(p.failed)
+	verdicts := p.verdicts(ctx, p.failed)
+	snap.Failing = slices.DeleteFunc(slices.Clone(verdicts), func(e Execution) bool { return e.State != StateFailed })
+	snap.Jobs = jobSummaries(verdicts, snap.Executions)
+	return p.settle(ctx, snap, listed)
+}
+
+// TakeError gives a failure the error a relay read for the team: it is the
+// failure's error as if read here, and its logs are not read here. An
+// error of an execution not seen ended here yet waits for it; one of a
+// failure whose error is settled already changes nothing.
+func (p *Poller) TakeError(resource string, info lifecycle.ErrorInfo) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !info.Settled() {
+		return
+	}
+	p.relayed[resource] = info
+	p.applyRelayed()
+}
+
+// applyRelayed puts the relay's errors into the failures they are of, once
+// those are remembered; they wait a day at most.
+func (p *Poller) applyRelayed() {
+	for _, resource := range slices.Sorted(maps.Keys(p.relayed)) {
+		info := p.relayed[resource]
+		scope := scopeOf(resource)
+		r, ok := p.mem.Record(scope, resource)
+		switch {
+		case !ok:
+			continue
+		case r.State == StateFailed && !r.Error.Settled():
+			info.CloudRun = cmpReason(info.CloudRun, r.Error.CloudRun)
+			p.mem.SetError(scope, resource, info)
+			delete(p.attempts, resource)
+		}
+		delete(p.relayed, resource)
+	}
+	if len(p.relayed) > maxRelayedWaiting {
+		for _, resource := range slices.Sorted(maps.Keys(p.relayed))[:len(p.relayed)-maxRelayedWaiting] {
+			delete(p.relayed, resource)
+		}
+	}
+}
+
+// maxRelayedWaiting bounds the relay's errors waiting for their failures.
+const maxRelayedWaiting = 200
+
+// cmpReason keeps the relay's Cloud Run reason, else the one read here.
+func cmpReason(relayed, here *lifecycle.CloudRunReason) *lifecycle.CloudRunReason {
+	if relayed != nil {
+		return relayed
+	}
+	return here
+}
+
+// ErrorOf returns what is known of an execution's error, and whether it is
+// settled (read, or known to be unknowable): what a relay publishes.
+func (p *Poller) ErrorOf(resource string) (lifecycle.ErrorInfo, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r, ok := p.mem.Record(scopeOf(resource), resource)
+	if !ok || r.State != StateFailed {
+		return lifecycle.ErrorInfo{}, false
+	}
+	return r.Error, r.Error.Settled()
+}
+
+// sightedIn returns the executions pushed since the listing t last
+// answered, that it does not hold.
+func (p *Poller) sightedIn(t target, v regionView) []*runpb.Execution {
+	var out []*runpb.Execution
+	for _, name := range slices.Sorted(maps.Keys(p.sighted)) {
+		s := scopeOf(name)
+		if s.Project != t.project || s.Region != t.region || (!t.allJobs() && s.Job != t.job) {
+			continue
+		}
+		if !slices.ContainsFunc(v.executions, func(e *runpb.Execution) bool { return e.GetName() == name }) {
+			out = append(out, p.sighted[name])
+		}
+	}
+	return out
+}
