@@ -52,6 +52,13 @@ func EnsureSubscription(ctx context.Context, client *pubsub.Client, project, ins
 	return ensureSubscription(ctx, client, project, SubscriptionID(installation), ExecutionsTopic, false)
 }
 
+// EnsureNamedSubscription makes subscription id (not an installation's:
+// a relay's, named by whoever runs it) to the executions topic unless it
+// exists, as EnsureSubscription does, and returns its full name.
+func EnsureNamedSubscription(ctx context.Context, client *pubsub.Client, project, id string) (string, error) {
+	return ensureSubscription(ctx, client, project, id, ExecutionsTopic, false)
+}
+
 // ensureSubscription makes subscription id to topic in project unless it
 // exists, expiring after SubscriptionExpiry unused and keeping messages
 // SubscriptionRetention, with message ordering when ordered; it returns
