@@ -174,7 +174,7 @@ func startRelay(ctx context.Context, a relayArgs, regions []string, stderr io.Wr
 	p := poller.New(poller.Config{Project: project, AllJobs: true, Regions: regions, Top: 1},
 		clients, &poller.MemoryOnly{}, poller.Options{ReadOnly: true})
 	publisher := team.ErrorsPublisher(ps, project)
-	r := relay.New(relay.Config{Project: project, Subscription: subscription, RelayID: id, Log: stderr}, p, ps, publisher)
+	r := relay.New(relay.Config{Project: project, Regions: regions, Subscription: subscription, RelayID: id, Log: stderr}, p, ps, publisher)
 	fmt.Fprintf(stderr, "runwatch relay: %s relays the failures of %s from %s to %s\n",
 		id, project, subscription, team.TopicName(project, team.ErrorsTopic))
 	return r, func() { publisher.Stop(); closeAll() }, nil

@@ -49,6 +49,9 @@ const (
 // Config is what a relay needs besides its clients.
 type Config struct {
 	Project string
+	// Regions are the regions whose failures it relays (its poller's); an
+	// event of another region or project is left alone.
+	Regions []string
 	// Subscription is the full name of its own subscription to the
 	// executions topic.
 	Subscription string
@@ -138,7 +141,7 @@ func (r *Relay) Run(ctx context.Context) error {
 // sighted (its reason and logs read) and its error published once
 // settled.
 func (r *Relay) take(ctx context.Context, ev team.Event) {
-	if ev.State != lifecycle.Failed {
+	if ev.State != lifecycle.Failed || ev.Project != r.cfg.Project || !slices.Contains(r.cfg.Regions, ev.Region) {
 		return
 	}
 	r.mu.Lock()

@@ -92,12 +92,13 @@ func (w *world) startRelay(t *testing.T, cfg Config) *syncBuffer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := poller.New(poller.Config{Project: testProject, AllJobs: true, Regions: []string{testRegion, "us-east1"}, Top: 1},
+	regions := []string{testRegion, "us-east1"}
+	p := poller.New(poller.Config{Project: testProject, AllJobs: true, Regions: regions, Top: 1},
 		w.clients, &poller.MemoryOnly{}, poller.Options{ReadOnly: true, LogReadTimeout: 5 * time.Second})
 	publisher := team.ErrorsPublisher(w.team.PubSub, testProject)
 	t.Cleanup(publisher.Stop)
 	var log syncBuffer
-	cfg.Project, cfg.Subscription, cfg.RelayID, cfg.Log = testProject, sub, "relay-test", &log
+	cfg.Project, cfg.Regions, cfg.Subscription, cfg.RelayID, cfg.Log = testProject, regions, sub, "relay-test", &log
 	r := New(cfg, p, w.team.PubSub, publisher)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -259,4 +260,21 @@ func errorMessages(ps *fakepubsub.Server) int {
 		}
 	}
 	return n
+}
+
+func TestRelayLeavesFailuresOfRegionsItDoesNotWatchAlone(t *testing.T) {
+	w := newWorld(t)
+	app := w.listen(t)
+	w.startRelay(t, Config{HeartbeatEvery: 200 * time.Millisecond, RetryEvery: 100 * time.Millisecond})
+	waitFor(t, "the relay's first heartbeat", 10*time.Second, func() bool { _, h := app.counts(); return h >= 1 })
+	created := time.Now().Add(-time.Minute).Truncate(time.Second)
+	spec := fakecloud.ExecutionSpec{Project: testProject, Region: "europe-west1", Job: testJob, ID: testJob + "-eu1",
+		State: fakecloud.Failed, Created: created, Failure: fakecloud.ExitFailure(1, 0)}
+	w.cloud.SetLogs(testProject, testJob, spec.ID, []fakecloud.LogLine{{Time: created.Add(time.Second), Text: "KeyError: 'x'", Severity: "ERROR"}})
+	w.cloud.Put(spec)
+	_, beats := app.counts()
+	waitFor(t, "three more heartbeats", 10*time.Second, func() bool { _, h := app.counts(); return h >= beats+3 })
+	if n, _ := app.counts(); n != 0 || len(w.cloud.LogRequests()) != 0 {
+		t.Errorf("%d reports, %d log requests for a region not watched", n, len(w.cloud.LogRequests()))
+	}
 }
