@@ -206,7 +206,9 @@ func (r *Relay) publishSettled(ctx context.Context) {
 		report := team.NewErrorReport(resource, info)
 		report.RelayID, report.At = r.cfg.RelayID, time.Now().UTC()
 		if err := team.PublishError(ctx, r.publisher, report); err != nil {
-			fmt.Fprintf(r.cfg.Log, "runwatch relay: %v (tried again in %s)\n", err, r.cfg.RetryEvery)
+			if ctx.Err() == nil { // else stopping: no retry is coming
+				fmt.Fprintf(r.cfg.Log, "runwatch relay: %v (tried again in %s)\n", err, r.cfg.RetryEvery)
+			}
 			continue
 		}
 		delete(r.pending, resource)
