@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && cgo
 
 package main
 
@@ -8,6 +8,9 @@ import (
 	"runwatch/internal/tray"
 	"runwatch/internal/window"
 )
+
+// hasTrayApp is true: this build has the tray app and its windows.
+const hasTrayApp = true
 
 // runApp starts the tray process; its windows run in `runwatch window`.
 func runApp(args []string, stdout, stderr io.Writer) int {

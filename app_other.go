@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && cgo
 
 package main
 
@@ -8,6 +8,9 @@ import (
 
 	"runwatch/internal/single"
 )
+
+// hasTrayApp is true: this build has the tray app.
+const hasTrayApp = true
 
 // runApp starts the one-process app (Fyne's tray and windows together).
 func runApp(args []string, stdout, stderr io.Writer) int {

@@ -19,7 +19,7 @@ import (
 //     report, the notifier and the browser opener (desktop/browser) link no
 //     toolkit, so the tray process can use them; ui/view, the opener and
 //     the poller also talk no D-Bus;
-//   - extract, poller and team know nothing of a GUI.
+//   - extract, poller, team and the relay know nothing of a GUI.
 func TestPackagesKeepTheLayoutsDependencyRules(t *testing.T) {
 	pkgs := listPackages(t)
 	const module = "runwatch"
@@ -54,6 +54,7 @@ func TestPackagesKeepTheLayoutsDependencyRules(t *testing.T) {
 		"runwatch/extract":           {"fyne.io/", "github.com/godbus/", "cloud.google.com/"},
 		"runwatch/poller":            {"fyne.io/", "github.com/godbus/"},
 		"runwatch/team":              {"fyne.io/", "github.com/godbus/"},
+		"runwatch/internal/relay":    {"fyne.io/", "github.com/godbus/"},
 	}
 	found := map[string]bool{}
 	for _, p := range pkgs {
@@ -72,7 +73,7 @@ func TestPackagesKeepTheLayoutsDependencyRules(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range append(processes, "runwatch/ui/view", "runwatch/internal/ipc", "runwatch/desktop/browser", "runwatch/team") {
+	for _, p := range append(processes, "runwatch/ui/view", "runwatch/internal/ipc", "runwatch/desktop/browser", "runwatch/team", "runwatch/internal/relay") {
 		if !found[p] {
 			t.Errorf("package %s not found", p)
 		}

@@ -10,6 +10,7 @@
 //	runwatch rerun EXECUTION  start its job again (--with-overrides: as it ran)
 //	runwatch cancel EXECUTION cancel a running or pending execution
 //	runwatch team setup|leave team mode on Pub/Sub: set a project up, leave it
+//	runwatch relay --project P read each failure's logs once for the team
 //	runwatch extract [FILE]   the error line of a log
 //	runwatch window [flags]   the tray app's windows (it starts this itself)
 //	runwatch version          the version
@@ -42,6 +43,9 @@ Usage:
                                     make P ready for team mode (a log sink to Pub/Sub), once per team
   runwatch team leave [--project P]
                                     remove this installation's team subscription
+  runwatch relay --project P [--regions R1,R2]
+                                    read each failure's logs once for the whole team and
+                                    publish its error (headless; runs until stopped)
   runwatch extract [--newest-first] [--json] [FILE]
                                     the line that says why an execution failed, from its log
   runwatch version                  the version of this binary (also --version)
@@ -63,8 +67,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runCancel(args[1:], stdout, stderr)
 		case "team":
 			return runTeam(args[1:], stdout, stderr)
+		case "relay":
+			return runRelay(args[1:], stdout, stderr)
 		case "window":
-			if err := startup.CheckThisDisplay(os.Getenv); err != nil {
+			if err := startup.CheckThisDisplay(os.Getenv); hasTrayApp && err != nil {
 				fmt.Fprintln(stderr, err)
 				return 1
 			}
@@ -75,6 +81,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "version", "--version", "-version":
 			return runVersion(stdout)
 		}
+	}
+	if !hasTrayApp {
+		return runApp(args, stdout, stderr)
 	}
 	// Over SSH or in a console: one line, before any toolkit starts; help
 	// and bad flags (exit 2) first, as they need no display.

@@ -15,6 +15,12 @@
 //     makes its subscription with EnsureSubscription, reads it with
 //     Subscribe, which hands each message to its caller as an Event
 //     (DecodeEvent), and removes it with Leave (runwatch team leave).
+//   - The relay (runwatch relay) reads each failure's logs once for the
+//     team and publishes an ErrorReport on the errors topic (ordering key =
+//     the execution), and a Heartbeat every minute (PublishError,
+//     PublishHeartbeat); each app reads them from a subscription of its own
+//     (EnsureErrorsSubscription, ReceiveErrors) and knows from the last
+//     heartbeat whether a relay is alive (RelayAlive).
 //   - The poller feeds an Event to the lifecycle as a Sighting, as it does a
 //     listing's row; the lifecycle remembers executions, so an event that
 //     comes twice or after the listing changes nothing.
@@ -23,5 +29,6 @@
 // Its files go by concern: names.go (topics, sink, filter), clients.go
 // (connecting), event.go (the message), setup.go (the one-time set-up),
 // subscription.go (each installation's subscription and reading it),
+// errors.go (the errors topic's messages),
 // installation.go (its ID, kept in team.json in the app's storage).
 package team

@@ -49,7 +49,22 @@ func SubscriptionID(installation string) string { return SubscriptionPrefix + in
 // unused, keeping messages SubscriptionRetention) and returns its full
 // name.
 func EnsureSubscription(ctx context.Context, client *pubsub.Client, project, installation string) (string, error) {
-	name := SubscriptionName(project, SubscriptionID(installation))
+	return ensureSubscription(ctx, client, project, SubscriptionID(installation), ExecutionsTopic, false)
+}
+
+// EnsureNamedSubscription makes subscription id (not an installation's:
+// a relay's, named by whoever runs it) to the executions topic unless it
+// exists, as EnsureSubscription does, and returns its full name.
+func EnsureNamedSubscription(ctx context.Context, client *pubsub.Client, project, id string) (string, error) {
+	return ensureSubscription(ctx, client, project, id, ExecutionsTopic, false)
+}
+
+// ensureSubscription makes subscription id to topic in project unless it
+// exists, expiring after SubscriptionExpiry unused and keeping messages
+// SubscriptionRetention, with message ordering when ordered; it returns
+// the subscription's full name.
+func ensureSubscription(ctx context.Context, client *pubsub.Client, project, id, topic string, ordered bool) (string, error) {
+	name := SubscriptionName(project, id)
 	callCtx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	_, err := client.SubscriptionAdminClient.GetSubscription(callCtx, &pubsubpb.GetSubscriptionRequest{Subscription: name})
@@ -63,10 +78,11 @@ func EnsureSubscription(ctx context.Context, client *pubsub.Client, project, ins
 	defer cancel()
 	_, err = client.SubscriptionAdminClient.CreateSubscription(callCtx, &pubsubpb.Subscription{
 		Name:                     name,
-		Topic:                    TopicName(project, ExecutionsTopic),
+		Topic:                    TopicName(project, topic),
 		AckDeadlineSeconds:       int32(ackDeadline / time.Second),
 		MessageRetentionDuration: durationpb.New(SubscriptionRetention),
 		ExpirationPolicy:         &pubsubpb.ExpirationPolicy{Ttl: durationpb.New(SubscriptionExpiry)},
+		EnableMessageOrdering:    ordered,
 		Labels:                   map[string]string{"app": "runwatch"},
 	})
 	switch {
@@ -74,7 +90,7 @@ func EnsureSubscription(ctx context.Context, client *pubsub.Client, project, ins
 		return name, nil
 	case status.Code(err) == codes.NotFound:
 		return "", fmt.Errorf("create subscription %s: topic %s not found: run `runwatch team setup --project %s` first (%w)",
-			name, TopicName(project, ExecutionsTopic), project, err)
+			name, TopicName(project, topic), project, err)
 	}
 	return "", refused(err, "create subscription "+name, topicsRole)
 }
