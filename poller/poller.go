@@ -86,7 +86,7 @@ type Poller struct {
 	attempts map[string]*logAttempt // failed executions whose logs are not read yet
 	taskAsks map[string]*taskAsk    // failed executions whose tasks could not be listed
 	// goneChecks: whether executions full every-job listings did not show
-	// still exist (see jobGone), by resource.
+	// still exist (see gone), by resource.
 	goneChecks map[string]*goneCheck
 	last       Snapshot // the last refresh's picture, to annotate after an acknowledgement
 	// jobChecks are what ListJobs said of each project's jobs, asked once
@@ -443,8 +443,8 @@ func (p *Poller) verdicts(ctx context.Context, failed map[target]bool) []Executi
 			if sighted := p.sighted[resource]; sighted != nil && !inListing {
 				x, inListing = executionOf(sighted), true // pushed since the listing answered
 			}
-			if t.allJobs() && listedOnce && !inListing && p.jobGone(ctx, v, scope, resource) {
-				continue // deleted with its job
+			if t.allJobs() && listedOnce && !inListing && p.gone(ctx, v, resource) {
+				continue // deleted, with its job or alone
 			}
 			x.ListedAt = v.at
 			x.Stale = failed[t]
@@ -471,18 +471,13 @@ type goneCheck struct {
 	at   time.Time
 }
 
-// jobGone reports whether a job of an every-job listing was deleted, its
-// last finished execution (resource) with it: none of the job's executions
-// is in the listing, and the listing could have held them (it was not
-// full) or, where it was full, Cloud Run no longer has that execution
-// (asked once per goneCheckEvery). An execution deleted alone while the
-// job lists others leaves the job's verdict as it was.
-func (p *Poller) jobGone(ctx context.Context, v regionView, scope lifecycle.Scope, resource string) bool {
-	for _, e := range v.executions {
-		if scopeOf(e.GetName()).Job == scope.Job {
-			return false
-		}
-	}
+// gone reports whether the last finished execution (resource) of a job of
+// an every-job listing, which the listing does not show, was deleted (with
+// its job, or alone): the listing could have held it (it was not full),
+// or, where it was full, Cloud Run no longer has it (asked once per
+// goneCheckEvery). What Cloud Run no longer has leaves quietly: it is not
+// shown failing.
+func (p *Poller) gone(ctx context.Context, v regionView, resource string) bool {
 	if !v.full {
 		return true
 	}
