@@ -1011,6 +1011,20 @@ func (p *Poller) Snooze(until time.Time) (Snapshot, error) {
 
 func (p *Poller) saveAndAnnotate() (Snapshot, error) {
 	err := p.store.Save(p.mem)
+	return p.annotatedLast(), err
+}
+
+// Snapshot returns the last refresh's picture with what is remembered now
+// (acknowledgements, a snooze), as after an acknowledgement.
+func (p *Poller) Snapshot() Snapshot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.annotatedLast()
+}
+
+// annotatedLast annotates a copy of the last picture and keeps it as the
+// last.
+func (p *Poller) annotatedLast() Snapshot {
 	// A copy: the last picture's executions are already in the UI's hands.
 	snap := p.last
 	snap.Executions = slices.Clone(p.last.Executions)
@@ -1018,7 +1032,7 @@ func (p *Poller) saveAndAnnotate() (Snapshot, error) {
 	snap.Jobs = slices.Clone(p.last.Jobs)
 	p.annotate(&snap)
 	p.last = snap
-	return snap, err
+	return snap
 }
 
 // Reconfigure watches with new settings, keeping what is known of the
