@@ -402,7 +402,7 @@ func (p *Poller) view(failed map[target]bool) []Execution {
 		if !ok {
 			continue
 		}
-		for _, e := range slices.Concat(v.executions, p.sightedIn(t, v)) {
+		for _, e := range p.withSighted(t, v) {
 			x := executionOf(e)
 			x.ListedAt = v.at
 			x.Stale = failed[t]
@@ -440,8 +440,8 @@ func (p *Poller) verdicts(ctx context.Context, failed map[target]bool) []Executi
 					x, inListing = executionOf(e), true
 				}
 			}
-			if sighted := p.sighted[resource]; sighted != nil && !inListing {
-				x, inListing = executionOf(sighted), true // pushed since the listing answered
+			if sighted := p.sighted[resource]; sighted != nil {
+				x, inListing = executionOf(sighted), true // pushed since the listing answered: newer
 			}
 			if t.allJobs() && listedOnce && !inListing && p.jobGone(ctx, v, scope, resource) {
 				continue // deleted with its job
