@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -21,6 +22,10 @@ import (
 // appAskTries: --follow refreshes by itself once the running app could
 // not be asked this many times in a row, a second apart.
 const appAskTries = 3
+
+// statusTeamDir is where, in the app's storage, status --follow keeps the
+// installation ID of its own team mode subscription.
+const statusTeamDir = "status"
 
 // appSnapshotEvery is how often --follow asks a running app that has no
 // long poll (one process: Windows, macOS) for its last snapshot.
@@ -209,8 +214,11 @@ func watchSelf(ctx context.Context, flags *startup.Flags, app *ipc.Client, updat
 		close(watched)
 	} else {
 		defer polling.Close()
-		// ReadOnly, as one refresh: it announces nothing.
-		w := poller.NewWatcher(feed, polling.Connect, polling.Store, poller.Options{ReadOnly: true})
+		// ReadOnly, as one refresh: it announces nothing. In team mode it
+		// reads a subscription of its own (an installation ID of its own,
+		// in statusTeamDir), so that it never splits the app's messages
+		// when both run.
+		w, _ := polling.NewWatcher(feed, filepath.Join(dir, statusTeamDir), poller.Options{ReadOnly: true})
 		go func() {
 			defer close(watched)
 			w.Run(ctx, cfg)

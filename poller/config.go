@@ -32,6 +32,10 @@ const (
 	MinInterval = 2 * time.Second
 	// MaxTop is the most executions runwatch shows.
 	MaxTop = 50
+	// DefaultReconcileInterval is the time between refreshes in team mode
+	// while Pub/Sub's events flow: they bring every end of an execution,
+	// and the refresh only finds running ones and anything missed.
+	DefaultReconcileInterval = 5 * time.Minute
 )
 
 // Config says what to watch.
@@ -46,6 +50,14 @@ type Config struct {
 	Regions  []string
 	Top      int           // how many of the newest executions to show
 	Interval time.Duration // time between refreshes of the app
+	// Team is team mode: the ends of executions come from Pub/Sub (see
+	// Watcher.UseFeed), and while they flow the refreshes come every
+	// ReconcileInterval instead of every Interval.
+	Team bool
+	// ReconcileInterval is the time between refreshes while team mode's
+	// events flow; DefaultReconcileInterval when zero, never below
+	// Interval.
+	ReconcileInterval time.Duration
 }
 
 // WithDefaults fills the zero fields and tidies the region list.
@@ -66,6 +78,10 @@ func (c Config) WithDefaults() Config {
 		c.Interval = DefaultInterval
 	}
 	c.Interval = max(c.Interval, MinInterval)
+	if c.ReconcileInterval <= 0 {
+		c.ReconcileInterval = DefaultReconcileInterval
+	}
+	c.ReconcileInterval = max(c.ReconcileInterval, c.Interval)
 	return c
 }
 

@@ -402,7 +402,7 @@ func (p *Poller) view(failed map[target]bool) []Execution {
 		if !ok {
 			continue
 		}
-		for _, e := range slices.Concat(v.executions, p.sightedIn(t, v)) {
+		for _, e := range p.withSighted(t, v) {
 			x := executionOf(e)
 			x.ListedAt = v.at
 			x.Stale = failed[t]
@@ -440,8 +440,8 @@ func (p *Poller) verdicts(ctx context.Context, failed map[target]bool) []Executi
 					x, inListing = executionOf(e), true
 				}
 			}
-			if sighted := p.sighted[resource]; sighted != nil && !inListing {
-				x, inListing = executionOf(sighted), true // pushed since the listing answered
+			if sighted := p.sighted[resource]; sighted != nil {
+				x, inListing = executionOf(sighted), true // pushed since the listing answered: newer
 			}
 			if t.allJobs() && listedOnce && !inListing && p.gone(ctx, v, resource) {
 				continue // deleted, with its job or alone
@@ -1006,6 +1006,20 @@ func (p *Poller) Snooze(until time.Time) (Snapshot, error) {
 
 func (p *Poller) saveAndAnnotate() (Snapshot, error) {
 	err := p.store.Save(p.mem)
+	return p.annotatedLast(), err
+}
+
+// Snapshot returns the last refresh's picture with what is remembered now
+// (acknowledgements, a snooze), as after an acknowledgement.
+func (p *Poller) Snapshot() Snapshot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.annotatedLast()
+}
+
+// annotatedLast annotates a copy of the last picture and keeps it as the
+// last.
+func (p *Poller) annotatedLast() Snapshot {
 	// A copy: the last picture's executions are already in the UI's hands.
 	snap := p.last
 	snap.Executions = slices.Clone(p.last.Executions)
@@ -1013,7 +1027,7 @@ func (p *Poller) saveAndAnnotate() (Snapshot, error) {
 	snap.Jobs = slices.Clone(p.last.Jobs)
 	p.annotate(&snap)
 	p.last = snap
-	return snap, err
+	return snap
 }
 
 // Reconfigure watches with new settings, keeping what is known of the

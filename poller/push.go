@@ -118,16 +118,19 @@ func (p *Poller) ErrorOf(resource string) (lifecycle.ErrorInfo, bool) {
 	return r.Error, r.Error.Settled()
 }
 
-// sightedIn returns the executions pushed since the listing t last
-// answered, that it does not hold.
-func (p *Poller) sightedIn(t target, v regionView) []*runpb.Execution {
-	var out []*runpb.Execution
+// withSighted returns the executions of the listing t last answered with
+// those pushed since: a pushed one replaces its row (the listing saw it
+// running; the push says it ended), or joins the rows.
+func (p *Poller) withSighted(t target, v regionView) []*runpb.Execution {
+	out := slices.Clone(v.executions)
 	for _, name := range slices.Sorted(maps.Keys(p.sighted)) {
 		s := scopeOf(name)
 		if s.Project != t.project || s.Region != t.region || (!t.allJobs() && s.Job != t.job) {
 			continue
 		}
-		if !slices.ContainsFunc(v.executions, func(e *runpb.Execution) bool { return e.GetName() == name }) {
+		if i := slices.IndexFunc(out, func(e *runpb.Execution) bool { return e.GetName() == name }); i >= 0 {
+			out[i] = p.sighted[name]
+		} else {
 			out = append(out, p.sighted[name])
 		}
 	}

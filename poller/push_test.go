@@ -124,3 +124,19 @@ func TestWithoutTheRelaysErrorTheLogsAreReadAfterTheGrace(t *testing.T) {
 		t.Fatalf("announced %q with %d log requests, want the failure once its logs were read", announced(res), len(h.cloud.LogRequests()))
 	}
 }
+
+// A push of an execution the last listing saw running shows it ended:
+// the push is newer than the listing.
+func TestPushOfAnExecutionListedRunningShowsItEnded(t *testing.T) {
+	h := newHarness(t)
+	p := h.poller("us-west3")
+	h.advance(10 * time.Second)
+	spec := h.put("us-west3", testJob+"-run1", fakecloud.Running, -5*time.Second)
+	h.refresh(p)
+	spec.State = fakecloud.Failed
+	h.cloud.PutExecution(spec.Build())
+	res := sight(h, p, spec.Name())
+	if len(res.Snapshot.Executions) != 1 || res.Snapshot.Executions[0].State != StateFailed {
+		t.Fatalf("after the push the view shows %+v, want it failed", res.Snapshot.Executions)
+	}
+}

@@ -149,6 +149,9 @@ type Snapshot struct {
 	// OfflineSince is when the refreshes that reached no region began
 	// (zero while a region answers).
 	OfflineSince time.Time
+	// Team is how team mode goes (its Mode is TeamOff outside it), as the
+	// Watcher knew it when it handed the snapshot on.
+	Team TeamState
 }
 
 // JobRef names a job of a project.

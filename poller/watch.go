@@ -42,6 +42,9 @@ type Watcher struct {
 	refreshNow  chan struct{}
 	refresh     chan struct{} // a refresh with the clients there are (Refresh)
 	reconfigure chan Config
+	sightings   chan struct{} // Sight put executions in pending
+	teamChanged chan struct{} // SetTeam changed team
+	feed        Feed          // team mode's events (UseFeed); nil: none
 
 	// A person's actions need the memory, not a connection: they go to the
 	// one poller, connected or not, and wait for it while there is none
@@ -52,6 +55,12 @@ type Watcher struct {
 	// unconnected is why the last connection failed (nil while connected):
 	// the poller's clients are then closed, and not lent (Clients).
 	unconnected error
+	// pending are executions pushed and not sighted yet (Sight).
+	pending []string
+	// team is how team mode goes (SetTeam).
+	team TeamState
+	// relayed are a relay's errors that came before the poller.
+	relayed []relayedError
 }
 
 // action is what a person did, done on the poller: it returns the picture
@@ -68,6 +77,8 @@ func NewWatcher(view View, connect Connect, store MemoryStore, opts Options) *Wa
 		refreshNow:  make(chan struct{}, 1),
 		refresh:     make(chan struct{}, 1),
 		reconfigure: make(chan Config, 1),
+		sightings:   make(chan struct{}, 1),
+		teamChanged: make(chan struct{}, 1),
 	}
 }
 
@@ -176,7 +187,7 @@ func (w *Watcher) withPoller(do action) {
 	w.mu.Unlock()
 	go func() {
 		snap, err := do(p)
-		w.view.ShowSnapshot(snap, err)
+		w.view.ShowSnapshot(w.stamped(snap), err)
 	}()
 }
 
@@ -197,8 +208,9 @@ func (w *Watcher) adopt(p *Poller) {
 	}
 	w.queued = nil
 	w.mu.Unlock()
+	w.takeRelayed(p)
 	for _, d := range done {
-		w.view.ShowSnapshot(d.snap, d.err)
+		w.view.ShowSnapshot(w.stamped(d.snap), d.err)
 	}
 }
 
@@ -227,9 +239,11 @@ const (
 // cannot) and polls, until new settings come (returned) or ctx ends. One
 // poller (*poller) serves across reconnections and settings, so what it
 // knows (the last listing of a region not answering, log read back-offs)
-// stays.
+// stays. In team mode the feed runs from the first connection on.
 func (w *Watcher) watch(ctx context.Context, cfg Config, poller **Poller) (Config, bool) {
 	w.view.SetInterval(cfg.Interval)
+	stopFeed, feeding := func() {}, false
+	defer func() { stopFeed() }()
 	// retired are the clients of the last connection, kept open until new
 	// ones replace them: a details window's read may still be using them.
 	var retired *Clients
@@ -270,7 +284,10 @@ func (w *Watcher) watch(ctx context.Context, cfg Config, poller **Poller) (Confi
 			p.SetClients(clients)
 		}
 		retire()
-		next, why := w.poll(ctx, p, resolved.Interval)
+		if !feeding {
+			stopFeed, feeding = w.startFeed(ctx, resolved), true
+		}
+		next, why := w.poll(ctx, p, resolved)
 		switch why {
 		case stopped:
 			clients.Close()
@@ -283,25 +300,52 @@ func (w *Watcher) watch(ctx context.Context, cfg Config, poller **Poller) (Confi
 	}
 }
 
-// poll refreshes every interval until the clients must be rebuilt, new
-// settings come or ctx ends.
-func (w *Watcher) poll(ctx context.Context, p *Poller, interval time.Duration) (Config, outcome) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
+// poll refreshes every interval (every reconcile interval while team
+// mode's events flow) and sights what is pushed, until the clients must be
+// rebuilt, new settings come or ctx ends.
+func (w *Watcher) poll(ctx context.Context, p *Poller, cfg Config) (Config, outcome) {
+	pace := w.pace(cfg)
+	w.view.SetInterval(pace)
+	timer := time.NewTimer(pace)
+	defer timer.Stop()
+	unauthenticated := false
+	refresh := true
 	for {
-		res := p.Refresh(ctx)
-		if ctx.Err() != nil {
-			return Config{}, stopped
+		if refresh {
+			res := p.Refresh(ctx)
+			if ctx.Err() != nil {
+				return Config{}, stopped
+			}
+			w.apply(res)
+			unauthenticated = res.Snapshot.Unauthenticated
+			timer.Reset(pace)
 		}
-		w.view.Apply(res)
+		refresh = true
 		select {
-		case <-ticker.C:
-			if res.Snapshot.Unauthenticated {
+		case <-timer.C:
+			if unauthenticated {
 				return Config{}, reconnect
 			}
 		case <-w.refreshNow:
 			return Config{}, reconnect
 		case <-w.refresh:
+		case <-w.sightings:
+			if !w.sightPending(ctx, p) {
+				return Config{}, stopped
+			}
+			refresh = false
+		case <-w.teamChanged:
+			// Falling back to polling, events may have been lost: refresh at
+			// once. Otherwise show the new state.
+			refresh = w.teamState().Mode == TeamUnreachable
+			if next := w.pace(cfg); next != pace {
+				pace = next
+				w.view.SetInterval(pace)
+				timer.Reset(pace)
+			}
+			if !refresh {
+				w.view.ShowSnapshot(w.stamped(p.Snapshot()), nil)
+			}
 		case next := <-w.reconfigure:
 			return next, reconfigure
 		case <-ctx.Done():

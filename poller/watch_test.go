@@ -60,6 +60,11 @@ type watchHarness struct {
 // startWatcher runs a watcher; refuse: connecting fails until w.refuse is
 // cleared.
 func startWatcher(t *testing.T, cfg Config, refuse bool) *watchHarness {
+	return startWatcherWith(t, cfg, refuse, Options{}, nil)
+}
+
+// startWatcherWith runs a watcher with opts and, for team mode, feed.
+func startWatcherWith(t *testing.T, cfg Config, refuse bool, opts Options, feed Feed) *watchHarness {
 	h := newHarness(t)
 	w := &watchHarness{h: h, view: newRecordingView()}
 	w.refuse.Store(refuse)
@@ -71,7 +76,11 @@ func startWatcher(t *testing.T, cfg Config, refuse bool) *watchHarness {
 		clients, err := NewClients(ctx, Endpoints{Run: h.cloud.RunAddr(), Logging: h.cloud.LoggingAddr()})
 		return cfg, clients, err
 	}
-	w.watcher = NewWatcher(w.view, connect, h.store, Options{LogReadTimeout: 2 * time.Second})
+	opts.LogReadTimeout = 2 * time.Second
+	w.watcher = NewWatcher(w.view, connect, h.store, opts)
+	if feed != nil {
+		w.watcher.UseFeed(feed)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { w.watcher.Run(ctx, cfg); close(done) }()

@@ -45,6 +45,8 @@ type settingsForm struct {
 	Top           *keyEntry
 	Notifications *widget.Check
 	FailureHours  *keyEntry
+	// Team is team mode (events from Pub/Sub).
+	Team *widget.Check
 	// NotifyKinds: one check per kind of change that may notify.
 	NotifyFailed, NotifyStillFailing, NotifyNewKind, NotifyFixed, NotifyCancelled *widget.Check
 	// StartAtLogin mirrors the autostart entry, not a preference: the file
@@ -79,6 +81,7 @@ func newSettingsForm(s view.Settings) *settingsForm {
 		NotifyFixed:        widget.NewCheck("fixed", nil),
 		NotifyCancelled:    widget.NewCheck("cancelled", nil),
 		StartAtLogin:       widget.NewCheck("start runwatch when I log in", nil),
+		Team:               widget.NewCheck("Team mode (events from Pub/Sub)", nil),
 	}
 	f.accepted = slices.Clone(s.Regions)
 	f.Project.SetText(s.Project)
@@ -115,6 +118,7 @@ func newSettingsForm(s view.Settings) *settingsForm {
 	f.NotifyNewKind.SetChecked(s.Notify.NewKind)
 	f.NotifyFixed.SetChecked(s.Notify.Fixed)
 	f.NotifyCancelled.SetChecked(s.Notify.Cancelled)
+	f.Team.SetChecked(s.Team)
 	f.loginAtOpen = autostart.Enabled()
 	f.StartAtLogin.SetChecked(f.loginAtOpen)
 	return f
@@ -168,6 +172,7 @@ func (f *settingsForm) settings() (view.Settings, error) {
 		FailureShownFor: time.Duration(hours) * time.Hour,
 		Notify: view.NotifyKinds{Failed: f.NotifyFailed.Checked, StillFailing: f.NotifyStillFailing.Checked,
 			NewKind: f.NotifyNewKind.Checked, Fixed: f.NotifyFixed.Checked, Cancelled: f.NotifyCancelled.Checked},
+		Team: f.Team.Checked,
 	}
 	if s.Job == "" && !s.AllJobs {
 		return view.Settings{}, fmt.Errorf("job: the Cloud Run job's name, or several, comma-separated")
@@ -207,6 +212,10 @@ func (f *settingsForm) lockFlagged(flags map[string]bool, inUse poller.Config) {
 		top = strconv.Itoa(inUse.Top)
 	}
 	lock("top", f.Top, top)
+	if flags["team"] {
+		f.Team.SetChecked(inUse.Team)
+		f.Team.Disable()
+	}
 	if flags["regions"] {
 		var extra []string
 		if len(inUse.Regions) > 0 {
@@ -257,6 +266,7 @@ func (f *settingsForm) items() []*widget.FormItem {
 		f.item("More regions", "regions", f.ExtraRegions),
 		f.item("Refresh every (s)", "interval", f.Interval),
 		f.item("Executions shown", "top", f.Top),
+		f.item("Team", "team", f.Team),
 		widget.NewFormItem("Notifications", f.Notifications),
 		widget.NewFormItem("Notify when", container.NewHBox(f.NotifyFailed, f.NotifyStillFailing, f.NotifyNewKind, f.NotifyFixed, f.NotifyCancelled)),
 		widget.NewFormItem("Show a failure for (h)", f.FailureHours),

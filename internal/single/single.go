@@ -69,7 +69,8 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flags, srv *instance.Server) (stop func(), err error) {
 	ui.RestoreSettings(a)
 	cfg := flags.Merge(view.LoadSettings(a.Preferences()))
-	polling, err := flags.StartPolling(cfg, a.Storage().RootURI().Path())
+	dir := a.Storage().RootURI().Path()
+	polling, err := flags.StartPolling(cfg, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func start(ctx context.Context, a fyne.App, do func(func()), flags *startup.Flag
 	if err == nil {
 		appView.notifier = desktop
 	}
-	appView.watch = poller.NewWatcher(appView, polling.Connect, polling.Store, poller.Options{})
+	appView.watch, _ = polling.NewWatcher(appView, dir, poller.Options{})
 	appView.ui = ui.New(a, ui.Actions{
 		RefreshNow:    appView.watch.RefreshNow,
 		SettingsSaved: func(s view.Settings) { appView.watch.Reconfigure(flags.Merge(s)) },

@@ -33,6 +33,11 @@ type Flags struct {
 	Demo            bool
 	RunEndpoint     string
 	LoggingEndpoint string
+	// Team is team mode (--team): execution ends from Pub/Sub.
+	Team bool
+	// PubSubEndpoint is a plaintext Pub/Sub server without credentials
+	// (tests); else PUBSUB_EMULATOR_HOST, else Google's.
+	PubSubEndpoint string
 	// Given are the flags given on the command line, which win over the
 	// saved settings for this run.
 	Given map[string]bool
@@ -63,9 +68,11 @@ func (f *Flags) Register(fs *flag.FlagSet, withInterval bool) {
 	if withInterval {
 		fs.DurationVar(&f.Interval, "interval", poller.DefaultInterval, fmt.Sprintf("time between refreshes (at least %v)", poller.MinInterval))
 	}
+	fs.BoolVar(&f.Team, "team", false, "team mode: execution ends pushed by Pub/Sub (after runwatch team setup), the refreshes slowed to every few minutes")
 	fs.BoolVar(&f.Demo, "demo", false, "watch a built-in simulated Cloud Run instead of Google Cloud")
 	fs.StringVar(&f.RunEndpoint, "run-endpoint", "", "HOST:PORT of a plaintext Cloud Run gRPC server without credentials (emulators, tests)")
 	fs.StringVar(&f.LoggingEndpoint, "logging-endpoint", "", "HOST:PORT of a plaintext Cloud Logging gRPC server without credentials")
+	fs.StringVar(&f.PubSubEndpoint, "pubsub-endpoint", "", "HOST:PORT of a plaintext Pub/Sub gRPC server without credentials (else PUBSUB_EMULATOR_HOST)")
 }
 
 // Parse parses args, records which flags were given and checks them.
@@ -149,7 +156,8 @@ func (f *Flags) IntervalNote() string {
 
 // WatchArgs returns the given flags that name what to watch, and how, as
 // command-line arguments that start the same app again (the autostart
-// entry's): --project, --job, --all-jobs, --regions, --top, --interval, --demo.
+// entry's): --project, --job, --all-jobs, --regions, --top, --interval,
+// --team, --demo.
 func (f *Flags) WatchArgs() []string {
 	var args []string
 	if f.Given["project"] {
@@ -170,6 +178,9 @@ func (f *Flags) WatchArgs() []string {
 	if f.Given["interval"] {
 		args = append(args, "--interval", max(f.Interval, poller.MinInterval).String())
 	}
+	if f.Given["team"] {
+		args = append(args, "--team="+strconv.FormatBool(f.Team))
+	}
 	if f.Demo {
 		args = append(args, "--demo")
 	}
@@ -180,7 +191,7 @@ func (f *Flags) WatchArgs() []string {
 // so that the running app's snapshot would not answer it. --demo does not:
 // it names which app answers (the running --demo app).
 func (f *Flags) NamesWhatToWatch() bool {
-	for _, name := range []string{"project", "job", "all-jobs", "regions", "top", "run-endpoint", "logging-endpoint"} {
+	for _, name := range []string{"project", "job", "all-jobs", "regions", "top", "run-endpoint", "logging-endpoint", "pubsub-endpoint"} {
 		if f.Given[name] {
 			return true
 		}
@@ -197,6 +208,7 @@ func (f *Flags) Config() poller.Config {
 		Regions:  f.parsedRegions(),
 		Top:      f.Top,
 		Interval: f.Interval,
+		Team:     f.Team,
 	}.WithDefaults()
 }
 
@@ -221,6 +233,9 @@ func (f *Flags) Merge(s view.Settings) poller.Config {
 	}
 	if f.Given["interval"] {
 		cfg.Interval = f.Interval
+	}
+	if f.Given["team"] {
+		cfg.Team = f.Team
 	}
 	return cfg.WithDefaults()
 }

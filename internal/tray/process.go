@@ -84,7 +84,7 @@ func Run(args []string, stdout, stderr io.Writer, usage string) int {
 		Quit:       systray.Quit,
 		Prefs:      view.NotifyPrefs{Paused: !settings.Notifications, Kinds: settings.Notify},
 	})
-	watch := poller.NewWatcher(loop, polling.Connect, polling.Store, poller.Options{})
+	watch, _ := polling.NewWatcher(loop, dir, poller.Options{})
 	loop.SetWatcher(watch)
 	go desktop.HandleClicks(ctx, notifier.Clicks{
 		Details:     func(resource string) { windows.open(ipc.Window{Details: resource}) },

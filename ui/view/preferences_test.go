@@ -8,11 +8,11 @@ import (
 )
 
 func TestSettingsReadFromThePreferencesFileWithoutFyne(t *testing.T) {
-	want := Settings{Project: "p9", Job: "j", Regions: []string{"us-east1"}, Interval: 45 * time.Second, Top: 7, Notifications: true}
+	want := Settings{Project: "p9", Job: "j", Regions: []string{"us-east1"}, Interval: 45 * time.Second, Top: 7, Notifications: true, Team: true}
 	dir := t.TempDir()
 	p := PreferencesFile{}
 	want.Save(p)
-	if got := LoadSettings(p); got.Project != "p9" || got.Interval != 45*time.Second || got.Top != 7 || !got.Notifications {
+	if got := LoadSettings(p); got.Project != "p9" || got.Interval != 45*time.Second || got.Top != 7 || !got.Notifications || !got.Team || !got.Config().Team {
 		t.Fatalf("from the map: %+v", got)
 	}
 	if err := SaveNotifications(dir, false); err != nil {

@@ -21,12 +21,13 @@ const (
 	keyTop           = "settings.top"
 	keyNotifications = "settings.notifications"
 	keyFailureHours  = "settings.failure_hours"
+	keyTeam          = "settings.team"
 	keyNotifyPrefix  = "settings.notify_" // + the kind: failed, still_failing, new_kind, fixed, cancelled
 )
 
 // SettingsKeys are the preference keys the settings are saved under.
 func SettingsKeys() []string {
-	keys := []string{keyProject, keyJob, keyAllJobs, keyRegions, keyIntervalSec, keyTop, keyNotifications, keyFailureHours}
+	keys := []string{keyProject, keyJob, keyAllJobs, keyRegions, keyIntervalSec, keyTop, keyNotifications, keyFailureHours, keyTeam}
 	for _, k := range notifyKinds(&NotifyKinds{}) {
 		keys = append(keys, keyNotifyPrefix+k.name)
 	}
@@ -49,6 +50,9 @@ type Settings struct {
 	FailureShownFor time.Duration
 	// Notify: which kinds of change notify.
 	Notify NotifyKinds
+	// Team is team mode: execution ends come from Pub/Sub (runwatch team
+	// setup), and the refreshes slow down while they do.
+	Team bool
 }
 
 // notifyKinds names each field of k, as it is saved.
@@ -82,6 +86,7 @@ func LoadSettings(p PreferenceReader) Settings {
 		Top:             p.IntWithFallback(keyTop, poller.DefaultTop),
 		Notifications:   p.BoolWithFallback(keyNotifications, true),
 		FailureShownFor: time.Duration(p.IntWithFallback(keyFailureHours, int(DefaultFailureLimit/time.Hour))) * time.Hour,
+		Team:            p.BoolWithFallback(keyTeam, false),
 	}
 	if s.FailureShownFor <= 0 {
 		s.FailureShownFor = DefaultFailureLimit
@@ -112,6 +117,7 @@ func (s Settings) Save(p PreferenceWriter) {
 	p.SetInt(keyTop, s.Top)
 	p.SetBool(keyNotifications, s.Notifications)
 	p.SetInt(keyFailureHours, int(s.FailureShownFor/time.Hour))
+	p.SetBool(keyTeam, s.Team)
 	for _, k := range notifyKinds(&s.Notify) {
 		p.SetBool(keyNotifyPrefix+k.name, *k.on)
 	}
@@ -119,7 +125,7 @@ func (s Settings) Save(p PreferenceWriter) {
 
 // Config is the poller configuration of these settings.
 func (s Settings) Config() poller.Config {
-	return poller.Config{Project: s.Project, Job: s.Job, AllJobs: s.AllJobs, Regions: s.Regions, Top: s.Top, Interval: s.Interval}.WithDefaults()
+	return poller.Config{Project: s.Project, Job: s.Job, AllJobs: s.AllJobs, Regions: s.Regions, Top: s.Top, Interval: s.Interval, Team: s.Team}.WithDefaults()
 }
 
 // settingsBackupFile keeps a copy of the settings beside Fyne's

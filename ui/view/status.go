@@ -288,6 +288,9 @@ func trayState(st Status, now time.Time) string {
 		}
 		return out
 	}
+	if st.Snapshot.Team.Mode == poller.TeamUnreachable {
+		return TeamUnreachable(st.Interval)
+	}
 	if !st.HasSnapshot || st.LastSuccess.IsZero() {
 		return "first refresh…"
 	}
@@ -313,6 +316,28 @@ func trayState(st Status, now time.Time) string {
 		word = "failed (acknowledged)"
 	}
 	return fmt.Sprintf("newest %s — %s", word, refreshed)
+}
+
+// TeamUnreachable says that team mode cannot read Pub/Sub and polls every
+// interval instead: "team mode: can't reach Pub/Sub — polling every 30s".
+func TeamUnreachable(interval time.Duration) string {
+	out := "team mode: can't reach Pub/Sub"
+	if interval > 0 {
+		out += " — polling every " + intervalWord(interval)
+	}
+	return out
+}
+
+// intervalWord says an interval in its largest whole unit: "30s", "10m",
+// "1h", else "90s".
+func intervalWord(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	}
+	return fmt.Sprintf("%ds", int(d.Round(time.Second)/time.Second))
 }
 
 // NoExecutions says why a refresh that reached some region shows no

@@ -313,3 +313,21 @@ func TestNextTickWhenARunningExecutionsRunTimeReachesItsNextMinute(t *testing.T)
 		t.Fatalf("NextTick %v after the menu's %q becomes 10m at %v", next.Sub(now), before, want.Sub(now))
 	}
 }
+
+// In team mode, a Pub/Sub that cannot be reached is the menu's first line,
+// with the interval the polling fell back to; live events change nothing.
+func TestTraySummarySaysTeamModeCannotReachPubSub(t *testing.T) {
+	st := Status{HasSnapshot: true, Snapshot: snapshot(), LastSuccess: now.Add(-5 * time.Second), Interval: 30 * time.Second}
+	st.Snapshot.Team = poller.TeamState{Mode: poller.TeamUnreachable, Problem: "connection refused"}
+	if got, want := TraySummary(st, now), "runwatch: team mode: can't reach Pub/Sub — polling every 30s"; got != want {
+		t.Errorf("unreachable: %q, want %q", got, want)
+	}
+	st.Interval = 10 * time.Minute
+	if got := TraySummary(st, now); !strings.HasSuffix(got, "polling every 10m") {
+		t.Errorf("unreachable, 10 min: %q", got)
+	}
+	st.Snapshot.Team.Mode = poller.TeamLive
+	if got := TraySummary(st, now); strings.Contains(got, "Pub/Sub") {
+		t.Errorf("live: %q", got)
+	}
+}

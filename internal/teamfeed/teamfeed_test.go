@@ -1,0 +1,188 @@
+package teamfeed
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"runwatch/poller"
+	"runwatch/poller/fakecloud"
+	"runwatch/poller/fakecloud/fakepubsub"
+	"runwatch/team"
+)
+
+const testProject = "acme-ml"
+
+// recorder is the watcher the feed drives.
+type recorder struct {
+	mu        sync.Mutex
+	sightings []string
+	states    []poller.TeamState
+}
+
+func (r *recorder) Sight(resources ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sightings = append(r.sightings, resources...)
+}
+
+func (r *recorder) SetTeam(st poller.TeamState) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.states = append(r.states, st)
+}
+
+func (r *recorder) last() poller.TeamState {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.states) == 0 {
+		return poller.TeamState{}
+	}
+	return r.states[len(r.states)-1]
+}
+
+func (r *recorder) sighted(resource string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Contains(r.sightings, resource)
+}
+
+// waitFor polls cond until it holds or 15 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// fakes starts the fake cloud with a Pub/Sub its sinks publish to; the
+// test may stop the Pub/Sub with stop (pstest panics when closed twice).
+func fakes(t *testing.T) (c *fakecloud.Cloud, ps *fakepubsub.Server, stop func()) {
+	t.Helper()
+	var err error
+	c, err = fakecloud.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	ps = fakepubsub.Start()
+	stop = sync.OnceFunc(func() { _ = ps.Close() })
+	t.Cleanup(stop)
+	c.SetSinkPublisher(ps.Publish)
+	return c, ps, stop
+}
+
+// setUp does runwatch team setup against the fakes.
+func setUp(t *testing.T, c *fakecloud.Cloud, ps *fakepubsub.Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	clients, err := team.NewClients(ctx, testProject, team.Endpoints{Logging: c.LoggingAddr(), PubSub: ps.Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer clients.Close()
+	if _, err := team.Setup(ctx, testProject, clients, false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run runs a feed with short timings until the test ends.
+func run(t *testing.T, opts Options) (*recorder, *Feed) {
+	t.Helper()
+	opts.ProbeEvery = 100 * time.Millisecond
+	opts.ProbeTimeout = 200 * time.Millisecond
+	opts.DeadAfter = 500 * time.Millisecond
+	opts.FirstRetry = 100 * time.Millisecond
+	opts.LastRetry = 400 * time.Millisecond
+	opts.SetupTimeout = 2 * time.Second
+	opts.Logf = t.Logf
+	f := New(opts)
+	r := &recorder{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.Run(ctx, poller.Config{Project: testProject, Team: true}.WithDefaults(), r)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return r, f
+}
+
+func TestAnExecutionsEndReachesTheWatcherThroughItsOwnSubscription(t *testing.T) {
+	c, ps, _ := fakes(t)
+	setUp(t, c, ps)
+	dir := t.TempDir()
+	r, f := run(t, Options{Dir: dir, Endpoint: ps.Addr()})
+	waitFor(t, "live", func() bool { return r.last().Mode == poller.TeamLive })
+	if f.RelayAlive() {
+		t.Error("a relay alive before anyone said so")
+	}
+	spec := fakecloud.ExecutionSpec{Project: testProject, Region: "us-west3", Job: "vertex-ai-launcher", ID: "vertex-ai-launcher-x7k2p",
+		State: fakecloud.Failed, Created: time.Now().Add(-time.Minute), Failure: fakecloud.ExitFailure(1, 0)}
+	c.Put(spec)
+	waitFor(t, "the sighting", func() bool { return r.sighted(spec.Name()) })
+
+	id, err := team.ReadInstallation(dir)
+	if err != nil || id == "" {
+		t.Fatalf("installation %q, %v", id, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, team.InstallationFileName)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWithoutSetupPubSubIsUnreachableUntilItIsSetUp(t *testing.T) {
+	c, ps, _ := fakes(t)
+	r, _ := run(t, Options{Dir: t.TempDir(), Endpoint: ps.Addr()})
+	waitFor(t, "unreachable", func() bool { return r.last().Mode == poller.TeamUnreachable })
+	if p := r.last().Problem; !strings.Contains(p, "runwatch team setup --project "+testProject) {
+		t.Errorf("problem %q, want what to run", p)
+	}
+	setUp(t, c, ps)
+	waitFor(t, "live once set up", func() bool { return r.last().Mode == poller.TeamLive })
+}
+
+func TestAStreamThatGoesSilentIsTakenForDead(t *testing.T) {
+	c, ps, stop := fakes(t)
+	setUp(t, c, ps)
+	r, _ := run(t, Options{Dir: t.TempDir(), Endpoint: ps.Addr()})
+	waitFor(t, "live", func() bool { return r.last().Mode == poller.TeamLive })
+	stop()
+	waitFor(t, "unreachable once the server is gone", func() bool { return r.last().Mode == poller.TeamUnreachable })
+}
+
+func TestUnreachableEndpointSaysSo(t *testing.T) {
+	r, _ := run(t, Options{Dir: t.TempDir(), Endpoint: "127.0.0.1:1"})
+	waitFor(t, "unreachable", func() bool { return r.last().Mode == poller.TeamUnreachable })
+	if r.last().Problem == "" {
+		t.Error("no problem said")
+	}
+}
+
+func TestSeveralProjectsAreLiveOnlyAllTogether(t *testing.T) {
+	r := &recorder{}
+	s := &projectStates{w: r, by: map[string]poller.TeamState{}}
+	s.set("a", poller.TeamState{Mode: poller.TeamLive})
+	s.set("b", poller.TeamState{Mode: poller.TeamJoining})
+	if r.last().Mode != poller.TeamJoining {
+		t.Fatalf("%+v", r.last())
+	}
+	s.set("b", poller.TeamState{Mode: poller.TeamUnreachable, Problem: "no topic"})
+	if got := r.last(); got.Mode != poller.TeamUnreachable || got.Problem != "b: no topic" {
+		t.Fatalf("%+v", got)
+	}
+	s.set("b", poller.TeamState{Mode: poller.TeamLive})
+	if r.last().Mode != poller.TeamLive {
+		t.Fatalf("%+v", r.last())
+	}
+}
