@@ -55,6 +55,8 @@ type FeedTarget interface {
 	Sight(resources ...string)
 	// SetTeam says how the events go; it never blocks.
 	SetTeam(TeamState)
+	// TakeError gives a failure the error a relay read for the team.
+	TakeError(resource string, info lifecycle.ErrorInfo)
 }
 
 // Feed brings team mode's events to a watcher: it runs until ctx ends, for

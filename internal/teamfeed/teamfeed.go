@@ -22,10 +22,14 @@
 // at the normal interval) and the session starts again after a back-off
 // (FirstRetry, doubling up to LastRetry), then live again once it works.
 //
-// The seam for the relay (runwatch relay): Feed.RelayAlive is the
-// poller.Options.RelayAlive of the watcher it drives; it says false until
-// the relay's heartbeat, received by code of its own, calls
-// Feed.SetRelayAlive. The relay's errors go to Watcher.TakeError.
+// The relay (runwatch relay): each session also reads the installation's
+// subscription to the errors topic (team.EnsureErrorsSubscription,
+// team.ReceiveErrors): a relay's error goes to the watcher's TakeError,
+// so this app reads no logs for it, and its heartbeats make
+// Feed.RelayAlive (the watcher's poller.Options.RelayAlive) true while
+// they come in time (team.RelayAlive): the app then waits the grace
+// period for the relay's error before reading a failure's logs itself.
+// Without the errors topic the session goes on without a relay.
 package teamfeed
 
 import (
@@ -79,8 +83,11 @@ type Options struct {
 
 // Feed reads team mode's events for a watcher; Run is its poller.Feed.
 type Feed struct {
-	opts       Options
-	relayAlive atomic.Bool
+	opts Options
+	// forced: SetRelayAlive's word (tests); heartbeat is the last one.
+	forced    atomic.Bool
+	mu        sync.Mutex
+	heartbeat team.Heartbeat
 }
 
 // New makes a feed.
@@ -100,11 +107,24 @@ func New(opts Options) *Feed {
 // RelayAlive reports whether a relay reads the failures' logs for the
 // team; false until SetRelayAlive says otherwise. Give it to the watcher
 // as poller.Options.RelayAlive.
-func (f *Feed) RelayAlive() bool { return f.relayAlive.Load() }
+func (f *Feed) RelayAlive() bool {
+	f.mu.Lock()
+	last := f.heartbeat
+	f.mu.Unlock()
+	return f.forced.Load() || team.RelayAlive(last, time.Now())
+}
 
-// SetRelayAlive records whether a relay lives (its heartbeat came in
-// time, or stopped coming).
-func (f *Feed) SetRelayAlive(alive bool) { f.relayAlive.Store(alive) }
+// SetRelayAlive says a relay lives whatever its heartbeats say (tests).
+func (f *Feed) SetRelayAlive(alive bool) { f.forced.Store(alive) }
+
+// heard records a relay's heartbeat.
+func (f *Feed) heard(h team.Heartbeat) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if h.At.After(f.heartbeat.At) {
+		f.heartbeat = h
+	}
+}
 
 // Run reads the subscription of each project of cfg until ctx ends,
 // handing execution ends to w.Sight and how it goes to w.SetTeam: live
@@ -209,7 +229,11 @@ func (f *Feed) session(ctx context.Context, project string, w poller.FeedTarget,
 	if err != nil {
 		return false, err
 	}
+	errorsSub, errorsErr := team.EnsureErrorsSubscription(setupCtx, client, project, id)
 	cancel()
+	if errorsErr != nil {
+		f.opts.Logf("runwatch: team mode: no relay's errors for %s: %v", project, errorsErr)
+	}
 
 	var lastSign atomic.Int64 // unix nanoseconds of the last sign of life
 	lastSign.Store(time.Now().UnixNano())
@@ -222,6 +246,21 @@ func (f *Feed) session(ctx context.Context, project string, w poller.FeedTarget,
 			w.Sight(ev.Resource)
 		}, func(err error) { f.opts.Logf("runwatch: team mode: %v", err) })
 	}()
+	relayDone := make(chan struct{})
+	if errorsErr == nil {
+		go func() {
+			defer close(relayDone)
+			err := team.ReceiveErrors(streamCtx, client, errorsSub, func(r team.ErrorReport) {
+				w.TakeError(r.Execution, r.ErrorInfo())
+			}, f.heard)
+			if err != nil && streamCtx.Err() == nil {
+				f.opts.Logf("runwatch: team mode: the relay's errors of %s: %v", project, err)
+			}
+		}()
+	} else {
+		close(relayDone)
+	}
+	defer func() { stopStream(); <-relayDone }()
 	report(poller.TeamState{Mode: poller.TeamLive})
 	probes := time.NewTicker(f.opts.ProbeEvery)
 	defer probes.Stop()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"runwatch/poller"
+	"runwatch/poller/lifecycle"
 	"runwatch/poller/fakecloud"
 	"runwatch/poller/fakecloud/fakepubsub"
 	"runwatch/team"
@@ -23,6 +24,23 @@ type recorder struct {
 	mu        sync.Mutex
 	sightings []string
 	states    []poller.TeamState
+	errors    map[string]lifecycle.ErrorInfo
+}
+
+func (r *recorder) TakeError(resource string, info lifecycle.ErrorInfo) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.errors == nil {
+		r.errors = map[string]lifecycle.ErrorInfo{}
+	}
+	r.errors[resource] = info
+}
+
+func (r *recorder) errorOf(resource string) (lifecycle.ErrorInfo, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	info, ok := r.errors[resource]
+	return info, ok
 }
 
 func (r *recorder) Sight(resources ...string) {
@@ -185,4 +203,34 @@ func TestSeveralProjectsAreLiveOnlyAllTogether(t *testing.T) {
 	if r.last().Mode != poller.TeamLive {
 		t.Fatalf("%+v", r.last())
 	}
+}
+
+func TestARelaysErrorAndHeartbeatReachTheWatcher(t *testing.T) {
+	c, ps, _ := fakes(t)
+	setUp(t, c, ps)
+	r, f := run(t, Options{Dir: t.TempDir(), Endpoint: ps.Addr()})
+	waitFor(t, "live", func() bool { return r.last().Mode == poller.TeamLive })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	client, err := team.NewPubSubClient(ctx, testProject, ps.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	publisher := team.ErrorsPublisher(client, testProject)
+	defer publisher.Stop()
+	resource := "projects/" + testProject + "/locations/us-west3/jobs/vertex-ai-launcher/executions/vertex-ai-launcher-x7k2p"
+	report := team.NewErrorReport(resource, lifecycle.ErrorInfo{Line: "ValueError: read by the relay", Source: "logs", Logs: lifecycle.LogsRead, Matched: -1})
+	report.RelayID = "relay-test"
+	if err := team.PublishError(ctx, publisher, report); err != nil {
+		t.Fatal(err)
+	}
+	if err := team.PublishHeartbeat(ctx, publisher, team.Heartbeat{RelayID: "relay-test", Project: testProject, At: time.Now(), Every: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the relay's error", func() bool { _, ok := r.errorOf(resource); return ok })
+	if info, _ := r.errorOf(resource); info.Line != "ValueError: read by the relay" {
+		t.Fatalf("error taken %+v", info)
+	}
+	waitFor(t, "the relay taken for alive", f.RelayAlive)
 }
