@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"runwatch/poller"
-	"runwatch/poller/lifecycle"
 	"runwatch/poller/fakecloud"
 	"runwatch/poller/fakecloud/fakepubsub"
+	"runwatch/poller/lifecycle"
 	"runwatch/team"
 )
 
