@@ -95,20 +95,23 @@ func ensureSubscription(ctx context.Context, client *pubsub.Client, project, id,
 	return "", refused(err, "create subscription "+name, topicsRole)
 }
 
-// Leave deletes the installation's subscription; gone reports whether
-// there was one.
+// Leave deletes the installation's subscriptions (to the executions topic
+// and to the relay's errors); gone reports whether there was one.
 func Leave(ctx context.Context, client *pubsub.Client, project, installation string) (gone bool, err error) {
-	name := SubscriptionName(project, SubscriptionID(installation))
-	callCtx, cancel := context.WithTimeout(ctx, callTimeout)
-	defer cancel()
-	err = client.SubscriptionAdminClient.DeleteSubscription(callCtx, &pubsubpb.DeleteSubscriptionRequest{Subscription: name})
-	switch {
-	case err == nil:
-		return true, nil
-	case status.Code(err) == codes.NotFound:
-		return false, nil
+	// The executions subscription, then the one to the relay's errors.
+	for _, id := range []string{SubscriptionID(installation), ErrorsSubscriptionID(installation)} {
+		name := SubscriptionName(project, id)
+		callCtx, cancel := context.WithTimeout(ctx, callTimeout)
+		err = client.SubscriptionAdminClient.DeleteSubscription(callCtx, &pubsubpb.DeleteSubscriptionRequest{Subscription: name})
+		cancel()
+		switch {
+		case err == nil:
+			gone = true
+		case status.Code(err) != codes.NotFound:
+			return gone, refused(err, "delete subscription "+name, topicsRole)
+		}
 	}
-	return false, refused(err, "delete subscription "+name, topicsRole)
+	return gone, nil
 }
 
 // Subscribe reads subscription (its full name) with StreamingPull until ctx
