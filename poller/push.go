@@ -11,6 +11,7 @@ import (
 
 	"cloud.google.com/go/run/apiv2/runpb"
 
+	"runwatch/extract"
 	"runwatch/poller/lifecycle"
 )
 
@@ -67,7 +68,7 @@ func (p *Poller) TakeError(resource string, info lifecycle.ErrorInfo) {
 	if !info.Settled() {
 		return
 	}
-	p.relayed[resource] = info
+	p.relayed[resource] = boundedError(info)
 	p.applyRelayed()
 }
 
@@ -95,6 +96,40 @@ func (p *Poller) applyRelayed() {
 	}
 }
 
+// boundedError keeps of an error from elsewhere (a relay's message, which
+// is untrusted) no more than a read here keeps: one line of
+// extract.MaxMessageRunes, short names, the context lines around the line.
+func boundedError(info lifecycle.ErrorInfo) lifecycle.ErrorInfo {
+	short := func(s string) string {
+		if r := []rune(extract.OneLine(s)); len(r) > maxNameRunes {
+			return string(r[:maxNameRunes])
+		}
+		return extract.OneLine(s)
+	}
+	info.Line = extract.OneLine(info.Line)
+	info.Category, info.Rule, info.Source, info.Fingerprint = short(info.Category), short(info.Rule), short(info.Source), short(info.Fingerprint)
+	if len(info.Context) > contextBefore+contextAfter+1 {
+		from := max(min(info.Matched-contextBefore, len(info.Context)-(contextBefore+contextAfter+1)), 0)
+		info.Context = info.Context[from : from+contextBefore+contextAfter+1]
+		info.Matched -= from
+	}
+	for i, line := range info.Context {
+		info.Context[i] = extract.Clean(line)
+	}
+	if info.Matched < 0 || info.Matched >= len(info.Context) {
+		info.Matched = -1
+	}
+	if cr := info.CloudRun; cr != nil {
+		c := *cr
+		c.Message, c.Category, c.Reason, c.Signal = extract.OneLine(c.Message), short(c.Category), short(c.Reason), short(c.Signal)
+		info.CloudRun = &c
+	}
+	return info
+}
+
+// maxNameRunes bounds a category, rule, source or fingerprint from elsewhere.
+const maxNameRunes = 100
+
 // maxRelayedWaiting bounds the relay's errors waiting for their failures.
 const maxRelayedWaiting = 200
 
@@ -104,6 +139,23 @@ func cmpReason(relayed, here *lifecycle.CloudRunReason) *lifecycle.CloudRunReaso
 		return relayed
 	}
 	return here
+}
+
+// pushed says of a pushed execution whether this poller watches it,
+// whether it is remembered ended, and whether its error is settled (or
+// needs none: it did not fail).
+func (p *Poller) pushed(resource string) (watched, ended, settled bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	scope := scopeOf(resource)
+	if !p.cfg.Watches(scope.Project, scope.Job, scope.Region) {
+		return false, false, false
+	}
+	r, ok := p.mem.Record(scope, resource)
+	if !ok {
+		return true, false, false
+	}
+	return true, true, r.State != StateFailed || r.Error.Settled()
 }
 
 // ErrorOf returns what is known of an execution's error, and whether it is

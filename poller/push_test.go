@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"runwatch/extract"
 	"runwatch/poller/fakecloud"
 	"runwatch/poller/lifecycle"
 )
@@ -138,5 +139,42 @@ func TestPushOfAnExecutionListedRunningShowsItEnded(t *testing.T) {
 	res := sight(h, p, spec.Name())
 	if len(res.Snapshot.Executions) != 1 || res.Snapshot.Executions[0].State != StateFailed {
 		t.Fatalf("after the push the view shows %+v, want it failed", res.Snapshot.Executions)
+	}
+}
+
+// A relay's error comes from a topic, untrusted: it is kept as an error
+// read here is, an error line of at most extract.MaxMessageRunes on one
+// line and at most 13 lines of context (8 before the line, 4 after), not
+// whatever size the message had, to be saved with the memory at every
+// refresh and shown in every menu and notification.
+func TestARelaysErrorIsKeptNoBiggerThanOneReadHere(t *testing.T) {
+	h := newHarness(t)
+	p := h.pollerWith(Options{RelayAlive: func() bool { return true }}, "us-west3")
+	h.refresh(p)
+	h.advance(10 * time.Second)
+	spec := h.failWith("us-west3", testJob+"-big", -5*time.Second, "RuntimeError: read here")
+	sight(h, p, spec.Name()) // the relay's grace period: no logs read here
+	huge := lifecycle.ErrorInfo{
+		Line:   strings.Repeat("ValueError: <b>bad</b>\n", 20000), // 460 kB over 20000 lines
+		Source: "logs", Logs: lifecycle.LogsRead, Matched: 0,
+		Context: make([]string, 20000),
+	}
+	for i := range huge.Context {
+		huge.Context[i] = strings.Repeat("x", 100)
+	}
+	p.TakeError(spec.Name(), huge)
+	res := sight(h, p, spec.Name())
+	if len(res.Changes) != 1 {
+		t.Fatalf("announced %q", announced(res))
+	}
+	e := res.Changes[0].Record.Error
+	if n := len([]rune(e.Line)); n > extract.MaxMessageRunes || strings.Contains(e.Line, "\n") {
+		t.Errorf("kept an error line of %d runes, %d lines, from a relay's message", n, strings.Count(e.Line, "\n")+1)
+	}
+	if len(e.Context) > 13 {
+		t.Errorf("kept %d lines of context from a relay's message", len(e.Context))
+	}
+	if n := len(h.memoryFile()); n > 200_000 {
+		t.Errorf("the memory file is %d bytes after one relayed error", n)
 	}
 }

@@ -15,6 +15,7 @@ package poller
 // once that is over, so that its logs are read here if no error came.
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -194,27 +195,46 @@ func (w *Watcher) sightPending(ctx context.Context, p *Poller) bool {
 		return false
 	}
 	w.apply(res)
-	w.sightAfterGrace(ctx, resources)
+	for _, resource := range resources {
+		w.recheck(ctx, p, resource)
+	}
 	return true
 }
 
-// sightAfterGrace sights resources again once a live relay's grace period
-// is over, so that a failure whose error the relay did not send has its
-// logs read here then, not at the next reconcile refresh minutes later.
-func (w *Watcher) sightAfterGrace(ctx context.Context, resources []string) {
-	if w.opts.RelayAlive == nil || !w.opts.RelayAlive() {
+// recheckMax bounds how often a pushed execution is sighted again.
+const recheckMax = 5
+
+// recheck sights a pushed execution again when a push could not settle it,
+// and only then: once Cloud Run's API still says it runs (the sink is
+// quicker than the API), after 2, 4, 8… seconds; once a live relay's
+// grace period is over while its failure's error has not come, so its logs
+// are read here then, not at the next reconcile refresh minutes later.
+// Each is sighted again at most recheckMax times.
+func (w *Watcher) recheck(ctx context.Context, p *Poller, resource string) {
+	watched, ended, settled := p.pushed(resource)
+	w.mu.Lock()
+	n := w.rechecks[resource]
+	var wait time.Duration
+	switch {
+	case !watched || n >= recheckMax:
+	case !ended:
+		wait = min(2*time.Second<<n, 30*time.Second)
+	case !settled && w.opts.RelayAlive != nil && w.opts.RelayAlive() && n == 0:
+		wait = cmp.Or(w.opts.RelayGrace, DefaultRelayGrace) + time.Second
+	}
+	if wait == 0 {
+		delete(w.rechecks, resource)
+		w.mu.Unlock()
 		return
 	}
-	grace := w.opts.RelayGrace
-	if grace <= 0 {
-		grace = DefaultRelayGrace
-	}
+	w.rechecks[resource] = n + 1
+	w.mu.Unlock()
 	go func() {
-		t := time.NewTimer(grace + time.Second)
+		t := time.NewTimer(wait)
 		defer t.Stop()
 		select {
 		case <-t.C:
-			w.Sight(resources...)
+			w.Sight(resource)
 		case <-ctx.Done():
 		}
 	}()

@@ -185,3 +185,79 @@ func TestRelaysErrorWhileReconnectingIsTaken(t *testing.T) {
 		t.Fatalf("%d log requests, want none: the relay read them", n)
 	}
 }
+
+// While a relay lives, a pushed execution is sighted again once after the
+// relay's grace period (so its logs are read here if no error came); that
+// second sighting must not start another grace period, and so on for ever:
+// each execution ever pushed would be got from Cloud Run every grace
+// period for as long as the relay lives.
+func TestRelayGraceSightsAPushedExecutionAgainOnceNotForEver(t *testing.T) {
+	feed := newTestFeed()
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-west3"}, Interval: time.Hour, Team: true}
+	const grace = 500 * time.Millisecond // sighted again grace+1s later
+	w := startWatcherWith(t, cfg, false, Options{RelayAlive: func() bool { return true }, RelayGrace: grace}, feed.run)
+	next(t, w.view.results, "first result")
+	target := next(t, feed.targets, "the feed")
+	target.SetTeam(TeamState{Mode: TeamLive})
+	waitInterval(t, w.view, DefaultReconcileInterval*12)
+
+	bad := w.h.failNow("us-west3", testJob+"-g1", "RuntimeError: nobody relayed this")
+	target.Sight(bad)
+	sightings := 0
+	deadline := time.After(8 * time.Second) // room for five grace periods
+	for done := false; !done; {
+		select {
+		case <-w.view.results:
+			sightings++
+		case <-w.view.snapshots:
+		case <-deadline:
+			done = true
+		}
+	}
+	if sightings > 2 {
+		t.Fatalf("one push sighted %d times in 8 s (a GetExecution each): want the push and one sighting after the grace period", sightings)
+	}
+	if n := len(w.h.cloud.LogRequests()); n != 1 {
+		t.Fatalf("%d log requests, want 1 after the grace period", n)
+	}
+}
+
+// A sink can publish an execution's end before Cloud Run's API says it
+// ended (GetExecution still says running for a moment). The push is
+// acknowledged, so nothing will push it again: the watcher must look
+// again soon, not leave a failure the team was told of in seconds to the
+// next reconcile refresh (minutes; an hour here).
+func TestAPushAheadOfCloudRunsAPIIsStillAnnouncedInSeconds(t *testing.T) {
+	feed := newTestFeed()
+	cfg := Config{Project: testProject, Job: testJob, Regions: []string{"us-west3"}, Interval: time.Hour, Team: true}
+	w := startWatcherWith(t, cfg, false, Options{}, feed.run)
+	next(t, w.view.results, "first result")
+	target := next(t, feed.targets, "the feed")
+	target.SetTeam(TeamState{Mode: TeamLive})
+	waitInterval(t, w.view, DefaultReconcileInterval*12)
+
+	created := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
+	spec := fakecloud.ExecutionSpec{Project: testProject, Region: "us-west3", Job: testJob, ID: testJob + "-s1", State: fakecloud.Running,
+		Created: created, Started: created.Add(5 * time.Second)}
+	w.h.cloud.PutExecution(spec.Build())
+	target.Sight(spec.Name()) // the sink's message: it ended
+	next(t, w.view.results, "the push sighted (Cloud Run still says running)")
+	// Cloud Run's API catches up a moment later.
+	spec.State, spec.Completed = fakecloud.Failed, created.Add(50*time.Second)
+	w.h.cloud.PutExecution(spec.Build())
+	w.h.cloud.SetLogs(testProject, testJob, spec.ID, []fakecloud.LogLine{{Time: created.Add(10 * time.Second), Text: "KeyError: 'shard'", Severity: "ERROR"}})
+	deadline := time.After(15 * time.Second)
+	for {
+		select {
+		case res := <-w.view.results:
+			for _, c := range res.Changes {
+				if c.Resource == spec.Name() {
+					return
+				}
+			}
+		case <-w.view.snapshots:
+		case <-deadline:
+			t.Fatalf("a failure pushed when it ended, seen running by GetExecution then, not announced within 15 s (left to the reconcile refresh an hour later)")
+		}
+	}
+}

@@ -57,6 +57,9 @@ type Watcher struct {
 	unconnected error
 	// pending are executions pushed and not sighted yet (Sight).
 	pending []string
+	// rechecks counts how often each pushed execution was sighted again
+	// (see recheck).
+	rechecks map[string]int
 	// team is how team mode goes (SetTeam).
 	team TeamState
 	// relayed are a relay's errors that came before the poller.
@@ -78,6 +81,7 @@ func NewWatcher(view View, connect Connect, store MemoryStore, opts Options) *Wa
 		refresh:     make(chan struct{}, 1),
 		reconfigure: make(chan Config, 1),
 		sightings:   make(chan struct{}, 1),
+		rechecks:    map[string]int{},
 		teamChanged: make(chan struct{}, 1),
 	}
 }

@@ -184,14 +184,33 @@ func (r *Relay) retry(ctx context.Context) {
 	r.publishSettled(ctx)
 }
 
-// reconcile lists every region, learning those that did not answer yet.
+// reconcile lists every region, learning those that did not answer yet,
+// and takes the failures it lists that ended within recentFailure and
+// were not published: an event acknowledged by a relay that stopped
+// before publishing (or one never delivered) is published still.
 func (r *Relay) reconcile(ctx context.Context) {
 	res := r.poller.Refresh(ctx)
 	if n := len(res.Snapshot.RegionErrors); n > 0 {
 		fmt.Fprintf(r.cfg.Log, "runwatch relay: %d of %d regions did not answer (their events wait for them)\n", n, res.Snapshot.RegionsAsked)
 	}
+	now := time.Now()
+	r.mu.Lock()
+	for _, e := range slices.Concat(res.Snapshot.Failing, res.Snapshot.Executions) {
+		_, published := r.published[e.Resource]
+		if e.State == lifecycle.Failed && !published && now.Sub(e.Completed) < recentFailure {
+			if _, ok := r.pending[e.Resource]; !ok {
+				r.pending[e.Resource] = now
+			}
+		}
+	}
+	r.mu.Unlock()
 	r.publishSettled(ctx)
 }
+
+// recentFailure: a failure a listing finds that ended this recently is
+// published if it was not (apps wait a grace period of seconds for it,
+// then read its logs themselves; a later error still spares the others).
+const recentFailure = time.Hour
 
 // publishSettled publishes the error of each pending failure whose error
 // is settled, once; one that fails to publish stays pending.

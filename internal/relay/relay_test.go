@@ -278,3 +278,65 @@ func TestRelayLeavesFailuresOfRegionsItDoesNotWatchAlone(t *testing.T) {
 		t.Errorf("%d reports, %d log requests for a region not watched", n, len(w.cloud.LogRequests()))
 	}
 }
+
+// runRelay runs a relay as startRelay does (the same subscription, a
+// fresh memory: a restarted process) until stop is called.
+func (w *world) runRelay(t *testing.T, cfg Config) (stop func()) {
+	t.Helper()
+	ctx := testContext(t)
+	sub, err := team.EnsureSubscription(ctx, w.team.PubSub, testProject, "relay-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	regions := []string{testRegion, "us-east1"}
+	p := poller.New(poller.Config{Project: testProject, AllJobs: true, Regions: regions, Top: 1},
+		w.clients, &poller.MemoryOnly{}, poller.Options{ReadOnly: true, LogReadTimeout: 5 * time.Second})
+	publisher := team.ErrorsPublisher(w.team.PubSub, testProject)
+	cfg.Project, cfg.Regions, cfg.Subscription, cfg.RelayID, cfg.Log = testProject, regions, sub, "relay-test", &syncBuffer{}
+	r := New(cfg, p, w.team.PubSub, publisher)
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- r.Run(runCtx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+			publisher.Stop()
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// A relay acknowledges a failure's event as soon as it took it, though
+// its error is published only once its logs are there (up to 10 minutes
+// later). Restarted meanwhile (a new revision, Cloud Run moving the
+// instance), it must still publish that error: nothing will deliver the
+// event again, and every app would read the logs itself.
+func TestRelayRestartedBeforeAFailuresLogsCameStillPublishesItsError(t *testing.T) {
+	w := newWorld(t)
+	app := w.listen(t)
+	stop := w.runRelay(t, Config{HeartbeatEvery: 200 * time.Millisecond, RetryEvery: 100 * time.Millisecond})
+	waitFor(t, "the relay's first heartbeat", 10*time.Second, func() bool { _, h := app.counts(); return h >= 1 })
+	created := time.Now().Add(-time.Minute).Truncate(time.Second)
+	spec := fakecloud.ExecutionSpec{Project: testProject, Region: testRegion, Job: testJob, ID: testJob + "-rs1",
+		State: fakecloud.Failed, Created: created, Failure: fakecloud.ExitFailure(1, 0)}
+	w.cloud.Put(spec) // the end comes before the logs
+	waitFor(t, "the relay looking for the logs", 10*time.Second, func() bool { return len(w.cloud.LogRequests()) >= 1 })
+	stop()
+
+	w.cloud.SetLogs(testProject, testJob, spec.ID, []fakecloud.LogLine{
+		{Time: created.Add(10 * time.Second), Text: "KeyError: 'shard'", Severity: "ERROR"},
+	})
+	w.runRelay(t, Config{HeartbeatEvery: 200 * time.Millisecond, RetryEvery: 100 * time.Millisecond})
+	deadline := time.Now().Add(25 * time.Second) // past the poller's first back-off (15 s)
+	for n, _ := app.counts(); n == 0; n, _ = app.counts() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no error report of %s 25 s after the relay restarted: its event was acknowledged before its error was published", spec.Name())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -117,14 +117,21 @@ func (f *Feed) RelayAlive() bool {
 // SetRelayAlive says a relay lives whatever its heartbeats say (tests).
 func (f *Feed) SetRelayAlive(alive bool) { f.forced.Store(alive) }
 
-// heard records a relay's heartbeat.
+// heard records a relay's heartbeat as of when it arrived here (the
+// sender's clock is not trusted), its period kept within bounds.
 func (f *Feed) heard(h team.Heartbeat) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if h.At.After(f.heartbeat.At) {
-		f.heartbeat = h
-	}
+	h.At = time.Now()
+	h.Every = min(max(h.Every, minHeartbeatEvery), maxHeartbeatEvery)
+	f.heartbeat = h
 }
+
+// The bounds of a relay's heartbeat period as an app takes it.
+const (
+	minHeartbeatEvery = 100 * time.Millisecond
+	maxHeartbeatEvery = 5 * time.Minute
+)
 
 // Run reads the subscription of each project of cfg until ctx ends,
 // handing execution ends to w.Sight and how it goes to w.SetTeam: live
@@ -229,7 +236,14 @@ func (f *Feed) session(ctx context.Context, project string, w poller.FeedTarget,
 	if err != nil {
 		return false, err
 	}
-	errorsSub, errorsErr := team.EnsureErrorsSubscription(setupCtx, client, project, id)
+	// The relay's errors come over a client of their own: a stream that
+	// goes dead is stopped without waiting on the other's.
+	errorsClient, errorsErr := team.NewPubSubClient(setupCtx, project, f.opts.Endpoint)
+	var errorsSub string
+	if errorsErr == nil {
+		defer errorsClient.Close()
+		errorsSub, errorsErr = team.EnsureErrorsSubscription(setupCtx, errorsClient, project, id)
+	}
 	cancel()
 	if errorsErr != nil {
 		f.opts.Logf("runwatch: team mode: no relay's errors for %s: %v", project, errorsErr)
@@ -246,21 +260,22 @@ func (f *Feed) session(ctx context.Context, project string, w poller.FeedTarget,
 			w.Sight(ev.Resource)
 		}, func(err error) { f.opts.Logf("runwatch: team mode: %v", err) })
 	}()
-	relayDone := make(chan struct{})
 	if errorsErr == nil {
 		go func() {
-			defer close(relayDone)
-			err := team.ReceiveErrors(streamCtx, client, errorsSub, func(r team.ErrorReport) {
+			err := team.ReceiveErrors(streamCtx, errorsClient, errorsSub, func(r team.ErrorReport) {
+				// The topic is this project's: an error of another
+				// project's execution (or of no execution) is not taken.
+				if !strings.HasPrefix(r.Execution, "projects/"+project+"/locations/") || strings.Count(r.Execution, "/") != 7 {
+					f.opts.Logf("runwatch: team mode: a relay's error of %q on %s's topic was not taken", r.Execution, project)
+					return
+				}
 				w.TakeError(r.Execution, r.ErrorInfo())
 			}, f.heard)
 			if err != nil && streamCtx.Err() == nil {
 				f.opts.Logf("runwatch: team mode: the relay's errors of %s: %v", project, err)
 			}
 		}()
-	} else {
-		close(relayDone)
 	}
-	defer func() { stopStream(); <-relayDone }()
 	report(poller.TeamState{Mode: poller.TeamLive})
 	probes := time.NewTicker(f.opts.ProbeEvery)
 	defer probes.Stop()
@@ -274,7 +289,7 @@ func (f *Feed) session(ctx context.Context, project string, w poller.FeedTarget,
 			return true, err
 		case <-ctx.Done():
 			stopStream()
-			<-ended
+			waitEnded(ended)
 			return true, nil
 		case <-probes.C:
 			if probeErr = f.probe(ctx, client, sub); probeErr == nil {
@@ -282,10 +297,25 @@ func (f *Feed) session(ctx context.Context, project string, w poller.FeedTarget,
 			}
 			if silent := time.Since(time.Unix(0, lastSign.Load())); silent > f.opts.DeadAfter {
 				stopStream()
-				<-ended
+				waitEnded(ended)
 				return true, fmt.Errorf("no word from Pub/Sub for %v: %w", silent.Round(time.Second), probeErr)
 			}
 		}
+	}
+}
+
+// endWait bounds how long a stopped stream is waited for: over a dead
+// connection the client may not let go until it is closed (the session's
+// deferred Close, right after).
+const endWait = 5 * time.Second
+
+// waitEnded waits for a stopped stream to end, for endWait at most.
+func waitEnded(ended <-chan error) {
+	t := time.NewTimer(endWait)
+	defer t.Stop()
+	select {
+	case <-ended:
+	case <-t.C:
 	}
 }
 

@@ -234,3 +234,70 @@ func TestARelaysErrorAndHeartbeatReachTheWatcher(t *testing.T) {
 	}
 	waitFor(t, "the relay taken for alive", f.RelayAlive)
 }
+
+// publishOnErrors publishes what a relay would on testProject's errors
+// topic: each report, then each heartbeat.
+func publishOnErrors(t *testing.T, ps *fakepubsub.Server, reports []team.ErrorReport, beats ...team.Heartbeat) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	client, err := team.NewPubSubClient(ctx, testProject, ps.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	publisher := team.ErrorsPublisher(client, testProject)
+	defer publisher.Stop()
+	for _, r := range reports {
+		if err := team.PublishError(ctx, publisher, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, h := range beats {
+		if err := team.PublishHeartbeat(ctx, publisher, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A relay is alive while its heartbeats come: judged by when they reach
+// this machine, not by the time the relay's clock wrote in them. A relay
+// whose clock runs an hour ahead (or a message saying so: the topic is
+// untrusted) must not count as alive for an hour after its last word.
+func TestAHeartbeatFromTheFutureDoesNotKeepADeadRelayAlive(t *testing.T) {
+	c, ps, _ := fakes(t)
+	setUp(t, c, ps)
+	r, f := run(t, Options{Dir: t.TempDir(), Endpoint: ps.Addr()})
+	waitFor(t, "live", func() bool { return r.last().Mode == poller.TeamLive })
+	const every = 100 * time.Millisecond // alive for 3 periods after the last heartbeat
+	publishOnErrors(t, ps, nil, team.Heartbeat{RelayID: "skewed-relay", Project: testProject, At: time.Now().Add(time.Hour), Every: every})
+	waitFor(t, "the relay taken for alive", f.RelayAlive)
+	time.Sleep(time.Second) // ten periods without a word
+	if f.RelayAlive() {
+		t.Fatalf("a relay silent for 10 heartbeat periods still counts as alive: its one heartbeat said it was sent an hour from now")
+	}
+}
+
+// The errors topic of a project carries its relay's errors, of that
+// project's executions: a message is untrusted, and one naming another
+// project's execution sets nobody's error. Taken by an app watching both,
+// it would give another project's failure a line nobody read from its
+// logs, and its logs would never be read.
+func TestARelaysErrorOfAnotherProjectsExecutionIsNotTaken(t *testing.T) {
+	c, ps, _ := fakes(t)
+	setUp(t, c, ps)
+	r, _ := run(t, Options{Dir: t.TempDir(), Endpoint: ps.Addr()})
+	waitFor(t, "live", func() bool { return r.last().Mode == poller.TeamLive })
+	info := lifecycle.ErrorInfo{Line: "ValueError: forged", Source: "logs", Logs: lifecycle.LogsRead, Matched: -1}
+	foreign := "projects/other-project/locations/us-west3/jobs/billing/executions/billing-abc12"
+	own := "projects/" + testProject + "/locations/us-west3/jobs/vertex-ai-launcher/executions/vertex-ai-launcher-x7k2p"
+	publishOnErrors(t, ps, []team.ErrorReport{
+		team.NewErrorReport(foreign, info),
+		team.NewErrorReport(own, info),
+	})
+	waitFor(t, "the project's own error", func() bool { _, ok := r.errorOf(own); return ok })
+	time.Sleep(300 * time.Millisecond) // the others, had they come later
+	if got, ok := r.errorOf(foreign); ok {
+		t.Errorf("%s's errors topic gave %s the error %q", testProject, foreign, got.Line)
+	}
+}
