@@ -189,6 +189,24 @@ type model struct {
 	adopted      int            // job scopes adopted as of their region's every-job listing
 	configs      map[string]int // settings chosen, by what they watch of each project
 	backfill     bool           // the job that runs only sometimes runs in these steps
+	step_        int            // the step being taken
+	queue        []modelPush    // events a sink published, not delivered yet
+	pushes       pushStats
+}
+
+// modelPush is the event a sink published when an execution ended, to be
+// delivered to the app (Sight) at step due or after.
+type modelPush struct {
+	resource string
+	due      int
+}
+
+// pushStats count what the pushes did, for the summary.
+type pushStats struct {
+	ends, late, twice, dropped  int // how the end of an execution was pushed
+	sights, delivered, taken    int // Sight calls; events delivered; executions the app took
+	unwatched, deleted, foreign int // events of what the settings do not watch, of executions deleted meanwhile, of another project
+	announced                   int // changes a push announced
 }
 
 func TestLifecycleModel(t *testing.T) {
@@ -251,6 +269,11 @@ func (m *model) step(i int) {
 		// 100 steps, never the first.
 		m.backfill = m.rng.IntN(3) == 0
 	}
+	m.step_ = i
+	// What Pub/Sub delivers now goes to the app after this step's act,
+	// unless the act was a status run: the app's memory catches what
+	// status saved at its next refresh, so those wait for the next step.
+	lag := false
 	r := m.rng.Float64()
 	switch {
 	case r < 0.25:
@@ -288,15 +311,20 @@ func (m *model) step(i int) {
 		m.snooze(i)
 	case r < 0.84:
 		m.statusRun(i, m.statusConfig())
+		lag = true
 	case r < 0.855:
 		m.clockBack(i)
 	case r < 0.87:
 		m.burst(i)
+		lag = true
 	case r < 0.89:
 		m.server = !m.server
 		m.logf("%d: notification server up=%v", i, m.server)
 	case r < 0.905:
 		m.deleteJob(i)
+	}
+	if !lag {
+		m.deliverQueued(i, false)
 	}
 	m.h.advance(time.Duration(5+m.rng.IntN(90)) * time.Second)
 	m.refresh(i)
@@ -351,6 +379,9 @@ func (m *model) deleteJob(i int) {
 			e.deleted = true
 			delete(m.must, e.resource())
 			n++
+			if e.state != fakecloud.Running && m.rng.IntN(4) == 0 {
+				m.queuePush(e.resource(), i+m.rng.IntN(3)) // redelivered after the deletion
+			}
 		}
 	}
 	m.deletions++
@@ -393,6 +424,7 @@ func (m *model) finish() {
 		e.state = fakecloud.Cancelled
 	}
 	m.put(e)
+	m.queueEnd(e)
 	m.logf("   %s %s in %s/%s/%s at %s", e.id, e.state, e.project, e.job, e.region, e.completed.Format(time.TimeOnly))
 }
 
@@ -575,23 +607,7 @@ func (m *model) adopt(now time.Time, s lifecycle.Scope) {
 // found gone).
 func (m *model) observeScope(now time.Time, s lifecycle.Scope, listed []*modelExec, byApp bool, learnedNow *[]*modelExec) {
 	ms := m.scopeOf(s)
-	first := !ms.exists || (byApp && (!ms.learned || !ms.unwatchedAt.IsZero()))
-	if first && byApp {
-		// What became known without the app watching (status saw it) is
-		// history now.
-		for _, res := range ms.dormant {
-			if m.announced[res] == 0 && !m.learned[res] {
-				m.learned[res] = true
-				*learnedNow = append(*learnedNow, m.byRes[res])
-			}
-		}
-		ms.dormant = nil
-		ms.learned, ms.unwatchedAt = true, time.Time{}
-	}
-	if first {
-		ms.exists, ms.learnedAt = true, now
-	}
-	classified := ms.learned && ms.unwatchedAt.IsZero()
+	first, classified := m.answer(now, ms, byApp, learnedNow)
 	seen := slices.Clone(listed)
 	for _, res := range slices.Sorted(maps.Keys(ms.following)) {
 		switch e := m.byRes[res]; {
@@ -608,22 +624,53 @@ func (m *model) observeScope(now time.Time, s lifecycle.Scope, listed []*modelEx
 			}
 			continue
 		}
-		followed := ms.following[e.resource()]
-		delete(ms.following, e.resource())
-		if m.known[e.resource()] {
-			continue
+		m.seeEnded(now, ms, e, first, classified, learnedNow)
+	}
+}
+
+// answer works out what a scope's answering (a listing, or a push the
+// app takes) teaches before what it shows: whether the answer learns the
+// scope (first), and whether the app classifies what it shows there.
+func (m *model) answer(now time.Time, ms *modelScope, byApp bool, learnedNow *[]*modelExec) (first, classified bool) {
+	first = !ms.exists || (byApp && (!ms.learned || !ms.unwatchedAt.IsZero()))
+	if first && byApp {
+		// What became known without the app watching (status saw it) is
+		// history now.
+		for _, res := range ms.dormant {
+			if m.announced[res] == 0 && !m.learned[res] {
+				m.learned[res] = true
+				*learnedNow = append(*learnedNow, m.byRes[res])
+			}
 		}
-		m.known[e.resource()] = true
-		m.knownAt[e.resource()] = now
-		switch {
-		case first || (!followed && e.completed.Before(ms.learnedAt.Add(-lifecycle.SkewAllowance))):
-			m.learned[e.resource()] = true
-			*learnedNow = append(*learnedNow, e)
-		case !classified:
-			ms.dormant = append(ms.dormant, e.resource())
-		case e.state == fakecloud.Failed:
-			m.must[e.resource()] = true
-		}
+		ms.dormant = nil
+		ms.learned, ms.unwatchedAt = true, time.Time{}
+	}
+	if first {
+		ms.exists, ms.learnedAt = true, now
+	}
+	return first, ms.learned && ms.unwatchedAt.IsZero()
+}
+
+// seeEnded works out what seeing a terminal execution e of scope ms
+// teaches (first: the scope is learned by this answer; classified: the
+// app classifies what it sees there): history, news to be announced, or
+// dormant until the app watches the scope.
+func (m *model) seeEnded(now time.Time, ms *modelScope, e *modelExec, first, classified bool, learnedNow *[]*modelExec) {
+	followed := ms.following[e.resource()]
+	delete(ms.following, e.resource())
+	if m.known[e.resource()] {
+		return
+	}
+	m.known[e.resource()] = true
+	m.knownAt[e.resource()] = now
+	switch {
+	case first || (!followed && e.completed.Before(ms.learnedAt.Add(-lifecycle.SkewAllowance))):
+		m.learned[e.resource()] = true
+		*learnedNow = append(*learnedNow, e)
+	case !classified:
+		ms.dormant = append(ms.dormant, e.resource())
+	case e.state == fakecloud.Failed:
+		m.must[e.resource()] = true
 	}
 }
 
@@ -696,9 +743,13 @@ func (m *model) burst(i int) {
 		m.execs = append(m.execs, e)
 		m.byRes[e.resource()] = e
 		m.put(e)
+		m.queueEnd(e)
 	}
 	m.bursts++
 	m.logf("%d: burst of %d in %s/%s/%s", i, n, project, job, region)
+	if m.rng.IntN(3) == 0 {
+		m.deliverQueued(i, false) // before the status run lists them
+	}
 	m.statusRun(i, Config{Project: project, Job: job, Regions: []string{region}, Top: n + 5})
 }
 
@@ -781,6 +832,14 @@ func (m *model) refresh(i int) {
 	m.checkListings(i, m.cfg, listsBefore)
 	m.checkDeletedLeft(i, res.Snapshot)
 	m.checkScopes(i)
+	m.checkResult(i, res, logsBefore, complete)
+}
+
+// checkResult checks what a refresh or a push (Sight) announced, offered
+// and read against the reference: each change, the snooze's summary, the
+// log reads since logsBefore (complete: whose logs were complete before)
+// and what waits for a notification server.
+func (m *model) checkResult(i int, res Result, logsBefore int, complete map[string]bool) {
 	// What a snooze holds back is checked as it is classified; its summary
 	// is offered at each refresh once the snooze ended, until a server
 	// takes it (deliver).
@@ -991,6 +1050,9 @@ func (m *model) check(c lifecycle.Change) {
 	if m.learned[c.Resource] {
 		m.t.Fatalf("announced %s %s, which ended before its scope was first watched", c.Kind, e.id)
 	}
+	if !m.known[c.Resource] {
+		m.t.Fatalf("announced %s %s, which no listing of a scope the app watches, nor push it took, showed ended", c.Kind, e.id)
+	}
 	m.announced[c.Resource]++
 	if m.announced[c.Resource] > 1 {
 		m.t.Fatalf("%s announced %d times (now as %s)", e.id, m.announced[c.Resource], c.Kind)
@@ -1049,6 +1111,7 @@ func (m *model) drain() {
 	}
 	m.h.cloud.SetLoggingError(nil)
 	m.quota = false
+	m.deliverQueued(-1, true) // every event still queued
 	m.h.advance(m.cloudAhead) // the clock is set right
 	m.cloudAhead = 0
 	if m.snoozed() {
@@ -1095,6 +1158,7 @@ func (m *model) drain() {
 		"clock stepped back %d times; %d jobs deleted in a region, %d refreshes checked they left Failing; %d job scopes adopted as of their region's every-job listing; settings %v",
 		len(m.execs), announcedFailures, len(m.learned), m.restarts, len(m.h.cloud.LogRequests()),
 		m.bursts, most, bounded, letGo, m.rereads, m.stepsBack, m.deletions, m.goneChecks, m.adopted, m.configs)
+	m.t.Logf("pushes: %+v", m.pushes)
 	if announcedFailures == 0 {
 		m.t.Error("no failure was announced: the model exercised nothing")
 	}
@@ -1141,4 +1205,132 @@ func (m *model) checkScopes(i int) {
 				i, key, ms.learnedAt.Format(time.TimeOnly), ms.learned, !ms.unwatchedAt.IsZero(), s)
 		}
 	}
+}
+
+// queueEnd queues the event a sink publishes when e ends, as Pub/Sub
+// delivers it: at once (this step), late (a few steps on, maybe after a
+// refresh listed it), twice (redelivered), or never (dropped: the
+// reconcile listing finds it).
+func (m *model) queueEnd(e *modelExec) {
+	m.pushes.ends++
+	i := m.step_
+	switch r := m.rng.Float64(); {
+	case r < 0.45:
+		m.queuePush(e.resource(), i)
+	case r < 0.7:
+		m.queuePush(e.resource(), i+1+m.rng.IntN(6))
+		m.pushes.late++
+	case r < 0.85:
+		m.queuePush(e.resource(), i)
+		m.queuePush(e.resource(), i+m.rng.IntN(10))
+		m.pushes.twice++
+	default:
+		m.pushes.dropped++
+	}
+}
+
+func (m *model) queuePush(resource string, due int) {
+	m.queue = append(m.queue, modelPush{resource: resource, due: due})
+}
+
+// deliverQueued delivers the events due by step i (all: every one queued),
+// with now and then one of a project no setting names, shuffled, in one
+// Sight or several.
+func (m *model) deliverQueued(i int, all bool) {
+	var due []string
+	m.queue = slices.DeleteFunc(m.queue, func(p modelPush) bool {
+		if all || p.due <= i {
+			due = append(due, p.resource)
+			return true
+		}
+		return false
+	})
+	if m.rng.IntN(20) == 0 {
+		m.nextID++
+		due = append(due, fmt.Sprintf("projects/acme-ml-stage/locations/%s/jobs/%s/executions/x-%05d",
+			modelRegions[m.rng.IntN(len(modelRegions))], modelJobs[m.rng.IntN(len(modelJobs))], m.nextID))
+		m.pushes.foreign++
+	}
+	m.rng.Shuffle(len(due), func(a, b int) { due[a], due[b] = due[b], due[a] })
+	for len(due) > 0 {
+		n := 1 + m.rng.IntN(len(due))
+		m.sight(i, due[:n])
+		due = due[n:]
+	}
+}
+
+// sight delivers pushed events to the app (Sight), first working out what
+// the reference expects it to take: an execution of a scope it watches and
+// has learned (under --all-jobs: or adopts as of its region's every-job
+// listing), that Cloud Run still has, observed as its listing would
+// observe it; the rest changes nothing.
+func (m *model) sight(i int, resources []string) {
+	now := m.h.clock()
+	logsBefore := len(m.h.cloud.LogRequests())
+	complete := m.completeLogs()
+	taken := map[string]bool{}
+	knownBefore := map[string]bool{}
+	var learnedNow []*modelExec
+	for _, res := range resources {
+		knownBefore[res] = m.known[res]
+		e := m.byRes[res]
+		switch {
+		case e == nil || taken[res]:
+			continue
+		case !watches(m.cfg, e.scope()):
+			m.pushes.unwatched++
+			continue
+		case e.deleted:
+			m.pushes.deleted++ // GetExecution: not found
+			continue
+		}
+		if m.cfg.AllJobs {
+			m.adopt(now, e.scope())
+		}
+		ms := m.scopeOf(e.scope())
+		if !ms.exists {
+			continue // its first listing learns it
+		}
+		taken[res] = true
+		first, classified := m.answer(now, ms, true, &learnedNow)
+		m.seeEnded(now, ms, e, first, classified, &learnedNow)
+	}
+	for _, e := range learnedNow {
+		m.job(e)[e.resource()] = e
+	}
+	listsBefore := m.h.cloud.ListExecutionsRequestCount()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	res := m.p.Sight(ctx, resources)
+	cancel()
+	short := make([]string, len(resources))
+	for k, r := range resources {
+		short[k] = shortName(r)
+	}
+	m.logf("%d: push %v → %s", i, short, announced(res))
+	m.pushes.sights++
+	m.pushes.delivered += len(resources)
+	m.pushes.taken += len(taken)
+	m.pushes.announced += len(res.Changes)
+	if n := m.h.cloud.ListExecutionsRequestCount() - listsBefore; n != 0 {
+		m.t.Fatalf("step %d: a push listed %d times", i, n)
+	}
+	for _, r := range resources {
+		e := m.byRes[r]
+		if e == nil {
+			if _, ok := m.p.mem.Record(scopeOf(r), r); ok {
+				m.t.Fatalf("step %d: the memory holds %s, pushed for a project no setting names", i, r)
+			}
+			continue
+		}
+		_, ok := m.p.mem.Record(e.scope(), r)
+		switch {
+		case taken[r] && !ok && !m.letGo(e, m.p.mem):
+			m.t.Fatalf("step %d: pushed %s (%s) was not taken", i, e.id, e.scope().Key())
+		case !taken[r] && !knownBefore[r] && ok:
+			m.t.Fatalf("step %d: pushed %s (%s) was taken, though %s", i, e.id, e.scope().Key(),
+				map[bool]string{true: "Cloud Run has it no more", false: "the app does not watch it or has not learned its scope"}[e.deleted])
+		}
+	}
+	m.checkScopes(i)
+	m.checkResult(i, res, logsBefore, complete)
 }
