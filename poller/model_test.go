@@ -11,8 +11,11 @@ package poller
 // regions, top), the wall clock stepping back, runwatch status runs
 // (another job, a subset of the regions, a top of their own, often smaller
 // than the app's) and a person's acknowledgements and snoozes, and a
-// notification server that comes and goes are checked against a small
-// reference model of what must be announced and delivered.
+// notification server that comes and goes, and team mode's pushes (each
+// execution's end, as Cloud Logging's sink publishes it, delivered to the
+// app's Sight at once, late, twice, shuffled in batches, or never) are
+// checked against a small reference model of what must be announced and
+// delivered.
 //
 // Three jobs run in two projects: two often, the third (backfill) only
 // sometimes, so that under --all-jobs it is first seen long after its
@@ -72,7 +75,22 @@ package poller
 //   - an acknowledgement, a snooze and a resume stand, and so does the
 //     app's watching of what its settings name, when the wall clock steps
 //     back (by up to 20 minutes): acts are ordered by the memory's
-//     revision, not by the clock.
+//     revision, not by the clock;
+//   - every invariant above holds with pushes interleaved with refreshes,
+//     restarts and settings changes (before the new settings' first
+//     refresh too): a push is one more answer of its execution's scope,
+//     so it is announced once whether it comes before the listing, after
+//     it, twice or never;
+//   - a push never announces what a listing would not: it is taken only
+//     for a scope the app watches and has learned (under --all-jobs: or
+//     adopts as of its region's every-job listing), else it is left to
+//     the next refresh; what ended before its scope was learned is
+//     history, and a scope the app learns again (its settings left it
+//     and came back) learns the pushed execution silently;
+//   - a push of a job, region or project the settings do not watch, or of
+//     an execution Cloud Run no longer has (deleted meanwhile), changes
+//     nothing: the memory gets no record of it, and no scope;
+//   - a push lists nothing (no ListExecutions request).
 //
 // `go test ./poller -run TestLifecycleModel` runs a few thousand steps;
 // -model.steps and -model.seed run more or replay one (the seed is printed
