@@ -208,8 +208,13 @@ type model struct {
 	configs      map[string]int // settings chosen, by what they watch of each project
 	backfill     bool           // the job that runs only sometimes runs in these steps
 	step_        int            // the step being taken
-	queue        []modelPush    // events a sink published, not delivered yet
+	queue        []modelPush    // events a sink published, and errors a relay did, not delivered yet
 	pushes       pushStats
+	relayAlive   bool               // a relay reads the failures' logs for the team
+	relayLines   map[string]string  // the error line the relay published, by resource
+	relayTaken   map[string]*Poller // the app's poller that took the relay's error, by resource
+	relayFull    map[*Poller]bool   // the poller held so many relay errors waiting that it may have let some go
+	relayStats   struct{ published, taken, applied int }
 }
 
 // modelPush is the event a sink published when an execution ended, to be
@@ -217,6 +222,7 @@ type model struct {
 type modelPush struct {
 	resource string
 	due      int
+	relay    bool // the relay's error of the execution, not its end
 }
 
 // pushStats count what the pushes did, for the summary.
@@ -264,6 +270,7 @@ func newModel(t *testing.T, seed uint64) *model {
 		announced: map[string]int{}, fixes: map[string]string{}, records: map[string]map[string]*modelExec{},
 		reads: map[string]int{}, readSteps: map[string][]int{},
 		server: true, waiting: map[string]bool{}, told: map[string]bool{}, configs: map[string]int{},
+		relayLines: map[string]string{}, relayTaken: map[string]*Poller{}, relayFull: map[*Poller]bool{},
 	}
 	m.cfg = Config{Project: modelProjects[0], Job: modelJobs[0], Regions: modelRegions[:3], Top: 3, AllJobs: m.rng.IntN(2) == 0}
 	m.newPoller()
@@ -273,8 +280,13 @@ func newModel(t *testing.T, seed uint64) *model {
 func (m *model) newPoller() {
 	m.fresh = true
 	m.p = New(m.cfg, m.h.clients, m.h.store,
-		Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second, LogRequestsPerMinute: 100000, ListTimeout: 2 * time.Second})
+		Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second, LogRequestsPerMinute: 100000, ListTimeout: 2 * time.Second,
+			RelayAlive: func() bool { return m.relayAlive }, RelayGrace: modelRelayGrace})
 }
+
+// modelRelayGrace is how long the app leaves a failure's logs to a live
+// relay: a step or a few (each moves the clock 5 to 95 s).
+const modelRelayGrace = 2 * time.Minute
 
 func (m *model) logf(format string, args ...any) {
 	m.steps = append(m.steps, fmt.Sprintf(format, args...))
@@ -340,6 +352,9 @@ func (m *model) step(i int) {
 		m.logf("%d: notification server up=%v", i, m.server)
 	case r < 0.905:
 		m.deleteJob(i)
+	case r < 0.915:
+		m.relayAlive = !m.relayAlive
+		m.logf("%d: relay alive=%v", i, m.relayAlive)
 	}
 	if !lag {
 		m.deliverQueued(i, false)
@@ -786,7 +801,13 @@ func (m *model) completeLogs() map[string]bool {
 func (m *model) countReads(i, logsBefore int, complete map[string]bool, mem *lifecycle.Memory) {
 	for _, req := range m.h.cloud.LogRequests()[logsBefore:] {
 		for _, e := range m.execs {
-			if complete[e.id] && strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) {
+			if !strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) {
+				continue
+			}
+			if mem == m.p.mem {
+				m.checkRelayRead(i, e)
+			}
+			if complete[e.id] {
 				m.readSteps[e.id] = append(m.readSteps[e.id], i)
 				m.reads[e.id]++
 				if m.reads[e.id] > 1 && m.letGo(e, mem) {
@@ -1086,7 +1107,9 @@ func (m *model) check(c lifecycle.Change) {
 			m.dumpJob(e)
 			m.t.Fatalf("%s (ended %s) announced as %s while the job's verdict was %v", e.id, e.completed.Format(time.TimeOnly), c.Kind, verdictWord(verdict))
 		}
-		if e.logsComplete && c.Record.Error.Source == "logs" && !strings.Contains(e.errLine, c.Record.Error.Line) {
+		if line := c.Record.Error.Line; line != "" && line == m.relayLines[c.Resource] {
+			m.relayStats.applied++
+		} else if e.logsComplete && c.Record.Error.Source == "logs" && !strings.Contains(e.errLine, line) {
 			m.t.Fatalf("%s announced with error %q, want %q", e.id, c.Record.Error.Line, e.errLine)
 		}
 	case lifecycle.Fixed:
@@ -1176,7 +1199,7 @@ func (m *model) drain() {
 		"clock stepped back %d times; %d jobs deleted in a region, %d refreshes checked they left Failing; %d job scopes adopted as of their region's every-job listing; settings %v",
 		len(m.execs), announcedFailures, len(m.learned), m.restarts, len(m.h.cloud.LogRequests()),
 		m.bursts, most, bounded, letGo, m.rereads, m.stepsBack, m.deletions, m.goneChecks, m.adopted, m.configs)
-	m.t.Logf("pushes: %+v", m.pushes)
+	m.t.Logf("pushes: %+v; the relay's errors: %+v", m.pushes, m.relayStats)
 	if announcedFailures == 0 {
 		m.t.Error("no failure was announced: the model exercised nothing")
 	}
@@ -1245,6 +1268,16 @@ func (m *model) queueEnd(e *modelExec) {
 	default:
 		m.pushes.dropped++
 	}
+	// A live relay read the logs of a failure, once they are complete, and
+	// publishes its error: before the end is delivered, after, or never.
+	if m.relayAlive && e.state == fakecloud.Failed && e.logsComplete {
+		switch m.rng.IntN(3) {
+		case 0:
+			m.queue = append(m.queue, modelPush{resource: e.resource(), due: i, relay: true})
+		case 1:
+			m.queue = append(m.queue, modelPush{resource: e.resource(), due: i + 1 + m.rng.IntN(3), relay: true})
+		}
+	}
 }
 
 func (m *model) queuePush(resource string, due int) {
@@ -1254,27 +1287,61 @@ func (m *model) queuePush(resource string, due int) {
 // deliverQueued delivers the events due by step i (all: every one queued),
 // with now and then one of a project no setting names, shuffled, in one
 // Sight or several.
+// The relay's errors due go to the app (TakeError) between those Sights.
 func (m *model) deliverQueued(i int, all bool) {
-	var due []string
+	var due []modelPush
 	m.queue = slices.DeleteFunc(m.queue, func(p modelPush) bool {
 		if all || p.due <= i {
-			due = append(due, p.resource)
+			due = append(due, p)
 			return true
 		}
 		return false
 	})
 	if m.rng.IntN(20) == 0 {
 		m.nextID++
-		due = append(due, fmt.Sprintf("projects/acme-ml-stage/locations/%s/jobs/%s/executions/x-%05d",
-			modelRegions[m.rng.IntN(len(modelRegions))], modelJobs[m.rng.IntN(len(modelJobs))], m.nextID))
+		due = append(due, modelPush{resource: fmt.Sprintf("projects/acme-ml-stage/locations/%s/jobs/%s/executions/x-%05d",
+			modelRegions[m.rng.IntN(len(modelRegions))], modelJobs[m.rng.IntN(len(modelJobs))], m.nextID)})
 		m.pushes.foreign++
 	}
 	m.rng.Shuffle(len(due), func(a, b int) { due[a], due[b] = due[b], due[a] })
-	for len(due) > 0 {
-		n := 1 + m.rng.IntN(len(due))
-		m.sight(i, due[:n])
-		due = due[n:]
+	var batch []string
+	for k, p := range due {
+		if p.relay {
+			m.takeError(i, p.resource)
+		} else {
+			batch = append(batch, p.resource)
+		}
+		if len(batch) > 0 && (k == len(due)-1 || due[k+1].relay || m.rng.IntN(3) == 0) {
+			m.sight(i, batch)
+			batch = nil
+		}
 	}
+}
+
+// takeError gives the app the error the relay read of a failure: its
+// error line, marked as the relay's.
+func (m *model) takeError(i int, resource string) {
+	e := m.byRes[resource]
+	line := e.errLine + " (read by the relay)"
+	m.relayLines[resource] = line
+	m.relayStats.published++
+	settledBefore := false
+	if info, ok := m.p.ErrorOf(resource); ok {
+		settledBefore = info.Settled()
+	}
+	m.p.TakeError(resource, lifecycle.ErrorInfo{Line: line, Category: "python_exception", Rule: "relay", Source: "logs",
+		Fingerprint: lifecycle.Fingerprint("relay", e.errLine), Logs: lifecycle.LogsRead})
+	if !settledBefore {
+		m.relayTaken[resource] = m.p
+		m.relayStats.taken++
+	}
+	if len(m.p.relayed) >= maxRelayedWaiting {
+		m.relayFull[m.p] = true
+	}
+	if info, ok := m.p.ErrorOf(resource); ok && !settledBefore && info.Line != line {
+		m.t.Fatalf("step %d: %s's error is %q after the relay's was taken, want %q", i, e.id, info.Line, line)
+	}
+	m.logf("%d: relay's error of %s taken (settled before: %v)", i, e.id, settledBefore)
 }
 
 // sight delivers pushed events to the app (Sight), first working out what
@@ -1351,4 +1418,20 @@ func (m *model) sight(i int, resources []string) {
 	}
 	m.checkScopes(i)
 	m.checkResult(i, res, logsBefore, complete)
+}
+
+// checkRelayRead checks a read of e's logs by the app against the relay:
+// none once the app took the relay's error of e (unless it held so many
+// waiting that it may have let that one go, or the memory let e's record
+// go, and its error with it), and none within the grace period after the
+// app first saw e ended while a relay lives.
+func (m *model) checkRelayRead(i int, e *modelExec) {
+	if m.relayTaken[e.resource()] == m.p && !m.relayFull[m.p] && !m.letGo(e, m.p.mem) {
+		m.t.Fatalf("step %d: the app read %s's logs, though it took the relay's error of it", i, e.id)
+	}
+	r, ok := m.p.mem.Record(e.scope(), e.resource())
+	if now := m.h.clock(); m.relayAlive && ok && now.Sub(r.FirstSeen) < modelRelayGrace {
+		m.t.Fatalf("step %d: the app read %s's logs %s after it first saw it ended, while a relay lives (grace %s)",
+			i, e.id, now.Sub(r.FirstSeen), modelRelayGrace)
+	}
 }
