@@ -1311,7 +1311,7 @@ func (m *model) deliverQueued(i int, all bool) {
 		} else {
 			batch = append(batch, p.resource)
 		}
-		if len(batch) > 0 && (k == len(due)-1 || due[k+1].relay || m.rng.IntN(3) == 0) {
+		if len(batch) > 0 && (k == len(due)-1 || due[k+1].relay || m.rng.IntN(8) == 0) {
 			m.sight(i, batch)
 			batch = nil
 		}
