@@ -13,9 +13,9 @@ package poller
 // than the app's) and a person's acknowledgements and snoozes, and a
 // notification server that comes and goes, and team mode's pushes (each
 // execution's end, as Cloud Logging's sink publishes it, delivered to the
-// app's Sight at once, late, twice, shuffled in batches, or never) are
-// checked against a small reference model of what must be announced and
-// delivered.
+// app's Sight at once, late, twice, shuffled in batches, or never) and a
+// relay's errors (TakeError) are checked against a small reference model
+// of what must be announced and delivered.
 //
 // Three jobs run in two projects: two often, the third (backfill) only
 // sometimes, so that under --all-jobs it is first seen long after its
@@ -90,7 +90,17 @@ package poller
 //   - a push of a job, region or project the settings do not watch, or of
 //     an execution Cloud Run no longer has (deleted meanwhile), changes
 //     nothing: the memory gets no record of it, and no scope;
-//   - a push lists nothing (no ListExecutions request).
+//   - a push lists nothing (no ListExecutions request);
+//   - a relay comes and goes; while it lives, it publishes the error of a
+//     failure whose logs are complete (a line of its own) before the
+//     failure's push, after it, or never: once the app took the relay's
+//     error of a failure not settled yet, it reads none of its logs (unless
+//     it held so many relay errors waiting that it may have let that one
+//     go, or the memory let the failure's record go) and announces it with
+//     the relay's line; while a relay lives, the app reads no failure's
+//     logs within the grace period after it first saw it ended; when no
+//     error comes, it reads them itself after that period, and the failure
+//     is announced all the same.
 //
 // `go test ./poller -run TestLifecycleModel` runs a few thousand steps;
 // -model.steps and -model.seed run more or replay one (the seed is printed
