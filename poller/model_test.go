@@ -11,8 +11,11 @@ package poller
 // regions, top), the wall clock stepping back, runwatch status runs
 // (another job, a subset of the regions, a top of their own, often smaller
 // than the app's) and a person's acknowledgements and snoozes, and a
-// notification server that comes and goes are checked against a small
-// reference model of what must be announced and delivered.
+// notification server that comes and goes, and team mode's pushes (each
+// execution's end, as Cloud Logging's sink publishes it, delivered to the
+// app's Sight at once, late, twice, shuffled in batches, or never) and a
+// relay's errors (TakeError) are checked against a small reference model
+// of what must be announced and delivered.
 //
 // Three jobs run in two projects: two often, the third (backfill) only
 // sometimes, so that under --all-jobs it is first seen long after its
@@ -72,7 +75,32 @@ package poller
 //   - an acknowledgement, a snooze and a resume stand, and so does the
 //     app's watching of what its settings name, when the wall clock steps
 //     back (by up to 20 minutes): acts are ordered by the memory's
-//     revision, not by the clock.
+//     revision, not by the clock;
+//   - every invariant above holds with pushes interleaved with refreshes,
+//     restarts and settings changes (before the new settings' first
+//     refresh too): a push is one more answer of its execution's scope,
+//     so it is announced once whether it comes before the listing, after
+//     it, twice or never;
+//   - a push never announces what a listing would not: it is taken only
+//     for a scope the app watches and has learned (under --all-jobs: or
+//     adopts as of its region's every-job listing), else it is left to
+//     the next refresh; what ended before its scope was learned is
+//     history, and a scope the app learns again (its settings left it
+//     and came back) learns the pushed execution silently;
+//   - a push of a job, region or project the settings do not watch, or of
+//     an execution Cloud Run no longer has (deleted meanwhile), changes
+//     nothing: the memory gets no record of it, and no scope;
+//   - a push lists nothing (no ListExecutions request);
+//   - a relay comes and goes; while it lives, it publishes the error of a
+//     failure whose logs are complete (a line of its own) before the
+//     failure's push, after it, or never: once the app took the relay's
+//     error of a failure not settled yet, it reads none of its logs (unless
+//     it held so many relay errors waiting that it may have let that one
+//     go, or the memory let the failure's record go) and announces it with
+//     the relay's line; while a relay lives, the app reads no failure's
+//     logs within the grace period after it first saw it ended; when no
+//     error comes, it reads them itself after that period, and the failure
+//     is announced all the same.
 //
 // `go test ./poller -run TestLifecycleModel` runs a few thousand steps;
 // -model.steps and -model.seed run more or replay one (the seed is printed
@@ -189,6 +217,30 @@ type model struct {
 	adopted      int            // job scopes adopted as of their region's every-job listing
 	configs      map[string]int // settings chosen, by what they watch of each project
 	backfill     bool           // the job that runs only sometimes runs in these steps
+	step_        int            // the step being taken
+	queue        []modelPush    // events a sink published, and errors a relay did, not delivered yet
+	pushes       pushStats
+	relayAlive   bool               // a relay reads the failures' logs for the team
+	relayLines   map[string]string  // the error line the relay published, by resource
+	relayTaken   map[string]*Poller // the app's poller that took the relay's error, by resource
+	relayFull    map[*Poller]bool   // the poller held so many relay errors waiting that it may have let some go
+	relayStats   struct{ published, taken, applied int }
+}
+
+// modelPush is the event a sink published when an execution ended, to be
+// delivered to the app (Sight) at step due or after.
+type modelPush struct {
+	resource string
+	due      int
+	relay    bool // the relay's error of the execution, not its end
+}
+
+// pushStats count what the pushes did, for the summary.
+type pushStats struct {
+	ends, late, twice, dropped  int // how the end of an execution was pushed
+	sights, delivered, taken    int // Sight calls; events delivered; executions the app took
+	unwatched, deleted, foreign int // events of what the settings do not watch, of executions deleted meanwhile, of another project
+	announced                   int // changes a push announced
 }
 
 func TestLifecycleModel(t *testing.T) {
@@ -228,6 +280,7 @@ func newModel(t *testing.T, seed uint64) *model {
 		announced: map[string]int{}, fixes: map[string]string{}, records: map[string]map[string]*modelExec{},
 		reads: map[string]int{}, readSteps: map[string][]int{},
 		server: true, waiting: map[string]bool{}, told: map[string]bool{}, configs: map[string]int{},
+		relayLines: map[string]string{}, relayTaken: map[string]*Poller{}, relayFull: map[*Poller]bool{},
 	}
 	m.cfg = Config{Project: modelProjects[0], Job: modelJobs[0], Regions: modelRegions[:3], Top: 3, AllJobs: m.rng.IntN(2) == 0}
 	m.newPoller()
@@ -237,8 +290,13 @@ func newModel(t *testing.T, seed uint64) *model {
 func (m *model) newPoller() {
 	m.fresh = true
 	m.p = New(m.cfg, m.h.clients, m.h.store,
-		Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second, LogRequestsPerMinute: 100000, ListTimeout: 2 * time.Second})
+		Options{Now: m.h.clock, LogReadTimeout: 2 * time.Second, LogRequestsPerMinute: 100000, ListTimeout: 2 * time.Second,
+			RelayAlive: func() bool { return m.relayAlive }, RelayGrace: modelRelayGrace})
 }
+
+// modelRelayGrace is how long the app leaves a failure's logs to a live
+// relay: a step or a few (each moves the clock 5 to 95 s).
+const modelRelayGrace = 2 * time.Minute
 
 func (m *model) logf(format string, args ...any) {
 	m.steps = append(m.steps, fmt.Sprintf(format, args...))
@@ -251,6 +309,11 @@ func (m *model) step(i int) {
 		// 100 steps, never the first.
 		m.backfill = m.rng.IntN(3) == 0
 	}
+	m.step_ = i
+	// What Pub/Sub delivers now goes to the app after this step's act,
+	// unless the act was a status run: the app's memory catches what
+	// status saved at its next refresh, so those wait for the next step.
+	lag := false
 	r := m.rng.Float64()
 	switch {
 	case r < 0.25:
@@ -288,15 +351,23 @@ func (m *model) step(i int) {
 		m.snooze(i)
 	case r < 0.84:
 		m.statusRun(i, m.statusConfig())
+		lag = true
 	case r < 0.855:
 		m.clockBack(i)
 	case r < 0.87:
 		m.burst(i)
+		lag = true
 	case r < 0.89:
 		m.server = !m.server
 		m.logf("%d: notification server up=%v", i, m.server)
 	case r < 0.905:
 		m.deleteJob(i)
+	case r < 0.915:
+		m.relayAlive = !m.relayAlive
+		m.logf("%d: relay alive=%v", i, m.relayAlive)
+	}
+	if !lag {
+		m.deliverQueued(i, false)
 	}
 	m.h.advance(time.Duration(5+m.rng.IntN(90)) * time.Second)
 	m.refresh(i)
@@ -351,6 +422,9 @@ func (m *model) deleteJob(i int) {
 			e.deleted = true
 			delete(m.must, e.resource())
 			n++
+			if e.state != fakecloud.Running && m.rng.IntN(4) == 0 {
+				m.queuePush(e.resource(), i+m.rng.IntN(3)) // redelivered after the deletion
+			}
 		}
 	}
 	m.deletions++
@@ -393,6 +467,7 @@ func (m *model) finish() {
 		e.state = fakecloud.Cancelled
 	}
 	m.put(e)
+	m.queueEnd(e)
 	m.logf("   %s %s in %s/%s/%s at %s", e.id, e.state, e.project, e.job, e.region, e.completed.Format(time.TimeOnly))
 }
 
@@ -575,23 +650,7 @@ func (m *model) adopt(now time.Time, s lifecycle.Scope) {
 // found gone).
 func (m *model) observeScope(now time.Time, s lifecycle.Scope, listed []*modelExec, byApp bool, learnedNow *[]*modelExec) {
 	ms := m.scopeOf(s)
-	first := !ms.exists || (byApp && (!ms.learned || !ms.unwatchedAt.IsZero()))
-	if first && byApp {
-		// What became known without the app watching (status saw it) is
-		// history now.
-		for _, res := range ms.dormant {
-			if m.announced[res] == 0 && !m.learned[res] {
-				m.learned[res] = true
-				*learnedNow = append(*learnedNow, m.byRes[res])
-			}
-		}
-		ms.dormant = nil
-		ms.learned, ms.unwatchedAt = true, time.Time{}
-	}
-	if first {
-		ms.exists, ms.learnedAt = true, now
-	}
-	classified := ms.learned && ms.unwatchedAt.IsZero()
+	first, classified := m.answer(now, ms, byApp, learnedNow)
 	seen := slices.Clone(listed)
 	for _, res := range slices.Sorted(maps.Keys(ms.following)) {
 		switch e := m.byRes[res]; {
@@ -608,22 +667,53 @@ func (m *model) observeScope(now time.Time, s lifecycle.Scope, listed []*modelEx
 			}
 			continue
 		}
-		followed := ms.following[e.resource()]
-		delete(ms.following, e.resource())
-		if m.known[e.resource()] {
-			continue
+		m.seeEnded(now, ms, e, first, classified, learnedNow)
+	}
+}
+
+// answer works out what a scope's answering (a listing, or a push the
+// app takes) teaches before what it shows: whether the answer learns the
+// scope (first), and whether the app classifies what it shows there.
+func (m *model) answer(now time.Time, ms *modelScope, byApp bool, learnedNow *[]*modelExec) (first, classified bool) {
+	first = !ms.exists || (byApp && (!ms.learned || !ms.unwatchedAt.IsZero()))
+	if first && byApp {
+		// What became known without the app watching (status saw it) is
+		// history now.
+		for _, res := range ms.dormant {
+			if m.announced[res] == 0 && !m.learned[res] {
+				m.learned[res] = true
+				*learnedNow = append(*learnedNow, m.byRes[res])
+			}
 		}
-		m.known[e.resource()] = true
-		m.knownAt[e.resource()] = now
-		switch {
-		case first || (!followed && e.completed.Before(ms.learnedAt.Add(-lifecycle.SkewAllowance))):
-			m.learned[e.resource()] = true
-			*learnedNow = append(*learnedNow, e)
-		case !classified:
-			ms.dormant = append(ms.dormant, e.resource())
-		case e.state == fakecloud.Failed:
-			m.must[e.resource()] = true
-		}
+		ms.dormant = nil
+		ms.learned, ms.unwatchedAt = true, time.Time{}
+	}
+	if first {
+		ms.exists, ms.learnedAt = true, now
+	}
+	return first, ms.learned && ms.unwatchedAt.IsZero()
+}
+
+// seeEnded works out what seeing a terminal execution e of scope ms
+// teaches (first: the scope is learned by this answer; classified: the
+// app classifies what it sees there): history, news to be announced, or
+// dormant until the app watches the scope.
+func (m *model) seeEnded(now time.Time, ms *modelScope, e *modelExec, first, classified bool, learnedNow *[]*modelExec) {
+	followed := ms.following[e.resource()]
+	delete(ms.following, e.resource())
+	if m.known[e.resource()] {
+		return
+	}
+	m.known[e.resource()] = true
+	m.knownAt[e.resource()] = now
+	switch {
+	case first || (!followed && e.completed.Before(ms.learnedAt.Add(-lifecycle.SkewAllowance))):
+		m.learned[e.resource()] = true
+		*learnedNow = append(*learnedNow, e)
+	case !classified:
+		ms.dormant = append(ms.dormant, e.resource())
+	case e.state == fakecloud.Failed:
+		m.must[e.resource()] = true
 	}
 }
 
@@ -696,9 +786,13 @@ func (m *model) burst(i int) {
 		m.execs = append(m.execs, e)
 		m.byRes[e.resource()] = e
 		m.put(e)
+		m.queueEnd(e)
 	}
 	m.bursts++
 	m.logf("%d: burst of %d in %s/%s/%s", i, n, project, job, region)
+	if m.rng.IntN(3) == 0 {
+		m.deliverQueued(i, false) // before the status run lists them
+	}
 	m.statusRun(i, Config{Project: project, Job: job, Regions: []string{region}, Top: n + 5})
 }
 
@@ -717,7 +811,13 @@ func (m *model) completeLogs() map[string]bool {
 func (m *model) countReads(i, logsBefore int, complete map[string]bool, mem *lifecycle.Memory) {
 	for _, req := range m.h.cloud.LogRequests()[logsBefore:] {
 		for _, e := range m.execs {
-			if complete[e.id] && strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) {
+			if !strings.Contains(req.GetFilter(), fmt.Sprintf("%q", e.id)) {
+				continue
+			}
+			if mem == m.p.mem {
+				m.checkRelayRead(i, e)
+			}
+			if complete[e.id] {
 				m.readSteps[e.id] = append(m.readSteps[e.id], i)
 				m.reads[e.id]++
 				if m.reads[e.id] > 1 && m.letGo(e, mem) {
@@ -781,6 +881,14 @@ func (m *model) refresh(i int) {
 	m.checkListings(i, m.cfg, listsBefore)
 	m.checkDeletedLeft(i, res.Snapshot)
 	m.checkScopes(i)
+	m.checkResult(i, res, logsBefore, complete)
+}
+
+// checkResult checks what a refresh or a push (Sight) announced, offered
+// and read against the reference: each change, the snooze's summary, the
+// log reads since logsBefore (complete: whose logs were complete before)
+// and what waits for a notification server.
+func (m *model) checkResult(i int, res Result, logsBefore int, complete map[string]bool) {
 	// What a snooze holds back is checked as it is classified; its summary
 	// is offered at each refresh once the snooze ended, until a server
 	// takes it (deliver).
@@ -991,6 +1099,9 @@ func (m *model) check(c lifecycle.Change) {
 	if m.learned[c.Resource] {
 		m.t.Fatalf("announced %s %s, which ended before its scope was first watched", c.Kind, e.id)
 	}
+	if !m.known[c.Resource] {
+		m.t.Fatalf("announced %s %s, which no listing of a scope the app watches, nor push it took, showed ended", c.Kind, e.id)
+	}
 	m.announced[c.Resource]++
 	if m.announced[c.Resource] > 1 {
 		m.t.Fatalf("%s announced %d times (now as %s)", e.id, m.announced[c.Resource], c.Kind)
@@ -1006,7 +1117,9 @@ func (m *model) check(c lifecycle.Change) {
 			m.dumpJob(e)
 			m.t.Fatalf("%s (ended %s) announced as %s while the job's verdict was %v", e.id, e.completed.Format(time.TimeOnly), c.Kind, verdictWord(verdict))
 		}
-		if e.logsComplete && c.Record.Error.Source == "logs" && !strings.Contains(e.errLine, c.Record.Error.Line) {
+		if line := c.Record.Error.Line; line != "" && line == m.relayLines[c.Resource] {
+			m.relayStats.applied++
+		} else if e.logsComplete && c.Record.Error.Source == "logs" && !strings.Contains(e.errLine, line) {
 			m.t.Fatalf("%s announced with error %q, want %q", e.id, c.Record.Error.Line, e.errLine)
 		}
 	case lifecycle.Fixed:
@@ -1049,6 +1162,7 @@ func (m *model) drain() {
 	}
 	m.h.cloud.SetLoggingError(nil)
 	m.quota = false
+	m.deliverQueued(-1, true) // every event still queued
 	m.h.advance(m.cloudAhead) // the clock is set right
 	m.cloudAhead = 0
 	if m.snoozed() {
@@ -1095,6 +1209,7 @@ func (m *model) drain() {
 		"clock stepped back %d times; %d jobs deleted in a region, %d refreshes checked they left Failing; %d job scopes adopted as of their region's every-job listing; settings %v",
 		len(m.execs), announcedFailures, len(m.learned), m.restarts, len(m.h.cloud.LogRequests()),
 		m.bursts, most, bounded, letGo, m.rereads, m.stepsBack, m.deletions, m.goneChecks, m.adopted, m.configs)
+	m.t.Logf("pushes: %+v; the relay's errors: %+v", m.pushes, m.relayStats)
 	if announcedFailures == 0 {
 		m.t.Error("no failure was announced: the model exercised nothing")
 	}
@@ -1140,5 +1255,193 @@ func (m *model) checkScopes(i int) {
 			m.t.Fatalf("step %d: scope %s: the reference says learned %s, watched %v, stopped watching %v; the memory %+v",
 				i, key, ms.learnedAt.Format(time.TimeOnly), ms.learned, !ms.unwatchedAt.IsZero(), s)
 		}
+	}
+}
+
+// queueEnd queues the event a sink publishes when e ends, as Pub/Sub
+// delivers it: at once (this step), late (a few steps on, maybe after a
+// refresh listed it), twice (redelivered), or never (dropped: the
+// reconcile listing finds it).
+func (m *model) queueEnd(e *modelExec) {
+	m.pushes.ends++
+	i := m.step_
+	switch r := m.rng.Float64(); {
+	case r < 0.45:
+		m.queuePush(e.resource(), i)
+	case r < 0.7:
+		m.queuePush(e.resource(), i+1+m.rng.IntN(6))
+		m.pushes.late++
+	case r < 0.85:
+		m.queuePush(e.resource(), i)
+		m.queuePush(e.resource(), i+m.rng.IntN(10))
+		m.pushes.twice++
+	default:
+		m.pushes.dropped++
+	}
+	// A live relay read the logs of a failure, once they are complete, and
+	// publishes its error: before the end is delivered, after, or never.
+	if m.relayAlive && e.state == fakecloud.Failed && e.logsComplete {
+		switch m.rng.IntN(3) {
+		case 0:
+			m.queue = append(m.queue, modelPush{resource: e.resource(), due: i, relay: true})
+		case 1:
+			m.queue = append(m.queue, modelPush{resource: e.resource(), due: i + 1 + m.rng.IntN(3), relay: true})
+		}
+	}
+}
+
+func (m *model) queuePush(resource string, due int) {
+	m.queue = append(m.queue, modelPush{resource: resource, due: due})
+}
+
+// deliverQueued delivers the events due by step i (all: every one queued),
+// with now and then one of a project no setting names, shuffled, in one
+// Sight or several.
+// The relay's errors due go to the app (TakeError) between those Sights.
+func (m *model) deliverQueued(i int, all bool) {
+	var due []modelPush
+	m.queue = slices.DeleteFunc(m.queue, func(p modelPush) bool {
+		if all || p.due <= i {
+			due = append(due, p)
+			return true
+		}
+		return false
+	})
+	if m.rng.IntN(20) == 0 {
+		m.nextID++
+		due = append(due, modelPush{resource: fmt.Sprintf("projects/acme-ml-stage/locations/%s/jobs/%s/executions/x-%05d",
+			modelRegions[m.rng.IntN(len(modelRegions))], modelJobs[m.rng.IntN(len(modelJobs))], m.nextID)})
+		m.pushes.foreign++
+	}
+	m.rng.Shuffle(len(due), func(a, b int) { due[a], due[b] = due[b], due[a] })
+	var batch []string
+	for k, p := range due {
+		if p.relay {
+			m.takeError(i, p.resource)
+		} else {
+			batch = append(batch, p.resource)
+		}
+		if len(batch) > 0 && (k == len(due)-1 || due[k+1].relay || m.rng.IntN(8) == 0) {
+			m.sight(i, batch)
+			batch = nil
+		}
+	}
+}
+
+// takeError gives the app the error the relay read of a failure: its
+// error line, marked as the relay's.
+func (m *model) takeError(i int, resource string) {
+	e := m.byRes[resource]
+	line := e.errLine + " (read by the relay)"
+	m.relayLines[resource] = line
+	m.relayStats.published++
+	settledBefore := false
+	if info, ok := m.p.ErrorOf(resource); ok {
+		settledBefore = info.Settled()
+	}
+	m.p.TakeError(resource, lifecycle.ErrorInfo{Line: line, Category: "python_exception", Rule: "relay", Source: "logs",
+		Fingerprint: lifecycle.Fingerprint("relay", e.errLine), Logs: lifecycle.LogsRead})
+	if !settledBefore {
+		m.relayTaken[resource] = m.p
+		m.relayStats.taken++
+	}
+	if len(m.p.relayed) >= maxRelayedWaiting {
+		m.relayFull[m.p] = true
+	}
+	if info, ok := m.p.ErrorOf(resource); ok && !settledBefore && info.Line != line {
+		m.t.Fatalf("step %d: %s's error is %q after the relay's was taken, want %q", i, e.id, info.Line, line)
+	}
+	m.logf("%d: relay's error of %s taken (settled before: %v)", i, e.id, settledBefore)
+}
+
+// sight delivers pushed events to the app (Sight), first working out what
+// the reference expects it to take: an execution of a scope it watches and
+// has learned (under --all-jobs: or adopts as of its region's every-job
+// listing), that Cloud Run still has, observed as its listing would
+// observe it; the rest changes nothing.
+func (m *model) sight(i int, resources []string) {
+	now := m.h.clock()
+	logsBefore := len(m.h.cloud.LogRequests())
+	complete := m.completeLogs()
+	taken := map[string]bool{}
+	knownBefore := map[string]bool{}
+	var learnedNow []*modelExec
+	for _, res := range resources {
+		knownBefore[res] = m.known[res]
+		e := m.byRes[res]
+		switch {
+		case e == nil || taken[res]:
+			continue
+		case !watches(m.cfg, e.scope()):
+			m.pushes.unwatched++
+			continue
+		case e.deleted:
+			m.pushes.deleted++ // GetExecution: not found
+			continue
+		}
+		if m.cfg.AllJobs {
+			m.adopt(now, e.scope())
+		}
+		ms := m.scopeOf(e.scope())
+		if !ms.exists {
+			continue // its first listing learns it
+		}
+		taken[res] = true
+		first, classified := m.answer(now, ms, true, &learnedNow)
+		m.seeEnded(now, ms, e, first, classified, &learnedNow)
+	}
+	for _, e := range learnedNow {
+		m.job(e)[e.resource()] = e
+	}
+	listsBefore := m.h.cloud.ListExecutionsRequestCount()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	res := m.p.Sight(ctx, resources)
+	cancel()
+	short := make([]string, len(resources))
+	for k, r := range resources {
+		short[k] = shortName(r)
+	}
+	m.logf("%d: push %v → %s", i, short, announced(res))
+	m.pushes.sights++
+	m.pushes.delivered += len(resources)
+	m.pushes.taken += len(taken)
+	m.pushes.announced += len(res.Changes)
+	if n := m.h.cloud.ListExecutionsRequestCount() - listsBefore; n != 0 {
+		m.t.Fatalf("step %d: a push listed %d times", i, n)
+	}
+	for _, r := range resources {
+		e := m.byRes[r]
+		if e == nil {
+			if _, ok := m.p.mem.Record(scopeOf(r), r); ok {
+				m.t.Fatalf("step %d: the memory holds %s, pushed for a project no setting names", i, r)
+			}
+			continue
+		}
+		_, ok := m.p.mem.Record(e.scope(), r)
+		switch {
+		case taken[r] && !ok && !m.letGo(e, m.p.mem):
+			m.t.Fatalf("step %d: pushed %s (%s) was not taken", i, e.id, e.scope().Key())
+		case !taken[r] && !knownBefore[r] && ok:
+			m.t.Fatalf("step %d: pushed %s (%s) was taken, though %s", i, e.id, e.scope().Key(),
+				map[bool]string{true: "Cloud Run has it no more", false: "the app does not watch it or has not learned its scope"}[e.deleted])
+		}
+	}
+	m.checkScopes(i)
+	m.checkResult(i, res, logsBefore, complete)
+}
+
+// checkRelayRead checks a read of e's logs by the app against the relay:
+// none once the app took the relay's error of e (unless it held so many
+// waiting that it may have let that one go, or the memory let e's record
+// go, and its error with it), and none within the grace period after the
+// app first saw e ended while a relay lives.
+func (m *model) checkRelayRead(i int, e *modelExec) {
+	if m.relayTaken[e.resource()] == m.p && !m.relayFull[m.p] && !m.letGo(e, m.p.mem) {
+		m.t.Fatalf("step %d: the app read %s's logs, though it took the relay's error of it", i, e.id)
+	}
+	r, ok := m.p.mem.Record(e.scope(), e.resource())
+	if now := m.h.clock(); m.relayAlive && ok && now.Sub(r.FirstSeen) < modelRelayGrace {
+		m.t.Fatalf("step %d: the app read %s's logs %s after it first saw it ended, while a relay lives (grace %s)",
+			i, e.id, now.Sub(r.FirstSeen), modelRelayGrace)
 	}
 }
