@@ -83,9 +83,9 @@ func TestPushIsFast(t *testing.T) {
 	app := startApp(t, bus.addr, configHome, "--team", "--interval", "10m", "--project", "p1", "--regions", region,
 		"--run-endpoint", cloud.RunAddr(), "--logging-endpoint", cloud.LoggingAddr(), "--pubsub-endpoint", ps.Addr())
 	waitRefreshes(t, app, cloud, region, 1, 60*time.Second)
-	waitUntil(t, app, time.Now().Add(30*time.Second), "the installation's subscription", func() (bool, string) {
+	waitUntil(t, app, time.Now().Add(30*time.Second), "the installation's subscriptions (to the executions and the relay's errors)", func() (bool, string) {
 		n := subscriptions(t, ps)
-		return n == 1, fmt.Sprintf("%d subscriptions", n)
+		return n == 2, fmt.Sprintf("%d subscriptions", n)
 	})
 	lists := listsOf(cloud, region)
 

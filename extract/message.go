@@ -144,7 +144,3 @@ func cutRunes(s string, n int) string {
 }
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
-
-// OneLine makes any text one tidy line of at most MaxMessageRunes runes,
-// as Extract's messages are (an error line from elsewhere, say a relay's).
-func OneLine(s string) string { return clip(Clean(s)) }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 
 	"cloud.google.com/go/run/apiv2/runpb"
 
@@ -101,12 +102,12 @@ func (p *Poller) applyRelayed() {
 // extract.MaxMessageRunes, short names, the context lines around the line.
 func boundedError(info lifecycle.ErrorInfo) lifecycle.ErrorInfo {
 	short := func(s string) string {
-		if r := []rune(extract.OneLine(s)); len(r) > maxNameRunes {
+		if r := []rune(oneLine(s)); len(r) > maxNameRunes {
 			return string(r[:maxNameRunes])
 		}
-		return extract.OneLine(s)
+		return oneLine(s)
 	}
-	info.Line = extract.OneLine(info.Line)
+	info.Line = oneLine(info.Line)
 	info.Category, info.Rule, info.Source, info.Fingerprint = short(info.Category), short(info.Rule), short(info.Source), short(info.Fingerprint)
 	if len(info.Context) > contextBefore+contextAfter+1 {
 		from := max(min(info.Matched-contextBefore, len(info.Context)-(contextBefore+contextAfter+1)), 0)
@@ -121,10 +122,20 @@ func boundedError(info lifecycle.ErrorInfo) lifecycle.ErrorInfo {
 	}
 	if cr := info.CloudRun; cr != nil {
 		c := *cr
-		c.Message, c.Category, c.Reason, c.Signal = extract.OneLine(c.Message), short(c.Category), short(c.Reason), short(c.Signal)
+		c.Message, c.Category, c.Reason, c.Signal = oneLine(c.Message), short(c.Category), short(c.Reason), short(c.Signal)
 		info.CloudRun = &c
 	}
 	return info
+}
+
+// oneLine makes text from elsewhere one line of plain text (no control
+// codes) of at most extract.MaxMessageRunes runes, its words as they were.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(extract.Clean(s)), " ")
+	if r := []rune(s); len(r) > extract.MaxMessageRunes {
+		s = string(r[:extract.MaxMessageRunes-1]) + "…"
+	}
+	return s
 }
 
 // maxNameRunes bounds a category, rule, source or fingerprint from elsewhere.
