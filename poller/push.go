@@ -74,7 +74,8 @@ func (p *Poller) TakeError(resource string, info lifecycle.ErrorInfo) {
 }
 
 // applyRelayed puts the relay's errors into the failures they are of, once
-// those are remembered; they wait a day at most.
+// those are remembered; at most maxRelayedWaiting wait (the first by name
+// are let go beyond that: their failures then have their logs read here).
 func (p *Poller) applyRelayed() {
 	for _, resource := range slices.Sorted(maps.Keys(p.relayed)) {
 		info := p.relayed[resource]
