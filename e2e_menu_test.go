@@ -25,10 +25,13 @@ func TestMenuLabelsKeepUnderscoresWithoutCredentials(t *testing.T) {
 
 	item := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", app.pid())
 	var labels []string
-	waitUntil(t, app, time.Now().Add(30*time.Second), "a menu that asks for credentials", func() (bool, string) {
+	// The tray host may read the menu while it is being built: wait for
+	// the whole of it (its Show executions item comes after the first line).
+	waitUntil(t, app, time.Now().Add(30*time.Second), "a whole menu that asks for credentials", func() (bool, string) {
 		var err error
 		labels, err = bus.menuLabels(item)
-		return err == nil && len(labels) > 0 && strings.Contains(labels[0], "CREDENTIALS"),
+		return err == nil && len(labels) > 0 && strings.Contains(labels[0], "CREDENTIALS") &&
+				containsLabel(labels, func(l string) bool { return strings.HasSuffix(l, "Show executions") }),
 			fmt.Sprintf("labels %q, err %v", labels, err)
 	})
 	if !strings.Contains(labels[0], "GOOGLE__APPLICATION__CREDENTIALS") {
